@@ -1,0 +1,41 @@
+package jose
+
+import (
+	"encoding/base64"
+	"fmt"
+
+	"github.com/loopbrug/paspoort/credentials"
+)
+
+// ErrBase64 reports a segment that is not canonical unpadded base64url.
+var ErrBase64 = credentials.NewError(credentials.ErrFormat, "invalid base64url")
+
+var b64 = base64.RawURLEncoding.Strict()
+
+// EncodeSegment encodes b as unpadded base64url (RFC 7515 §2).
+func EncodeSegment(b []byte) string { return base64.RawURLEncoding.EncodeToString(b) }
+
+// DecodeSegment decodes canonical unpadded base64url. Unlike the standard
+// decoder it refuses CR and LF, padding, and non-zero trailing bits, so one
+// value has one encoding (SECURITY.md A.8, C.27).
+func DecodeSegment(s string) ([]byte, error) {
+	if !IsBase64URL(s) {
+		return nil, fmt.Errorf("%w: character outside the base64url alphabet", ErrBase64)
+	}
+	out, err := b64.DecodeString(s)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrBase64, err)
+	}
+	return out, nil
+}
+
+// IsBase64URL reports whether s uses only the base64url alphabet (no padding).
+func IsBase64URL(s string) bool {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if !(c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '-' || c == '_') {
+			return false
+		}
+	}
+	return true
+}

@@ -1,0 +1,250 @@
+package jose
+
+import (
+	"encoding/json"
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/lestrrat-go/jwx/v2/jwa"
+	"github.com/lestrrat-go/jwx/v2/jws"
+
+	"github.com/loopbrug/paspoort/credentials"
+	"github.com/loopbrug/paspoort/internal/limits"
+	"github.com/loopbrug/paspoort/internal/strictjson"
+)
+
+// Errors about compact JWS.
+var (
+	// ErrMalformed reports a token that is not a well-formed compact JWS.
+	ErrMalformed = credentials.NewError(credentials.ErrFormat, "malformed compact JWS")
+	// ErrTooLarge reports a token over limits.MaxTokenBytes; it is refused
+	// before it is split.
+	ErrTooLarge = credentials.NewError(credentials.ErrLimit, "token too large")
+	// ErrAlgNotAllowed reports a header "alg" outside the caller's allow-list
+	// or different from the verification key's one algorithm.
+	ErrAlgNotAllowed = credentials.NewError(credentials.ErrAlg, "algorithm not allowed")
+	// ErrBadSignature reports a signature that does not verify.
+	ErrBadSignature = credentials.NewError(credentials.ErrSignature, "signature does not verify")
+	// ErrWrongType reports a header "typ" other than the one expected.
+	ErrWrongType = credentials.NewError(credentials.ErrType, "wrong typ header")
+)
+
+// Header is a decoded JOSE header. Alg, Typ and Kid are copies of the members
+// of the same name; Raw holds every member as decoded (numbers as
+// json.Number).
+type Header struct {
+	Alg Alg
+	Typ string
+	Kid string
+	Raw map[string]any
+}
+
+// JWS is a parsed, not yet verified, compact JWS.
+type JWS struct {
+	Header    Header
+	Payload   []byte
+	Signature []byte
+	// signingInput is BASE64URL(header) "." BASE64URL(payload), a slice of
+	// the token as received: the bytes that were signed.
+	signingInput string
+}
+
+// SigningInput returns the bytes over which the signature is computed, as
+// received.
+func (j *JWS) SigningInput() string { return j.signingInput }
+
+var (
+	signers   = map[Alg]jws.Signer{}
+	verifiers = map[Alg]jws.Verifier{}
+)
+
+func init() {
+	for alg, jalg := range map[Alg]jwa.SignatureAlgorithm{ES256: jwa.ES256, EdDSA: jwa.EdDSA} {
+		s, err := jws.NewSigner(jalg)
+		if err != nil {
+			panic(fmt.Sprintf("jose: jwx has no signer for %s: %v", alg, err))
+		}
+		v, err := jws.NewVerifier(jalg)
+		if err != nil {
+			panic(fmt.Sprintf("jose: jwx has no verifier for %s: %v", alg, err))
+		}
+		signers[alg], verifiers[alg] = s, v
+	}
+}
+
+// Sign returns the compact JWS of payload signed with key. The protected
+// header holds "alg" (the key's algorithm), "typ" (when not empty), "kid"
+// (the key's ID, when not empty) and the members of extra, which may not
+// override those three.
+func Sign(key *PrivateKey, typ string, extra map[string]any, payload []byte) (string, error) {
+	h := make(map[string]any, len(extra)+3)
+	for n, v := range extra {
+		switch n {
+		case "alg", "typ", "kid":
+			return "", fmt.Errorf("%w: extra header may not set %q", ErrMalformed, n)
+		}
+		h[n] = v
+	}
+	h["alg"] = string(key.Alg())
+	if typ != "" {
+		h["typ"] = typ
+	}
+	if key.kid != "" {
+		h["kid"] = key.kid
+	}
+	hb, err := json.Marshal(h)
+	if err != nil {
+		return "", fmt.Errorf("encode JOSE header: %w", err)
+	}
+	return SignRaw(key, hb, payload)
+}
+
+// SignRaw signs with an already encoded header. The header's "alg" must be
+// the key's algorithm; it is not checked here, so callers use Sign unless they
+// build the header themselves for speed.
+func SignRaw(key *PrivateKey, header, payload []byte) (string, error) {
+	hl, pl := b64.EncodedLen(len(header)), b64.EncodedLen(len(payload))
+	buf := make([]byte, hl+1+pl, hl+1+pl+1+88)
+	b64.Encode(buf, header)
+	buf[hl] = '.'
+	b64.Encode(buf[hl+1:], payload)
+	sig, err := signers[key.Alg()].Sign(buf, cryptoKey(key))
+	if err != nil {
+		return "", fmt.Errorf("sign %s: %w", key.Alg(), err)
+	}
+	buf = append(buf, '.')
+	buf = b64.AppendEncode(buf, sig)
+	return string(buf), nil
+}
+
+func cryptoKey(k *PrivateKey) any {
+	if k.ec != nil {
+		return k.ec
+	}
+	return k.ed
+}
+
+// ParseCompact parses a compact JWS without verifying it. In order: the size
+// limit, exactly three segments (a JWE's five, a JSON serialisation or stray
+// characters are refused), canonical base64url in each, a header that is a
+// JSON object without duplicate members, with a string "alg", string "typ"
+// and "kid" when present, a "kid" within limits.MaxKidBytes, and no "crit"
+// (paspoort understands no critical extension, RFC 7515 §4.1.11). The payload
+// is returned as bytes; the caller decodes it.
+func ParseCompact(token string) (*JWS, error) {
+	if len(token) > limits.MaxTokenBytes {
+		return nil, ErrTooLarge
+	}
+	if n := strings.Count(token, "."); n != 2 {
+		if n == 4 {
+			return nil, fmt.Errorf("%w: a JWE where a JWS is expected", ErrMalformed)
+		}
+		return nil, fmt.Errorf("%w: %d segments, want 3", ErrMalformed, n+1)
+	}
+	d1 := strings.IndexByte(token, '.')
+	d2 := d1 + 1 + strings.IndexByte(token[d1+1:], '.')
+	hseg, pseg, sseg := token[:d1], token[d1+1:d2], token[d2+1:]
+	if hseg == "" || sseg == "" {
+		return nil, fmt.Errorf("%w: empty header or signature", ErrMalformed)
+	}
+	hb, err := DecodeSegment(hseg)
+	if err != nil {
+		return nil, fmt.Errorf("%w: header: %w", ErrMalformed, err)
+	}
+	payload, err := DecodeSegment(pseg)
+	if err != nil {
+		return nil, fmt.Errorf("%w: payload: %w", ErrMalformed, err)
+	}
+	sig, err := DecodeSegment(sseg)
+	if err != nil {
+		return nil, fmt.Errorf("%w: signature: %w", ErrMalformed, err)
+	}
+	h, err := parseHeader(hb)
+	if err != nil {
+		return nil, err
+	}
+	return &JWS{Header: h, Payload: payload, Signature: sig, signingInput: token[:d2]}, nil
+}
+
+func parseHeader(b []byte) (Header, error) {
+	var raw map[string]any
+	if err := strictjson.Unmarshal(b, &raw); err != nil {
+		return Header{}, fmt.Errorf("%w: header: %w", ErrMalformed, err)
+	}
+	if raw == nil {
+		return Header{}, fmt.Errorf("%w: header is not an object", ErrMalformed)
+	}
+	h := Header{Raw: raw}
+	alg, ok := raw["alg"].(string)
+	if !ok {
+		return Header{}, fmt.Errorf("%w: header has no string \"alg\"", ErrMalformed)
+	}
+	h.Alg = Alg(alg)
+	if v, present := raw["typ"]; present {
+		if h.Typ, ok = v.(string); !ok {
+			return Header{}, fmt.Errorf("%w: \"typ\" is not a string", ErrMalformed)
+		}
+	}
+	if v, present := raw["kid"]; present {
+		if h.Kid, ok = v.(string); !ok {
+			return Header{}, fmt.Errorf("%w: \"kid\" is not a string", ErrMalformed)
+		}
+		if len(h.Kid) > limits.MaxKidBytes {
+			return Header{}, fmt.Errorf("%w: \"kid\" too long", credentials.ErrLimit)
+		}
+	}
+	if _, present := raw["crit"]; present {
+		return Header{}, fmt.Errorf("%w: unsupported critical header parameters", ErrMalformed)
+	}
+	return h, nil
+}
+
+// Verify checks the signature with key. The header "alg" must be on allowed
+// (compared case-sensitively; "none" and MACs are never supported) and must be
+// the key's one algorithm (RFC 8725 §3.1, §2.1). allowed may not be empty.
+func (j *JWS) Verify(key *PublicKey, allowed []Alg) error {
+	if err := CheckAlg(j.Header.Alg, allowed); err != nil {
+		return err
+	}
+	if key == nil {
+		return fmt.Errorf("%w: no verification key", credentials.ErrTrust)
+	}
+	if j.Header.Alg != key.alg {
+		return fmt.Errorf("%w: header alg %q does not fit a %s key", ErrAlgNotAllowed, truncate(string(j.Header.Alg)), key.alg)
+	}
+	if err := verifiers[key.alg].Verify([]byte(j.signingInput), j.Signature, key.Crypto()); err != nil {
+		return ErrBadSignature
+	}
+	return nil
+}
+
+// CheckAlg reports whether alg is on allowed and supported.
+func CheckAlg(alg Alg, allowed []Alg) error {
+	if len(allowed) == 0 {
+		return fmt.Errorf("%w: empty allow-list", ErrAlgNotAllowed)
+	}
+	if !slices.Contains(allowed, alg) {
+		return fmt.Errorf("%w: %q", ErrAlgNotAllowed, truncate(string(alg)))
+	}
+	if _, ok := verifiers[alg]; !ok {
+		return fmt.Errorf("%w: %q", ErrAlgNotAllowed, truncate(string(alg)))
+	}
+	return nil
+}
+
+// CheckType reports whether the header "typ" is exactly typ.
+func (j *JWS) CheckType(typ string) error {
+	if j.Header.Typ != typ {
+		return fmt.Errorf("%w: got %q, want %q", ErrWrongType, truncate(j.Header.Typ), typ)
+	}
+	return nil
+}
+
+// DecodePayload decodes the payload strictly (see strictjson) into v.
+func (j *JWS) DecodePayload(v any) error {
+	if err := strictjson.Unmarshal(j.Payload, v); err != nil {
+		return fmt.Errorf("%w: payload: %w", ErrMalformed, err)
+	}
+	return nil
+}
