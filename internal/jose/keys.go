@@ -444,7 +444,9 @@ func (k *PrivateKey) MarshalJSON() ([]byte, error) {
 }
 
 // String hides the key material.
-func (k *PrivateKey) String() string { return fmt.Sprintf("jose.PrivateKey(%s, kid=%s)", k.pub.alg, k.kid) }
+func (k *PrivateKey) String() string {
+	return fmt.Sprintf("jose.PrivateKey(%s, kid=%s)", k.pub.alg, k.kid)
+}
 
 // GoString hides the key material.
 func (k *PrivateKey) GoString() string { return k.String() }
