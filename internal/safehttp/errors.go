@@ -1,0 +1,64 @@
+package safehttp
+
+import (
+	"strconv"
+
+	"github.com/loopbrug/paspoort/credentials"
+)
+
+var (
+	// ErrRefused reports an outbound fetch refused by policy: a scheme other
+	// than https, userinfo in the URL, a forbidden host or address (checked
+	// both before connecting and at dial time), or a refused redirect (too
+	// many, a loop, a downgrade to http or a forbidden target). It belongs to
+	// the class credentials.ErrFetch.
+	ErrRefused = credentials.NewError(credentials.ErrFetch, "outbound fetch refused")
+
+	// ErrTooLarge reports a response body larger than the limit set with
+	// [WithMaxBytes], whether announced by Content-Length or actually read.
+	// It belongs to the class credentials.ErrLimit; the errors a [Client]
+	// returns also satisfy errors.Is(err, credentials.ErrFetch).
+	ErrTooLarge = credentials.NewError(credentials.ErrLimit, "response too large")
+
+	// ErrTimeout reports a fetch that did not complete, body included,
+	// within its deadline (see [WithTimeout]). It belongs to the class
+	// credentials.ErrLimit; the errors a [Client] returns also satisfy
+	// errors.Is(err, credentials.ErrFetch).
+	ErrTimeout = credentials.NewError(credentials.ErrLimit, "fetch timed out")
+
+	// ErrStatus reports a response with a status code outside 2xx. The
+	// errors carrying it are [*StatusError] values, which hold the code. It
+	// belongs to the class credentials.ErrFetch.
+	ErrStatus = credentials.NewError(credentials.ErrFetch, "unexpected HTTP status")
+)
+
+// StatusError reports a response whose status code is not 2xx. It carries
+// the code only: the response body is discarded unread (SECURITY.md D.39).
+// Its Unwrap returns [ErrStatus].
+type StatusError struct {
+	// Code is the HTTP status code of the final response.
+	Code int
+}
+
+// Error returns a message with the status code.
+func (e *StatusError) Error() string {
+	return "unexpected HTTP status " + strconv.Itoa(e.Code)
+}
+
+// Unwrap returns [ErrStatus].
+func (e *StatusError) Unwrap() error { return ErrStatus }
+
+// fetchError is the error a Client returns for a failed request. It names the
+// method and the redacted URL (scheme, host and path only) and always wraps
+// credentials.ErrFetch besides the cause.
+type fetchError struct {
+	method string
+	url    string
+	err    error
+}
+
+func (e *fetchError) Error() string {
+	return "safehttp: " + e.method + " " + e.url + ": " + e.err.Error()
+}
+
+func (e *fetchError) Unwrap() []error { return []error{e.err, credentials.ErrFetch} }
