@@ -1,0 +1,269 @@
+package sdjwt
+
+import (
+	"bytes"
+	"crypto/rand"
+	"encoding/json"
+	"fmt"
+	"slices"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/loopbrug/paspoort/internal/jose"
+	"github.com/loopbrug/paspoort/internal/limits"
+)
+
+// saltBytes is the salt length: 128 bits, as RFC 9901 §9.3 recommends.
+const saltBytes = 16
+
+// IssueOptions controls Issue.
+type IssueOptions struct {
+	// Typ is the "typ" header of the Issuer-signed JWT, such as "dc+sd-jwt".
+	// Empty means no typ header.
+	Typ string
+	// Header holds extra protected header members; it may not set alg, typ
+	// or kid.
+	Header map[string]any
+	// Disclose lists the JSON Pointers of the claims to make selectively
+	// disclosable: object properties and array elements, at any depth. A
+	// pointer below another one makes the inner claim disclosable inside the
+	// outer disclosure (recursive disclosure, RFC 9901 §6.3).
+	Disclose []string
+	// Decoys is the number of decoy digests to add (§4.2.5). They are spread
+	// over the objects that already have an "_sd" array, the top level first.
+	Decoys int
+}
+
+// Issue creates an SD-JWT (RFC 9901 §4) from claims, signed with key, and
+// returns it in its issuance form: "<JWT>~<D1>~…~<Dn>~". The payload gets
+// "_sd_alg": "sha-256". Every "_sd" array is sorted, so the order of the
+// digests reveals nothing about the order of the claims (§4.2.4.1). Claims
+// must not contain the reserved names "_sd", "_sd_alg" or "...".
+func Issue(key *jose.PrivateKey, claims map[string]any, opts IssueOptions) (string, error) {
+	if key == nil {
+		return "", fmt.Errorf("%w: no signing key", ErrMalformed)
+	}
+	if opts.Decoys < 0 || opts.Decoys > limits.MaxDigests/2 {
+		return "", fmt.Errorf("%w: decoys must be between 0 and %d", ErrBadPath, limits.MaxDigests/2)
+	}
+	b := &builder{mark: make(map[string]bool, len(opts.Disclose))}
+	for _, p := range opts.Disclose {
+		toks, err := SplitPointer(p)
+		if err != nil {
+			return "", err
+		}
+		if len(toks) == 0 {
+			return "", fmt.Errorf("%w: the root cannot be selectively disclosable", ErrBadPath)
+		}
+		if err := resolve(claims, toks, p); err != nil {
+			return "", err
+		}
+		b.mark[p] = true
+	}
+	if len(b.mark) > limits.MaxDisclosures {
+		return "", fmt.Errorf("%w: more than %d disclosures", ErrTooLarge, limits.MaxDisclosures)
+	}
+	b.salts = make([]byte, saltBytes*len(b.mark))
+	if _, err := rand.Read(b.salts); err != nil {
+		return "", fmt.Errorf("read salts: %w", err)
+	}
+	payload, err := b.object(claims, "", 0)
+	if err != nil {
+		return "", err
+	}
+	if err := b.addDecoys(payload, opts.Decoys); err != nil {
+		return "", err
+	}
+	payload["_sd_alg"] = "sha-256"
+	body, err := marshal(payload)
+	if err != nil {
+		return "", fmt.Errorf("encode payload: %w", err)
+	}
+	jwt, err := jose.Sign(key, opts.Typ, opts.Header, body)
+	if err != nil {
+		return "", fmt.Errorf("sign issuer JWT: %w", err)
+	}
+	var sb strings.Builder
+	n := len(jwt) + 1
+	for _, d := range b.discs {
+		n += len(d) + 1
+	}
+	sb.Grow(n)
+	sb.WriteString(jwt)
+	sb.WriteByte('~')
+	for _, d := range b.discs {
+		sb.WriteString(d)
+		sb.WriteByte('~')
+	}
+	return sb.String(), nil
+}
+
+// resolve checks that the pointer names a claim in claims.
+func resolve(claims map[string]any, toks []string, p string) error {
+	var cur any = claims
+	for _, t := range toks {
+		switch c := cur.(type) {
+		case map[string]any:
+			v, ok := c[t]
+			if !ok {
+				return fmt.Errorf("%w: %q", ErrUnknownPath, trunc(p))
+			}
+			cur = v
+		case []any:
+			i, err := strconv.Atoi(t)
+			if err != nil || i < 0 || i >= len(c) || strconv.Itoa(i) != t {
+				return fmt.Errorf("%w: %q", ErrUnknownPath, trunc(p))
+			}
+			cur = c[i]
+		default:
+			return fmt.Errorf("%w: %q", ErrUnknownPath, trunc(p))
+		}
+	}
+	return nil
+}
+
+type builder struct {
+	mark  map[string]bool
+	salts []byte
+	next  int      // salts used
+	discs []string // encoded disclosures, in creation order
+	sds   [][]any  // the _sd arrays created, top level first, for decoys
+	objs  []map[string]any
+}
+
+func (b *builder) salt() string {
+	s := jose.EncodeSegment(b.salts[b.next*saltBytes : (b.next+1)*saltBytes])
+	b.next++
+	return s
+}
+
+// disclose encodes a disclosure of elems and returns its digest.
+func (b *builder) disclose(elems []any) (string, error) {
+	raw, err := marshal(elems)
+	if err != nil {
+		return "", fmt.Errorf("encode disclosure: %w", err)
+	}
+	enc := jose.EncodeSegment(raw)
+	b.discs = append(b.discs, enc)
+	return digest(enc), nil
+}
+
+func (b *builder) value(v any, path string, depth int) (any, error) {
+	if depth > limits.MaxJSONDepth {
+		return nil, fmt.Errorf("%w: claims nested too deeply", ErrTooLarge)
+	}
+	switch v := v.(type) {
+	case map[string]any:
+		return b.object(v, path, depth+1)
+	case []any:
+		return b.array(v, path, depth+1)
+	default:
+		return v, nil
+	}
+}
+
+func (b *builder) object(in map[string]any, path string, depth int) (map[string]any, error) {
+	out := make(map[string]any, len(in)+1)
+	var sd []string
+	// Sorted keys keep the order of disclosures (and salts) deterministic.
+	keys := make([]string, 0, len(in))
+	for k := range in {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		switch k {
+		case "_sd", "_sd_alg", "...":
+			return nil, fmt.Errorf("%w: claim name %q is reserved", ErrBadPath, k)
+		}
+		cp := path + "/" + EscapePointerToken(k)
+		v, err := b.value(in[k], cp, depth)
+		if err != nil {
+			return nil, err
+		}
+		if !b.mark[cp] {
+			out[k] = v
+			continue
+		}
+		dg, err := b.disclose([]any{b.salt(), k, v})
+		if err != nil {
+			return nil, err
+		}
+		sd = append(sd, dg)
+	}
+	if sd != nil {
+		slices.Sort(sd)
+		arr := make([]any, len(sd))
+		for i, d := range sd {
+			arr[i] = d
+		}
+		out["_sd"] = arr
+		b.objs = append(b.objs, out)
+	}
+	return out, nil
+}
+
+func (b *builder) array(in []any, path string, depth int) ([]any, error) {
+	out := make([]any, len(in))
+	for i, e := range in {
+		cp := path + "/" + strconv.Itoa(i)
+		v, err := b.value(e, cp, depth)
+		if err != nil {
+			return nil, err
+		}
+		if !b.mark[cp] {
+			out[i] = v
+			continue
+		}
+		dg, err := b.disclose([]any{b.salt(), v})
+		if err != nil {
+			return nil, err
+		}
+		out[i] = map[string]any{"...": dg}
+	}
+	return out, nil
+}
+
+// addDecoys adds n decoy digests: the digests of random values, which no
+// disclosure can match (§4.2.5). The top level gets them when no object has
+// an "_sd" array yet.
+func (b *builder) addDecoys(top map[string]any, n int) error {
+	if n == 0 {
+		return nil
+	}
+	// b.objs lists the objects with an "_sd" array in the order they were
+	// finished; the top level, when it has one, is finished last.
+	nested := b.objs
+	if _, ok := top["_sd"]; ok {
+		nested = nested[:len(nested)-1]
+	}
+	objs := append([]map[string]any{top}, nested...)
+	rnd := make([]byte, saltBytes*n)
+	if _, err := rand.Read(rnd); err != nil {
+		return fmt.Errorf("read decoys: %w", err)
+	}
+	for i := 0; i < n; i++ {
+		o := objs[i%len(objs)]
+		dg := digest(jose.EncodeSegment(rnd[i*saltBytes : (i+1)*saltBytes]))
+		sd, _ := o["_sd"].([]any)
+		o["_sd"] = append(sd, dg)
+	}
+	for _, o := range objs {
+		if sd, ok := o["_sd"].([]any); ok {
+			slices.SortFunc(sd, func(a, c any) int { return strings.Compare(a.(string), c.(string)) })
+		}
+	}
+	return nil
+}
+
+// marshal encodes v as compact JSON without HTML escaping.
+func marshal(v any) ([]byte, error) {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		return nil, err
+	}
+	return bytes.TrimSuffix(buf.Bytes(), []byte("\n")), nil
+}

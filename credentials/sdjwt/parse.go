@@ -1,0 +1,158 @@
+package sdjwt
+
+import (
+	"crypto/sha256"
+	"fmt"
+	"strings"
+
+	"github.com/loopbrug/paspoort/internal/jose"
+	"github.com/loopbrug/paspoort/internal/limits"
+	"github.com/loopbrug/paspoort/internal/strictjson"
+)
+
+// Disclosure is one decoded disclosure (RFC 9901 §4.2).
+type Disclosure struct {
+	// Encoded is the disclosure exactly as received (base64url).
+	Encoded string
+	// Digest is base64url(SHA-256(Encoded)), §4.2.3.
+	Digest string
+	// Salt is the disclosure's salt.
+	Salt string
+	// Name is the claim name of an object property disclosure; it is empty
+	// for an array element disclosure.
+	Name string
+	// ArrayElement reports an array element disclosure ([salt, value]).
+	ArrayElement bool
+	// Value is the disclosed value, numbers as json.Number.
+	Value any
+}
+
+// SDJWT is a parsed SD-JWT or SD-JWT+KB (RFC 9901 §4), not yet verified.
+type SDJWT struct {
+	// JWT is the Issuer-signed JWT.
+	JWT *jose.JWS
+	// Payload is the decoded payload of the Issuer-signed JWT (with its
+	// "_sd" arrays and digests), numbers as json.Number.
+	Payload map[string]any
+	// Disclosures are the disclosures, in the order received.
+	Disclosures []*Disclosure
+	// KeyBinding is the KB-JWT, or nil when the SD-JWT has none.
+	KeyBinding *jose.JWS
+	// presented is the SD-JWT up to and including the last "~" (without the
+	// KB-JWT): the input of sd_hash, as received.
+	presented string
+	kb        string
+}
+
+// Presented returns the SD-JWT without its KB-JWT, as received: the string
+// whose hash a KB-JWT's sd_hash must be.
+func (t *SDJWT) Presented() string { return t.presented }
+
+// Parse parses an SD-JWT (RFC 9901 §4: "<JWT>~<D1>~…~<Dn>~") or an SD-JWT+KB
+// ("<JWT>~<D1>~…~<Dn>~<KB-JWT>") without verifying anything. Checks, in order:
+// the size limit; at least one "~"; the number of disclosures; no empty
+// disclosure; the Issuer-signed JWT and KB-JWT as compact JWS; each disclosure
+// as base64url of a JSON array of [salt, name, value] or [salt, value] with
+// string salt and name (§4.2.1, §4.2.2); and the payload as a JSON object
+// without duplicate members.
+func Parse(s string) (*SDJWT, error) {
+	if len(s) > limits.MaxTokenBytes {
+		return nil, ErrTooLarge
+	}
+	n := strings.Count(s, "~")
+	if n == 0 {
+		return nil, fmt.Errorf("%w: no '~': a bare JWT is not an SD-JWT", ErrMalformed)
+	}
+	if n-1 > limits.MaxDisclosures {
+		return nil, fmt.Errorf("%w: more than %d disclosures", ErrTooLarge, limits.MaxDisclosures)
+	}
+	last := strings.LastIndexByte(s, '~')
+	t := &SDJWT{presented: s[:last+1]}
+	parts := strings.Split(s[:last], "~")
+	jwt, err := jose.ParseCompact(parts[0])
+	if err != nil {
+		return nil, fmt.Errorf("%w: issuer-signed JWT: %w", ErrMalformed, err)
+	}
+	t.JWT = jwt
+	if err := jwt.DecodePayload(&t.Payload); err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrMalformed, err)
+	}
+	if t.Payload == nil {
+		return nil, fmt.Errorf("%w: payload is not a JSON object", ErrMalformed)
+	}
+	t.Disclosures = make([]*Disclosure, 0, len(parts)-1)
+	for i, enc := range parts[1:] {
+		if enc == "" {
+			return nil, fmt.Errorf("%w: empty disclosure at position %d", ErrMalformed, i+1)
+		}
+		d, err := DecodeDisclosure(enc)
+		if err != nil {
+			return nil, fmt.Errorf("disclosure %d: %w", i+1, err)
+		}
+		t.Disclosures = append(t.Disclosures, d)
+	}
+	if kb := s[last+1:]; kb != "" {
+		if !strings.Contains(kb, ".") {
+			return nil, fmt.Errorf("%w: no trailing '~' after the last disclosure", ErrMalformed)
+		}
+		k, err := jose.ParseCompact(kb)
+		if err != nil {
+			return nil, fmt.Errorf("%w: key binding JWT: %w", ErrMalformed, err)
+		}
+		t.KeyBinding, t.kb = k, kb
+	}
+	return t, nil
+}
+
+// DecodeDisclosure decodes one disclosure and computes its digest over the
+// encoded bytes as received (§4.2.3, SECURITY.md B.13).
+func DecodeDisclosure(enc string) (*Disclosure, error) {
+	raw, err := jose.DecodeSegment(enc)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrBadDisclosure, err)
+	}
+	var arr []any
+	if err := strictjson.Unmarshal(raw, &arr); err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrBadDisclosure, err)
+	}
+	d := &Disclosure{Encoded: enc, Digest: digest(enc)}
+	var ok bool
+	switch len(arr) {
+	case 3:
+		if d.Name, ok = arr[1].(string); !ok {
+			return nil, fmt.Errorf("%w: claim name is not a string", ErrBadDisclosure)
+		}
+		d.Value = arr[2]
+	case 2:
+		d.ArrayElement = true
+		d.Value = arr[1]
+	default:
+		return nil, fmt.Errorf("%w: %d elements, want 2 or 3", ErrBadDisclosure, len(arr))
+	}
+	if d.Salt, ok = arr[0].(string); !ok {
+		return nil, fmt.Errorf("%w: salt is not a string", ErrBadDisclosure)
+	}
+	return d, nil
+}
+
+// digest returns base64url(SHA-256(ASCII(s))).
+func digest(s string) string {
+	sum := sha256.Sum256([]byte(s))
+	return jose.EncodeSegment(sum[:])
+}
+
+// SDHash returns the sd_hash of a presented SD-JWT (§4.3.1): the base64url
+// SHA-256 of the SD-JWT up to and including the last "~".
+func SDHash(presented string) string { return digest(presented) }
+
+// IssuedForm returns the SD-JWT as the issuer made it: the JWT and every
+// disclosure, without a KB-JWT.
+func (t *SDJWT) IssuedForm() string { return t.presented }
+
+// String returns the SD-JWT as received, with its KB-JWT if any.
+func (t *SDJWT) String() string {
+	if t.KeyBinding == nil {
+		return t.presented
+	}
+	return t.presented + t.kb
+}

@@ -1,0 +1,199 @@
+package sdjwt
+
+import (
+	"fmt"
+	"strconv"
+
+	"github.com/loopbrug/paspoort/internal/limits"
+)
+
+// Processed is the outcome of processing an SD-JWT's disclosures (§7.1
+// steps 3 to 5).
+type Processed struct {
+	// Claims are the processed claims: every disclosed claim in place, every
+	// "_sd" and "_sd_alg" removed, undisclosed array elements and decoys
+	// dropped. Numbers are json.Number.
+	Claims map[string]any
+	// Disclosed lists, for each disclosure in the order received, the JSON
+	// Pointer of the claim it disclosed.
+	Disclosed []string
+}
+
+// maxProcessDepth bounds the recursion through nested objects, arrays and
+// disclosures inside disclosures.
+const maxProcessDepth = 2 * limits.MaxJSONDepth
+
+type processor struct {
+	byDigest map[string]int // digest → index into disclosures
+	discs    []*Disclosure
+	paths    []string // per disclosure: the pointer it disclosed; "" = unused
+	used     []bool
+	seen     map[string]struct{} // every digest met in the payload
+}
+
+// Process applies the disclosures to the payload exactly as RFC 9901 §7.1
+// steps 3 to 5 prescribe: the hash algorithm must be sha-256; every digest
+// may appear once only; a disclosed name may not be "_sd" or "..." nor exist
+// already; an array element disclosure may only be referenced from "...", an
+// object property disclosure only from "_sd"; and every disclosure must be
+// referenced. Process does not verify the signature: call it on a verified
+// SD-JWT, or (as a holder) to see what one contains.
+func (t *SDJWT) Process() (*Processed, error) {
+	if v, ok := t.Payload["_sd_alg"]; ok {
+		if s, isStr := v.(string); !isStr || s != "sha-256" {
+			return nil, fmt.Errorf("%w: %v", ErrHashAlg, v)
+		}
+	}
+	p := &processor{
+		byDigest: make(map[string]int, len(t.Disclosures)),
+		discs:    t.Disclosures,
+		paths:    make([]string, len(t.Disclosures)),
+		used:     make([]bool, len(t.Disclosures)),
+		seen:     make(map[string]struct{}, len(t.Disclosures)+8),
+	}
+	for i, d := range t.Disclosures {
+		if _, dup := p.byDigest[d.Digest]; dup {
+			return nil, fmt.Errorf("%w: the same disclosure was sent twice", ErrDuplicateDigest)
+		}
+		p.byDigest[d.Digest] = i
+	}
+	claims, err := p.object(t.Payload, "", 0, true)
+	if err != nil {
+		return nil, err
+	}
+	for i, u := range p.used {
+		if !u {
+			return nil, fmt.Errorf("%w: disclosure %d", ErrUnreferencedDisclosure, i+1)
+		}
+	}
+	return &Processed{Claims: claims, Disclosed: p.paths}, nil
+}
+
+func (p *processor) see(dg string) error {
+	if _, dup := p.seen[dg]; dup {
+		return ErrDuplicateDigest
+	}
+	if len(p.seen) >= limits.MaxDigests {
+		return fmt.Errorf("%w: more than %d digests", ErrTooLarge, limits.MaxDigests)
+	}
+	p.seen[dg] = struct{}{}
+	return nil
+}
+
+func (p *processor) value(v any, path string, depth int) (any, error) {
+	switch v := v.(type) {
+	case map[string]any:
+		return p.object(v, path, depth+1, false)
+	case []any:
+		return p.array(v, path, depth+1)
+	default:
+		return v, nil
+	}
+}
+
+func (p *processor) object(in map[string]any, path string, depth int, top bool) (map[string]any, error) {
+	if depth > maxProcessDepth {
+		return nil, fmt.Errorf("%w: nested too deeply", ErrTooLarge)
+	}
+	out := make(map[string]any, len(in))
+	for k, v := range in {
+		switch k {
+		case "_sd":
+			continue
+		case "_sd_alg":
+			if !top {
+				return nil, fmt.Errorf("%w: _sd_alg below the top level at %q", ErrBadStructure, trunc(path))
+			}
+			continue
+		}
+		pv, err := p.value(v, path+"/"+EscapePointerToken(k), depth)
+		if err != nil {
+			return nil, err
+		}
+		out[k] = pv
+	}
+	sd, ok := in["_sd"]
+	if !ok {
+		return out, nil
+	}
+	list, ok := sd.([]any)
+	if !ok {
+		return nil, fmt.Errorf("%w: _sd is not an array at %q", ErrBadStructure, trunc(path))
+	}
+	for _, e := range list {
+		dg, ok := e.(string)
+		if !ok {
+			return nil, fmt.Errorf("%w: _sd holds a non-string at %q", ErrBadStructure, trunc(path))
+		}
+		if err := p.see(dg); err != nil {
+			return nil, err
+		}
+		i, found := p.byDigest[dg]
+		if !found {
+			continue // a decoy, or a claim the holder did not disclose
+		}
+		d := p.discs[i]
+		if d.ArrayElement {
+			return nil, fmt.Errorf("%w: array element disclosure referenced from _sd", ErrBadDisclosure)
+		}
+		if d.Name == "_sd" || d.Name == "..." {
+			return nil, fmt.Errorf("%w: %q", ErrClaimName, d.Name)
+		}
+		if _, exists := out[d.Name]; exists {
+			return nil, fmt.Errorf("%w: %q already exists at %q", ErrClaimName, trunc(d.Name), trunc(path))
+		}
+		cp := path + "/" + EscapePointerToken(d.Name)
+		p.used[i], p.paths[i] = true, cp
+		pv, err := p.value(d.Value, cp, depth)
+		if err != nil {
+			return nil, err
+		}
+		out[d.Name] = pv
+	}
+	return out, nil
+}
+
+func (p *processor) array(in []any, path string, depth int) ([]any, error) {
+	if depth > maxProcessDepth {
+		return nil, fmt.Errorf("%w: nested too deeply", ErrTooLarge)
+	}
+	out := make([]any, 0, len(in))
+	for _, e := range in {
+		idx := path + "/" + strconv.Itoa(len(out))
+		m, isObj := e.(map[string]any)
+		ref, isRef := m["..."]
+		if !isObj || !isRef {
+			pv, err := p.value(e, idx, depth)
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, pv)
+			continue
+		}
+		if len(m) != 1 {
+			return nil, fmt.Errorf("%w: \"...\" beside other members at %q", ErrBadStructure, trunc(path))
+		}
+		dg, ok := ref.(string)
+		if !ok {
+			return nil, fmt.Errorf("%w: \"...\" is not a string at %q", ErrBadStructure, trunc(path))
+		}
+		if err := p.see(dg); err != nil {
+			return nil, err
+		}
+		i, found := p.byDigest[dg]
+		if !found {
+			continue // a decoy, or an element the holder did not disclose
+		}
+		d := p.discs[i]
+		if !d.ArrayElement {
+			return nil, fmt.Errorf("%w: object property disclosure referenced from an array", ErrBadDisclosure)
+		}
+		p.used[i], p.paths[i] = true, idx
+		pv, err := p.value(d.Value, idx, depth)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, pv)
+	}
+	return out, nil
+}
