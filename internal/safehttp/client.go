@@ -276,8 +276,10 @@ func (c *Client) wrap(ctx context.Context, method string, u *url.URL, err error)
 	var ue *url.Error
 	if errors.As(err, &ue) {
 		err = ue.Err
+		// For a refused redirect, ue.URL is the Location as sent, which
+		// may be relative.
 		if pu, perr := url.Parse(ue.URL); perr == nil {
-			u = pu
+			u = u.ResolveReference(pu)
 		}
 	}
 	if errors.Is(ctx.Err(), context.DeadlineExceeded) || errors.Is(err, context.DeadlineExceeded) || isTimeout(err) {
