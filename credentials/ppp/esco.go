@@ -270,6 +270,9 @@ func OccupationSkills(occupationURI string) (essential, optional []Skill) {
 func SearchSkills(query string, limit int) []Skill {
 	d := esco()
 	idx := search(d.skillLow, query, limit, func(i int) string { return d.skills[i].LabelEn })
+	if len(idx) == 0 {
+		return nil
+	}
 	out := make([]Skill, len(idx))
 	for k, i := range idx {
 		out[k] = d.skills[i]
@@ -282,6 +285,9 @@ func SearchSkills(query string, limit int) []Skill {
 func SearchOccupations(query string, limit int) []Occupation {
 	d := esco()
 	idx := search(d.occLow, query, limit, func(i int) string { return d.occupations[i].LabelEn })
+	if len(idx) == 0 {
+		return nil
+	}
 	out := make([]Occupation, len(idx))
 	for k, i := range idx {
 		out[k] = d.occupations[i]

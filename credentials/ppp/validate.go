@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"slices"
 	"strconv"
 	"strings"
@@ -111,7 +112,7 @@ func Validate(typeName string, claims []byte) error {
 	if err != nil {
 		return invalid(typeName, FieldError{Reason: "invalid JSON: " + err.Error()})
 	}
-	return t.validate(doc, claims)
+	return t.validate(doc)
 }
 
 // ValidateMap is Validate for a claims set held as a map, such as the
@@ -135,7 +136,7 @@ func unknownType(name string) error {
 }
 
 // validate runs the schema and the extra checks on a parsed document.
-func (t Type) validate(doc any, raw []byte) error {
+func (t Type) validate(doc any) error {
 	sch, err := t.def.compiled()
 	if err != nil {
 		return fmt.Errorf("validate %s claims: %w", t.Name, err)
@@ -147,14 +148,45 @@ func (t Type) validate(doc any, raw []byte) error {
 		}
 		return invalid(t.Name, schemaFields(ve)...)
 	}
+	// JSON Schema counts 3.0 and 1e1 as integers; encoding/json does not.
+	canon, err := json.Marshal(canonicalNumbers(doc))
+	if err != nil {
+		return invalid(t.Name, FieldError{Reason: "claims cannot be re-encoded: " + err.Error()})
+	}
 	c := t.def.newClaim()
-	if err := json.Unmarshal(raw, c); err != nil {
+	if err := json.Unmarshal(canon, c); err != nil {
 		return invalid(t.Name, decodeField(err))
 	}
 	if fields := c.check(); len(fields) > 0 {
 		return invalid(t.Name, fields...)
 	}
 	return nil
+}
+
+// canonicalNumbers rewrites, in place, every json.Number in v that is a
+// whole number written with a fraction or exponent (3.0, 1e1) as a plain
+// integer, so that it decodes into a Go int.
+func canonicalNumbers(v any) any {
+	switch x := v.(type) {
+	case map[string]any:
+		for k, e := range x {
+			x[k] = canonicalNumbers(e)
+		}
+	case []any:
+		for i, e := range x {
+			x[i] = canonicalNumbers(e)
+		}
+	case json.Number:
+		if !strings.ContainsAny(string(x), ".eE") {
+			return x
+		}
+		f, err := strconv.ParseFloat(string(x), 64)
+		if err != nil || f != math.Trunc(f) || math.Abs(f) > 1<<53 {
+			return x
+		}
+		return json.Number(strconv.FormatInt(int64(f), 10))
+	}
+	return v
 }
 
 // compileSchema compiles one embedded schema, asserting formats.
