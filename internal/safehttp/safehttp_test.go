@@ -1,6 +1,8 @@
 package safehttp_test
 
 import (
+	"bytes"
+	"compress/gzip"
 	"context"
 	"errors"
 	"fmt"
@@ -65,6 +67,14 @@ func newTestServer(t *testing.T, other string) *testServer {
 	mux.HandleFunc("/big-announced", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Length", strconv.Itoa(testMax+1))
 		w.Write([]byte(strings.Repeat("a", testMax+1)))
+	})
+	mux.HandleFunc("/gzip-bomb", func(w http.ResponseWriter, r *http.Request) {
+		var buf bytes.Buffer
+		zw := gzip.NewWriter(&buf)
+		zw.Write(make([]byte, 64*testMax)) // compresses to a few hundred bytes
+		zw.Close()
+		w.Header().Set("Content-Encoding", "gzip")
+		w.Write(buf.Bytes())
 	})
 	mux.HandleFunc("/cl-lie-long", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Length", strconv.Itoa(1<<30)) // announces 1 GiB, sends little
@@ -159,6 +169,7 @@ func TestGet(t *testing.T) {
 		{name: "body of exactly the limit", path: "/exact", wantBody: strings.Repeat("a", testMax)},
 		{name: "body over the limit", path: "/big-chunked", wantErr: []error{safehttp.ErrTooLarge, credentials.ErrLimit, credentials.ErrFetch}},
 		{name: "announced over the limit", path: "/big-announced", wantErr: []error{safehttp.ErrTooLarge, credentials.ErrLimit, credentials.ErrFetch}},
+		{name: "gzip bomb", path: "/gzip-bomb", wantErr: []error{safehttp.ErrTooLarge, credentials.ErrLimit, credentials.ErrFetch}},
 		{name: "Content-Length lie, long", path: "/cl-lie-long", wantErr: []error{safehttp.ErrTooLarge, credentials.ErrLimit, credentials.ErrFetch}},
 		{name: "Content-Length lie, short", path: "/cl-lie-short", wantErr: []error{credentials.ErrFetch}},
 		{name: "slow trickle", path: "/trickle", wantErr: []error{safehttp.ErrTimeout, credentials.ErrLimit, credentials.ErrFetch}},
@@ -275,6 +286,7 @@ func TestRedirectRefusedBeforeConnecting(t *testing.T) {
 			rt := &recordingTransport{allow: host}
 			c := newClient(t, safehttp.WithAllowLoopback(), safehttp.WithTransport(rt))
 			_, err := c.Get(context.Background(), srv.URL+"/to?u="+url.QueryEscape(tt.target), "")
+			t.Logf("error: %v", err)
 			if !errors.Is(err, safehttp.ErrRefused) || !errors.Is(err, credentials.ErrFetch) {
 				t.Fatalf("error %v, want ErrRefused", err)
 			}
