@@ -29,24 +29,24 @@ type Metadata struct {
 
 // MetadataDisplay is the display metadata of a type in one locale.
 type MetadataDisplay struct {
-	Locale      string `json:"locale"`
-	Name        string `json:"name"`
-	Description string `json:"description,omitempty"`
+	Locale      string `json:"locale"`                // RFC 5646 language tag
+	Name        string `json:"name"`                  // name for end users
+	Description string `json:"description,omitempty"` // description for end users
 }
 
 // MetadataClaim is the metadata of one claim.
 type MetadataClaim struct {
-	Path      ClaimPath              `json:"path"`
-	Display   []MetadataClaimDisplay `json:"display,omitempty"`
-	Mandatory bool                   `json:"mandatory,omitempty"`
-	SD        SD                     `json:"sd,omitempty"`
+	Path      ClaimPath              `json:"path"`                // the claim(s) addressed
+	Display   []MetadataClaimDisplay `json:"display,omitempty"`   // label per locale
+	Mandatory bool                   `json:"mandatory,omitempty"` // the issuer must include it
+	SD        SD                     `json:"sd,omitempty"`        // selective disclosure rule
 }
 
 // MetadataClaimDisplay is the label of a claim in one locale.
 type MetadataClaimDisplay struct {
-	Locale      string `json:"locale"`
-	Label       string `json:"label"`
-	Description string `json:"description,omitempty"`
+	Locale      string `json:"locale"`                // RFC 5646 language tag
+	Label       string `json:"label"`                 // label for end users
+	Description string `json:"description,omitempty"` // description for end users
 }
 
 // Metadata returns the type's SD-JWT VC Type Metadata, with display
