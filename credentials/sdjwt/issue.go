@@ -1,9 +1,9 @@
 package sdjwt
 
 import (
-	"bytes"
 	"crypto/rand"
-	"encoding/json"
+	"crypto/sha256"
+	"encoding/base64"
 	"fmt"
 	"slices"
 	"sort"
@@ -12,6 +12,7 @@ import (
 
 	"github.com/loopbrug/paspoort/internal/jose"
 	"github.com/loopbrug/paspoort/internal/limits"
+	"github.com/loopbrug/paspoort/internal/strictjson"
 )
 
 // saltBytes is the salt length: 128 bits, as RFC 9901 §9.3 recommends.
@@ -130,6 +131,8 @@ type builder struct {
 	discs []string // encoded disclosures, in creation order
 	sds   [][]any  // the _sd arrays created, top level first, for decoys
 	objs  []map[string]any
+	json  []byte // scratch buffers for disclose
+	enc   []byte
 }
 
 func (b *builder) salt() string {
@@ -140,13 +143,14 @@ func (b *builder) salt() string {
 
 // disclose encodes a disclosure of elems and returns its digest.
 func (b *builder) disclose(elems []any) (string, error) {
-	raw, err := marshal(elems)
-	if err != nil {
+	var err error
+	if b.json, err = strictjson.Append(b.json[:0], elems); err != nil {
 		return "", fmt.Errorf("encode disclosure: %w", err)
 	}
-	enc := jose.EncodeSegment(raw)
-	b.discs = append(b.discs, enc)
-	return digest(enc), nil
+	b.enc = base64.RawURLEncoding.AppendEncode(b.enc[:0], b.json)
+	sum := sha256.Sum256(b.enc)
+	b.discs = append(b.discs, string(b.enc))
+	return jose.EncodeSegment(sum[:]), nil
 }
 
 func (b *builder) value(v any, path string, depth int) (any, error) {
@@ -258,12 +262,4 @@ func (b *builder) addDecoys(top map[string]any, n int) error {
 }
 
 // marshal encodes v as compact JSON without HTML escaping.
-func marshal(v any) ([]byte, error) {
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(v); err != nil {
-		return nil, err
-	}
-	return bytes.TrimSuffix(buf.Bytes(), []byte("\n")), nil
-}
+func marshal(v any) ([]byte, error) { return strictjson.Marshal(v) }
