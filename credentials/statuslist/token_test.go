@@ -161,7 +161,9 @@ func TestVerifyTokenClaims(t *testing.T) {
 		{"status_list string", func(m map[string]any) { m["status_list"] = "x" }, nil, statuslist.ErrMalformed, credentials.ErrFormat},
 		{"bits missing", func(m map[string]any) { m["status_list"] = map[string]any{"lst": "eNrbuRgAAhcBXQ"} }, nil, statuslist.ErrClaim, credentials.ErrClaim},
 		{"bits 3", func(m map[string]any) { m["status_list"] = map[string]any{"bits": 3, "lst": "eNrbuRgAAhcBXQ"} }, nil, statuslist.ErrMalformed, credentials.ErrFormat},
-		{"bits 1.0", func(m map[string]any) { m["status_list"] = map[string]any{"bits": json.Number("1.0"), "lst": "eNrbuRgAAhcBXQ"} }, nil, statuslist.ErrMalformed, credentials.ErrFormat},
+		{"bits 1.0", func(m map[string]any) {
+			m["status_list"] = map[string]any{"bits": json.Number("1.0"), "lst": "eNrbuRgAAhcBXQ"}
+		}, nil, statuslist.ErrMalformed, credentials.ErrFormat},
 		{`bits "1"`, func(m map[string]any) { m["status_list"] = map[string]any{"bits": "1", "lst": "eNrbuRgAAhcBXQ"} }, nil, statuslist.ErrMalformed, credentials.ErrFormat},
 		{"lst missing", func(m map[string]any) { m["status_list"] = map[string]any{"bits": 1} }, nil, statuslist.ErrClaim, credentials.ErrClaim},
 		{"lst number", func(m map[string]any) { m["status_list"] = map[string]any{"bits": 1, "lst": 5} }, nil, statuslist.ErrMalformed, credentials.ErrFormat},
