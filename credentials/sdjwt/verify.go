@@ -81,7 +81,7 @@ type KeyBindingClaims struct {
 //
 // Verify is safe for concurrent use.
 func Verify(sdjwt string, issuerKey *jose.PublicKey, opts VerifyOptions) (*Result, error) {
-	now, leeway, err := clock(opts.Now, opts.Leeway)
+	now, leeway, err := Clock(opts.Now, opts.Leeway)
 	if err != nil {
 		return nil, err
 	}
@@ -105,13 +105,15 @@ func Verify(sdjwt string, issuerKey *jose.PublicKey, opts VerifyOptions) (*Resul
 		return nil, err
 	}
 	res := &Result{Header: t.JWT.Header, Claims: proc.Claims, Disclosed: proc.Disclosed, Time: now}
-	if err := t.verifyKeyBinding(res, opts, now, leeway); err != nil {
+	if res.KeyBinding, res.HolderKey, err = t.VerifyKeyBinding(opts.KeyBinding, opts.Algs, now, leeway); err != nil {
 		return nil, err
 	}
 	return res, nil
 }
 
-func clock(now time.Time, leeway time.Duration) (time.Time, time.Duration, error) {
+// Clock returns now (time.Now() when zero) and checks the leeway: the
+// defaults and bounds every verifier in paspoort shares.
+func Clock(now time.Time, leeway time.Duration) (time.Time, time.Duration, error) {
 	if now.IsZero() {
 		now = time.Now()
 	}
@@ -121,66 +123,70 @@ func clock(now time.Time, leeway time.Duration) (time.Time, time.Duration, error
 	return now, leeway, nil
 }
 
-func (t *SDJWT) verifyKeyBinding(res *Result, opts VerifyOptions, now time.Time, leeway time.Duration) error {
-	pol := opts.KeyBinding
+// VerifyKeyBinding applies the key binding policy pol (RFC 9901 §7.3): a
+// KB-JWT must be present exactly when pol.Required; then its "typ" must be
+// kb+jwt, its header may name no key, its signature (alg on algs) must verify
+// with the plain cnf.jwk of the Issuer-signed JWT, "aud" and "nonce" must be
+// the expected single strings, "iat" within pol.MaxAge and leeway of now, and
+// "sd_hash" the hash of the SD-JWT as received. Call it only after the
+// Issuer-signed JWT is verified. Without key binding it returns nils.
+func (t *SDJWT) VerifyKeyBinding(pol KeyBindingPolicy, algs []jose.Alg, now time.Time, leeway time.Duration) (*KeyBindingClaims, *jose.PublicKey, error) {
 	if !pol.Required {
 		if t.KeyBinding != nil {
-			return ErrKeyBindingUnexpected
+			return nil, nil, ErrKeyBindingUnexpected
 		}
-		return nil
+		return nil, nil, nil
 	}
 	if t.KeyBinding == nil {
-		return ErrKeyBindingRequired
+		return nil, nil, ErrKeyBindingRequired
 	}
 	if pol.Audience == "" || pol.Nonce == "" {
-		return fmt.Errorf("%w: policy has no expected audience or nonce", ErrKeyBindingJWT)
+		return nil, nil, fmt.Errorf("%w: policy has no expected audience or nonce", ErrKeyBindingJWT)
 	}
 	holder, err := HolderKey(t.Payload)
 	if err != nil {
-		return err
+		return nil, nil, err
 	}
 	kb := t.KeyBinding
 	if err := kb.CheckType(TypKB); err != nil {
-		return fmt.Errorf("%w: %w", ErrKeyBindingJWT, err)
+		return nil, nil, fmt.Errorf("%w: %w", ErrKeyBindingJWT, err)
 	}
 	for _, m := range []string{"jwk", "kid", "jku", "x5u", "x5c"} {
 		if _, ok := kb.Header.Raw[m]; ok {
-			return fmt.Errorf("%w: header names a key (%q); the key comes from cnf only", ErrKeyBindingJWT, m)
+			return nil, nil, fmt.Errorf("%w: header names a key (%q); the key comes from cnf only", ErrKeyBindingJWT, m)
 		}
 	}
-	if err := kb.Verify(holder, opts.Algs); err != nil {
-		return fmt.Errorf("%w: %w", ErrKeyBindingJWT, err)
+	if err := kb.Verify(holder, algs); err != nil {
+		return nil, nil, fmt.Errorf("%w: %w", ErrKeyBindingJWT, err)
 	}
 	var c map[string]any
 	if err := kb.DecodePayload(&c); err != nil || c == nil {
-		return fmt.Errorf("%w: payload is not a JSON object", ErrKeyBindingJWT)
+		return nil, nil, fmt.Errorf("%w: payload is not a JSON object", ErrKeyBindingJWT)
 	}
 	aud, ok := c["aud"].(string)
 	if !ok || aud != pol.Audience {
-		return ErrAudience
+		return nil, nil, ErrAudience
 	}
 	nonce, ok := c["nonce"].(string)
 	if !ok || nonce != pol.Nonce {
-		return ErrNonce
+		return nil, nil, ErrNonce
 	}
 	iat, err := numericDate(c, "iat")
 	if err != nil || iat.IsZero() {
-		return fmt.Errorf("%w: iat missing or malformed", ErrKeyBindingTime)
+		return nil, nil, fmt.Errorf("%w: iat missing or malformed", ErrKeyBindingTime)
 	}
 	maxAge := pol.MaxAge
 	if maxAge <= 0 {
 		maxAge = 5 * time.Minute
 	}
 	if iat.After(now.Add(leeway)) || iat.Before(now.Add(-maxAge-leeway)) {
-		return ErrKeyBindingTime
+		return nil, nil, ErrKeyBindingTime
 	}
 	sdHash, ok := c["sd_hash"].(string)
 	if !ok || sdHash != SDHash(t.presented) {
-		return ErrSDHash
+		return nil, nil, ErrSDHash
 	}
-	res.HolderKey = holder
-	res.KeyBinding = &KeyBindingClaims{IssuedAt: iat, Audience: aud, Nonce: nonce, SDHash: sdHash}
-	return nil
+	return &KeyBindingClaims{IssuedAt: iat, Audience: aud, Nonce: nonce, SDHash: sdHash}, holder, nil
 }
 
 // HolderKey returns the holder's key from the plain "cnf.jwk" of an

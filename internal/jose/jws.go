@@ -159,8 +159,8 @@ func ParseCompact(token string) (*JWS, error) {
 	d1 := strings.IndexByte(token, '.')
 	d2 := d1 + 1 + strings.IndexByte(token[d1+1:], '.')
 	hseg, pseg, sseg := token[:d1], token[d1+1:d2], token[d2+1:]
-	if hseg == "" || sseg == "" {
-		return nil, fmt.Errorf("%w: empty header or signature", ErrMalformed)
+	if hseg == "" {
+		return nil, fmt.Errorf("%w: empty header", ErrMalformed)
 	}
 	hb, err := DecodeSegment(hseg)
 	if err != nil {
@@ -226,6 +226,9 @@ func (j *JWS) Verify(key *PublicKey, allowed []Alg) error {
 	}
 	if j.Header.Alg != key.alg {
 		return fmt.Errorf("%w: header alg %q does not fit a %s key", ErrAlgNotAllowed, truncate(string(j.Header.Alg)), key.alg)
+	}
+	if len(j.Signature) == 0 {
+		return ErrBadSignature
 	}
 	if err := verifiers[key.alg].Verify([]byte(j.signingInput), j.Signature, key.Crypto()); err != nil {
 		return ErrBadSignature
