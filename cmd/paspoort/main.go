@@ -1,29 +1,77 @@
 // Command paspoort is the one binary of the paspoort wallet, issuer and
-// verifier.
+// verifier, and the toolbox developers and integrators use to issue,
+// inspect and debug SD-JWT VCs.
+//
+// Exit status: 0 on success, 1 when an input is rejected or an operation
+// fails, 2 on a usage error.
 package main
 
 import (
+	"errors"
 	"fmt"
+	"io"
 	"os"
+	"strings"
 
 	"github.com/spf13/cobra"
 )
 
+// Exit codes.
+const (
+	exitOK       = 0
+	exitRejected = 1
+	exitUsage    = 2
+)
+
+// usageError marks an error in how the command was called.
+type usageError struct{ err error }
+
+func (e *usageError) Error() string { return e.err.Error() }
+func (e *usageError) Unwrap() error { return e.err }
+
+func usagef(format string, args ...any) error {
+	return &usageError{fmt.Errorf(format, args...)}
+}
+
 // newRootCommand returns the root command with every subcommand.
 func newRootCommand() *cobra.Command {
 	root := &cobra.Command{
-		Use:           "paspoort",
-		Short:         "Verifiable credentials for the Persoonlijk Profiel Paspoort",
+		Use:   "paspoort",
+		Short: "Verifiable credentials for the Persoonlijk Profiel Paspoort",
+		Long: "paspoort issues, holds and verifies the credentials of the Persoonlijk Profiel Paspoort\n" +
+			"(PPP) as SD-JWT VCs. This binary also holds the toolbox for developers and integrators:\n" +
+			"keys, SD-JWT issue/present/verify/decode, and the PPP vocabulary.",
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
-	root.AddCommand(newPPPCommand())
+	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return &usageError{err} })
+	root.AddCommand(newKeysCommand(), newSDJWTCommand(), newPPPCommand())
 	return root
 }
 
-func main() {
-	if err := newRootCommand().Execute(); err != nil {
-		fmt.Fprintln(os.Stderr, "paspoort:", err)
-		os.Exit(1)
+// run executes the command line and returns the exit status.
+func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	root := newRootCommand()
+	root.SetArgs(args)
+	root.SetIn(stdin)
+	root.SetOut(stdout)
+	root.SetErr(stderr)
+	err := root.Execute()
+	if err == nil {
+		return exitOK
 	}
+	var ue *usageError
+	if errors.As(err, &ue) || strings.HasPrefix(err.Error(), "unknown command") ||
+		strings.HasPrefix(err.Error(), "unknown flag") || strings.Contains(err.Error(), "arg(s)") {
+		fmt.Fprintf(stderr, "paspoort: %v\nRun 'paspoort --help' for usage.\n", err)
+		return exitUsage
+	}
+	fmt.Fprintf(stderr, "paspoort: %s\n", oneLine(err.Error()))
+	return exitRejected
+}
+
+func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
+
+func main() {
+	os.Exit(run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
 }

@@ -213,7 +213,9 @@ func TestHostile(t *testing.T) {
 	}
 	kbJWT := good[strings.LastIndexByte(good, '~')+1:]
 	other := newKey(t, jose.ES256)
-	withStatus := f.issue(t, func(c *sdjwtvc.Credential) { c.Status = &sdjwtvc.StatusRef{Index: 3, URI: "https://assessor.example/status/1"} })
+	withStatus := f.issue(t, func(c *sdjwtvc.Credential) {
+		c.Status = &sdjwtvc.StatusRef{Index: 3, URI: "https://assessor.example/status/1"}
+	})
 	tests := []struct {
 		name     string
 		raw      string
