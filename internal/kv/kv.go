@@ -1,0 +1,269 @@
+// Package kv holds the badger helpers every embedded store in paspoort
+// shares (the issuer's, the verifier's and the wallet's), so the rules of
+// SECURITY.md section G are applied once:
+//
+//   - SyncWrites is always on: a transaction that Update reports committed
+//     is on disk (badger#2000 lost values without it).
+//   - One transaction is one atomic unit; it is never split, whatever its
+//     size, and a conflict is retried, never dropped.
+//   - Concurrent Updates are committed in groups by badger's write loop, so
+//     one fsync serves many transactions and throughput does not collapse.
+//   - A wrong encryption key fails closed with ErrKeyMismatch; a database
+//     is never recreated empty.
+//   - Sealer adds per-record authenticated encryption (AES-256-GCM with the
+//     record id as associated data), since badger's own encryption is
+//     AES-CTR with a CRC and no MAC.
+//
+// A DB is safe for concurrent use; a Txn is used by one goroutine, inside
+// the function given to Update or View.
+package kv
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"math/rand/v2"
+	"time"
+
+	"github.com/dgraph-io/badger/v4"
+
+	"github.com/loopbrug/paspoort/credentials"
+)
+
+// Errors returned by this package.
+var (
+	// ErrNotFound reports a missing key.
+	ErrNotFound = errors.New("kv: not found")
+	// ErrKeyMismatch reports an encryption key that does not open the
+	// database (or a missing key for an encrypted one).
+	ErrKeyMismatch = errors.New("kv: encryption key does not match the database")
+	// ErrCorrupt reports a sealed record that does not authenticate: a
+	// bit flip on disk, a record moved to another key, or a wrong key.
+	ErrCorrupt = errors.New("kv: record does not authenticate")
+	// ErrConflict reports a transaction that still conflicted after every
+	// retry.
+	ErrConflict = errors.New("kv: transaction conflict persisted after retries")
+	// ErrValue reports a stored value that cannot be decoded.
+	ErrValue = credentials.NewError(credentials.ErrFormat, "kv: stored value cannot be decoded")
+)
+
+// maxRetries bounds the retries of a conflicting transaction; the context
+// bounds them in time.
+const maxRetries = 500
+
+// Options configures Open.
+type Options struct {
+	// Dir is the database folder. Required unless InMemory.
+	Dir string
+	// InMemory keeps everything in memory (tests only).
+	InMemory bool
+	// EncryptionKey turns on badger's encryption at rest: 16, 24 or 32
+	// bytes. Nil means none.
+	EncryptionKey []byte
+	// Logger receives badger's warnings and errors; nil discards them.
+	Logger *slog.Logger
+}
+
+// DB is an open badger database.
+type DB struct {
+	db *badger.DB
+}
+
+// Open opens (or creates) the database. Every write is synced.
+func Open(opts Options) (*DB, error) {
+	if opts.Dir == "" && !opts.InMemory {
+		return nil, errors.New("kv: a directory is required")
+	}
+	bo := badger.DefaultOptions(opts.Dir).
+		WithSyncWrites(true).
+		WithLogger(logger{opts.Logger}).
+		WithNumVersionsToKeep(1).
+		WithMemTableSize(16 << 20).
+		WithValueLogFileSize(64 << 20)
+	if opts.InMemory {
+		bo = bo.WithDir("").WithValueDir("").WithInMemory(true)
+	}
+	if opts.EncryptionKey != nil {
+		switch len(opts.EncryptionKey) {
+		case 16, 24, 32:
+		default:
+			return nil, errors.New("kv: the encryption key must be 16, 24 or 32 bytes")
+		}
+		bo = bo.WithEncryptionKey(opts.EncryptionKey).WithIndexCacheSize(32 << 20)
+	}
+	db, err := badger.Open(bo)
+	if err != nil {
+		if errors.Is(err, badger.ErrEncryptionKeyMismatch) {
+			return nil, fmt.Errorf("open %s: %w", opts.Dir, ErrKeyMismatch)
+		}
+		return nil, fmt.Errorf("open %s: %w", opts.Dir, err)
+	}
+	return &DB{db: db}, nil
+}
+
+// Close closes the database.
+func (d *DB) Close() error {
+	if err := d.db.Close(); err != nil {
+		return fmt.Errorf("kv: close: %w", err)
+	}
+	return nil
+}
+
+// Update runs fn in one read-write transaction and commits it durably. On a
+// conflict with a concurrent transaction, fn is run again on fresh state,
+// so fn must not have effects outside the transaction. A transaction too big
+// for one commit fails whole (never split).
+func (d *DB) Update(ctx context.Context, fn func(*Txn) error) error {
+	backoff := 200 * time.Microsecond
+	for attempt := 0; ; attempt++ {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		err := d.db.Update(func(t *badger.Txn) error { return fn(&Txn{t: t}) })
+		if !errors.Is(err, badger.ErrConflict) {
+			if errors.Is(err, badger.ErrTxnTooBig) {
+				return fmt.Errorf("kv: transaction too big to commit atomically: %w", err)
+			}
+			return err
+		}
+		if attempt == maxRetries {
+			return ErrConflict
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(backoff/2 + rand.N(backoff)):
+		}
+		if backoff < 20*time.Millisecond {
+			backoff *= 2
+		}
+	}
+}
+
+// View runs fn in a read-only transaction.
+func (d *DB) View(ctx context.Context, fn func(*Txn) error) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	return d.db.View(func(t *badger.Txn) error { return fn(&Txn{t: t}) })
+}
+
+// Run collects value-log garbage every five minutes until ctx ends, so
+// deleted records do not linger on disk (SECURITY.md G.53).
+func (d *DB) Run(ctx context.Context) error {
+	tick := time.NewTicker(5 * time.Minute)
+	defer tick.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-tick.C:
+			for d.db.RunValueLogGC(0.5) == nil {
+			}
+		}
+	}
+}
+
+// Txn is a transaction.
+type Txn struct {
+	t *badger.Txn
+}
+
+// Get returns a copy of the value stored at key, or ErrNotFound.
+func (t *Txn) Get(key []byte) ([]byte, error) {
+	it, err := t.t.Get(key)
+	if errors.Is(err, badger.ErrKeyNotFound) {
+		return nil, ErrNotFound
+	}
+	if err != nil {
+		return nil, fmt.Errorf("kv: get: %w", err)
+	}
+	v, err := it.ValueCopy(nil)
+	if err != nil {
+		return nil, fmt.Errorf("kv: read value: %w", err)
+	}
+	return v, nil
+}
+
+// Set stores val at key.
+func (t *Txn) Set(key, val []byte) error {
+	if err := t.t.Set(key, val); err != nil {
+		return fmt.Errorf("kv: set: %w", err)
+	}
+	return nil
+}
+
+// SetWithTTL stores val at key until ttl has passed.
+func (t *Txn) SetWithTTL(key, val []byte, ttl time.Duration) error {
+	if err := t.t.SetEntry(badger.NewEntry(key, val).WithTTL(ttl)); err != nil {
+		return fmt.Errorf("kv: set: %w", err)
+	}
+	return nil
+}
+
+// Delete removes key; deleting a missing key is not an error.
+func (t *Txn) Delete(key []byte) error {
+	if err := t.t.Delete(key); err != nil {
+		return fmt.Errorf("kv: delete: %w", err)
+	}
+	return nil
+}
+
+// Iterate calls fn for every key with prefix, in key order, with copies of
+// the key and value. An error from fn stops the iteration and is returned.
+func (t *Txn) Iterate(prefix []byte, fn func(key, val []byte) error) error {
+	it := t.t.NewIterator(badger.IteratorOptions{PrefetchValues: true, PrefetchSize: 64, Prefix: prefix})
+	defer it.Close()
+	for it.Seek(prefix); it.ValidForPrefix(prefix); it.Next() {
+		item := it.Item()
+		v, err := item.ValueCopy(nil)
+		if err != nil {
+			return fmt.Errorf("kv: read value: %w", err)
+		}
+		if err := fn(item.KeyCopy(nil), v); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// GetJSON decodes the JSON value at key into v.
+func GetJSON(t *Txn, key []byte, v any) error {
+	b, err := t.Get(key)
+	if err != nil {
+		return err
+	}
+	if err := json.Unmarshal(b, v); err != nil {
+		return fmt.Errorf("%w: %v", ErrValue, err)
+	}
+	return nil
+}
+
+// SetJSON stores v as JSON at key.
+func SetJSON(t *Txn, key []byte, v any) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return fmt.Errorf("kv: encode: %w", err)
+	}
+	return t.Set(key, b)
+}
+
+// logger adapts slog to badger's logger; debug and info are dropped.
+type logger struct{ l *slog.Logger }
+
+func (l logger) Errorf(f string, a ...any) {
+	if l.l != nil {
+		l.l.Error("badger", "msg", fmt.Sprintf(f, a...))
+	}
+}
+
+func (l logger) Warningf(f string, a ...any) {
+	if l.l != nil {
+		l.l.Warn("badger", "msg", fmt.Sprintf(f, a...))
+	}
+}
+
+func (logger) Infof(string, ...any)  {}
+func (logger) Debugf(string, ...any) {}
