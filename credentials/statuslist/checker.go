@@ -169,11 +169,13 @@ type cacheKey struct{ iss, uri string }
 // entry is one cached list. Entries are never modified once stored; a
 // refresh stores a new one.
 type entry struct {
-	// tok is the newest token verified for the key, or nil. It is used
-	// before fresh, and after that only as the rollback mark: a newer
-	// fetch must not have an older "iat".
+	// tok is the newest token verified for the key, used before fresh;
+	// nil once a refresh has failed.
 	tok   *Token
 	fresh time.Time
+	// mark is the "iat" of the newest token verified for the key, kept
+	// after tok is dropped: a later token must not be older (rollback).
+	mark time.Time
 	// err, when not nil, is the failure of the last refresh, returned
 	// without fetching until errUntil.
 	err      error
@@ -258,8 +260,9 @@ func NewChecker(f Fetcher, keys sdjwtvc.KeyResolver, opts ...CheckerOption) (*Ch
 // "ttl" (clamped into the TTL bounds; the minimum TTL when it has none), and
 // never past its "exp". When that time has passed, the next check fetches
 // the list again; a token older than the cached one is refused
-// (ErrRollback), and the cached one is kept as the mark for the next
-// attempt but no longer used to answer. A failed fetch or a refused token is
+// (ErrRollback); the "iat" of the cached one stays the mark for later
+// fetches (until the entry is evicted), but the stale copy no longer
+// answers: the Checker fails closed. A failed fetch or a refused token is
 // remembered for FailureCacheTTL: checks within it return the same error
 // without fetching.
 //
@@ -343,16 +346,13 @@ func (c *Checker) load(ctx context.Context, k cacheKey) (*Token, error) {
 		return tok, err
 	}
 	var mark time.Time
-	if prev != nil && prev.tok != nil {
-		mark = prev.tok.IssuedAt
+	if prev != nil {
+		mark = prev.mark
 	}
 	tok, err := c.fetchVerify(ctx, k, mark, now)
 	if err != nil {
-		e := &entry{err: err, errUntil: now.Add(FailureCacheTTL), stored: now}
-		if prev != nil {
-			e.tok, e.fresh = prev.tok, prev.fresh
-		}
-		c.store(k, e)
+		// The stale token is dropped; only its "iat" is kept.
+		c.store(k, &entry{mark: mark, err: err, errUntil: now.Add(FailureCacheTTL), stored: now})
 		return nil, err
 	}
 	ttl := tok.TTL
@@ -363,7 +363,7 @@ func (c *Checker) load(ctx context.Context, k cacheKey) (*Token, error) {
 	if !tok.Expires.IsZero() && tok.Expires.Before(fresh) {
 		fresh = tok.Expires
 	}
-	c.store(k, &entry{tok: tok, fresh: fresh, stored: now})
+	c.store(k, &entry{tok: tok, fresh: fresh, mark: tok.IssuedAt, stored: now})
 	return tok, nil
 }
 
