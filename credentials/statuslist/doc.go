@@ -10,8 +10,9 @@
 //   - ParseReference / ReferenceFromClaim read {"idx", "uri"} from the
 //     Referenced Token, strictly: idx is a non-negative JSON integer, uri an
 //     absolute https URI (SECURITY.md D.35).
-//   - The caller fetches the token at Reference.URI (through
-//     internal/safehttp; this package does no I/O).
+//   - The token at Reference.URI is fetched by the caller, or by a Checker
+//     through the Fetcher the caller hands it (internal/safehttp); the
+//     package does no other I/O.
 //   - VerifyToken checks the Status List Token: size, compact form, typ,
 //     algorithm and signature with a key from the caller's trust
 //     configuration, then sub = uri, iat, exp, ttl, and finally inflates the

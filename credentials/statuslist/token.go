@@ -305,15 +305,17 @@ func numericDate(name string, v any) (time.Time, error) {
 	return time.Unix(int64(sec), int64((f-sec)*1e9)).UTC(), nil
 }
 
-// clampTTL reads "ttl", a positive JSON number of seconds, and clamps it
-// into [lo, hi].
+// clampTTL reads "ttl", a JSON number of seconds, and clamps it into
+// [lo, hi]. The TSL requires a positive ttl; a zero or negative one is not a
+// reason to refuse the list, but to re-fetch it no sooner than lo
+// (SECURITY.md D.38: clamp, never trust 0 or 10 years as given).
 func clampTTL(v any, lo, hi time.Duration) (time.Duration, error) {
 	f, err := number("ttl", v)
 	if err != nil {
 		return 0, err
 	}
 	if !(f > 0) {
-		return 0, fmt.Errorf("%w: ttl must be positive", ErrClaim)
+		return lo, nil
 	}
 	if f >= hi.Seconds() {
 		return hi, nil

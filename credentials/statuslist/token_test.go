@@ -154,8 +154,6 @@ func TestVerifyTokenClaims(t *testing.T) {
 		{`exp "9e9"`, func(m map[string]any) { m["exp"] = "9e9" }, nil, statuslist.ErrClaim, credentials.ErrClaim},
 		{"exp 1e300", func(m map[string]any) { m["exp"] = json.Number("1e300") }, nil, statuslist.ErrClaim, credentials.ErrClaim},
 		{"exp negative", func(m map[string]any) { m["exp"] = -5 }, nil, statuslist.ErrClaim, credentials.ErrClaim},
-		{"ttl 0", func(m map[string]any) { m["ttl"] = 0 }, nil, statuslist.ErrClaim, credentials.ErrClaim},
-		{"ttl negative", func(m map[string]any) { m["ttl"] = -60 }, nil, statuslist.ErrClaim, credentials.ErrClaim},
 		{"ttl string", func(m map[string]any) { m["ttl"] = "3600" }, nil, statuslist.ErrClaim, credentials.ErrClaim},
 		{"status_list missing", func(m map[string]any) { delete(m, "status_list") }, nil, statuslist.ErrClaim, credentials.ErrClaim},
 		{"status_list string", func(m map[string]any) { m["status_list"] = "x" }, nil, statuslist.ErrMalformed, credentials.ErrFormat},
@@ -206,6 +204,8 @@ func TestVerifyTokenTTLClamp(t *testing.T) {
 		{315360000, nil, statuslist.DefaultMaxTTL}, // 10 years
 		{json.Number("1e300"), nil, statuslist.DefaultMaxTTL},
 		{1, nil, statuslist.DefaultMinTTL},
+		{0, nil, statuslist.DefaultMinTTL},   // D.38: clamped, not trusted
+		{-60, nil, statuslist.DefaultMinTTL}, // D.38: clamped, not trusted
 		{json.Number("0.000001"), nil, statuslist.DefaultMinTTL},
 		{json.Number("90.5"), nil, 90500 * time.Millisecond},
 		{315360000, func(o *statuslist.VerifyOptions) { o.MaxTTL = 5 * time.Minute }, 5 * time.Minute},
