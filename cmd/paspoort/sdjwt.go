@@ -13,7 +13,9 @@ import (
 	"github.com/loopbrug/paspoort/credentials/ppp"
 	"github.com/loopbrug/paspoort/credentials/sdjwt"
 	"github.com/loopbrug/paspoort/credentials/sdjwtvc"
+	"github.com/loopbrug/paspoort/credentials/statuslist"
 	"github.com/loopbrug/paspoort/internal/jose"
+	"github.com/loopbrug/paspoort/internal/safehttp"
 	"github.com/loopbrug/paspoort/internal/strictjson"
 )
 
@@ -37,8 +39,8 @@ func newSDJWTCommand() *cobra.Command {
 }
 
 func newSDJWTIssueCommand() *cobra.Command {
-	var keyFile, iss, vct, holderFile, claimsFile, disclose string
-	var decoys int
+	var keyFile, iss, vct, holderFile, claimsFile, disclose, statusURI string
+	var decoys, statusIdx int
 	var ttl time.Duration
 	cmd := &cobra.Command{
 		Use:   "issue --key ISSUER.jwk --iss ISS --vct VCT --holder-key HOLDER_PUB.jwk --claims CLAIMS.json",
@@ -88,6 +90,14 @@ func newSDJWTIssueCommand() *cobra.Command {
 			if ttl > 0 {
 				c.Expires = c.IssuedAt.Add(ttl)
 			}
+			if statusURI != "" {
+				if statusIdx < 0 {
+					return usagef("--status-index must not be negative")
+				}
+				c.Status = &sdjwtvc.StatusRef{Index: statusIdx, URI: statusURI}
+			} else if cmd.Flags().Changed("status-index") {
+				return usagef("--status-index needs --status-uri")
+			}
 			if cmd.Flags().Changed("disclose") {
 				if c.Disclose, err = sdjwt.ParsePaths(disclose); err != nil {
 					return usagef("--disclose: %v", err)
@@ -113,6 +123,8 @@ func newSDJWTIssueCommand() *cobra.Command {
 	f.StringVar(&disclose, "disclose", "", "comma-separated JSON Pointers of the selectively disclosable claims")
 	f.IntVar(&decoys, "decoys", 0, "number of decoy digests to add")
 	f.DurationVar(&ttl, "ttl", 0, "validity period, sets exp (e.g. 8760h); 0 means no exp")
+	f.StringVar(&statusURI, "status-uri", "", "Token Status List URI for the status claim")
+	f.IntVar(&statusIdx, "status-index", 0, "index in the status list (with --status-uri)")
 	return cmd
 }
 
@@ -172,14 +184,17 @@ func newSDJWTPresentCommand() *cobra.Command {
 func newSDJWTVerifyCommand() *cobra.Command {
 	var keyFile, aud, nonce, typ, now string
 	var maxAge time.Duration
+	var checkStatus, allowLoopback bool
 	cmd := &cobra.Command{
 		Use:   "verify --issuer-key ISSUER_PUB.jwk [--aud AUD --nonce NONCE]",
 		Short: "Verify an SD-JWT VC presentation read from standard input",
 		Long: "Verify the SD-JWT VC on standard input against the issuer's public key: typ dc+sd-jwt, the\n" +
 			"algorithm allow-list (ES256, EdDSA), the signature, exp/nbf/iat, every disclosure (RFC 9901\n" +
 			"§7.1) and, with --aud and --nonce, the Key Binding JWT (§7.3). A KB-JWT is required when\n" +
-			"--aud/--nonce are given and refused when they are not. The status list entry, if any, is\n" +
-			"not fetched.\n\n" +
+			"--aud/--nonce are given and refused when they are not. With --check-status the credential's\n" +
+			"Token Status List is fetched (https only; --allow-loopback for a local test issuer), its\n" +
+			"signature checked with the same issuer key, and a revoked or suspended credential refused;\n" +
+			"without it the status is not fetched.\n\n" +
 			"Exit status 0 prints the processed claims as JSON; 1 prints a one-line reason (with its error\n" +
 			"class: FMT, ALG, SIG, TRUST, TYP, CLAIM, DISC, KB, …) on standard error; 2 is a usage error.",
 		Args: noArgs,
@@ -204,7 +219,24 @@ func newSDJWTVerifyCommand() *cobra.Command {
 			pol := sdjwt.KeyBindingPolicy{Required: aud != "", Audience: aud, Nonce: nonce, MaxAge: maxAge}
 			var claims map[string]any
 			if typ == sdjwtvc.Typ {
-				v, err := sdjwtvc.NewVerifier(sdjwtvc.StaticKeys{"": {key}}, sdjwtvc.WithoutStatusCheckUnsafe(),
+				keys := sdjwtvc.StaticKeys{"": {key}}
+				statusOpt := sdjwtvc.WithoutStatusCheckUnsafe()
+				if checkStatus {
+					var fopts []safehttp.Option
+					if allowLoopback {
+						fopts = append(fopts, safehttp.WithAllowLoopback())
+					}
+					client, err := safehttp.New(fopts...)
+					if err != nil {
+						return err
+					}
+					checker, err := statuslist.NewChecker(client, keys, statuslist.WithClock(func() time.Time { return at }))
+					if err != nil {
+						return err
+					}
+					statusOpt = sdjwtvc.WithStatusChecker(checker)
+				}
+				v, err := sdjwtvc.NewVerifier(keys, statusOpt,
 					sdjwtvc.WithClock(func() time.Time { return at }), sdjwtvc.WithKeyBindingMaxAge(maxAge))
 				if err != nil {
 					return err
@@ -231,6 +263,8 @@ func newSDJWTVerifyCommand() *cobra.Command {
 	f.StringVar(&typ, "typ", sdjwtvc.Typ, "expected typ of the issuer-signed JWT; another value verifies a plain RFC 9901 SD-JWT, \"\" accepts any")
 	f.StringVar(&now, "now", "", "verify as of this time (RFC 3339 or Unix seconds) instead of the clock")
 	f.DurationVar(&maxAge, "max-kb-age", 5*time.Minute, "oldest KB-JWT iat accepted")
+	f.BoolVar(&checkStatus, "check-status", false, "fetch and check the credential's Token Status List")
+	f.BoolVar(&allowLoopback, "allow-loopback", false, "with --check-status: allow http and loopback addresses (development only)")
 	return cmd
 }
 
