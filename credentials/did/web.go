@@ -77,7 +77,7 @@ func (c *config) webURL(did string) (string, error) {
 //	https://example.com            → did:web:example.com
 //	https://example.com:8443/u/bob → did:web:example.com%3A8443:u:bob
 //
-// The port 443 is dropped and a trailing "/" ignored. URLs with another
+// The host is lowercased, the port 443 dropped and a trailing "/" ignored. URLs with another
 // scheme, userinfo, a query, a fragment, empty or percent-encoded path
 // segments, or a path ending in "did.json" (the document URL rather than
 // the base) are refused with ErrInvalidDID; the host policy is that of
@@ -100,7 +100,7 @@ func WebFromURL(baseURL string, opts ...Option) (string, error) {
 	}
 	var b strings.Builder
 	b.WriteString("did:web:")
-	b.WriteString(u.Hostname())
+	b.WriteString(strings.ToLower(u.Hostname()))
 	if p := u.Port(); p != "" && p != "443" {
 		b.WriteString("%3A")
 		b.WriteString(p)
