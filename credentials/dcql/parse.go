@@ -49,7 +49,6 @@ func (q *Query) UnmarshalJSON(data []byte) error {
 	return nil
 }
 
-
 func object(v any, field string) (map[string]any, error) {
 	m, ok := v.(map[string]any)
 	if !ok {
@@ -359,4 +358,3 @@ func index(n json.Number) (int, bool) {
 	}
 	return int(v), true
 }
-
