@@ -10,6 +10,7 @@ import (
 
 	"github.com/loopbrug/paspoort/credentials"
 	"github.com/loopbrug/paspoort/credentials/ppp"
+	"github.com/loopbrug/paspoort/credentials/sdjwtvc"
 	"github.com/santhosh-tekuri/jsonschema/v6"
 )
 
@@ -244,6 +245,12 @@ func TestTypeMetadata(t *testing.T) {
 			if err := json.Unmarshal(b, &m); err != nil {
 				t.Fatal(err)
 			}
+			if _, err := sdjwtvc.ParseTypeMetadata(b); err != nil {
+				t.Fatalf("not valid SD-JWT VC type metadata: %v", err)
+			}
+			if err := sdjwtvc.CheckIntegrity(typ.Schema(), m.SchemaURIIntegrity); err != nil {
+				t.Fatalf("schema_uri#integrity: %v", err)
+			}
 			again, err := json.MarshalIndent(m, "", "  ")
 			if err != nil || !bytes.Equal(again, b) {
 				t.Fatalf("round trip changed the document (%v)", err)
@@ -258,10 +265,10 @@ func TestTypeMetadata(t *testing.T) {
 				t.Fatalf("%d claims, want %d", len(m.Claims), len(typ.Claims))
 			}
 			for _, c := range m.Claims {
-				if slices.ContainsFunc(reserved, func(r string) bool { return slices.Contains(c.Path, r) }) {
+				if slices.ContainsFunc(reserved, func(r string) bool { return slices.Contains(c.Path, any(r)) }) {
 					t.Errorf("claim path %v uses a reserved name", c.Path)
 				}
-				if c.SD != ppp.SDAlways && c.SD != ppp.SDNever && c.SD != ppp.SDAllowed {
+				if sd := ppp.SD(c.SD); sd != ppp.SDAlways && sd != ppp.SDNever && sd != ppp.SDAllowed {
 					t.Errorf("claim %v: sd = %q", c.Path, c.SD)
 				}
 				if len(c.Display) != 2 || c.Display[0].Label == "" || c.Display[1].Label == "" {
