@@ -161,7 +161,7 @@ func documentFromMap(m map[string]any) (*Document, error) {
 		switch name {
 		case "id":
 		case "@context":
-			raw, err := json.Marshal(v)
+			raw, err := marshal(v)
 			if err != nil {
 				return nil, fmt.Errorf("%w: \"@context\": %v", ErrInvalidDocument, err)
 			}
@@ -190,7 +190,7 @@ func documentFromMap(m map[string]any) (*Document, error) {
 				*p = refs
 				continue
 			}
-			raw, err := json.Marshal(v)
+			raw, err := marshal(v)
 			if err != nil {
 				return nil, fmt.Errorf("%w: %q: %v", ErrInvalidDocument, name, err)
 			}
@@ -249,7 +249,7 @@ func methodFromValue(v any) (*VerificationMethod, error) {
 		case "publicKeyMultibase":
 			vm.PublicKeyMultibase, ok = v.(string)
 		default:
-			raw, err := json.Marshal(v)
+			raw, err := marshal(v)
 			if err != nil {
 				return nil, fmt.Errorf("%w: %q: %v", ErrInvalidDocument, name, err)
 			}
@@ -271,6 +271,8 @@ func methodFromValue(v any) (*VerificationMethod, error) {
 
 // MarshalJSON writes the document: the modelled members, then every
 // Unknown member not shadowed by one of them. Empty lists are omitted.
+// It does not escape HTML characters, though json.Marshal, which re-encodes
+// what a MarshalJSON method returns, does.
 func (d *Document) MarshalJSON() ([]byte, error) {
 	out := make(map[string]any, len(d.Unknown)+8)
 	for k, v := range d.Unknown {
