@@ -6,6 +6,7 @@ import (
 	"net/url"
 	"strings"
 
+	"github.com/loopbrug/paspoort/credentials/did"
 	"github.com/loopbrug/paspoort/internal/jose"
 )
 
@@ -64,7 +65,7 @@ func (s StaticKeys) ResolveIssuerKey(_ context.Context, iss, kid string) (*jose.
 // checking that it is referenced from the given verification relationship.
 // *did.Resolver implements it.
 type DIDKeyResolver interface {
-	ResolveKey(ctx context.Context, didURL, relationship string) (*jose.PublicKey, error)
+	ResolveKey(ctx context.Context, didURL string, rel did.Relationship) (*jose.PublicKey, error)
 }
 
 // DIDKeys is the DID Issuer Signature Mechanism paspoort uses for
@@ -79,11 +80,11 @@ func (d DIDKeys) ResolveIssuerKey(ctx context.Context, iss, kid string) (*jose.P
 	if !strings.HasPrefix(kid, "did:") {
 		return nil, fmt.Errorf("%w: kid is not a DID URL", ErrUnknownIssuerKey)
 	}
-	did, _, _ := strings.Cut(kid, "#")
-	if iss != "" && iss != did {
+	subject, _, _ := strings.Cut(kid, "#")
+	if iss != "" && iss != subject {
 		return nil, fmt.Errorf("%w: kid %q is not a key of %q", ErrIssuerMismatch, trunc(kid), trunc(iss))
 	}
-	k, err := d.Resolver.ResolveKey(ctx, kid, "assertionMethod")
+	k, err := d.Resolver.ResolveKey(ctx, kid, did.AssertionMethod)
 	if err != nil {
 		return nil, fmt.Errorf("resolve issuer key %q: %w", trunc(kid), err)
 	}

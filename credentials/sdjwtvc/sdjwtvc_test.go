@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/loopbrug/paspoort/credentials"
+	"github.com/loopbrug/paspoort/credentials/did"
 	"github.com/loopbrug/paspoort/credentials/sdjwt"
 	"github.com/loopbrug/paspoort/credentials/sdjwtvc"
 	"github.com/loopbrug/paspoort/internal/jose"
@@ -185,8 +186,8 @@ func (s fakeStatus) CheckStatus(context.Context, string, sdjwtvc.StatusRef) erro
 
 type fakeDIDs map[string]*jose.PublicKey
 
-func (d fakeDIDs) ResolveKey(_ context.Context, didURL, rel string) (*jose.PublicKey, error) {
-	if rel != "assertionMethod" {
+func (d fakeDIDs) ResolveKey(_ context.Context, didURL string, rel did.Relationship) (*jose.PublicKey, error) {
+	if rel != did.AssertionMethod {
 		return nil, credentials.ErrTrust
 	}
 	k, ok := d[didURL]
@@ -438,5 +439,37 @@ func TestTypeMetadata(t *testing.T) {
 		if _, err := sdjwtvc.ParseTypeMetadata([]byte(bad)); !errors.Is(err, credentials.ErrFormat) {
 			t.Errorf("%s: err = %v", bad, err)
 		}
+	}
+}
+
+// A did:jwk issuer, resolved by the real DID resolver: no network needed.
+func TestDIDJWKIssuer(t *testing.T) {
+	f := newFixture(t, jose.ES256)
+	issuerDID, err := did.JWKFromKey(f.issuer.Public())
+	if err != nil {
+		t.Fatal(err)
+	}
+	cred, err := sdjwtvc.Issue(f.issuer.WithKeyID(issuerDID+"#0"), sdjwtvc.Credential{
+		Issuer: issuerDID, VCT: skillVCT, HolderKey: f.holder.Public(), IssuedAt: f.now, Claims: skillClaims(),
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	v, err := sdjwtvc.NewVerifier(sdjwtvc.DIDKeys{Resolver: did.NewResolver(nil)}, sdjwtvc.WithClock(func() time.Time { return f.now }))
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := v.VerifyIssued(context.Background(), cred, f.holder.Public())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Issuer != issuerDID || res.KeyID != issuerDID+"#0" {
+		t.Fatalf("issuer %q kid %q", res.Issuer, res.KeyID)
+	}
+	// Another key claiming the same DID is refused.
+	other := newKey(t, jose.ES256)
+	forged, _ := sdjwtvc.Issue(other.WithKeyID(issuerDID+"#0"), sdjwtvc.Credential{Issuer: issuerDID, VCT: skillVCT, HolderKey: f.holder.Public(), IssuedAt: f.now, Claims: skillClaims()})
+	if _, err := v.VerifyIssued(context.Background(), forged, f.holder.Public()); !errors.Is(err, credentials.ErrSignature) {
+		t.Fatalf("forged: %v", err)
 	}
 }
