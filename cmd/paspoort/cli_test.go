@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/loopbrug/paspoort/credentials/did"
 )
 
 // cli runs the command line in-process and returns stdout, stderr and the
@@ -192,5 +194,25 @@ func TestVerifyRFCExample(t *testing.T) {
 		"--aud", "https://verifier.example.org", "--nonce", "1234567890", "--now", "1748454290")
 	if !strings.Contains(out, `"nationalities"`) {
 		t.Fatalf("out %s", out)
+	}
+}
+
+func TestKeysDID(t *testing.T) {
+	priv := mustCLI(t, "", "keys", "generate", "--alg", "EdDSA")
+	pub := mustCLI(t, priv, "keys", "public")
+	jwkDID := strings.TrimSpace(mustCLI(t, priv, "keys", "did"))
+	if !strings.HasPrefix(jwkDID, "did:jwk:") || strings.TrimSpace(mustCLI(t, pub, "keys", "did")) != jwkDID {
+		t.Fatalf("did:jwk %q", jwkDID)
+	}
+	keyDID := strings.TrimSpace(mustCLI(t, pub, "keys", "did", "--method", "key"))
+	if !strings.HasPrefix(keyDID, "did:key:z6Mk") { // Ed25519 multicodec prefix
+		t.Fatalf("did:key %q", keyDID)
+	}
+	resolved, err := did.ResolveJWK(jwkDID)
+	if err != nil || len(resolved.VerificationMethod) != 1 {
+		t.Fatalf("resolve %s: %v", jwkDID, err)
+	}
+	if _, _, code := cli(t, pub, "keys", "did", "--method", "web"); code != 2 {
+		t.Fatalf("--method web: exit %d", code)
 	}
 }

@@ -5,6 +5,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/loopbrug/paspoort/credentials/did"
 	"github.com/loopbrug/paspoort/internal/jose"
 )
 
@@ -13,7 +14,7 @@ func newKeysCommand() *cobra.Command {
 		Use:   "keys",
 		Short: "Generate signing keys and derive public keys (JWK)",
 	}
-	cmd.AddCommand(newKeysGenerateCommand(), newKeysPublicCommand())
+	cmd.AddCommand(newKeysGenerateCommand(), newKeysPublicCommand(), newKeysDIDCommand())
 	return cmd
 }
 
@@ -69,4 +70,47 @@ func noArgs(_ *cobra.Command, args []string) error {
 		return usagef("unexpected argument %q", args[0])
 	}
 	return nil
+}
+
+func newKeysDIDCommand() *cobra.Command {
+	var method string
+	cmd := &cobra.Command{
+		Use:   "did [--method jwk|key]",
+		Short: "Read a JWK (private or public) on standard input and print its did:jwk or did:key",
+		Long: "Print the DID of a key: did:jwk (the default) or did:key (multicodec P-256 or Ed25519).\n" +
+			"Its verification method is the DID followed by \"#0\" (did:jwk) or \"#\" and the\n" +
+			"multibase value (did:key).",
+		Example: "  paspoort keys did < holder.jwk\n  paspoort keys did --method key < holder.pub.jwk",
+		Args:    noArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			in, err := readInput(cmd, "a JWK")
+			if err != nil {
+				return err
+			}
+			pub, err := jose.ParsePublicKey([]byte(in))
+			if err != nil {
+				priv, perr := jose.ParsePrivateKey([]byte(in))
+				if perr != nil {
+					return fmt.Errorf("read JWK: %w", err)
+				}
+				pub = priv.Public()
+			}
+			var id string
+			switch method {
+			case "jwk":
+				id, err = did.JWKFromKey(pub)
+			case "key":
+				id, err = did.KeyFromPublic(pub)
+			default:
+				return usagef("--method must be jwk or key, not %q", method)
+			}
+			if err != nil {
+				return err
+			}
+			_, err = fmt.Fprintln(cmd.OutOrStdout(), id)
+			return err
+		},
+	}
+	cmd.Flags().StringVar(&method, "method", "jwk", "DID method: jwk or key")
+	return cmd
 }
