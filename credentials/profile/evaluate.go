@@ -1,0 +1,266 @@
+package profile
+
+import (
+	"slices"
+	"time"
+
+	"github.com/google/cel-go/common/types"
+
+	"github.com/loopbrug/paspoort/credentials/ppp"
+)
+
+// Credential is a verified credential as Evaluate needs it: the caller has
+// checked its signature, key binding and status already.
+type Credential struct {
+	// ID is the caller's reference to the credential, such as a hash of
+	// the presentation; it is copied into the evidence.
+	ID string
+	// VCT is the credential type.
+	VCT string
+	// Issuer is "iss": a DID or an https URL.
+	Issuer string
+	// IssuedAt is "iat".
+	IssuedAt time.Time
+	// Claims are the processed (disclosed) claims.
+	Claims map[string]any
+}
+
+// Options configures Evaluate.
+type Options struct {
+	// Now is the time max_age is measured against. Zero means time.Now().
+	Now time.Time
+	// Trusted, when set, is asked for each credential whether its issuer
+	// is trusted for its type (the PPP type name), in addition to the
+	// requirement's own trusted_issuers. A verifier passes its trust list;
+	// a wallet matching privately leaves it nil.
+	Trusted func(issuer, typeName string) bool
+}
+
+// Status is the outcome of one requirement.
+type Status string
+
+// The statuses.
+const (
+	// StatusMet: a trusted, fresh credential satisfies the predicate.
+	StatusMet Status = "met"
+	// StatusNotMet: a trusted, fresh credential was evaluated and does not
+	// satisfy the predicate.
+	StatusNotMet Status = "not_met"
+	// StatusNotProven: no usable credential was presented.
+	StatusNotProven Status = "not_proven"
+)
+
+// Outcome is the overall outcome.
+type Outcome string
+
+// The outcomes.
+const (
+	// OutcomeAccepted: every required requirement is met and the score
+	// reaches the profile's min_score.
+	OutcomeAccepted Outcome = "accepted"
+	// OutcomeRefused: otherwise.
+	OutcomeRefused Outcome = "refused"
+)
+
+// Reason says why a requirement or a piece of evidence came out as it did.
+type Reason string
+
+// The reasons.
+const (
+	ReasonSatisfied       Reason = "predicate_satisfied"     // the predicate holds
+	ReasonNotSatisfied    Reason = "predicate_not_satisfied" // the predicate does not hold
+	ReasonNoCredential    Reason = "no_credential"           // no credential of an accepted type
+	ReasonUntrustedIssuer Reason = "untrusted_issuer"        // the issuer is not trusted for this requirement
+	ReasonTooOld          Reason = "too_old"                 // older than max_age
+	ReasonClaimsMissing   Reason = "claims_missing"          // a claim the predicate needs was not disclosed
+	ReasonClaimsInvalid   Reason = "claims_invalid"          // a claim has the wrong JSON type
+	ReasonEvaluation      Reason = "evaluation_failed"       // the predicate failed at run time (cost limit, overflow)
+)
+
+// Evidence is one credential considered for a requirement.
+type Evidence struct {
+	// Credential is Credential.ID.
+	Credential string `json:"credential,omitempty"`
+	// Type is the PPP type name and VCT its vct.
+	Type string `json:"type"`
+	VCT  string `json:"vct"`
+	// Issuer and IssuedAt are from the credential.
+	Issuer   string    `json:"issuer"`
+	IssuedAt time.Time `json:"issued_at"`
+	// Claims are the values of the declared claims the predicate read; nil
+	// when it was not evaluated.
+	Claims map[string]any `json:"claims,omitempty"`
+	// Reason says what came of it.
+	Reason Reason `json:"reason"`
+}
+
+// RequirementResult is the outcome of one requirement.
+type RequirementResult struct {
+	ID       string  `json:"id"`
+	Title    Text    `json:"title"`
+	Required bool    `json:"required"`
+	Weight   float64 `json:"weight"`
+	Status   Status  `json:"status"`
+	Reason   Reason  `json:"reason"`
+	// Evidence lists the credential that met the requirement, or, when
+	// none did, every credential considered.
+	Evidence []Evidence `json:"evidence"`
+}
+
+// GapSkill is an ESCO skill a requirement stands for that was not proven.
+type GapSkill struct {
+	Skill       string `json:"skill"`
+	Label       Text   `json:"label"`
+	Requirement string `json:"requirement"`
+	Required    bool   `json:"required"`
+}
+
+// Result is the outcome of evaluating a profile.
+type Result struct {
+	Profile        string  `json:"profile"`
+	ProfileVersion string  `json:"profile_version"`
+	Outcome        Outcome `json:"outcome"`
+	// Score is the weighted share of requirements met, 0–1.
+	Score        float64             `json:"score"`
+	Requirements []RequirementResult `json:"requirements"`
+	// Gap lists the skills of requirements not met, in profile order.
+	Gap []GapSkill `json:"gap"`
+}
+
+// Evaluate decides each requirement against creds. For each requirement
+// and each credential of one of its types, in order: the issuer must be
+// trusted (the requirement's trusted_issuers, when listed, and
+// Options.Trusted, when set), the credential not older than max_age, the
+// declared claims present and of their declared types; then the predicate
+// is evaluated within MaxPredicateCost. A requirement is met when one
+// credential satisfies its predicate, not met when credentials were
+// evaluated and none did, and not proven otherwise. Evaluate does no I/O
+// and is safe for concurrent use.
+func (p *Profile) Evaluate(creds []Credential, opts Options) *Result {
+	now := opts.Now
+	if now.IsZero() {
+		now = time.Now()
+	}
+	res := &Result{Profile: p.ID, ProfileVersion: p.Version, Requirements: []RequirementResult{}, Gap: []GapSkill{}}
+	var total, met float64
+	accepted := true
+	seenGap := map[string]bool{}
+	for i := range p.Requirements {
+		r := &p.Requirements[i]
+		rr := r.evaluate(creds, now, opts.Trusted)
+		w := r.EffectiveWeight()
+		total += w
+		if rr.Status == StatusMet {
+			met += w
+			res.Requirements = append(res.Requirements, rr)
+			continue
+		}
+		if r.Required {
+			accepted = false
+		}
+		for _, s := range r.Skills {
+			if seenGap[s] {
+				continue
+			}
+			seenGap[s] = true
+			g := GapSkill{Skill: s, Requirement: r.ID, Required: r.Required, Label: Text{}}
+			if sk, ok := ppp.ESCOSkill(s); ok {
+				g.Label = Text{"nl": sk.Label("nl"), "en": sk.Label("en")}
+			}
+			res.Gap = append(res.Gap, g)
+		}
+		res.Requirements = append(res.Requirements, rr)
+	}
+	if total > 0 {
+		res.Score = met / total
+	}
+	if res.Score < p.MinScore {
+		accepted = false
+	}
+	res.Outcome = OutcomeRefused
+	if accepted {
+		res.Outcome = OutcomeAccepted
+	}
+	return res
+}
+
+// reasonRank orders the reasons a requirement can be not proven for, so the
+// most telling one is reported.
+var reasonRank = map[Reason]int{
+	ReasonNoCredential: 0, ReasonUntrustedIssuer: 1, ReasonTooOld: 2,
+	ReasonClaimsMissing: 3, ReasonClaimsInvalid: 4, ReasonEvaluation: 5,
+}
+
+func (r *Requirement) evaluate(creds []Credential, now time.Time, trusted func(string, string) bool) RequirementResult {
+	rr := RequirementResult{
+		ID: r.ID, Title: r.Title, Required: r.Required, Weight: r.EffectiveWeight(),
+		Status: StatusNotProven, Reason: ReasonNoCredential, Evidence: []Evidence{},
+	}
+	var considered []Evidence
+	for _, c := range r.alts {
+		for _, cred := range creds {
+			if cred.VCT != c.typ.VCT {
+				continue
+			}
+			ev := Evidence{Credential: cred.ID, Type: c.typ.Name, VCT: cred.VCT, Issuer: cred.Issuer, IssuedAt: cred.IssuedAt.UTC()}
+			ev.Reason = r.check(c, cred, now, trusted, &ev)
+			if ev.Reason == ReasonSatisfied {
+				rr.Status, rr.Reason, rr.Evidence = StatusMet, ReasonSatisfied, []Evidence{ev}
+				return rr
+			}
+			considered = append(considered, ev)
+		}
+	}
+	rr.Evidence = append(rr.Evidence, considered...)
+	for _, ev := range considered {
+		if ev.Reason == ReasonNotSatisfied {
+			rr.Status, rr.Reason = StatusNotMet, ReasonNotSatisfied
+			return rr
+		}
+		if reasonRank[ev.Reason] > reasonRank[rr.Reason] {
+			rr.Reason = ev.Reason
+		}
+	}
+	return rr
+}
+
+// check runs the checks on one credential and, if they pass, the
+// predicate, filling ev.Claims with the values read.
+func (r *Requirement) check(c *compiled, cred Credential, now time.Time, trusted func(string, string) bool, ev *Evidence) Reason {
+	if len(r.TrustedIssuers) > 0 && !slices.Contains(r.TrustedIssuers, cred.Issuer) {
+		return ReasonUntrustedIssuer
+	}
+	if trusted != nil && !trusted(cred.Issuer, c.typ.Name) {
+		return ReasonUntrustedIssuer
+	}
+	if cred.IssuedAt.IsZero() || r.maxAge.expired(cred.IssuedAt, now) {
+		if !r.maxAge.isZero() {
+			return ReasonTooOld
+		}
+	}
+	vars := make(map[string]any, len(c.alt.Claims))
+	for _, name := range c.alt.Claims {
+		v, ok := cred.Claims[name]
+		if !ok {
+			return ReasonClaimsMissing
+		}
+		cv, err := celValue(c.kinds[name], v, 0)
+		if err != nil {
+			return ReasonClaimsInvalid
+		}
+		vars[name] = cv
+	}
+	out, _, err := c.prg.Eval(vars)
+	if err != nil {
+		return ReasonEvaluation
+	}
+	b, ok := out.(types.Bool)
+	if !ok {
+		return ReasonEvaluation
+	}
+	ev.Claims = vars
+	if b {
+		return ReasonSatisfied
+	}
+	return ReasonNotSatisfied
+}

@@ -1,0 +1,73 @@
+package profile
+
+import "slices"
+
+// Needs is what a requirement asks of the holder: for each alternative,
+// the credential type and exactly the claims its predicate reads. It is
+// what a verifier turns into a DCQL query, and what a wallet shows before
+// consent.
+type Needs struct {
+	// Requirement is the requirement's id.
+	Requirement string `json:"requirement"`
+	// Required mirrors Requirement.Required.
+	Required bool `json:"required"`
+	// Alternatives are in document order; any one meets the requirement.
+	Alternatives []AlternativeNeeds `json:"alternatives"`
+}
+
+// AlternativeNeeds is one credential type and its needed claims.
+type AlternativeNeeds struct {
+	// Type is the PPP type name, VCT its vct.
+	Type string `json:"type"`
+	VCT  string `json:"vct"`
+	// Claims are the claims needed, in declaration order.
+	Claims []ClaimNeed `json:"claims"`
+}
+
+// ClaimNeed is one claim a predicate reads.
+type ClaimNeed struct {
+	// Path is the claim path (SD-JWT VC claims path of object member
+	// names); PPP predicates read top-level claims, so it has one element.
+	Path []string `json:"path"`
+	// Values, when set, are the only values for which the predicate can
+	// hold (from top-level conjuncts such as skill == "…"): a DCQL claims
+	// query may carry them so the wallet picks the right credential.
+	Values []any `json:"values,omitempty"`
+}
+
+// Needs returns what each requirement asks for, in document order. The
+// claims are exactly the declared ones, and Parse has checked that the
+// predicate reads each of them: nothing more is asked than the predicates
+// need.
+func (p *Profile) Needs() []Needs {
+	out := make([]Needs, 0, len(p.Requirements))
+	for i := range p.Requirements {
+		r := &p.Requirements[i]
+		n := Needs{Requirement: r.ID, Required: r.Required}
+		for _, c := range r.alts {
+			an := AlternativeNeeds{Type: c.typ.Name, VCT: c.typ.VCT}
+			for _, name := range c.alt.Claims {
+				an.Claims = append(an.Claims, ClaimNeed{Path: []string{name}, Values: slices.Clone(c.values[name])})
+			}
+			n.Alternatives = append(n.Alternatives, an)
+		}
+		out = append(out, n)
+	}
+	return out
+}
+
+// ClaimPaths returns every claim path the profile asks for, per vct,
+// without duplicates: the whole of what a holder may be asked to disclose.
+func (p *Profile) ClaimPaths() map[string][][]string {
+	out := map[string][][]string{}
+	for _, n := range p.Needs() {
+		for _, a := range n.Alternatives {
+			for _, c := range a.Claims {
+				if !slices.ContainsFunc(out[a.VCT], func(q []string) bool { return slices.Equal(q, c.Path) }) {
+					out[a.VCT] = append(out[a.VCT], c.Path)
+				}
+			}
+		}
+	}
+	return out
+}

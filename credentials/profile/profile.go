@@ -1,0 +1,231 @@
+package profile
+
+import (
+	_ "embed"
+	"fmt"
+	"slices"
+	"strconv"
+	"sync"
+
+	"github.com/santhosh-tekuri/jsonschema/v6"
+
+	"github.com/loopbrug/paspoort/credentials/ppp"
+)
+
+//go:embed profile.schema.json
+var profileSchema []byte
+
+// SchemaID is the $id of the requirement profile JSON Schema.
+const SchemaID = "https://paspoort.loopbrug.nl/schemas/requirement-profile/v1.json"
+
+// Schema returns the JSON Schema (draft 2020-12) of requirement profile
+// documents, for publication. The caller may modify the returned slice.
+func Schema() []byte { return slices.Clone(profileSchema) }
+
+var compiledProfileSchema = sync.OnceValues(func() (*jsonschema.Schema, error) {
+	return compileSchema(SchemaID, profileSchema)
+})
+
+// Kind says who uses a profile and what a learning plan is for.
+type Kind string
+
+// The kinds.
+const (
+	// KindAdmission is a school admitting to a programme; the gap becomes
+	// a learning plan.
+	KindAdmission Kind = "admission"
+	// KindHiring is an employer hiring (into a leerwerktraject); the gap
+	// becomes an onboarding plan.
+	KindHiring Kind = "hiring"
+)
+
+// Text is a text per language: "nl" and "en".
+type Text map[string]string
+
+// Get returns the text in lang, falling back to English.
+func (t Text) Get(lang string) string {
+	if s, ok := t[lang]; ok {
+		return s
+	}
+	return t["en"]
+}
+
+// Profile is a requirement profile: what a school or employer asks of a
+// Persoonlijk Profiel Paspoort. Its exported fields are the document as
+// read; Parse compiles the predicates once, so a Profile returned by Parse
+// is ready to evaluate. A Profile is immutable after Parse and safe for
+// concurrent use.
+type Profile struct {
+	// ID identifies the profile at its verifier, such as "pabo-zij-instroom".
+	ID string `json:"id"`
+	// Version is the profile's version; receipts name it.
+	Version string `json:"version"`
+	// Kind is admission (a school) or hiring (an employer).
+	Kind Kind `json:"kind"`
+	// Title is the profile's title.
+	Title Text `json:"title"`
+	// Purpose is shown to the holder when the proof is asked for.
+	Purpose Text `json:"purpose"`
+	// Verifier is the name of the school or employer, if given.
+	Verifier string `json:"verifier,omitempty"`
+	// MinScore is the lowest weighted match score accepted (0–1).
+	MinScore float64 `json:"min_score,omitempty"`
+	// Catalogue is the id of the module catalogue for learning plans.
+	Catalogue string `json:"catalogue,omitempty"`
+	// Requirements are the requirements, in document order.
+	Requirements []Requirement `json:"requirements"`
+}
+
+// Requirement is one requirement of a profile. It is met by a credential
+// of one of its alternatives, from a trusted issuer, not older than MaxAge,
+// whose declared claims satisfy the alternative's predicate.
+type Requirement struct {
+	// ID identifies the requirement within the profile.
+	ID string `json:"id"`
+	// Title says what is required.
+	Title Text `json:"title"`
+	// Required requirements must be met; the others count with Weight.
+	Required bool `json:"required,omitempty"`
+	// Weight is the requirement's weight in the score; nil means 1.
+	Weight *float64 `json:"weight,omitempty"`
+	// MaxAge is the largest age of the credential, as an ISO 8601
+	// duration (P5Y, P18M); empty means no limit.
+	MaxAge string `json:"max_age,omitempty"`
+	// TrustedIssuers lists the issuers trusted for this requirement; empty
+	// leaves the decision to the verifier's trust list alone.
+	TrustedIssuers []string `json:"trusted_issuers,omitempty"`
+	// Skills are the ESCO skills the requirement stands for: the gap when
+	// it is not met.
+	Skills []string `json:"skills,omitempty"`
+
+	// Type, Claims and Predicate are the short form of a requirement with
+	// one alternative. A requirement has either these or AnyOf.
+	Type      string   `json:"type,omitempty"`
+	Claims    []string `json:"claims,omitempty"`
+	Predicate string   `json:"predicate,omitempty"`
+	// AnyOf lists alternatives, any one of which meets the requirement.
+	AnyOf []Alternative `json:"any_of,omitempty"`
+
+	alts   []*compiled
+	maxAge duration
+}
+
+// Alternative is one way to meet a requirement: a credential type, the
+// claims of it the predicate reads, and the predicate.
+type Alternative struct {
+	// Type is a PPP type name or vct.
+	Type string `json:"type"`
+	// Claims are the top-level claims of the type the predicate reads.
+	Claims []string `json:"claims"`
+	// Predicate is a CEL expression over Claims that yields a bool.
+	Predicate string `json:"predicate"`
+}
+
+// EffectiveWeight returns the requirement's weight (1 when not given).
+func (r *Requirement) EffectiveWeight() float64 {
+	if r.Weight == nil {
+		return 1
+	}
+	return *r.Weight
+}
+
+// Alternatives returns the requirement's alternatives, the short form
+// included, in document order.
+func (r *Requirement) Alternatives() []Alternative {
+	if len(r.AnyOf) > 0 {
+		return slices.Clone(r.AnyOf)
+	}
+	return []Alternative{{Type: r.Type, Claims: slices.Clone(r.Claims), Predicate: r.Predicate}}
+}
+
+// Parse reads a requirement profile from data, a YAML or JSON document;
+// name (usually the file name) is used in error messages. It checks, in
+// this order: size (ErrTooLarge), encoding and syntax, the JSON Schema
+// (Schema), then what a schema cannot express — known PPP types and their
+// claims, unique ids, ESCO skills in the shipped subset, each predicate
+// parsed, type-checked against the declared claims and required to read
+// every claim it declares. Problems come back as a *ValidationError (which
+// wraps ErrInvalid) naming the line of each: "profile.yaml:12:
+// requirements[2].predicate: …".
+func Parse(name string, data []byte) (*Profile, error) {
+	sch, err := compiledProfileSchema()
+	if err != nil {
+		return nil, err
+	}
+	var p Profile
+	d, err := readDocument(name, data, sch, &p)
+	if err != nil {
+		return nil, err
+	}
+	if fields := p.compile(d); len(fields) > 0 {
+		return nil, invalid(name, fields...)
+	}
+	return &p, nil
+}
+
+// compile checks what the schema cannot and compiles the predicates.
+func (p *Profile) compile(d *document) []FieldError {
+	var out []FieldError
+	seen := map[string]bool{}
+	for i := range p.Requirements {
+		r := &p.Requirements[i]
+		base := []string{"requirements", strconv.Itoa(i)}
+		at := func(rest ...string) []string { return append(slices.Clone(base), rest...) }
+		if seen[r.ID] {
+			out = append(out, d.field(at("id"), fmt.Sprintf("duplicate requirement id %q", r.ID)))
+		}
+		seen[r.ID] = true
+		short := r.Type != "" || len(r.Claims) > 0 || r.Predicate != ""
+		switch {
+		case short && len(r.AnyOf) > 0:
+			out = append(out, d.field(at("any_of"), "give either type, claims and predicate, or any_of, not both"))
+			continue
+		case !short && len(r.AnyOf) == 0:
+			out = append(out, d.field(base, "give either type, claims and predicate, or any_of"))
+			continue
+		case short && (r.Type == "" || len(r.Claims) == 0 || r.Predicate == ""):
+			out = append(out, d.field(base, "type, claims and predicate go together"))
+			continue
+		}
+		if r.MaxAge != "" {
+			md, err := parseDuration(r.MaxAge)
+			if err != nil {
+				out = append(out, d.field(at("max_age"), err.Error()))
+			}
+			r.maxAge = md
+		}
+		for j, s := range r.Skills {
+			if _, ok := ppp.ESCOSkill(s); !ok {
+				out = append(out, d.field(at("skills", strconv.Itoa(j)), "ESCO skill not in the shipped subset"))
+			}
+		}
+		vcts := map[string]bool{}
+		for j, alt := range r.Alternatives() {
+			ap := base
+			if len(r.AnyOf) > 0 {
+				ap = at("any_of", strconv.Itoa(j))
+			}
+			c, fields := compileAlternative(d, ap, alt)
+			out = append(out, fields...)
+			if c == nil {
+				continue
+			}
+			if vcts[c.typ.VCT] {
+				out = append(out, d.field(append(slices.Clone(ap), "type"), "the same credential type appears twice in one requirement; combine the predicates with ||"))
+			}
+			vcts[c.typ.VCT] = true
+			r.alts = append(r.alts, c)
+		}
+	}
+	return out
+}
+
+// Requirement returns the requirement with the given id.
+func (p *Profile) Requirement(id string) (*Requirement, bool) {
+	for i := range p.Requirements {
+		if p.Requirements[i].ID == id {
+			return &p.Requirements[i], true
+		}
+	}
+	return nil, false
+}
