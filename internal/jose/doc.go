@@ -14,6 +14,7 @@
 //   - Keys come only from the caller, never from a header (jwk, jku, x5u,
 //     x5c are never used for verification here).
 //   - "typ" is compared exactly.
+//   - JWE (jwe.go): compact only, ECDH-ES on P-256 or dir, A128GCM/A256GCM, never "zip", sizes bounded before parsing.
 //
 // All types are immutable after construction and safe for concurrent use.
 package jose
