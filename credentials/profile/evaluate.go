@@ -23,6 +23,10 @@ type Credential struct {
 	IssuedAt time.Time
 	// Claims are the processed (disclosed) claims.
 	Claims map[string]any
+	// For, when not nil, limits the credential to the requirements with
+	// these ids: a verifier passes the requirement whose query the
+	// presentation answered. Nil considers it for every requirement.
+	For []string
 }
 
 // Options configures Evaluate.
@@ -199,7 +203,7 @@ func (r *Requirement) evaluate(creds []Credential, now time.Time, trusted func(s
 	var considered []Evidence
 	for _, c := range r.alts {
 		for _, cred := range creds {
-			if cred.VCT != c.typ.VCT {
+			if cred.VCT != c.typ.VCT || (cred.For != nil && !slices.Contains(cred.For, r.ID)) || !c.relevant(cred) {
 				continue
 			}
 			ev := Evidence{Credential: cred.ID, Type: c.typ.Name, VCT: cred.VCT, Issuer: cred.Issuer, IssuedAt: cred.IssuedAt.UTC()}
@@ -222,6 +226,27 @@ func (r *Requirement) evaluate(creds []Credential, now time.Time, trusted func(s
 		}
 	}
 	return rr
+}
+
+// relevant reports whether a credential can be about this alternative at
+// all: each claim whose values the predicate fixes (skill == "…") has, when
+// disclosed, one of those values. A skill credential for another skill is
+// no evidence for or against a requirement.
+func (c *compiled) relevant(cred Credential) bool {
+	for name, vals := range c.values {
+		v, ok := cred.Claims[name]
+		if !ok {
+			continue
+		}
+		cv, err := celValue(c.kinds[name], v, 0)
+		if err != nil {
+			continue
+		}
+		if !slices.Contains(vals, cv) {
+			return false
+		}
+	}
+	return true
 }
 
 // check runs the checks on one credential and, if they pass, the

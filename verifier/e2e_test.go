@@ -1,0 +1,347 @@
+package verifier_test
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/json"
+	"errors"
+	"io"
+	"io/fs"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/loopbrug/paspoort/credentials/dcql"
+	"github.com/loopbrug/paspoort/credentials/did"
+	"github.com/loopbrug/paspoort/credentials/ppp"
+	"github.com/loopbrug/paspoort/credentials/profile"
+	"github.com/loopbrug/paspoort/credentials/sdjwt"
+	"github.com/loopbrug/paspoort/credentials/sdjwtvc"
+	"github.com/loopbrug/paspoort/internal/jose"
+	"github.com/loopbrug/paspoort/internal/kv"
+	"github.com/loopbrug/paspoort/internal/safehttp"
+	"github.com/loopbrug/paspoort/verifier"
+	"github.com/loopbrug/paspoort/verifier/profiles"
+)
+
+const adminToken = "test-admin-token-0123456789"
+
+// issuer is a test issuer with a did:jwk.
+type issuer struct {
+	did string
+	key *jose.PrivateKey
+}
+
+func newIssuer(t *testing.T) *issuer {
+	t.Helper()
+	k, err := jose.GenerateKey(jose.ES256)
+	if err != nil {
+		t.Fatal(err)
+	}
+	d, err := did.JWKFromKey(k.Public())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &issuer{did: d, key: k.WithKeyID(d + "#0")}
+}
+
+// issue signs an SD-JWT VC of the PPP type typ for holder.
+func (is *issuer) issue(t *testing.T, typ string, holder *jose.PrivateKey, iat time.Time, exp time.Time, claims map[string]any) string {
+	t.Helper()
+	tp, ok := ppp.Lookup(typ)
+	if !ok {
+		t.Fatalf("type %s", typ)
+	}
+	raw, err := sdjwtvc.Issue(is.key, sdjwtvc.Credential{Issuer: is.did, VCT: tp.VCT, HolderKey: holder.Public(), IssuedAt: iat, Expires: exp, Claims: claims})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return raw
+}
+
+// env is a verifier on a real TLS listener on 127.0.0.1.
+type env struct {
+	t      *testing.T
+	srv    *httptest.Server
+	v      *verifier.Verifier
+	client *http.Client
+}
+
+func loadShipped(t *testing.T) ([]*profile.Profile, []*profile.Catalogue) {
+	t.Helper()
+	entries, err := fs.ReadDir(profiles.FS, ".")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ps []*profile.Profile
+	var cs []*profile.Catalogue
+	for _, e := range entries {
+		if !strings.HasSuffix(e.Name(), ".yaml") {
+			continue
+		}
+		b, _ := fs.ReadFile(profiles.FS, e.Name())
+		if strings.HasSuffix(e.Name(), ".catalogue.yaml") {
+			c, err := profile.ParseCatalogue(e.Name(), b)
+			if err != nil {
+				t.Fatal(err)
+			}
+			cs = append(cs, c)
+			continue
+		}
+		p, err := profile.Parse(e.Name(), b)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ps = append(ps, p)
+	}
+	return ps, cs
+}
+
+func newEnv(t *testing.T, trust *verifier.TrustList, mode string) *env {
+	t.Helper()
+	var h http.Handler
+	srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { h.ServeHTTP(w, r) }))
+	srv.StartTLS()
+	t.Cleanup(srv.Close)
+	db, err := kv.Open(kv.Options{Dir: t.TempDir()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	seal := make([]byte, 32)
+	rand.Read(seal)
+	store, err := verifier.NewBadgerStore(db, seal)
+	if err != nil {
+		t.Fatal(err)
+	}
+	key, _ := jose.GenerateKey(jose.ES256)
+	ps, cs := loadShipped(t)
+	fetcher, err := safehttp.New(safehttp.WithAllowLoopback(), safehttp.WithTransport(srv.Client().Transport))
+	if err != nil {
+		t.Fatal(err)
+	}
+	v, err := verifier.New(store, verifier.Config{
+		BaseURL: srv.URL, SigningKey: key, Profiles: ps, Catalogues: cs,
+		Trust: verifier.StaticTrust{List: trust}, AdminToken: adminToken, ResponseMode: mode,
+	}, verifier.WithAllowLoopback(), verifier.WithFetcher(fetcher))
+	if err != nil {
+		t.Fatal(err)
+	}
+	h = v.Handler()
+	return &env{t: t, srv: srv, v: v, client: srv.Client()}
+}
+
+func (e *env) do(method, path, token string, body io.Reader, ctype string) (int, []byte) {
+	e.t.Helper()
+	req, _ := http.NewRequest(method, e.srv.URL+path, body)
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	if ctype != "" {
+		req.Header.Set("Content-Type", ctype)
+	}
+	resp, err := e.client.Do(req)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, b
+}
+
+// start creates a transaction through the admin API.
+func (e *env) start(profileID string, extra map[string]string) verifier.Request {
+	e.t.Helper()
+	in := map[string]string{"profile": profileID}
+	for k, v := range extra {
+		in[k] = v
+	}
+	b, _ := json.Marshal(in)
+	code, out := e.do("POST", "/admin/transactions", adminToken, strings.NewReader(string(b)), "application/json")
+	if code != http.StatusCreated {
+		e.t.Fatalf("create transaction: %d %s", code, out)
+	}
+	var r verifier.Request
+	if err := json.Unmarshal(out, &r); err != nil {
+		e.t.Fatal(err)
+	}
+	return r
+}
+
+func (e *env) result(id string) verifier.Status {
+	e.t.Helper()
+	code, out := e.do("GET", "/admin/transactions/"+id+"?wait=2s", adminToken, nil, "")
+	if code != 200 {
+		e.t.Fatalf("result: %d %s", code, out)
+	}
+	var s verifier.Status
+	if err := json.Unmarshal(out, &s); err != nil {
+		e.t.Fatal(err)
+	}
+	return s
+}
+
+// wallet plays the holder's wallet, written against OpenID4VP 1.0: it
+// fetches the request object, checks its signature against the verifier's
+// did:web document, matches its DCQL query, presents with KB-JWTs bound to
+// client_id and nonce, and posts the response.
+type wallet struct {
+	t     *testing.T
+	e     *env
+	key   *jose.PrivateKey
+	creds []string
+}
+
+// request is the parsed request object.
+type request struct {
+	ClientID       string          `json:"client_id"`
+	ResponseMode   string          `json:"response_mode"`
+	ResponseURI    string          `json:"response_uri"`
+	Nonce          string          `json:"nonce"`
+	State          string          `json:"state"`
+	DCQL           json.RawMessage `json:"dcql_query"`
+	ClientMetadata struct {
+		JWKS struct {
+			Keys []map[string]any `json:"keys"`
+		} `json:"jwks"`
+	} `json:"client_metadata"`
+}
+
+func (w *wallet) fetch(link string) request {
+	w.t.Helper()
+	u, err := url.Parse(link)
+	if err != nil || u.Scheme != "openid4vp" {
+		w.t.Fatalf("link %q", link)
+	}
+	clientID, ruri := u.Query().Get("client_id"), u.Query().Get("request_uri")
+	resp, err := w.e.client.Get(ruri)
+	if err != nil {
+		w.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	if ct := resp.Header.Get("Content-Type"); ct != "application/oauth-authz-req+jwt" {
+		w.t.Fatalf("request object content type %q", ct)
+	}
+	raw, _ := io.ReadAll(resp.Body)
+	jws, err := jose.ParseCompact(string(raw))
+	if err != nil {
+		w.t.Fatal(err)
+	}
+	if err := jws.CheckType("oauth-authz-req+jwt"); err != nil {
+		w.t.Fatal(err)
+	}
+	// Resolve the verifier's did:web key named by kid.
+	didID := strings.TrimPrefix(clientID, "decentralized_identifier:")
+	fetcher, _ := safehttp.New(safehttp.WithAllowLoopback(), safehttp.WithTransport(w.e.client.Transport))
+	web, err := did.NewWebResolver(fetcher, did.WithAllowLoopback())
+	if err != nil {
+		w.t.Fatal(err)
+	}
+	if !strings.HasPrefix(jws.Header.Kid, didID+"#") {
+		w.t.Fatalf("kid %q not of %s", jws.Header.Kid, didID)
+	}
+	pub, err := did.NewResolver(web).ResolveKey(context.Background(), jws.Header.Kid, did.Authentication)
+	if err != nil {
+		w.t.Fatal(err)
+	}
+	if err := jws.Verify(pub, jose.DefaultAlgs); err != nil {
+		w.t.Fatal(err)
+	}
+	var r request
+	if err := json.Unmarshal(jws.Payload, &r); err != nil {
+		w.t.Fatal(err)
+	}
+	if r.ClientID != clientID {
+		w.t.Fatalf("client_id %q != %q", r.ClientID, clientID)
+	}
+	return r
+}
+
+// vpToken matches the query against the wallet's credentials and builds
+// the presentations, disclosing what the match says (or all when greedy).
+func (w *wallet) vpToken(r request, aud, nonce string, greedy bool) map[string][]string {
+	w.t.Helper()
+	q, err := dcql.Parse(r.DCQL)
+	if err != nil {
+		w.t.Fatal(err)
+	}
+	var cands []dcql.Candidate
+	for i, c := range w.creds {
+		s, err := sdjwt.Parse(c)
+		if err != nil {
+			w.t.Fatal(err)
+		}
+		p, err := s.Process()
+		if err != nil {
+			w.t.Fatal(err)
+		}
+		vct, _ := p.Claims["vct"].(string)
+		cands = append(cands, dcql.Candidate{ID: string(rune('a' + i)), Format: dcql.FormatSDJWTVC, VCT: vct, Claims: p.Claims, HolderBinding: true})
+	}
+	res, _ := dcql.Match(q, cands)
+	out := map[string][]string{}
+	for qid, ms := range res.Presentation {
+		for _, m := range ms {
+			sel := sdjwt.Selection{Paths: m.Paths}
+			if greedy {
+				sel = sdjwt.SelectAll
+			}
+			p, err := sdjwt.Present(w.creds[m.Candidate], sel, &sdjwt.KeyBindingOptions{Key: w.key, Audience: aud, Nonce: nonce})
+			if err != nil {
+				w.t.Fatal(err)
+			}
+			out[qid] = append(out[qid], p)
+		}
+	}
+	return out
+}
+
+// post sends a response and returns the status and body.
+func (w *wallet) post(r request, vp map[string][]string, stateOverride string) (int, []byte) {
+	w.t.Helper()
+	b, _ := json.Marshal(vp)
+	state := r.State
+	if stateOverride != "" {
+		state = stateOverride
+	}
+	form := url.Values{}
+	if r.ResponseMode == verifier.ModeDirectPostJWT {
+		pk, err := jose.EncryptionPublicKeyFromMap(r.ClientMetadata.JWKS.Keys[0])
+		if err != nil {
+			w.t.Fatal(err)
+		}
+		inner, _ := json.Marshal(map[string]any{"vp_token": json.RawMessage(b), "state": state})
+		jwe, err := jose.EncryptECDHES(inner, pk, jose.A128GCM, nil)
+		if err != nil {
+			w.t.Fatal(err)
+		}
+		form.Set("response", jwe)
+	} else {
+		form.Set("vp_token", string(b))
+		form.Set("state", state)
+	}
+	return w.postForm(r.ResponseURI, form)
+}
+
+func (w *wallet) postForm(uri string, form url.Values) (int, []byte) {
+	resp, err := w.e.client.Post(uri, "application/x-www-form-urlencoded", strings.NewReader(form.Encode()))
+	if err != nil {
+		w.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, b
+}
+
+func errorCode(b []byte) string {
+	var e struct {
+		Error string `json:"error"`
+	}
+	_ = json.Unmarshal(b, &e)
+	return e.Error
+}
+
+var _ = errors.Is

@@ -1,0 +1,260 @@
+package verifier
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/loopbrug/paspoort/credentials/dcql"
+	"github.com/loopbrug/paspoort/internal/kv"
+)
+
+// TxStatus is the state of a transaction.
+type TxStatus string
+
+// The transaction states.
+const (
+	// TxPending: the request is out; no response yet.
+	TxPending TxStatus = "pending"
+	// TxResponded: a response arrived and consumed the nonce; the decision
+	// is being made.
+	TxResponded TxStatus = "responded"
+	// TxDecided: the decision is recorded.
+	TxDecided TxStatus = "decided"
+)
+
+// Transaction is one authorization request and, once answered, its
+// decision. The store keeps it sealed; it never holds a raw presentation.
+type Transaction struct {
+	ID             string     `json:"id"`
+	ProfileID      string     `json:"profile"`
+	ProfileVersion string     `json:"profile_version"`
+	ClientID       string     `json:"client_id"`
+	Nonce          string     `json:"nonce"`
+	State          string     `json:"state"`
+	ResponseMode   string     `json:"response_mode"`
+	Query          dcql.Query `json:"dcql_query"`
+	// QueryRequirements maps each Credential Query id to its requirement.
+	QueryRequirements map[string]string `json:"query_requirements"`
+	// EncryptionKey is the ephemeral private key (JWK) for
+	// direct_post.jwt, and EncryptionKID its kid; empty for direct_post.
+	EncryptionKey json.RawMessage `json:"encryption_key,omitempty"`
+	EncryptionKID string          `json:"encryption_kid,omitempty"`
+	RequestObject string          `json:"request_object"`
+	RedirectURI   string          `json:"redirect_uri,omitempty"`
+	Created       time.Time       `json:"created"`
+	Expires       time.Time       `json:"expires"`
+	Status        TxStatus        `json:"status"`
+	// ResponseCodeHash is the SHA-256 of the response code handed to the
+	// wallet; ResponseCodeUsed reports that it was redeemed.
+	ResponseCodeHash string    `json:"response_code_hash,omitempty"`
+	ResponseCodeUsed bool      `json:"response_code_used,omitempty"`
+	Decision         *Decision `json:"decision,omitempty"`
+	// DeleteAt is when the record goes: the end of the retention period.
+	DeleteAt time.Time `json:"delete_at,omitempty"`
+}
+
+// Store keeps transactions. Implementations must make ConsumeState and
+// RedeemResponseCode atomic: of two concurrent calls for the same
+// transaction, exactly one succeeds. Records must disappear after the TTL
+// given (the retention period for decided transactions). The badger store
+// of NewBadgerStore is the embedded default.
+type Store interface {
+	// CreateTransaction stores a new transaction, findable by id, state
+	// and encryption kid until ttl has passed.
+	CreateTransaction(ctx context.Context, tx *Transaction, ttl time.Duration) error
+	// Transaction returns a transaction by id (ErrNotFound).
+	Transaction(ctx context.Context, id string) (*Transaction, error)
+	// TransactionByState and TransactionByKID find a transaction by its
+	// state or by the kid of its encryption key (ErrNotFound).
+	TransactionByState(ctx context.Context, state string) (*Transaction, error)
+	TransactionByKID(ctx context.Context, kid string) (*Transaction, error)
+	// ConsumeState atomically moves the transaction with this state from
+	// pending to responded and returns it; ErrReplay if it was not
+	// pending, ErrNotFound if there is none.
+	ConsumeState(ctx context.Context, state string) (*Transaction, error)
+	// SaveDecision records the decision and response code hash of a
+	// responded transaction and keeps it for retention.
+	SaveDecision(ctx context.Context, id string, d *Decision, responseCodeHash string, retention time.Duration) error
+	// RedeemResponseCode atomically checks the response code hash of a
+	// decided transaction and marks it used; ErrResponseCode when it does
+	// not match or was used.
+	RedeemResponseCode(ctx context.Context, id, responseCodeHash string) (*Transaction, error)
+}
+
+// badgerStore is the Store on internal/kv.
+type badgerStore struct {
+	db     *kv.DB
+	sealer *kv.Sealer
+}
+
+// NewBadgerStore returns a Store on db that seals every transaction with
+// AES-256-GCM under sealKey (32 bytes), the record key as associated data.
+// The caller owns db and closes it.
+func NewBadgerStore(db *kv.DB, sealKey []byte) (Store, error) {
+	s, err := kv.NewSealer(sealKey)
+	if err != nil {
+		return nil, fmt.Errorf("%w: seal key: %v", ErrBadConfig, err)
+	}
+	return &badgerStore{db: db, sealer: s}, nil
+}
+
+func txKey(id string) []byte { return []byte("vtx/" + id) }
+
+func (s *badgerStore) put(t *kv.Txn, tx *Transaction, ttl time.Duration) error {
+	b, err := json.Marshal(tx)
+	if err != nil {
+		return fmt.Errorf("encode transaction: %w", err)
+	}
+	k := txKey(tx.ID)
+	sealed, err := s.sealer.Seal(k, b)
+	if err != nil {
+		return fmt.Errorf("seal transaction: %w", err)
+	}
+	return t.SetWithTTL(k, sealed, ttl)
+}
+
+func (s *badgerStore) get(t *kv.Txn, id string) (*Transaction, error) {
+	k := txKey(id)
+	sealed, err := t.Get(k)
+	if errors.Is(err, kv.ErrNotFound) {
+		return nil, ErrNotFound
+	}
+	if err != nil {
+		return nil, fmt.Errorf("read transaction: %w", err)
+	}
+	b, err := s.sealer.Open(k, sealed)
+	if err != nil {
+		return nil, fmt.Errorf("open transaction: %w", err)
+	}
+	var tx Transaction
+	if err := json.Unmarshal(b, &tx); err != nil {
+		return nil, fmt.Errorf("decode transaction: %w", err)
+	}
+	return &tx, nil
+}
+
+func (s *badgerStore) index(t *kv.Txn, prefix, v string) (string, error) {
+	id, err := t.Get([]byte(prefix + v))
+	if errors.Is(err, kv.ErrNotFound) {
+		return "", ErrNotFound
+	}
+	if err != nil {
+		return "", fmt.Errorf("read index: %w", err)
+	}
+	return string(id), nil
+}
+
+// CreateTransaction implements Store.
+func (s *badgerStore) CreateTransaction(ctx context.Context, tx *Transaction, ttl time.Duration) error {
+	return s.db.Update(ctx, func(t *kv.Txn) error {
+		if _, err := t.Get([]byte("vstate/" + tx.State)); err == nil {
+			return fmt.Errorf("state collision")
+		}
+		if err := s.put(t, tx, ttl); err != nil {
+			return err
+		}
+		if err := t.SetWithTTL([]byte("vstate/"+tx.State), []byte(tx.ID), ttl); err != nil {
+			return err
+		}
+		if tx.EncryptionKID != "" {
+			return t.SetWithTTL([]byte("vkid/"+tx.EncryptionKID), []byte(tx.ID), ttl)
+		}
+		return nil
+	})
+}
+
+// Transaction implements Store.
+func (s *badgerStore) Transaction(ctx context.Context, id string) (*Transaction, error) {
+	var tx *Transaction
+	err := s.db.View(ctx, func(t *kv.Txn) error {
+		var err error
+		tx, err = s.get(t, id)
+		return err
+	})
+	return tx, err
+}
+
+func (s *badgerStore) byIndex(ctx context.Context, prefix, v string) (*Transaction, error) {
+	var tx *Transaction
+	err := s.db.View(ctx, func(t *kv.Txn) error {
+		id, err := s.index(t, prefix, v)
+		if err != nil {
+			return err
+		}
+		tx, err = s.get(t, id)
+		return err
+	})
+	return tx, err
+}
+
+// TransactionByState implements Store.
+func (s *badgerStore) TransactionByState(ctx context.Context, state string) (*Transaction, error) {
+	return s.byIndex(ctx, "vstate/", state)
+}
+
+// TransactionByKID implements Store.
+func (s *badgerStore) TransactionByKID(ctx context.Context, kid string) (*Transaction, error) {
+	return s.byIndex(ctx, "vkid/", kid)
+}
+
+// ConsumeState implements Store.
+func (s *badgerStore) ConsumeState(ctx context.Context, state string) (*Transaction, error) {
+	var tx *Transaction
+	err := s.db.Update(ctx, func(t *kv.Txn) error {
+		id, err := s.index(t, "vstate/", state)
+		if err != nil {
+			return err
+		}
+		tx, err = s.get(t, id)
+		if err != nil {
+			return err
+		}
+		if tx.Status != TxPending {
+			return ErrReplay
+		}
+		tx.Status = TxResponded
+		ttl := time.Until(tx.Expires) + time.Hour
+		return s.put(t, tx, ttl)
+	})
+	return tx, err
+}
+
+// SaveDecision implements Store.
+func (s *badgerStore) SaveDecision(ctx context.Context, id string, d *Decision, codeHash string, retention time.Duration) error {
+	return s.db.Update(ctx, func(t *kv.Txn) error {
+		tx, err := s.get(t, id)
+		if err != nil {
+			return err
+		}
+		tx.Status, tx.Decision, tx.ResponseCodeHash = TxDecided, d, codeHash
+		tx.DeleteAt = time.Now().Add(retention)
+		// Nothing needed to answer the request survives the decision.
+		tx.EncryptionKey, tx.RequestObject, tx.Nonce = nil, "", ""
+		return s.put(t, tx, retention)
+	})
+}
+
+// RedeemResponseCode implements Store.
+func (s *badgerStore) RedeemResponseCode(ctx context.Context, id, codeHash string) (*Transaction, error) {
+	var tx *Transaction
+	err := s.db.Update(ctx, func(t *kv.Txn) error {
+		var err error
+		tx, err = s.get(t, id)
+		if err != nil {
+			return err
+		}
+		if tx.Status != TxDecided || tx.ResponseCodeHash == "" || tx.ResponseCodeUsed || !equalHash(tx.ResponseCodeHash, codeHash) {
+			return ErrResponseCode
+		}
+		tx.ResponseCodeUsed = true
+		ttl := time.Until(tx.DeleteAt)
+		if ttl <= 0 {
+			ttl = time.Minute
+		}
+		return s.put(t, tx, ttl)
+	})
+	return tx, err
+}

@@ -1,0 +1,318 @@
+package verifier
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/url"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/loopbrug/paspoort/credentials/did"
+	"github.com/loopbrug/paspoort/credentials/profile"
+	"github.com/loopbrug/paspoort/credentials/sdjwtvc"
+	"github.com/loopbrug/paspoort/credentials/statuslist"
+	"github.com/loopbrug/paspoort/internal/jose"
+	"github.com/loopbrug/paspoort/internal/safehttp"
+)
+
+// Config is what a verifier must be given.
+type Config struct {
+	// BaseURL is the verifier's public URL, such as
+	// https://toelating.domstad.nl. The request objects are served at
+	// BaseURL/request/{id} and responses received at BaseURL/response.
+	BaseURL string
+	// SigningKey signs request objects and receipts. Its key ID is set
+	// to the verifier DID's verification method (DID + "#key-1").
+	SigningKey *jose.PrivateKey
+	// DID is the verifier's DID, its client_id with the prefix
+	// "decentralized_identifier:". Empty means the did:web of BaseURL,
+	// whose document the verifier serves at /.well-known/did.json.
+	DID string
+	// Profiles are the requirement profiles served; at least one.
+	Profiles []*profile.Profile
+	// Catalogues are the module catalogues learning plans are made from.
+	Catalogues []*profile.Catalogue
+	// Trust provides the trust list.
+	Trust TrustSource
+	// AdminToken guards the admin API (Authorization: Bearer). Required.
+	AdminToken string
+	// TransactionTTL is how long a request may be answered; default 10
+	// minutes.
+	TransactionTTL time.Duration
+	// Retention is how long decisions are kept; default 30 days.
+	Retention time.Duration
+	// ResponseMode is the default response mode: "direct_post" or
+	// "direct_post.jwt" (the default).
+	ResponseMode string
+}
+
+// Option configures a Verifier beyond its Config.
+type Option func(*options) error
+
+type options struct {
+	logger        *slog.Logger
+	now           func() time.Time
+	fetcher       *safehttp.Client
+	allowLoopback bool
+	keys          sdjwtvc.KeyResolver
+	status        sdjwtvc.StatusChecker
+	registry      *prometheus.Registry
+}
+
+// WithLogger sets the logger. Default: slog.New(slog.DiscardHandler).
+// Tokens, keys, codes and claim values are never logged.
+func WithLogger(l *slog.Logger) Option {
+	return func(o *options) error {
+		if l == nil {
+			return fmt.Errorf("%w: nil logger", ErrBadConfig)
+		}
+		o.logger = l
+		return nil
+	}
+}
+
+// WithClock sets the clock. Default: time.Now.
+func WithClock(now func() time.Time) Option {
+	return func(o *options) error { o.now = now; return nil }
+}
+
+// WithFetcher sets the outbound fetcher for did:web documents, issuer
+// metadata and status lists. Default: a safehttp client (https only, no
+// internal addresses, 256 KiB, 5 s), with loopback allowed when
+// WithAllowLoopback is given.
+func WithFetcher(f *safehttp.Client) Option {
+	return func(o *options) error { o.fetcher = f; return nil }
+}
+
+// WithAllowLoopback allows did:web hosts and fetches on 127.0.0.0/8 and
+// localhost, for development and tests. Default: refused.
+func WithAllowLoopback() Option {
+	return func(o *options) error { o.allowLoopback = true; return nil }
+}
+
+// WithIssuerKeys replaces the issuer key resolution (default: did:jwk,
+// did:key and did:web through the fetcher, then JWT VC Issuer Metadata for
+// https issuers). Resolution is always restricted to issuers on the trust
+// list.
+func WithIssuerKeys(k sdjwtvc.KeyResolver) Option {
+	return func(o *options) error { o.keys = k; return nil }
+}
+
+// WithStatusChecker replaces the status checker (default: a
+// statuslist.Checker over the fetcher and the issuer keys).
+func WithStatusChecker(s sdjwtvc.StatusChecker) Option {
+	return func(o *options) error { o.status = s; return nil }
+}
+
+// WithRegistry registers the verifier's metrics in r. Default: a registry
+// of its own, served at /metrics, so that several verifiers can run in one
+// process.
+func WithRegistry(r *prometheus.Registry) Option {
+	return func(o *options) error { o.registry = r; return nil }
+}
+
+// Verifier is an OpenID4VP verifier that decides on requirement profiles.
+// It is safe for concurrent use; several can run in one process, each
+// with its own Store.
+type Verifier struct {
+	cfg         Config
+	store       Store
+	log         *slog.Logger
+	now         func() time.Time
+	did         string
+	clientID    string
+	key         *jose.PrivateKey
+	profiles    map[string]*profile.Profile
+	order       []string
+	catalogues  map[string]*profile.Catalogue
+	sdjwt       *sdjwtvc.Verifier
+	responseURI string
+	metrics     *metrics
+	registry    *prometheus.Registry
+}
+
+// New returns a Verifier over store with cfg. It does no I/O and starts
+// no goroutine.
+func New(store Store, cfg Config, opts ...Option) (*Verifier, error) {
+	o := &options{logger: slog.New(slog.DiscardHandler), now: time.Now}
+	for _, opt := range opts {
+		if err := opt(o); err != nil {
+			return nil, err
+		}
+	}
+	if store == nil {
+		return nil, fmt.Errorf("%w: a store is required", ErrBadConfig)
+	}
+	if cfg.TransactionTTL == 0 {
+		cfg.TransactionTTL = 10 * time.Minute
+	}
+	if cfg.Retention == 0 {
+		cfg.Retention = 30 * 24 * time.Hour
+	}
+	if cfg.ResponseMode == "" {
+		cfg.ResponseMode = ModeDirectPostJWT
+	}
+	var errs []error
+	u, err := url.Parse(cfg.BaseURL)
+	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || u.RawQuery != "" || u.Fragment != "" {
+		errs = append(errs, errors.New("BaseURL must be an absolute http(s) URL without query or fragment"))
+	}
+	cfg.BaseURL = strings.TrimSuffix(cfg.BaseURL, "/")
+	if cfg.SigningKey == nil {
+		errs = append(errs, errors.New("SigningKey is required"))
+	}
+	if len(cfg.AdminToken) < 16 {
+		errs = append(errs, errors.New("AdminToken of at least 16 characters is required"))
+	}
+	if cfg.Trust == nil {
+		errs = append(errs, errors.New("Trust is required"))
+	}
+	if len(cfg.Profiles) == 0 {
+		errs = append(errs, errors.New("at least one profile is required"))
+	}
+	if cfg.ResponseMode != ModeDirectPost && cfg.ResponseMode != ModeDirectPostJWT {
+		errs = append(errs, fmt.Errorf("ResponseMode %q is not direct_post or direct_post.jwt", cfg.ResponseMode))
+	}
+	if cfg.TransactionTTL < 0 || cfg.Retention < 0 {
+		errs = append(errs, errors.New("TransactionTTL and Retention must be positive"))
+	}
+	v := &Verifier{cfg: cfg, store: store, log: o.logger, now: o.now,
+		profiles: map[string]*profile.Profile{}, catalogues: map[string]*profile.Catalogue{}}
+	for _, c := range cfg.Catalogues {
+		v.catalogues[c.ID] = c
+	}
+	for _, p := range cfg.Profiles {
+		if _, dup := v.profiles[p.ID]; dup {
+			errs = append(errs, fmt.Errorf("profile %q given twice", p.ID))
+		}
+		if p.Catalogue != "" && v.catalogues[p.Catalogue] == nil {
+			errs = append(errs, fmt.Errorf("profile %q: catalogue %q not given", p.ID, p.Catalogue))
+		}
+		v.profiles[p.ID] = p
+		v.order = append(v.order, p.ID)
+	}
+	if len(errs) > 0 {
+		return nil, fmt.Errorf("%w: %w", ErrBadConfig, errors.Join(errs...))
+	}
+	var didOpts []did.Option
+	if o.allowLoopback {
+		didOpts = append(didOpts, did.WithAllowLoopback())
+	}
+	v.did = cfg.DID
+	if v.did == "" {
+		v.did, err = did.WebFromURL(cfg.BaseURL, didOpts...)
+		if err != nil {
+			return nil, fmt.Errorf("%w: verifier DID from BaseURL: %w", ErrBadConfig, err)
+		}
+	}
+	v.clientID = "decentralized_identifier:" + v.did
+	v.key = cfg.SigningKey.WithKeyID(v.did + "#key-1")
+	v.responseURI = cfg.BaseURL + "/response"
+
+	fetcher := o.fetcher
+	if fetcher == nil {
+		var fo []safehttp.Option
+		if o.allowLoopback {
+			fo = append(fo, safehttp.WithAllowLoopback())
+		}
+		if fetcher, err = safehttp.New(fo...); err != nil {
+			return nil, fmt.Errorf("%w: fetcher: %w", ErrBadConfig, err)
+		}
+	}
+	keys := o.keys
+	if keys == nil {
+		web, err := did.NewWebResolver(fetcher, didOpts...)
+		if err != nil {
+			return nil, fmt.Errorf("%w: did:web resolver: %w", ErrBadConfig, err)
+		}
+		keys = sdjwtvc.Chain{
+			sdjwtvc.DIDKeys{Resolver: did.NewResolver(web)},
+			&sdjwtvc.MetadataKeys{Fetcher: fetcher},
+		}
+	}
+	// Pin issuers: no key is resolved, and so nothing fetched, for an
+	// issuer that is not on the trust list (SECURITY.md H.57).
+	pinned := sdjwtvc.KeyResolverFunc(func(ctx context.Context, iss, kid string) (*jose.PublicKey, error) {
+		tl, err := cfg.Trust.TrustList(ctx)
+		if err != nil {
+			return nil, fmt.Errorf("trust list: %w", err)
+		}
+		if !tl.Knows(iss) {
+			return nil, fmt.Errorf("issuer not on the trust list: %w", sdjwtvc.ErrUnknownIssuerKey)
+		}
+		return keys.ResolveIssuerKey(ctx, iss, kid)
+	})
+	status := o.status
+	if status == nil {
+		sc, err := statuslist.NewChecker(fetcher, pinned)
+		if err != nil {
+			return nil, fmt.Errorf("%w: status checker: %w", ErrBadConfig, err)
+		}
+		status = sc
+	}
+	v.sdjwt, err = sdjwtvc.NewVerifier(pinned, sdjwtvc.WithStatusChecker(status), sdjwtvc.WithClock(o.now))
+	if err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrBadConfig, err)
+	}
+	v.registry = o.registry
+	if v.registry == nil {
+		v.registry = prometheus.NewRegistry()
+	}
+	if v.metrics, err = newMetrics(v.registry); err != nil {
+		return nil, fmt.Errorf("%w: metrics: %w", ErrBadConfig, err)
+	}
+	return v, nil
+}
+
+// ClientID returns the verifier's client_id:
+// "decentralized_identifier:" + its DID.
+func (v *Verifier) ClientID() string { return v.clientID }
+
+// DID returns the verifier's DID.
+func (v *Verifier) DID() string { return v.did }
+
+// Profiles returns the profiles served, in configuration order.
+func (v *Verifier) Profiles() []*profile.Profile {
+	out := make([]*profile.Profile, 0, len(v.order))
+	for _, id := range v.order {
+		out = append(out, v.profiles[id])
+	}
+	return out
+}
+
+// Profile returns the profile with the given id.
+func (v *Verifier) Profile(id string) (*profile.Profile, bool) {
+	p, ok := v.profiles[id]
+	return p, ok
+}
+
+// DIDDocument returns the verifier's did:web document: one JsonWebKey2020
+// method with the signing key, referenced by assertionMethod and
+// authentication.
+func (v *Verifier) DIDDocument() *did.Document {
+	id := v.did + "#key-1"
+	return &did.Document{
+		ID: v.did,
+		VerificationMethod: []did.VerificationMethod{{
+			ID: id, Type: "JsonWebKey2020", Controller: v.did,
+			PublicKeyJWK: v.key.Public().Map(),
+		}},
+		AssertionMethod: did.Refs(id),
+		Authentication:  did.Refs(id),
+	}
+}
+
+// sortedKeys returns the keys of m, sorted.
+func sortedKeys[V any](m map[string]V) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	slices.Sort(out)
+	return out
+}
