@@ -1,0 +1,206 @@
+package wallet
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/loopbrug/paspoort/internal/jose"
+	"github.com/loopbrug/paspoort/internal/strictjson"
+)
+
+// BackupFormat names the plaintext format of a backup.
+const BackupFormat = "paspoort-wallet-backup/v1"
+
+// backupContentType is the "cty" of a backup JWE.
+const backupContentType = "application/vnd.paspoort.wallet-backup+json"
+
+// backupKDFHeader is the protected header member that carries the argon2id
+// parameters and salt of a backup.
+const backupKDFHeader = "paspoort_kdf"
+
+type backupFile struct {
+	Format      string             `json:"format"`
+	WalletID    string             `json:"wallet_id"`
+	Created     time.Time          `json:"created"`
+	Credentials []backupCredential `json:"credentials"`
+	History     []Presentation     `json:"history"`
+}
+
+type backupCredential struct {
+	Credential *Credential    `json:"credential"`
+	Secret     *secretRecord `json:"secret"`
+}
+
+// Export writes the whole wallet, credentials with their copies and holder
+// keys and the history, as one compact JWE (alg "dir", enc A256GCM,
+// internal/jose EncryptWithKey) under a key that argon2id derives from
+// backupPass with the wallet's KDF parameters and a fresh salt, carried in
+// the protected header member "paspoort_kdf". The result is the only way a
+// holder key leaves the wallet.
+func (w *Wallet) Export(ctx context.Context, backupPass []byte) (string, error) {
+	if len(backupPass) < MinPassphraseLength {
+		return "", fmt.Errorf("%w: at least %d bytes", ErrPassphrase, MinPassphraseLength)
+	}
+	hist, err := w.History(ctx)
+	if err != nil {
+		return "", err
+	}
+	b := backupFile{Format: BackupFormat, WalletID: w.id, Created: w.cfg.now().UTC(), History: hist}
+	for _, c := range w.Credentials() {
+		w.mu.RLock()
+		sec, _, err := w.secrets(ctx, c.ID)
+		w.mu.RUnlock()
+		if err != nil {
+			return "", fmt.Errorf("wallet: export credential %s: %w", c.ID, err)
+		}
+		b.Credentials = append(b.Credentials, backupCredential{Credential: c, Secret: sec})
+	}
+	pt, err := json.Marshal(b)
+	if err != nil {
+		return "", fmt.Errorf("wallet: encode backup: %w", err)
+	}
+	defer clear(pt)
+	k, err := newKDF(w.cfg.kdf)
+	if err != nil {
+		return "", err
+	}
+	key := k.derive(backupPass)
+	defer clear(key)
+	kdfMember := map[string]any{}
+	if err := json.Unmarshal(k.aad(), &kdfMember); err != nil {
+		return "", err
+	}
+	out, err := jose.EncryptWithKey(pt, key, map[string]any{"cty": backupContentType, backupKDFHeader: kdfMember})
+	if err != nil {
+		return "", fmt.Errorf("wallet: encrypt backup: %w", err)
+	}
+	return out, nil
+}
+
+// ImportResult says what Import did.
+type ImportResult struct {
+	// Imported lists the ids of the credentials added.
+	Imported []string `json:"imported"`
+	// Skipped lists the ids already in the wallet.
+	Skipped []string `json:"skipped"`
+	// History is the number of history entries added.
+	History int `json:"history"`
+}
+
+// Import restores a backup written by Export into this wallet. In order:
+// the JWE's protected header is read (size bounded) and its argon2id
+// parameters bounded before the key is derived; the JWE is decrypted (a
+// wrong backup passphrase or any tampering is ErrWrongPassphrase); then every
+// credential is checked (each copy's SD-JWT parses, its disclosures apply, and
+// its cnf is the key stored with it; its type and issuer are the summary's)
+// before it is stored, under the same id and a new data key, one credential
+// per transaction. Credentials and history entries already present are
+// skipped, so an interrupted import can be run again.
+func (w *Wallet) Import(ctx context.Context, data []byte, backupPass []byte) (*ImportResult, error) {
+	compact := string(bytes.TrimSpace(data))
+	h, _, err := jose.ParseJWEHeader(compact, jose.MaxBackupBytes*4/3+4096)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrBackup, err)
+	}
+	raw, ok := h.Raw[backupKDFHeader]
+	if !ok || h.Alg != jose.AlgDir {
+		return nil, fmt.Errorf("%w: no %s header", ErrBackup, backupKDFHeader)
+	}
+	kb, err := json.Marshal(raw)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrBadHeader, err)
+	}
+	var k kdf
+	if err := strictjson.Unmarshal(kb, &k); err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrBadHeader, err)
+	}
+	if err := k.check(); err != nil {
+		return nil, err
+	}
+	key := k.derive(backupPass)
+	defer clear(key)
+	pt, err := jose.DecryptWithKey(compact, key)
+	if errors.Is(err, jose.ErrDecrypt) {
+		return nil, ErrWrongPassphrase
+	}
+	if err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrBackup, err)
+	}
+	defer clear(pt)
+	var b backupFile
+	d := json.NewDecoder(bytes.NewReader(pt))
+	d.UseNumber()
+	if err := d.Decode(&b); err != nil || b.Format != BackupFormat {
+		return nil, fmt.Errorf("%w: format", ErrBackup)
+	}
+	res := &ImportResult{Imported: []string{}, Skipped: []string{}}
+	for i, bc := range b.Credentials {
+		if err := checkBackupCredential(bc); err != nil {
+			return res, fmt.Errorf("wallet: backup credential %d: %w", i, err)
+		}
+		if _, err := w.Credential(bc.Credential.ID); err == nil {
+			res.Skipped = append(res.Skipped, bc.Credential.ID)
+			continue
+		}
+		if err := w.put(ctx, bc.Credential, bc.Secret); err != nil {
+			return res, err
+		}
+		res.Imported = append(res.Imported, bc.Credential.ID)
+	}
+	have, err := w.History(ctx)
+	if err != nil {
+		return res, err
+	}
+	seen := map[string]bool{}
+	for _, p := range have {
+		seen[p.ID] = true
+	}
+	for _, p := range b.History {
+		if seen[p.ID] || !validHistoryID(p.ID) {
+			continue
+		}
+		if err := w.putHistory(ctx, p); err != nil {
+			return res, err
+		}
+		res.History++
+	}
+	return res, nil
+}
+
+func checkBackupCredential(bc backupCredential) error {
+	c, s := bc.Credential, bc.Secret
+	if c == nil || s == nil || !validCredentialID(c.ID) || len(s.Copies) == 0 || len(s.Copies) != c.Copies {
+		return fmt.Errorf("%w: incomplete credential", ErrBackup)
+	}
+	for i, cp := range s.Copies {
+		if err := checkCopy(cp); err != nil {
+			return fmt.Errorf("%w: copy %d: %w", ErrInconsistent, i, err)
+		}
+	}
+	if c.VCT == "" || c.Claims["vct"] != c.VCT || c.Claims["iss"] != c.Issuer {
+		return fmt.Errorf("%w: summary does not match the claims", ErrInconsistent)
+	}
+	return nil
+}
+
+// putHistory stores a history entry as it is, id included.
+func (w *Wallet) putHistory(ctx context.Context, p Presentation) error {
+	b, err := json.Marshal(p)
+	if err != nil {
+		return err
+	}
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.closed {
+		return ErrClosed
+	}
+	sealed, err := w.master.Seal(Ref{KindHistory, p.ID}.Key(), b)
+	if err != nil {
+		return err
+	}
+	return w.store.Apply(ctx, Batch{Put: []Record{{KindHistory, p.ID, sealed}}})
+}
