@@ -31,7 +31,7 @@ type backupFile struct {
 }
 
 type backupCredential struct {
-	Credential *Credential    `json:"credential"`
+	Credential *Credential   `json:"credential"`
 	Secret     *secretRecord `json:"secret"`
 }
 
