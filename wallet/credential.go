@@ -482,3 +482,5 @@ func checkCopy(cp secretCopy) error {
 	}
 	return nil
 }
+
+func pppType(vct string) (ppp.Type, bool) { return ppp.LookupVCT(vct) }

@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net/http"
 	"os"
 	"path/filepath"
 	"sync"
@@ -56,10 +57,12 @@ type Wallet struct {
 	cands   []candidate // sorted by id; rebuilt lazily
 	dirty   bool
 
-	fetch    *safehttp.Client
-	keys     sdjwtvc.KeyResolver
-	checker  *statuslist.Checker
-	verifier *sdjwtvc.Verifier
+	fetch      *safehttp.Client
+	noRedirect *safehttp.Client
+	did        *did.Resolver
+	keys       sdjwtvc.KeyResolver
+	checker    *statuslist.Checker
+	verifier   *sdjwtvc.Verifier
 }
 
 // Option configures a Wallet.
@@ -70,7 +73,7 @@ type config struct {
 	now           func() time.Time
 	kdf           KDFParams
 	allowLoopback bool
-	fetch         *safehttp.Client
+	transport     http.RoundTripper
 	keys          sdjwtvc.KeyResolver
 	minEntries    int
 	minEntriesSet bool
@@ -116,7 +119,6 @@ func WithKDFParams(p KDFParams) Option {
 // WithAllowLoopback lets the wallet fetch from loopback addresses (and
 // plain http on them), and resolve did:web DIDs on localhost: for
 // development and tests only. Default: refused (SECURITY.md E.40).
-// It has no effect on a client given with WithHTTPClient.
 func WithAllowLoopback() Option {
 	return func(c *config) error {
 		c.allowLoopback = true
@@ -124,14 +126,16 @@ func WithAllowLoopback() Option {
 	}
 }
 
-// WithHTTPClient sets the outbound fetcher. Default: a safehttp client with
-// its defaults (plus loopback with WithAllowLoopback).
-func WithHTTPClient(f *safehttp.Client) Option {
+// WithTransportUnsafe replaces the HTTP transport of the wallet's safehttp
+// clients: for tests against TLS test servers only. With it the dial-time
+// address check does not apply (safehttp.WithTransport); the URL checks,
+// limits and timeouts still do. Default: safehttp's own transport.
+func WithTransportUnsafe(rt http.RoundTripper) Option {
 	return func(c *config) error {
-		if f == nil {
-			return errors.New("wallet: nil HTTP client")
+		if rt == nil {
+			return errors.New("wallet: nil transport")
 		}
-		c.fetch = f
+		c.transport = rt
 		return nil
 	}
 }
@@ -288,29 +292,35 @@ func newWallet(ctx context.Context, store Store, id string, dk []byte, cfg confi
 // initNetwork builds the fetcher, the issuer key resolver, the status
 // checker and the SD-JWT VC verifier. Nothing is fetched here.
 func (w *Wallet) initNetwork() error {
-	w.fetch = w.cfg.fetch
-	if w.fetch == nil {
-		var fo []safehttp.Option
-		if w.cfg.allowLoopback {
-			fo = append(fo, safehttp.WithAllowLoopback())
-		}
-		f, err := safehttp.New(fo...)
-		if err != nil {
-			return err
-		}
-		w.fetch = f
+	var fo []safehttp.Option
+	if w.cfg.allowLoopback {
+		fo = append(fo, safehttp.WithAllowLoopback())
 	}
+	if w.cfg.transport != nil {
+		fo = append(fo, safehttp.WithTransport(w.cfg.transport))
+	}
+	f, err := safehttp.New(fo...)
+	if err != nil {
+		return err
+	}
+	w.fetch = f
+	// request_uri fetches and response posts follow no redirect
+	// (SECURITY.md C.32).
+	if w.noRedirect, err = safehttp.New(append(fo, safehttp.WithMaxRedirects(0))...); err != nil {
+		return err
+	}
+	var do []did.Option
+	if w.cfg.allowLoopback {
+		do = append(do, did.WithAllowLoopback())
+	}
+	web, err := did.NewWebResolver(w.fetch, do...)
+	if err != nil {
+		return err
+	}
+	w.did = did.NewResolver(web)
 	w.keys = w.cfg.keys
 	if w.keys == nil {
-		var do []did.Option
-		if w.cfg.allowLoopback {
-			do = append(do, did.WithAllowLoopback())
-		}
-		web, err := did.NewWebResolver(w.fetch, do...)
-		if err != nil {
-			return err
-		}
-		w.keys = sdjwtvc.Chain{sdjwtvc.DIDKeys{Resolver: did.NewResolver(web)}, &sdjwtvc.MetadataKeys{Fetcher: w.fetch}}
+		w.keys = sdjwtvc.Chain{sdjwtvc.DIDKeys{Resolver: w.did}, &sdjwtvc.MetadataKeys{Fetcher: w.fetch}}
 	}
 	ch, err := statuslist.NewChecker(w.fetch, w.keys, statuslist.WithMinEntries(w.cfg.minEntries), statuslist.WithClock(w.cfg.now))
 	if err != nil {

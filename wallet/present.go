@@ -1,0 +1,343 @@
+package wallet
+
+import (
+	"context"
+	"fmt"
+	"net/url"
+	"slices"
+
+	"github.com/loopbrug/paspoort/credentials"
+	"github.com/loopbrug/paspoort/credentials/dcql"
+	"github.com/loopbrug/paspoort/credentials/oid4vp"
+	"github.com/loopbrug/paspoort/credentials/sdjwt"
+)
+
+// Errors of the OpenID4VP client.
+var (
+	// ErrNotSatisfiable (CLAIM): the wallet holds no credentials that
+	// satisfy the request; nothing is sent.
+	ErrNotSatisfiable = credentials.NewError(credentials.ErrClaim, "wallet: no credentials satisfy the request")
+	// ErrSelection (FMT): a selection that names a query or credential the
+	// request does not offer, or leaves a required query unanswered.
+	ErrSelection = credentials.NewError(credentials.ErrFormat, "wallet: invalid selection")
+)
+
+// PresentationRequest is a verified OpenID4VP request with what the wallet
+// could share, for the holder's consent. Nothing has been sent yet.
+type PresentationRequest struct {
+	// ClientID is the verifier's full client_id (the KB-JWT audience).
+	ClientID string `json:"client_id"`
+	// Verifier is the verifier's identifier: its DID, or its URL for a
+	// redirect_uri client. Show it escaped.
+	Verifier string `json:"verifier"`
+	// ResponseURI is where the response goes.
+	ResponseURI string `json:"response_uri"`
+	// ResponseMode is direct_post or direct_post.jwt (encrypted).
+	ResponseMode string `json:"response_mode"`
+	// Queries lists, per DCQL Credential Query, the credentials that
+	// satisfy it and the claims each would disclose.
+	Queries []QueryOptions `json:"queries"`
+	// Satisfied reports whether every required query can be answered.
+	Satisfied bool `json:"satisfied"`
+	// Missing lists the ids of required queries nothing satisfies.
+	Missing []string `json:"missing,omitempty"`
+
+	req      *oid4vp.AuthorizationRequest
+	matches  map[string][]dcql.CredentialMatch
+	defaults map[string][]dcql.CredentialMatch
+}
+
+// QueryOptions are the choices for one Credential Query.
+type QueryOptions struct {
+	QueryID string `json:"query_id"`
+	// Required is false for a query only an optional credential set asks
+	// for: it is shared only when the holder includes it.
+	Required bool `json:"required"`
+	// Multiple reports that several credentials may be shared.
+	Multiple bool `json:"multiple"`
+	// Options are the matching credentials, the default first.
+	Options []CredentialOption `json:"options"`
+}
+
+// CredentialOption is one credential that satisfies a query.
+type CredentialOption struct {
+	CredentialID string `json:"credential_id"`
+	VCT          string `json:"vct"`
+	Issuer       string `json:"issuer"`
+	// Claims are the JSON Pointers of the claims that would be disclosed.
+	Claims []string `json:"claims"`
+}
+
+// ReadRequest fetches and checks an OpenID4VP request (an openid4vp:// URI
+// or its https form, by request_uri) and matches it against the wallet's
+// credentials. It sends nothing but the request_uri fetch, and refuses a
+// request that fails any check (SECURITY.md C.32). In order:
+//
+//  1. the invocation URI (oid4vp.ParseInvocationURI);
+//  2. the Request Object fetched from request_uri, with a fresh
+//     wallet_nonce POSTed when request_uri_method is post (§5.10), through
+//     a fetcher that follows no redirect (a 3xx is refused);
+//  3. oid4vp.VerifyRequestObject: typ, signature by a key of the client's
+//     DID (authentication), the client_id identical to the URI's,
+//     wallet_nonce echoed, aud/exp/iat, response_uri allowed by the client
+//     identifier prefix, a valid DCQL query;
+//  4. DCQL matching against the stored credentials (MatchQuery).
+func (w *Wallet) ReadRequest(ctx context.Context, requestURI string) (*PresentationRequest, error) {
+	pol := oid4vp.URLPolicy{AllowLoopback: w.cfg.allowLoopback}
+	inv, err := oid4vp.ParseInvocationURI(requestURI, pol)
+	if err != nil {
+		return nil, err
+	}
+	walletNonce := ""
+	var body []byte
+	if inv.RequestURIMethod == oid4vp.RequestURIMethodPost {
+		walletNonce = oid4vp.NewNonce()
+		res, err := w.noRedirect.PostForm(ctx, inv.RequestURI, oid4vp.RequestURIPost{WalletNonce: walletNonce}.Form(), oid4vp.MediaTypeRequestObject)
+		if err != nil {
+			return nil, fmt.Errorf("fetch request object: %w", err)
+		}
+		body = res.Body
+	} else {
+		res, err := w.noRedirect.Get(ctx, inv.RequestURI, oid4vp.MediaTypeRequestObject)
+		if err != nil {
+			return nil, fmt.Errorf("fetch request object: %w", err)
+		}
+		body = res.Body
+	}
+	vr, err := oid4vp.VerifyRequestObject(ctx, string(body), oid4vp.VerifyOptions{
+		ClientID: inv.ClientID, WalletNonce: walletNonce, Resolver: w.did, URLs: pol, Now: w.cfg.now(),
+	})
+	if err != nil {
+		return nil, err
+	}
+	r := vr.Request
+	m, err := w.MatchQuery(r.DCQLQuery)
+	if err != nil && !m.Satisfied && len(m.Missing) == 0 {
+		return nil, err
+	}
+	pr := &PresentationRequest{
+		ClientID: r.ClientID, Verifier: vr.ClientID.Identifier, ResponseURI: r.ResponseURI, ResponseMode: r.ResponseMode,
+		Satisfied: m.Satisfied, Missing: m.Missing, req: r, matches: m.Matches, defaults: m.Presentation,
+	}
+	required := requiredQueries(r.DCQLQuery)
+	for _, cq := range r.DCQLQuery.Credentials {
+		qo := QueryOptions{QueryID: cq.ID, Required: required[cq.ID], Multiple: cq.Multiple}
+		for _, cm := range m.Matches[cq.ID] {
+			c, err := w.Credential(cm.CandidateID)
+			if err != nil {
+				continue
+			}
+			qo.Options = append(qo.Options, CredentialOption{CredentialID: c.ID, VCT: c.VCT, Issuer: c.Issuer, Claims: slices.Clone(cm.Paths)})
+		}
+		pr.Queries = append(pr.Queries, qo)
+	}
+	w.cfg.logger.InfoContext(ctx, "presentation request", "verifier", pr.Verifier, "satisfied", pr.Satisfied)
+	return pr, nil
+}
+
+// requiredQueries returns the ids of the Credential Queries that a required
+// credential set names (all of them when there are no credential sets).
+func requiredQueries(q dcql.Query) map[string]bool {
+	out := map[string]bool{}
+	if len(q.CredentialSets) == 0 {
+		for _, c := range q.Credentials {
+			out[c.ID] = true
+		}
+		return out
+	}
+	for _, s := range q.CredentialSets {
+		if !s.IsRequired() {
+			continue
+		}
+		for _, opt := range s.Options {
+			for _, id := range opt {
+				out[id] = true
+			}
+		}
+	}
+	return out
+}
+
+// Selection is what the holder agreed to share: per Credential Query id,
+// the ids of the credentials to present. A nil Selection means the
+// default: the first matching credential for each required query (every
+// one when the query allows multiple), and for queries only optional
+// credential sets ask for, nothing unless Include names them.
+type Selection struct {
+	Credentials map[string][]string
+	// Include names optional queries to answer by default.
+	Include []string
+}
+
+// PresentResult is what was sent to whom.
+type PresentResult struct {
+	// Presentation is the history entry recorded.
+	Presentation Presentation `json:"presentation"`
+	// RedirectURI is where the verifier asks the holder's browser to go
+	// (with a response_code), if anywhere.
+	RedirectURI string `json:"redirect_uri,omitempty"`
+}
+
+// Present builds and sends the response the holder consented to: for each
+// selected credential an unused (or least used) copy presented with
+// sdjwt.Present, disclosing exactly the claims the query matched, with a
+// KB-JWT whose aud is the client_id and nonce the request's (RFC 9901
+// §4.3); the vp_token posted to the response_uri as direct_post, or as an
+// ECDH-ES JWE to the verifier's key for direct_post.jwt (OpenID4VP §8.2,
+// §8.3). The presentation is recorded in the history, and the copies used
+// are counted.
+func (w *Wallet) Present(ctx context.Context, pr *PresentationRequest, sel *Selection) (*PresentResult, error) {
+	chosen, err := pr.resolve(sel)
+	if err != nil {
+		return nil, err
+	}
+	if len(chosen) == 0 {
+		return nil, ErrNotSatisfiable
+	}
+	type use struct {
+		id    string
+		index int
+	}
+	var uses []use
+	token := oid4vp.VPToken{}
+	entry := Presentation{Verifier: pr.ClientID, ResponseURI: pr.ResponseURI}
+	for _, qid := range sortedKeys(chosen) {
+		for _, cm := range chosen[qid] {
+			hc, err := w.pickCopy(ctx, cm.CandidateID)
+			if err != nil {
+				return nil, err
+			}
+			p, err := sdjwt.Present(hc.sdjwt, sdjwt.Selection{Paths: cm.Paths}, &sdjwt.KeyBindingOptions{
+				Key: hc.key, Audience: pr.ClientID, Nonce: pr.req.Nonce, IssuedAt: w.cfg.now(),
+			})
+			if err != nil {
+				return nil, fmt.Errorf("present credential %s: %w", cm.CandidateID, err)
+			}
+			token[qid] = append(token[qid], p)
+			uses = append(uses, use{cm.CandidateID, hc.index})
+			c, _ := w.Credential(cm.CandidateID)
+			sh := Shared{CredentialID: cm.CandidateID, QueryID: qid, Claims: slices.Clone(cm.Paths)}
+			if c != nil {
+				sh.VCT, sh.Issuer = c.VCT, c.Issuer
+			}
+			entry.Credentials = append(entry.Credentials, sh)
+		}
+	}
+	resp := oid4vp.AuthorizationResponse{VPToken: token, State: pr.req.State}
+	var form url.Values
+	if pr.ResponseMode == oid4vp.ResponseModeDirectPostJWT {
+		key, enc, err := pr.req.EncryptionKey()
+		if err != nil {
+			return nil, err
+		}
+		if form, err = resp.EncryptedForm(key, enc); err != nil {
+			return nil, err
+		}
+	} else if form, err = resp.Form(); err != nil {
+		return nil, err
+	}
+	res, err := w.noRedirect.PostForm(ctx, pr.ResponseURI, form, "application/json")
+	if err != nil {
+		entry.Outcome = "rejected"
+		if _, herr := w.Record(ctx, entry); herr != nil {
+			w.cfg.logger.WarnContext(ctx, "history not recorded", "error", herr.Error())
+		}
+		return nil, fmt.Errorf("post response: %w", err)
+	}
+	out := &PresentResult{}
+	if len(res.Body) > 0 {
+		reply, err := oid4vp.ParseResponseURIReply(res.Body, oid4vp.URLPolicy{AllowLoopback: w.cfg.allowLoopback})
+		if err == nil {
+			out.RedirectURI = reply.RedirectURI
+		}
+	}
+	entry.Outcome = "sent"
+	if out.Presentation, err = w.Record(ctx, entry); err != nil {
+		return nil, err
+	}
+	for _, u := range uses {
+		if err := w.markUsed(ctx, u.id, u.index); err != nil {
+			return out, err
+		}
+	}
+	w.cfg.logger.InfoContext(ctx, "presentation sent", "verifier", pr.Verifier, "credentials", len(uses))
+	return out, nil
+}
+
+// Decline tells the verifier that the holder refused (error access_denied,
+// OpenID4VP §8.5). Nothing else is sent.
+func (w *Wallet) Decline(ctx context.Context, pr *PresentationRequest) error {
+	e := &oid4vp.ErrorResponse{Code: oid4vp.CodeAccessDenied, State: pr.req.State}
+	if _, err := w.noRedirect.PostForm(ctx, pr.ResponseURI, e.Form(), "application/json"); err != nil {
+		return fmt.Errorf("post error response: %w", err)
+	}
+	return nil
+}
+
+// resolve turns a selection into matches, checking it against the request.
+func (pr *PresentationRequest) resolve(sel *Selection) (map[string][]dcql.CredentialMatch, error) {
+	required := map[string]bool{}
+	for _, q := range pr.Queries {
+		required[q.QueryID] = q.Required
+	}
+	out := map[string][]dcql.CredentialMatch{}
+	if sel == nil || sel.Credentials == nil {
+		if !pr.Satisfied {
+			return nil, fmt.Errorf("%w: missing %v", ErrNotSatisfiable, pr.Missing)
+		}
+		var include []string
+		if sel != nil {
+			include = sel.Include
+		}
+		for qid, ms := range pr.defaults {
+			if required[qid] || slices.Contains(include, qid) {
+				out[qid] = ms
+			}
+		}
+		for _, qid := range include {
+			if _, ok := out[qid]; !ok {
+				if ms := pr.matches[qid]; len(ms) > 0 {
+					out[qid] = ms[:1]
+				} else {
+					return nil, fmt.Errorf("%w: nothing matches query %q", ErrSelection, qid)
+				}
+			}
+		}
+		return out, nil
+	}
+	for qid, ids := range sel.Credentials {
+		q := pr.query(qid)
+		if q == nil {
+			return nil, fmt.Errorf("%w: no query %q", ErrSelection, qid)
+		}
+		if len(ids) > 1 && !q.Multiple {
+			return nil, fmt.Errorf("%w: query %q takes one credential", ErrSelection, qid)
+		}
+		for _, id := range ids {
+			i := slices.IndexFunc(pr.matches[qid], func(m dcql.CredentialMatch) bool { return m.CandidateID == id })
+			if i < 0 {
+				return nil, fmt.Errorf("%w: credential %q does not satisfy query %q", ErrSelection, id, qid)
+			}
+			out[qid] = append(out[qid], pr.matches[qid][i])
+		}
+	}
+	return out, nil
+}
+
+func (pr *PresentationRequest) query(id string) *QueryOptions {
+	for i := range pr.Queries {
+		if pr.Queries[i].QueryID == id {
+			return &pr.Queries[i]
+		}
+	}
+	return nil
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	ks := make([]string, 0, len(m))
+	for k := range m {
+		ks = append(ks, k)
+	}
+	slices.Sort(ks)
+	return ks
+}
