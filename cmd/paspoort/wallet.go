@@ -1,0 +1,455 @@
+package main
+
+import (
+	"bufio"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+	"golang.org/x/term"
+
+	"github.com/loopbrug/paspoort/credentials/profile"
+	"github.com/loopbrug/paspoort/internal/jose"
+	"github.com/loopbrug/paspoort/wallet"
+)
+
+// passphraseEnv holds the wallet passphrase for scripts.
+const passphraseEnv = "PASPOORT_PASSPHRASE"
+
+// walletFlags are the flags every wallet command takes.
+type walletFlags struct {
+	dir            string
+	passphraseFile string
+	allowLoopback  bool
+}
+
+func newWalletCommand() *cobra.Command {
+	f := &walletFlags{}
+	cmd := &cobra.Command{
+		Use:   "wallet",
+		Short: "The holder wallet: your encrypted paspoort",
+		Long: "The holder wallet keeps your credentials and keys encrypted in a data folder (default under your\n" +
+			"configuration folder). The passphrase comes from --passphrase-file, the environment variable\n" +
+			passphraseEnv + ", or a prompt on the terminal.",
+	}
+	cmd.PersistentFlags().StringVar(&f.dir, "dir", "", "wallet data folder (default: paspoort/wallet under the user configuration folder)")
+	cmd.PersistentFlags().StringVar(&f.passphraseFile, "passphrase-file", "", "file holding the wallet passphrase")
+	cmd.PersistentFlags().BoolVar(&f.allowLoopback, "allow-loopback", false, "allow fetching from 127.0.0.1 / localhost (development and tests only)")
+	cmd.AddCommand(
+		newWalletInitCommand(f), newWalletUnlockCommand(f), newWalletChangePassphraseCommand(f),
+		newWalletListCommand(f), newWalletShowCommand(f), newWalletDeleteCommand(f),
+		newWalletReceiveCommand(f), newWalletPresentCommand(f), newWalletHistoryCommand(f),
+		newWalletExportCommand(f), newWalletImportCommand(f), newWalletMatchCommand(f),
+	)
+	return cmd
+}
+
+func (f *walletFlags) folder() (string, error) {
+	if f.dir != "" {
+		return f.dir, nil
+	}
+	return wallet.DefaultDir()
+}
+
+func (f *walletFlags) options() []wallet.Option {
+	var o []wallet.Option
+	if f.allowLoopback {
+		o = append(o, wallet.WithAllowLoopback(), wallet.WithStatusListMinEntries(0))
+	}
+	return o
+}
+
+// passphrase reads the passphrase: the file, else the environment, else a
+// prompt on the terminal.
+func (f *walletFlags) passphrase(cmd *cobra.Command, prompt string) ([]byte, error) {
+	return readPassphrase(cmd, "passphrase-file", f.passphraseFile, passphraseEnv, prompt)
+}
+
+func readPassphrase(cmd *cobra.Command, flag, file, env, prompt string) ([]byte, error) {
+	if file != "" {
+		b, err := readFile(flag, file)
+		if err != nil {
+			return nil, err
+		}
+		return []byte(strings.TrimRight(string(b), "\r\n")), nil
+	}
+	if env != "" {
+		if v, ok := os.LookupEnv(env); ok {
+			return []byte(v), nil
+		}
+	}
+	in, ok := cmd.InOrStdin().(*os.File)
+	if !ok || !term.IsTerminal(int(in.Fd())) {
+		return nil, usagef("no passphrase: give --%s or set %s", flag, env)
+	}
+	fmt.Fprint(cmd.ErrOrStderr(), prompt)
+	b, err := term.ReadPassword(int(in.Fd()))
+	fmt.Fprintln(cmd.ErrOrStderr())
+	if err != nil {
+		return nil, fmt.Errorf("read passphrase: %w", err)
+	}
+	return b, nil
+}
+
+// open unlocks the wallet.
+func (f *walletFlags) open(cmd *cobra.Command) (*wallet.Wallet, error) {
+	dir, err := f.folder()
+	if err != nil {
+		return nil, err
+	}
+	pass, err := f.passphrase(cmd, "Wallet passphrase: ")
+	if err != nil {
+		return nil, err
+	}
+	defer clear(pass)
+	return wallet.OpenDir(cmd.Context(), dir, pass, f.options()...)
+}
+
+func newWalletInitCommand(f *walletFlags) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "init",
+		Short: "Create a new, empty wallet protected by a passphrase",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			dir, err := f.folder()
+			if err != nil {
+				return err
+			}
+			pass, err := f.passphrase(cmd, "New wallet passphrase: ")
+			if err != nil {
+				return err
+			}
+			defer clear(pass)
+			w, err := wallet.Init(cmd.Context(), dir, pass, f.options()...)
+			if err != nil {
+				return err
+			}
+			defer w.Close()
+			fmt.Fprintf(cmd.OutOrStdout(), "wallet %s created in %s\n", w.ID(), dir)
+			return nil
+		},
+	}
+	return cmd
+}
+
+func newWalletUnlockCommand(f *walletFlags) *cobra.Command {
+	return &cobra.Command{
+		Use:   "unlock",
+		Short: "Check the passphrase and show what the wallet holds",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			w, err := f.open(cmd)
+			if err != nil {
+				return err
+			}
+			defer w.Close()
+			fmt.Fprintf(cmd.OutOrStdout(), "wallet %s unlocked: %d credentials\n", w.ID(), len(w.Credentials()))
+			return nil
+		},
+	}
+}
+
+func newWalletChangePassphraseCommand(f *walletFlags) *cobra.Command {
+	var newFile string
+	cmd := &cobra.Command{
+		Use:   "change-passphrase",
+		Short: "Re-wrap the wallet's data key under a new passphrase",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			dir, err := f.folder()
+			if err != nil {
+				return err
+			}
+			old, err := f.passphrase(cmd, "Current passphrase: ")
+			if err != nil {
+				return err
+			}
+			defer clear(old)
+			np, err := readPassphrase(cmd, "new-passphrase-file", newFile, "PASPOORT_NEW_PASSPHRASE", "New passphrase: ")
+			if err != nil {
+				return err
+			}
+			defer clear(np)
+			w, err := wallet.OpenDir(cmd.Context(), dir, old, f.options()...)
+			if err != nil {
+				return err
+			}
+			defer w.Close()
+			if err := w.ChangePassphrase(cmd.Context(), old, np); err != nil {
+				return err
+			}
+			fmt.Fprintln(cmd.OutOrStdout(), "passphrase changed")
+			return nil
+		},
+	}
+	cmd.Flags().StringVar(&newFile, "new-passphrase-file", "", "file holding the new passphrase (or PASPOORT_NEW_PASSPHRASE, or a prompt)")
+	return cmd
+}
+
+func newWalletDeleteCommand(f *walletFlags) *cobra.Command {
+	return &cobra.Command{
+		Use:   "delete ID",
+		Short: "Delete a credential, its copies and its keys",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			w, err := f.open(cmd)
+			if err != nil {
+				return err
+			}
+			defer w.Close()
+			return w.Delete(cmd.Context(), args[0])
+		},
+	}
+}
+
+func newWalletReceiveCommand(f *walletFlags) *cobra.Command {
+	var txCode string
+	var copies int
+	var yes bool
+	cmd := &cobra.Command{
+		Use:   "receive OFFER_URI",
+		Short: "Receive credentials from an OpenID4VCI credential offer",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			w, err := f.open(cmd)
+			if err != nil {
+				return err
+			}
+			defer w.Close()
+			ctx := cmd.Context()
+			o, err := w.ResolveOffer(ctx, args[0])
+			if err != nil {
+				return err
+			}
+			errw := cmd.ErrOrStderr()
+			fmt.Fprintf(errw, "%s offers:\n", display(nonEmpty(o.IssuerName, o.Issuer)))
+			for _, c := range o.Credentials {
+				fmt.Fprintf(errw, "  - %s (%s)\n", display(nonEmpty(c.Name, c.ConfigurationID)), display(c.VCT))
+			}
+			if o.TxCode != nil && txCode == "" {
+				if txCode, err = promptLine(cmd, "Transaction code ("+display(o.TxCode.Description)+"): "); err != nil {
+					return err
+				}
+			}
+			if !yes && o.TxCode == nil && isTerminal(cmd) {
+				ok, err := confirm(cmd, "Accept? [y/N] ")
+				if err != nil || !ok {
+					return errors.Join(errors.New("declined"), err)
+				}
+			}
+			got, err := w.Receive(ctx, o, wallet.ReceiveOptions{TxCode: txCode, Copies: copies})
+			for _, c := range got {
+				fmt.Fprintln(cmd.OutOrStdout(), c.ID)
+			}
+			return err
+		},
+	}
+	cmd.Flags().StringVar(&txCode, "tx-code", "", "the transaction code the issuer sent you")
+	cmd.Flags().IntVar(&copies, "copies", 3, "copies per credential (batch issuance), each bound to its own key")
+	cmd.Flags().BoolVar(&yes, "yes", false, "accept without asking")
+	return cmd
+}
+
+func newWalletHistoryCommand(f *walletFlags) *cobra.Command {
+	var asJSON bool
+	cmd := &cobra.Command{
+		Use:   "history",
+		Short: "Every presentation: when, to whom, for what, which claims",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			w, err := f.open(cmd)
+			if err != nil {
+				return err
+			}
+			defer w.Close()
+			h, err := w.History(cmd.Context())
+			if err != nil {
+				return err
+			}
+			if asJSON {
+				if h == nil {
+					h = []wallet.Presentation{}
+				}
+				return writeJSON(cmd, h)
+			}
+			for _, p := range h {
+				fmt.Fprintf(cmd.OutOrStdout(), "%s  %s  %s\n", p.Time.Format(time.RFC3339), p.Outcome, display(p.Verifier))
+				for _, s := range p.Credentials {
+					fmt.Fprintf(cmd.OutOrStdout(), "    %s %s: %s\n", s.CredentialID, display(s.VCT), display(strings.Join(s.Claims, ", ")))
+				}
+			}
+			return nil
+		},
+	}
+	cmd.Flags().BoolVar(&asJSON, "json", false, "JSON output")
+	return cmd
+}
+
+func newWalletExportCommand(f *walletFlags) *cobra.Command {
+	var bpf string
+	cmd := &cobra.Command{
+		Use:   "export FILE",
+		Short: "Write an encrypted backup of the whole wallet",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			w, err := f.open(cmd)
+			if err != nil {
+				return err
+			}
+			defer w.Close()
+			bp, err := readPassphrase(cmd, "backup-passphrase-file", bpf, "PASPOORT_BACKUP_PASSPHRASE", "Backup passphrase: ")
+			if err != nil {
+				return err
+			}
+			defer clear(bp)
+			out, err := w.Export(cmd.Context(), bp)
+			if err != nil {
+				return err
+			}
+			return os.WriteFile(args[0], []byte(out), 0o600)
+		},
+	}
+	cmd.Flags().StringVar(&bpf, "backup-passphrase-file", "", "file holding the backup passphrase")
+	return cmd
+}
+
+func newWalletImportCommand(f *walletFlags) *cobra.Command {
+	var bpf string
+	cmd := &cobra.Command{
+		Use:   "import FILE",
+		Short: "Restore a backup into this wallet (created when the folder holds none)",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			data, err := readBackup(args[0])
+			if err != nil {
+				return err
+			}
+			bp, err := readPassphrase(cmd, "backup-passphrase-file", bpf, "PASPOORT_BACKUP_PASSPHRASE", "Backup passphrase: ")
+			if err != nil {
+				return err
+			}
+			defer clear(bp)
+			dir, err := f.folder()
+			if err != nil {
+				return err
+			}
+			pass, err := f.passphrase(cmd, "Wallet passphrase: ")
+			if err != nil {
+				return err
+			}
+			defer clear(pass)
+			w, err := wallet.OpenDir(cmd.Context(), dir, pass, f.options()...)
+			if errors.Is(err, wallet.ErrNotInitialised) {
+				w, err = wallet.Init(cmd.Context(), dir, pass, f.options()...)
+			}
+			if err != nil {
+				return err
+			}
+			defer w.Close()
+			res, err := w.Import(cmd.Context(), data, bp)
+			if err != nil {
+				return err
+			}
+			return writeJSON(cmd, res)
+		},
+	}
+	cmd.Flags().StringVar(&bpf, "backup-passphrase-file", "", "file holding the backup passphrase")
+	return cmd
+}
+
+func readBackup(path string) ([]byte, error) {
+	fh, err := os.Open(path)
+	if err != nil {
+		return nil, usagef("%v", err)
+	}
+	defer fh.Close()
+	b, err := io.ReadAll(io.LimitReader(fh, jose.MaxBackupBytes*2))
+	if err != nil {
+		return nil, fmt.Errorf("read backup: %w", err)
+	}
+	return b, nil
+}
+
+func newWalletMatchCommand(f *walletFlags) *cobra.Command {
+	var asJSON bool
+	cmd := &cobra.Command{
+		Use:   "match PROFILE",
+		Short: "Match a requirement profile privately against your credentials, offline",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			data, err := readFile("profile", args[0])
+			if err != nil {
+				return err
+			}
+			p, err := profile.Parse(args[0], data)
+			if err != nil {
+				return err
+			}
+			w, err := f.open(cmd)
+			if err != nil {
+				return err
+			}
+			defer w.Close()
+			res := w.MatchProfile(p, time.Time{})
+			if asJSON {
+				return writeJSON(cmd, res)
+			}
+			out := cmd.OutOrStdout()
+			fmt.Fprintf(out, "%s: %s (score %.2f)\n", display(p.Title["nl"]), res.Outcome, res.Score)
+			for _, r := range res.Requirements {
+				fmt.Fprintf(out, "  %-10s %s\n", r.Status, display(r.Title["nl"]))
+			}
+			for _, g := range res.Gap {
+				fmt.Fprintf(out, "  gap: %s\n", display(fmt.Sprint(g)))
+			}
+			return nil
+		},
+	}
+	cmd.Flags().BoolVar(&asJSON, "json", false, "JSON output")
+	return cmd
+}
+
+func isTerminal(cmd *cobra.Command) bool {
+	in, ok := cmd.InOrStdin().(*os.File)
+	return ok && term.IsTerminal(int(in.Fd()))
+}
+
+func promptLine(cmd *cobra.Command, prompt string) (string, error) {
+	fmt.Fprint(cmd.ErrOrStderr(), prompt)
+	line, err := bufio.NewReader(cmd.InOrStdin()).ReadString('\n')
+	if err != nil && line == "" {
+		return "", usagef("no answer on standard input")
+	}
+	return strings.TrimSpace(line), nil
+}
+
+func confirm(cmd *cobra.Command, prompt string) (bool, error) {
+	a, err := promptLine(cmd, prompt)
+	if err != nil {
+		return false, err
+	}
+	return strings.EqualFold(a, "y") || strings.EqualFold(a, "yes") || strings.EqualFold(a, "ja"), nil
+}
+
+func nonEmpty(a, b string) string {
+	if a != "" {
+		return a
+	}
+	return b
+}
+
+// display escapes text from issuers and verifiers for the terminal: control
+// characters and bidirectional overrides are shown quoted (SECURITY.md F.47).
+func display(s string) string {
+	for _, r := range s {
+		if r < 0x20 || r == 0x7f || (r >= 0x202a && r <= 0x202e) || (r >= 0x2066 && r <= 0x2069) {
+			q := fmt.Sprintf("%q", s)
+			return q[1 : len(q)-1]
+		}
+	}
+	return s
+}

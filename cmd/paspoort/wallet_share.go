@@ -1,0 +1,205 @@
+package main
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/loopbrug/paspoort/credentials/ppp"
+	"github.com/loopbrug/paspoort/wallet"
+)
+
+// listEntry is one credential in "wallet list --json".
+type listEntry struct {
+	ID         string    `json:"id"`
+	Type       string    `json:"type"`
+	VCT        string    `json:"vct"`
+	Block      string    `json:"block"`
+	Issuer     string    `json:"issuer"`
+	IssuerName string    `json:"issuer_name,omitempty"`
+	IssuedAt   time.Time `json:"issued_at"`
+	ExpiresAt  time.Time `json:"expires_at,omitzero"`
+	Status     string    `json:"status"`
+	Copies     int       `json:"copies"`
+	Unused     int       `json:"copies_unused"`
+}
+
+// group names the group a credential is shown in: its building block, or
+// for evidence its type (experience, learning, references).
+func group(c *wallet.Credential) string {
+	t, ok := ppp.LookupVCT(c.VCT)
+	switch {
+	case !ok:
+		return "Overig / other"
+	case t.Block == ppp.BlockEvidence:
+		return t.Display["nl"].Name + " / " + t.Display["en"].Name
+	}
+	return fmt.Sprintf("%d %s / %s", t.Block, t.Block.Name("nl"), t.Block.Name("en"))
+}
+
+func entry(cmd *cobra.Command, w *wallet.Wallet, c *wallet.Credential, offline bool) listEntry {
+	st, _ := w.CheckStatus(cmd.Context(), c, offline)
+	return listEntry{ID: c.ID, Type: c.Type, VCT: c.VCT, Block: group(c), Issuer: c.Issuer, IssuerName: c.IssuerName,
+		IssuedAt: c.IssuedAt, ExpiresAt: c.ExpiresAt, Status: string(st), Copies: c.Copies, Unused: c.Unused}
+}
+
+func newWalletListCommand(f *walletFlags) *cobra.Command {
+	var asJSON, offline bool
+	cmd := &cobra.Command{
+		Use:   "list",
+		Short: "My paspoort: the credentials, grouped by the six PPP building blocks and the evidence",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			w, err := f.open(cmd)
+			if err != nil {
+				return err
+			}
+			defer w.Close()
+			entries := []listEntry{}
+			for _, c := range w.Credentials() {
+				entries = append(entries, entry(cmd, w, c, offline))
+			}
+			if asJSON {
+				return writeJSON(cmd, entries)
+			}
+			out, last := cmd.OutOrStdout(), ""
+			for _, e := range entries {
+				if e.Block != last {
+					fmt.Fprintf(out, "\n%s\n", e.Block)
+					last = e.Block
+				}
+				fmt.Fprintf(out, "  %s  %-10s %s  %s  %s\n", e.ID, e.Type, e.IssuedAt.Format("2006-01-02"), e.Status, display(nonEmpty(e.IssuerName, e.Issuer)))
+			}
+			return nil
+		},
+	}
+	cmd.Flags().BoolVar(&asJSON, "json", false, "JSON output")
+	cmd.Flags().BoolVar(&offline, "offline", false, "do not fetch status lists")
+	return cmd
+}
+
+func newWalletShowCommand(f *walletFlags) *cobra.Command {
+	var asJSON, offline bool
+	cmd := &cobra.Command{
+		Use:   "show ID",
+		Short: "One credential with its claims",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			w, err := f.open(cmd)
+			if err != nil {
+				return err
+			}
+			defer w.Close()
+			c, err := w.Credential(args[0])
+			if err != nil {
+				return err
+			}
+			e := entry(cmd, w, c, offline)
+			if asJSON {
+				return writeJSON(cmd, struct {
+					listEntry
+					Claims map[string]any `json:"claims"`
+				}{e, c.Claims})
+			}
+			out := cmd.OutOrStdout()
+			fmt.Fprintf(out, "%s\n  id:      %s\n  type:    %s (%s)\n  issuer:  %s\n  issued:  %s\n  status:  %s\n  copies:  %d (%d unused)\n",
+				e.Block, e.ID, e.Type, display(e.VCT), display(nonEmpty(e.IssuerName, e.Issuer)), e.IssuedAt.Format(time.RFC3339), e.Status, e.Copies, e.Unused)
+			t, _ := ppp.LookupVCT(c.VCT)
+			for k, v := range c.Claims {
+				switch k {
+				case "iss", "vct", "cnf", "iat", "nbf", "exp", "status":
+					continue
+				}
+				label := k
+				if l := t.ClaimLabel(ppp.ClaimPath{k}, "nl"); l != "" {
+					label = l
+				}
+				fmt.Fprintf(out, "  %s: %s\n", display(label), display(fmt.Sprint(v)))
+			}
+			return nil
+		},
+	}
+	cmd.Flags().BoolVar(&asJSON, "json", false, "JSON output")
+	cmd.Flags().BoolVar(&offline, "offline", false, "do not fetch the status list")
+	return cmd
+}
+
+func newWalletPresentCommand(f *walletFlags) *cobra.Command {
+	var yes, decline bool
+	var selects, include []string
+	cmd := &cobra.Command{
+		Use:   "present REQUEST_URI",
+		Short: "Share credentials with a verifier (OpenID4VP), with your consent",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			sel, err := parseSelect(selects, include)
+			if err != nil {
+				return err
+			}
+			w, err := f.open(cmd)
+			if err != nil {
+				return err
+			}
+			defer w.Close()
+			ctx := cmd.Context()
+			pr, err := w.ReadRequest(ctx, args[0])
+			if err != nil {
+				return err
+			}
+			errw := cmd.ErrOrStderr()
+			fmt.Fprintf(errw, "%s asks for (%s):\n", display(pr.Verifier), pr.ResponseMode)
+			for _, q := range pr.Queries {
+				req := "required"
+				if !q.Required {
+					req = "optional"
+				}
+				fmt.Fprintf(errw, "  %s (%s):\n", display(q.QueryID), req)
+				for _, o := range q.Options {
+					fmt.Fprintf(errw, "    %s %s from %s: %s\n", o.CredentialID, display(o.VCT), display(o.Issuer), display(strings.Join(o.Claims, ", ")))
+				}
+			}
+			if decline {
+				return w.Decline(ctx, pr)
+			}
+			if !yes {
+				ok, err := confirm(cmd, "Share? [y/N] ")
+				if err != nil {
+					return err
+				}
+				if !ok {
+					return w.Decline(ctx, pr)
+				}
+			}
+			res, err := w.Present(ctx, pr, sel)
+			if err != nil {
+				return err
+			}
+			return writeJSON(cmd, res)
+		},
+	}
+	cmd.Flags().BoolVar(&yes, "yes", false, "share without asking (scripts)")
+	cmd.Flags().BoolVar(&decline, "decline", false, "refuse: tell the verifier access_denied")
+	cmd.Flags().StringArrayVar(&selects, "select", nil, "QUERY_ID=CREDENTIAL_ID[,CREDENTIAL_ID…]: share these credentials for the query (repeatable)")
+	cmd.Flags().StringSliceVar(&include, "include", nil, "optional query ids to answer as well")
+	return cmd
+}
+
+func parseSelect(selects, include []string) (*wallet.Selection, error) {
+	if len(selects) == 0 && len(include) == 0 {
+		return nil, nil
+	}
+	sel := &wallet.Selection{Include: include}
+	for _, s := range selects {
+		q, ids, ok := strings.Cut(s, "=")
+		if !ok || q == "" || ids == "" {
+			return nil, usagef("--select %q: want QUERY_ID=CREDENTIAL_ID[,…]", s)
+		}
+		if sel.Credentials == nil {
+			sel.Credentials = map[string][]string{}
+		}
+		sel.Credentials[q] = append(sel.Credentials[q], strings.Split(ids, ",")...)
+	}
+	return sel, nil
+}
