@@ -46,6 +46,7 @@ func newRootCommand() *cobra.Command {
 	}
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return &usageError{err} })
 	root.AddCommand(newKeysCommand(), newSDJWTCommand(), newPPPCommand())
+	root.AddCommand(newWalletCommand())
 	root.AddCommand(newVerifierCommand())
 	return root
 }
