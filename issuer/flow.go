@@ -1,0 +1,297 @@
+package issuer
+
+import (
+	"context"
+	"crypto/subtle"
+	"errors"
+	"fmt"
+	"net/url"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/loopbrug/paspoort/credentials/oid4vci"
+	"github.com/loopbrug/paspoort/credentials/ppp"
+	"github.com/loopbrug/paspoort/credentials/sdjwtvc"
+	"github.com/loopbrug/paspoort/internal/strictjson"
+)
+
+// decoys is the number of decoy digests in each credential, so the number
+// of digests does not tell how many claims a credential has.
+const decoys = 2
+
+// Token serves a Token Request of the Pre-Authorized Code Flow (VCI §6):
+// the pre-authorized code must belong to a pending, unexpired offer; a
+// tx_code must be sent exactly when the offer has one (invalid_request
+// otherwise) and must match (invalid_grant otherwise). Each wrong tx_code
+// counts; after MaxTxCodeAttempts the offer is locked for good, whatever
+// comes next (SECURITY.md C.29). A redeemed code never works again. The
+// redemption and the new access token are durable before Token returns.
+func (is *Issuer) Token(ctx context.Context, form url.Values) (*oid4vci.TokenResponse, error) {
+	resp, err := is.token(ctx, form)
+	outcome := "ok"
+	if err != nil {
+		outcome = string(oid4vci.CodeOf(err))
+	}
+	is.metrics.tokenRequests.WithLabelValues(outcome).Inc()
+	return resp, err
+}
+
+func (is *Issuer) token(ctx context.Context, form url.Values) (*oid4vci.TokenResponse, error) {
+	req, err := oid4vci.ParseTokenRequest(form)
+	if err != nil {
+		return nil, err
+	}
+	now := is.now()
+	access := randomToken(32)
+	var outcome error
+	var offerID string
+	var locked bool
+	err = is.store.Update(ctx, func(tx Tx) error {
+		outcome, offerID, locked = nil, "", false
+		id, err := tx.OfferIDByCode(hashSecret(req.PreAuthorizedCode))
+		if errors.Is(err, ErrNotFound) {
+			outcome = fmt.Errorf("%w: unknown pre-authorized code", oid4vci.ErrInvalidGrant)
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		rec, err := tx.Offer(id)
+		if err != nil {
+			return err
+		}
+		offerID = id
+		switch {
+		case rec.State == OfferRedeemed:
+			outcome = fmt.Errorf("%w: the pre-authorized code was already used", oid4vci.ErrInvalidGrant)
+			return nil
+		case rec.State == OfferLocked:
+			outcome = fmt.Errorf("%w: the offer is locked after too many wrong transaction codes", oid4vci.ErrInvalidGrant)
+			return nil
+		case !now.Before(rec.ExpiresAt):
+			outcome = fmt.Errorf("%w: the pre-authorized code has expired", oid4vci.ErrInvalidGrant)
+			return nil
+		case rec.TxCodeHash != "" && !req.HasTxCode:
+			outcome = fmt.Errorf("%w: a tx_code is required", oid4vci.ErrInvalidRequest)
+			return nil
+		case rec.TxCodeHash == "" && req.HasTxCode:
+			outcome = fmt.Errorf("%w: no tx_code is expected", oid4vci.ErrInvalidRequest)
+			return nil
+		}
+		if rec.TxCodeHash != "" && subtle.ConstantTimeCompare([]byte(hashSecret(req.TxCode)), []byte(rec.TxCodeHash)) != 1 {
+			rec.Attempts++
+			outcome = fmt.Errorf("%w: wrong tx_code", oid4vci.ErrInvalidGrant)
+			if rec.Attempts >= is.cfg.MaxTxCodeAttempts {
+				rec.State, locked = OfferLocked, true
+			}
+			return tx.PutOffer(rec)
+		}
+		rec.State = OfferRedeemed
+		rec.Object = nil // the offer object carries the code; it is no longer served
+		if err := tx.PutOffer(rec); err != nil {
+			return err
+		}
+		return tx.PutToken(&TokenRecord{Hash: hashSecret(access), OfferID: id, ExpiresAt: now.Add(is.cfg.AccessTokenTTL)})
+	})
+	if err != nil {
+		return nil, fmt.Errorf("token: %w", err)
+	}
+	if locked {
+		is.log.Warn("offer locked after wrong transaction codes", "offer_id", offerID)
+	}
+	if outcome != nil {
+		is.log.Info("token request refused", "offer_id", offerID, "error", string(oid4vci.CodeOf(outcome)))
+		return nil, outcome
+	}
+	is.log.Info("pre-authorized code redeemed", "offer_id", offerID)
+	return &oid4vci.TokenResponse{AccessToken: access, TokenType: "Bearer", ExpiresIn: int(is.cfg.AccessTokenTTL / time.Second)}, nil
+}
+
+// Nonce returns a fresh, unpredictable c_nonce (VCI §7), single use and
+// valid for NonceTTL. It is durable before Nonce returns.
+func (is *Issuer) Nonce(ctx context.Context) (*oid4vci.NonceResponse, error) {
+	n := randomToken(16)
+	exp := is.now().Add(is.cfg.NonceTTL)
+	if err := is.store.Update(ctx, func(tx Tx) error { return tx.PutNonce(hashSecret(n), exp) }); err != nil {
+		return nil, fmt.Errorf("nonce: %w", err)
+	}
+	return &oid4vci.NonceResponse{CNonce: n}, nil
+}
+
+// Credential serves a Credential Request (VCI §8) with the bearer access
+// token accessToken. In order: the token (invalid_token); the request shape
+// (invalid_credential_request, unknown_credential_identifier,
+// invalid_encryption_parameters); the configuration, which the issuer must
+// offer and the token's offer must include (unknown_credential_configuration);
+// proofs, at most BatchSize, each verified with oid4vci.VerifyProof (aud =
+// the issuer's URL, an allowed alg, a nonce), each of a different key
+// (invalid_proof). Then, in one durable transaction: the token's credential
+// budget (credential_request_denied), every c_nonce used is consumed
+// (invalid_nonce when unknown, used or expired), and for each proof one
+// SD-JWT VC bound to the proof's key with a fresh random status index is
+// signed and its metadata recorded.
+func (is *Issuer) Credential(ctx context.Context, accessToken string, body []byte) (*oid4vci.CredentialResponse, error) {
+	resp, typ, err := is.credential(ctx, accessToken, body)
+	outcome := "ok"
+	if err != nil {
+		outcome = string(oid4vci.CodeOf(err))
+	} else {
+		is.metrics.issued.WithLabelValues(typ).Add(float64(len(resp.Credentials)))
+	}
+	is.metrics.credRequests.WithLabelValues(outcome).Inc()
+	return resp, err
+}
+
+func (is *Issuer) credential(ctx context.Context, accessToken string, body []byte) (*oid4vci.CredentialResponse, string, error) {
+	now := is.now()
+	tokHash := hashSecret(accessToken)
+	var offer *OfferRecord
+	err := is.store.View(ctx, func(tx Tx) error {
+		t, err := tx.Token(tokHash)
+		if err != nil {
+			return err
+		}
+		if !now.Before(t.ExpiresAt) {
+			return ErrNotFound
+		}
+		offer, err = tx.Offer(t.OfferID)
+		return err
+	})
+	if errors.Is(err, ErrNotFound) || accessToken == "" {
+		return nil, "", fmt.Errorf("%w: unknown or expired access token", oid4vci.ErrInvalidToken)
+	}
+	if err != nil {
+		return nil, "", fmt.Errorf("credential: %w", err)
+	}
+	req, err := oid4vci.ParseCredentialRequest(body)
+	if err != nil {
+		return nil, "", err
+	}
+	if req.WantsEncryption {
+		return nil, "", fmt.Errorf("%w: credential response encryption is not supported", oid4vci.ErrInvalidEncryptionParameters)
+	}
+	if req.CredentialIdentifier != "" {
+		return nil, "", fmt.Errorf("%w: this issuer returns no credential identifiers", oid4vci.ErrUnknownCredentialIdentifier)
+	}
+	if !is.offers(req.CredentialConfigurationID) {
+		return nil, "", fmt.Errorf("%w: %q", oid4vci.ErrUnknownCredentialConfiguration, trunc(req.CredentialConfigurationID))
+	}
+	i := slices.IndexFunc(offer.Credentials, func(c OfferedCredential) bool { return c.ConfigurationID == req.CredentialConfigurationID })
+	if i < 0 {
+		return nil, "", fmt.Errorf("%w: %q is not covered by this access token", oid4vci.ErrUnknownCredentialConfiguration, trunc(req.CredentialConfigurationID))
+	}
+	offered := offer.Credentials[i]
+	if req.Proofs == nil {
+		return nil, "", fmt.Errorf("%w: proofs are required", oid4vci.ErrInvalidProof)
+	}
+	if len(req.Proofs.JWT) > is.cfg.BatchSize {
+		return nil, "", fmt.Errorf("%w: at most %d proofs (batch_size)", oid4vci.ErrInvalidProof, is.cfg.BatchSize)
+	}
+	pol := oid4vci.ProofPolicy{Audience: is.cfg.URL, Algs: is.cfg.ProofAlgs, Now: now, NonceRequired: true}
+	proofs := make([]*oid4vci.Proof, len(req.Proofs.JWT))
+	seen := map[string]bool{}
+	for i, raw := range req.Proofs.JWT {
+		p, err := oid4vci.VerifyProof(raw, pol)
+		if err != nil {
+			return nil, "", fmt.Errorf("proof %d: %w", i, err)
+		}
+		if seen[p.Key.Thumbprint()] {
+			return nil, "", fmt.Errorf("%w: proof %d proves a key already proven: one credential per key", oid4vci.ErrInvalidProof, i)
+		}
+		seen[p.Key.Thumbprint()] = true
+		proofs[i] = p
+	}
+	t, _ := ppp.Lookup(offered.Type)
+	var claims map[string]any
+	if err := strictjson.Unmarshal(offered.Claims, &claims); err != nil {
+		return nil, "", fmt.Errorf("credential: stored claims: %w", err)
+	}
+	disclose := disclosable(t, claims)
+	key := is.signingKey()
+	iat := now.UTC().Truncate(24 * time.Hour) // rounded against correlation (VCI §15.4.1)
+	exp := iat.Add(is.cfg.CredentialTTL)
+	var out []oid4vci.IssuedCredential
+	var ids []string
+	err = is.store.Update(ctx, func(tx Tx) error {
+		out, ids = out[:0], ids[:0]
+		tr, err := tx.Token(tokHash)
+		if err != nil {
+			return fmt.Errorf("%w: unknown or expired access token", oid4vci.ErrInvalidToken)
+		}
+		if tr.Issued+len(proofs) > is.cfg.BatchSize {
+			return fmt.Errorf("%w: this access token yields at most %d credentials", oid4vci.ErrCredentialRequestDenied, is.cfg.BatchSize)
+		}
+		used := map[string]bool{}
+		for _, p := range proofs {
+			if used[p.Nonce] {
+				continue
+			}
+			used[p.Nonce] = true
+			exp, err := tx.TakeNonce(hashSecret(p.Nonce))
+			if errors.Is(err, ErrNotFound) || err == nil && !now.Before(exp) {
+				return fmt.Errorf("%w: the c_nonce is unknown, used or expired", oid4vci.ErrInvalidNonce)
+			}
+			if err != nil {
+				return err
+			}
+		}
+		for _, p := range proofs {
+			list, idx, err := is.allocateIndex(tx)
+			if err != nil {
+				return err
+			}
+			cred, err := sdjwtvc.Issue(key, sdjwtvc.Credential{
+				Issuer: is.cfg.URL, VCT: t.VCT, IssuedAt: iat, Expires: exp, HolderKey: p.Key,
+				Status: &sdjwtvc.StatusRef{Index: idx, URI: is.statusURI(list)},
+				Claims: claims, Disclose: disclose, Decoys: decoys,
+			})
+			if err != nil {
+				return fmt.Errorf("sign credential: %w", err)
+			}
+			id := fmt.Sprintf("%013x-%s", now.UnixMicro(), randomToken(6))
+			if err := tx.PutCredential(&CredentialRecord{
+				ID: id, OfferID: offer.ID, Type: t.Name, VCT: t.VCT, ConfigurationID: offered.ConfigurationID,
+				SubjectRef: offer.SubjectRef, StatusList: list, StatusIndex: idx, Status: StatusValid,
+				IssuedAt: now.UTC(), ExpiresAt: exp,
+			}); err != nil {
+				return err
+			}
+			out = append(out, oid4vci.IssuedCredential{Credential: cred})
+			ids = append(ids, id)
+		}
+		tr.Issued += len(proofs)
+		return tx.PutToken(tr)
+	})
+	if err != nil {
+		return nil, "", fmt.Errorf("credential: %w", err)
+	}
+	for _, id := range ids {
+		is.log.Info("credential issued", "credential_id", id, "offer_id", offer.ID, "type", t.Name)
+	}
+	return &oid4vci.CredentialResponse{Credentials: out}, t.Name, nil
+}
+
+// disclosable returns the JSON Pointers to make selectively disclosable:
+// every top-level claim and every element of a top-level array, except
+// claims the PPP type marks "never" (the SD-JWT VC registered claims are
+// never among the PPP claims).
+func disclosable(t ppp.Type, claims map[string]any) []string {
+	never := map[string]bool{}
+	for _, c := range t.Claims {
+		if len(c.Path) == 1 && c.SD == ppp.SDNever {
+			never[c.Path[0]] = true
+		}
+	}
+	var out []string
+	for _, p := range sdjwtvc.DefaultDisclosable(claims) {
+		top, _, _ := strings.Cut(strings.TrimPrefix(p, "/"), "/")
+		if !never[top] {
+			out = append(out, p)
+		}
+	}
+	if out == nil {
+		out = []string{}
+	}
+	return out
+}

@@ -1,0 +1,157 @@
+package issuer
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"time"
+
+	"github.com/loopbrug/paspoort/credentials/oid4vci"
+)
+
+// ErrNotFound is returned by a Tx for a record that does not exist.
+var ErrNotFound = errors.New("issuer: record not found")
+
+// Store is where an issuer keeps its state: signing keys, offers, access
+// tokens, c_nonces, issued-credential metadata and status list entries.
+// Every Update is one atomic transaction that is durable (synced to disk)
+// before Update returns, so a response sent after it never acknowledges a
+// write that a crash could lose. A Store may run fn more than once (on a
+// conflict), so fn must not have effects outside the transaction.
+//
+// The badger store (OpenBadgerStore) is the embedded default; another
+// implementation (a shared SQL database for several replicas) plugs in
+// here without touching the protocol code. Implementations are safe for
+// concurrent use.
+type Store interface {
+	Update(ctx context.Context, fn func(Tx) error) error
+	View(ctx context.Context, fn func(Tx) error) error
+	// Ping reports whether the store can serve requests (/readyz).
+	Ping(ctx context.Context) error
+	Close() error
+}
+
+// Tx is one transaction of a Store. Get methods return ErrNotFound for a
+// missing record.
+type Tx interface {
+	Keys() ([]KeyRecord, error)
+	PutKey(KeyRecord) error
+
+	Offer(id string) (*OfferRecord, error)
+	// OfferIDByCode returns the id of the offer whose pre-authorized code
+	// has the hash codeHash.
+	OfferIDByCode(codeHash string) (string, error)
+	PutOffer(*OfferRecord) error
+
+	Token(hash string) (*TokenRecord, error)
+	PutToken(*TokenRecord) error
+
+	PutNonce(hash string, expires time.Time) error
+	// TakeNonce deletes the nonce and returns its expiry, or ErrNotFound.
+	TakeNonce(hash string) (time.Time, error)
+
+	Credential(id string) (*CredentialRecord, error)
+	PutCredential(*CredentialRecord) error
+	// Credentials calls fn for every credential record in id order, from
+	// the first id after "after"; fn returns false to stop.
+	Credentials(after string, fn func(*CredentialRecord) bool) error
+
+	// ClaimIndex marks index idx of list as allocated; it reports false
+	// when it already was.
+	ClaimIndex(list, idx int) (bool, error)
+	// SetStatus records the status of an index; status 0 (VALID) removes
+	// the entry.
+	SetStatus(list, idx int, status uint8) error
+	// Statuses calls fn for every index of list whose status is not VALID.
+	Statuses(list int, fn func(idx int, status uint8)) error
+
+	// Meta reads and writes small named values (the current status list).
+	Meta(name string) ([]byte, error)
+	PutMeta(name string, val []byte) error
+}
+
+// KeyRecord is a signing key. The private JWK is sensitive: a Store keeps
+// it encrypted at rest.
+type KeyRecord struct {
+	// KID is the key's ID: the RFC 7638 thumbprint.
+	KID string `json:"kid"`
+	// PrivateJWK is the private key as a JWK.
+	PrivateJWK json.RawMessage `json:"private_jwk"`
+	CreatedAt  time.Time       `json:"created_at"`
+	// RetiredAt is set when a newer key took over; a retired key still
+	// verifies what it signed.
+	RetiredAt time.Time `json:"retired_at,omitzero"`
+}
+
+// Offer states.
+const (
+	OfferPending  = "pending"
+	OfferRedeemed = "redeemed"
+	OfferLocked   = "locked"
+)
+
+// OfferRecord is a credential offer for one person. It holds claims and
+// secrets (hashes of the pre-authorized code and tx_code): a Store keeps it
+// encrypted at rest.
+type OfferRecord struct {
+	ID string `json:"id"`
+	// CodeHash is the hash of the pre-authorized code.
+	CodeHash string `json:"code_hash"`
+	// TxCodeHash is the hash of the tx_code, empty when none is required.
+	TxCodeHash string          `json:"tx_code_hash,omitempty"`
+	TxCode     *oid4vci.TxCode `json:"tx_code,omitempty"`
+	// Credentials lists what is offered, one entry per configuration.
+	Credentials []OfferedCredential `json:"credentials"`
+	// SubjectRef is the operator's own reference for the person (a
+	// student number, say); it never enters a credential or status list.
+	SubjectRef string    `json:"subject_ref,omitempty"`
+	CreatedAt  time.Time `json:"created_at"`
+	ExpiresAt  time.Time `json:"expires_at"`
+	// Attempts counts wrong tx_codes.
+	Attempts int    `json:"attempts"`
+	State    string `json:"state"`
+	// Object is the Credential Offer object served at credential_offer_uri
+	// while the offer is pending.
+	Object json.RawMessage `json:"object"`
+}
+
+// OfferedCredential is one offered credential configuration with its
+// claims.
+type OfferedCredential struct {
+	ConfigurationID string          `json:"configuration_id"`
+	Type            string          `json:"type"`
+	Claims          json.RawMessage `json:"claims"`
+}
+
+// TokenRecord is an access token (stored by its hash).
+type TokenRecord struct {
+	Hash      string    `json:"hash"`
+	OfferID   string    `json:"offer_id"`
+	ExpiresAt time.Time `json:"expires_at"`
+	// Issued counts the credentials issued with the token.
+	Issued int `json:"issued"`
+}
+
+// Credential statuses, as the admin API names them.
+const (
+	StatusValid     = "valid"
+	StatusRevoked   = "revoked"
+	StatusSuspended = "suspended"
+)
+
+// CredentialRecord is the metadata of an issued credential: never its
+// disclosures, claims or holder key.
+type CredentialRecord struct {
+	ID              string    `json:"id"`
+	OfferID         string    `json:"offer_id"`
+	Type            string    `json:"type"`
+	VCT             string    `json:"vct"`
+	ConfigurationID string    `json:"configuration_id"`
+	SubjectRef      string    `json:"subject_ref,omitempty"`
+	StatusList      int       `json:"status_list"`
+	StatusIndex     int       `json:"status_index"`
+	Status          string    `json:"status"`
+	IssuedAt        time.Time `json:"issued_at"`
+	ExpiresAt       time.Time `json:"expires_at"`
+	UpdatedAt       time.Time `json:"updated_at,omitzero"`
+}
