@@ -246,4 +246,3 @@ func preAuthCode(t testing.TB, offerURI string) string {
 }
 
 func strp(s string) *string { return &s }
-
