@@ -3,12 +3,21 @@
 // and employers (hiring into a leerwerktraject on skills), deciding on
 // requirement profiles (package credentials/profile).
 //
+// The protocol messages are those of credentials/oid4vp, the package the
+// paspoort wallet speaks too: the verifier is its Verifier side.
+//
 // A transaction starts from a profile: Query derives the DCQL query that
 // asks for exactly the claims the profile's predicates read; CreateRequest
-// makes a fresh nonce (256 bits, single use) and state, for direct_post.jwt
-// an ephemeral ECDH-ES key, and a request object signed with the
-// verifier's did:web key (client_id "decentralized_identifier:<did>"),
-// served at request_uri. HandleResponse verifies every presentation
+// makes a fresh nonce (256 bits, single use) and state and, for
+// direct_post.jwt, an ephemeral ECDH-ES key, and returns an openid4vp://
+// link with request_uri_method=post. At request_uri the wallet GETs, or
+// POSTs a wallet_nonce, and receives the request object
+// (oid4vp.SignRequestObject, echoing the wallet_nonce) signed with the
+// verifier's did:web key (client_id "decentralized_identifier:<did>"; the
+// key is under authentication in the DID document), or for development
+// an unsigned one of a "redirect_uri:" client (Config.ClientIDPrefix).
+// HandleResponse reads the response with oid4vp.ParseResponse and
+// verifies every presentation
 // (sdjwtvc: signature and issuer key through did:jwk, did:key, did:web or
 // JWT VC Issuer Metadata, only for issuers on the trust list; typ, times,
 // KB-JWT aud = client_id and nonce, sd_hash, status list), consumes the

@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"io/fs"
 	"net/http"
@@ -16,6 +17,7 @@ import (
 
 	"github.com/loopbrug/paspoort/credentials/dcql"
 	"github.com/loopbrug/paspoort/credentials/did"
+	"github.com/loopbrug/paspoort/credentials/oid4vp"
 	"github.com/loopbrug/paspoort/credentials/ppp"
 	"github.com/loopbrug/paspoort/credentials/profile"
 	"github.com/loopbrug/paspoort/credentials/sdjwt"
@@ -184,90 +186,83 @@ func (e *env) result(id string) verifier.Status {
 	return s
 }
 
-// wallet plays the holder's wallet, written against OpenID4VP 1.0: it
-// fetches the request object, checks its signature against the verifier's
-// did:web document, matches its DCQL query, presents with KB-JWTs bound to
-// client_id and nonce, and posts the response.
+// wallet plays the holder's wallet on the wallet side of
+// credentials/oid4vp, as the paspoort wallet does: it parses the
+// openid4vp:// link, fetches the request object (POSTing a wallet_nonce
+// when the link says request_uri_method=post), verifies it
+// (oid4vp.VerifyRequestObject: signature by the verifier's did:web key
+// under authentication, client_id, wallet_nonce, response_uri rules),
+// matches its DCQL query, presents with KB-JWTs bound to client_id and
+// nonce, and posts the response (oid4vp.AuthorizationResponse).
 type wallet struct {
 	t     *testing.T
 	e     *env
 	key   *jose.PrivateKey
 	creds []string
+	// redirectURIPrefix accepts unsigned redirect_uri requests.
+	redirectURIPrefix bool
 }
 
-// request is the parsed request object.
-type request struct {
-	ClientID       string          `json:"client_id"`
-	ResponseMode   string          `json:"response_mode"`
-	ResponseURI    string          `json:"response_uri"`
-	Nonce          string          `json:"nonce"`
-	State          string          `json:"state"`
-	DCQL           json.RawMessage `json:"dcql_query"`
-	ClientMetadata struct {
-		JWKS struct {
-			Keys []map[string]any `json:"keys"`
-		} `json:"jwks"`
-	} `json:"client_metadata"`
-}
+// request is the verified request object.
+type request = *oid4vp.AuthorizationRequest
 
 func (w *wallet) fetch(link string) request {
 	w.t.Helper()
-	u, err := url.Parse(link)
-	if err != nil || u.Scheme != "openid4vp" {
-		w.t.Fatalf("link %q", link)
-	}
-	clientID, ruri := u.Query().Get("client_id"), u.Query().Get("request_uri")
-	resp, err := w.e.client.Get(ruri)
+	r, err := w.read(link)
 	if err != nil {
 		w.t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	if ct := resp.Header.Get("Content-Type"); ct != "application/oauth-authz-req+jwt" {
-		w.t.Fatalf("request object content type %q", ct)
-	}
-	raw, _ := io.ReadAll(resp.Body)
-	jws, err := jose.ParseCompact(string(raw))
-	if err != nil {
-		w.t.Fatal(err)
-	}
-	if err := jws.CheckType("oauth-authz-req+jwt"); err != nil {
-		w.t.Fatal(err)
-	}
-	// Resolve the verifier's did:web key named by kid.
-	didID := strings.TrimPrefix(clientID, "decentralized_identifier:")
-	fetcher, _ := safehttp.New(safehttp.WithAllowLoopback(), safehttp.WithTransport(w.e.client.Transport))
-	web, err := did.NewWebResolver(fetcher, did.WithAllowLoopback())
-	if err != nil {
-		w.t.Fatal(err)
-	}
-	if !strings.HasPrefix(jws.Header.Kid, didID+"#") {
-		w.t.Fatalf("kid %q not of %s", jws.Header.Kid, didID)
-	}
-	pub, err := did.NewResolver(web).ResolveKey(context.Background(), jws.Header.Kid, did.Authentication)
-	if err != nil {
-		w.t.Fatal(err)
-	}
-	if err := jws.Verify(pub, jose.DefaultAlgs); err != nil {
-		w.t.Fatal(err)
-	}
-	var r request
-	if err := json.Unmarshal(jws.Payload, &r); err != nil {
-		w.t.Fatal(err)
-	}
-	if r.ClientID != clientID {
-		w.t.Fatalf("client_id %q != %q", r.ClientID, clientID)
 	}
 	return r
 }
 
+// read fetches and verifies the request object of link.
+func (w *wallet) read(link string) (request, error) {
+	pol := oid4vp.URLPolicy{AllowLoopback: true}
+	inv, err := oid4vp.ParseInvocationURI(link, pol)
+	if err != nil {
+		return nil, err
+	}
+	var resp *http.Response
+	nonce := ""
+	if inv.RequestURIMethod == oid4vp.RequestURIMethodPost {
+		nonce = oid4vp.NewNonce()
+		req, _ := http.NewRequest("POST", inv.RequestURI, strings.NewReader(oid4vp.RequestURIPost{WalletNonce: nonce, WalletMetadata: []byte(`{"vp_formats_supported":{"dc+sd-jwt":{}}}`)}.Form().Encode()))
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		req.Header.Set("Accept", oid4vp.MediaTypeRequestObject)
+		resp, err = w.e.client.Do(req)
+	} else {
+		resp, err = w.e.client.Get(inv.RequestURI)
+	}
+	if err != nil {
+		return nil, err
+	}
+	defer resp.Body.Close()
+	raw, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode != 200 {
+		return nil, fmt.Errorf("request_uri: HTTP %d %s", resp.StatusCode, raw)
+	}
+	if ct := resp.Header.Get("Content-Type"); ct != oid4vp.MediaTypeRequestObject {
+		return nil, fmt.Errorf("request object content type %q", ct)
+	}
+	fetcher, _ := safehttp.New(safehttp.WithAllowLoopback(), safehttp.WithTransport(w.e.client.Transport))
+	web, err := did.NewWebResolver(fetcher, did.WithAllowLoopback())
+	if err != nil {
+		return nil, err
+	}
+	vr, err := oid4vp.VerifyRequestObject(context.Background(), string(raw), oid4vp.VerifyOptions{
+		ClientID: inv.ClientID, WalletNonce: nonce, Resolver: did.NewResolver(web), URLs: pol,
+		AllowRedirectURIPrefixUnsafe: w.redirectURIPrefix,
+	})
+	if err != nil {
+		return nil, err
+	}
+	return vr.Request, nil
+}
+
 // vpToken matches the query against the wallet's credentials and builds
 // the presentations, disclosing what the match says (or all when greedy).
-func (w *wallet) vpToken(r request, aud, nonce string, greedy bool) map[string][]string {
+func (w *wallet) vpToken(r request, aud, nonce string, greedy bool) oid4vp.VPToken {
 	w.t.Helper()
-	q, err := dcql.Parse(r.DCQL)
-	if err != nil {
-		w.t.Fatal(err)
-	}
 	var cands []dcql.Candidate
 	for i, c := range w.creds {
 		s, err := sdjwt.Parse(c)
@@ -281,8 +276,8 @@ func (w *wallet) vpToken(r request, aud, nonce string, greedy bool) map[string][
 		vct, _ := p.Claims["vct"].(string)
 		cands = append(cands, dcql.Candidate{ID: string(rune('a' + i)), Format: dcql.FormatSDJWTVC, VCT: vct, Claims: p.Claims, HolderBinding: true})
 	}
-	res, _ := dcql.Match(q, cands)
-	out := map[string][]string{}
+	res, _ := dcql.Match(r.DCQLQuery, cands)
+	out := oid4vp.VPToken{}
 	for qid, ms := range res.Presentation {
 		for _, m := range ms {
 			sel := sdjwt.Selection{Paths: m.Paths}
@@ -299,29 +294,28 @@ func (w *wallet) vpToken(r request, aud, nonce string, greedy bool) map[string][
 	return out
 }
 
-// post sends a response and returns the status and body.
-func (w *wallet) post(r request, vp map[string][]string, stateOverride string) (int, []byte) {
+// post sends a response in the request's response mode and returns the
+// status and body.
+func (w *wallet) post(r request, vp oid4vp.VPToken, stateOverride string) (int, []byte) {
 	w.t.Helper()
-	b, _ := json.Marshal(vp)
 	state := r.State
 	if stateOverride != "" {
 		state = stateOverride
 	}
-	form := url.Values{}
-	if r.ResponseMode == verifier.ModeDirectPostJWT {
-		pk, err := jose.EncryptionPublicKeyFromMap(r.ClientMetadata.JWKS.Keys[0])
-		if err != nil {
-			w.t.Fatal(err)
+	resp := oid4vp.AuthorizationResponse{VPToken: vp, State: state}
+	var form url.Values
+	var err error
+	if r.ResponseMode == oid4vp.ResponseModeDirectPostJWT {
+		key, enc, kerr := r.EncryptionKey()
+		if kerr != nil {
+			w.t.Fatal(kerr)
 		}
-		inner, _ := json.Marshal(map[string]any{"vp_token": json.RawMessage(b), "state": state})
-		jwe, err := jose.EncryptECDHES(inner, pk, jose.A128GCM, nil)
-		if err != nil {
-			w.t.Fatal(err)
-		}
-		form.Set("response", jwe)
+		form, err = resp.EncryptedForm(key, enc)
 	} else {
-		form.Set("vp_token", string(b))
-		form.Set("state", state)
+		form, err = resp.Form()
+	}
+	if err != nil {
+		w.t.Fatal(err)
 	}
 	return w.postForm(r.ResponseURI, form)
 }

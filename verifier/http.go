@@ -4,6 +4,7 @@ import (
 	"crypto/subtle"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net/http"
 	"strings"
 	"time"
@@ -13,6 +14,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"github.com/loopbrug/paspoort/credentials"
+	"github.com/loopbrug/paspoort/credentials/oid4vp"
 	"github.com/loopbrug/paspoort/credentials/profile"
 	"github.com/loopbrug/paspoort/internal/limits"
 )
@@ -25,11 +27,12 @@ const MaxBodyBytes = 4 << 20
 //
 //	GET  /health                       liveness
 //	GET  /metrics                      Prometheus metrics
-//	GET  /.well-known/did.json         the verifier's did:web document
+//	GET  /.well-known/did.json         the verifier's did:web document (if it has one)
 //	GET  /profiles                     [{id, title, kind, verifier}]
 //	GET  /profiles/{id}                the profile document (JSON)
 //	GET  /schemas/profile.json         the profile JSON Schema
-//	GET  /request/{id}                 the signed request object (request_uri)
+//	GET  /request/{id}                 the request object (request_uri)
+//	POST /request/{id}                 the same, echoing wallet_nonce (§5.10)
 //	POST /response                     direct_post and direct_post.jwt (response_uri)
 //	GET  /result/{id}?response_code=   the decision, once, for the front end
 //	POST /admin/transactions           {"profile", "response_mode", "redirect_uri"} → Request
@@ -47,7 +50,17 @@ func (v *Verifier) Handler() http.Handler {
 
 	e.GET("/health", func(c echo.Context) error { return c.JSON(http.StatusOK, map[string]string{"status": "ok"}) })
 	e.GET("/metrics", echo.WrapHandler(promhttp.HandlerFor(v.registry, promhttp.HandlerOpts{})))
-	e.GET("/.well-known/did.json", func(c echo.Context) error { return c.JSON(http.StatusOK, v.DIDDocument()) })
+	if strings.HasPrefix(v.did, "did:web:") {
+		// did:web:host → /.well-known/did.json; did:web:host:path → the
+		// base URL's path + /did.json, which a proxy in front of this
+		// handler maps to /did.json.
+		serveDID := func(c echo.Context) error { return c.JSON(http.StatusOK, v.DIDDocument()) }
+		if strings.Contains(strings.TrimPrefix(v.did, "did:web:"), ":") {
+			e.GET("/did.json", serveDID)
+		} else {
+			e.GET("/.well-known/did.json", serveDID)
+		}
+	}
 	e.GET("/profiles", v.listProfiles)
 	e.GET("/profiles/:id", func(c echo.Context) error {
 		p, ok := v.profiles[c.Param("id")]
@@ -59,14 +72,8 @@ func (v *Verifier) Handler() http.Handler {
 	e.GET("/schemas/profile.json", func(c echo.Context) error {
 		return c.Blob(http.StatusOK, "application/schema+json", profile.Schema())
 	})
-	e.GET("/request/:id", func(c echo.Context) error {
-		ro, err := v.RequestObject(c.Request().Context(), c.Param("id"))
-		if err != nil {
-			return err
-		}
-		c.Response().Header().Set("Cache-Control", "no-store")
-		return c.Blob(http.StatusOK, "application/oauth-authz-req+jwt", []byte(ro))
-	})
+	e.GET("/request/:id", v.getRequestObject)
+	e.POST("/request/:id", v.getRequestObject)
 	e.POST("/response", v.postResponse)
 	e.GET("/result/:id", func(c echo.Context) error {
 		d, err := v.RedeemResult(c.Request().Context(), c.Param("id"), c.QueryParam("response_code"))
@@ -95,14 +102,38 @@ func (v *Verifier) Handler() http.Handler {
 		if err != nil {
 			return err
 		}
+		c.Response().Header().Set("Cache-Control", "no-store")
 		return c.Blob(http.StatusOK, "image/png", png)
 	})
 	return e
 }
 
-// link is the openid4vp:// link of a transaction.
-func (v *Verifier) link(id string) string {
-	return "openid4vp://?client_id=" + urlQueryEscape(v.clientID) + "&request_uri=" + urlQueryEscape(v.cfg.BaseURL+"/request/"+id)
+// getRequestObject is the request_uri (§5.10, RFC 9101 §5.2): GET, or
+// POST with wallet_nonce and wallet_metadata (request_uri_method post),
+// whose wallet_nonce the request object echoes. The answer is
+// application/oauth-authz-req+jwt, never cached.
+func (v *Verifier) getRequestObject(c echo.Context) error {
+	req := c.Request()
+	walletNonce := ""
+	if req.Method == http.MethodPost {
+		if !strings.HasPrefix(req.Header.Get("Content-Type"), "application/x-www-form-urlencoded") {
+			return ErrMalformedResponse
+		}
+		if err := req.ParseForm(); err != nil {
+			return ErrMalformedResponse
+		}
+		p, err := oid4vp.ParseRequestURIPost(req.PostForm)
+		if err != nil {
+			return fmt.Errorf("request_uri POST: %w", err)
+		}
+		walletNonce = p.WalletNonce
+	}
+	ro, err := v.RequestObject(req.Context(), c.Param("id"), walletNonce)
+	if err != nil {
+		return err
+	}
+	c.Response().Header().Set("Cache-Control", "no-store")
+	return c.Blob(http.StatusOK, oid4vp.MediaTypeRequestObject, []byte(ro))
 }
 
 func (v *Verifier) listProfiles(c echo.Context) error {
@@ -151,34 +182,28 @@ func (v *Verifier) createTransaction(c echo.Context) error {
 }
 
 // postResponse is the response_uri (§8.2): a form with vp_token and state,
-// or with response (§8.3.1). Every parameter must appear at most once.
+// or with response (§8.3.1), or a wallet's error response (§8.5). It
+// answers 200 with the oid4vp.ResponseURIReply (and the receipt), never
+// cached.
 func (v *Verifier) postResponse(c echo.Context) error {
 	req := c.Request()
-	ct := req.Header.Get("Content-Type")
-	if !strings.HasPrefix(ct, "application/x-www-form-urlencoded") {
+	if !strings.HasPrefix(req.Header.Get("Content-Type"), "application/x-www-form-urlencoded") {
 		return ErrMalformedResponse
 	}
 	if err := req.ParseForm(); err != nil {
 		return ErrMalformedResponse
 	}
-	form := req.PostForm
-	for k, vals := range form {
-		if len(vals) != 1 {
-			return ErrMalformedResponse // a duplicate parameter (SECURITY.md F.47)
-		}
-		_ = k
+	c.Response().Header().Set("Cache-Control", "no-store")
+	res, err := v.HandleResponse(req.Context(), req.PostForm)
+	var er *oid4vp.ErrorResponse
+	if errors.As(err, &er) {
+		// The wallet declined or failed (§8.5): acknowledged; the
+		// transaction stays as it is.
+		return c.JSON(http.StatusOK, oid4vp.ResponseURIReply{})
 	}
-	if form.Get("error") != "" {
-		// The wallet declined (§8.5): the transaction stays as it is.
-		return c.JSON(http.StatusOK, map[string]string{})
-	}
-	res, err := v.HandleResponse(req.Context(), AuthorizationResponse{
-		VPToken: form.Get("vp_token"), State: form.Get("state"), Response: form.Get("response"),
-	})
 	if err != nil {
 		return err
 	}
-	c.Response().Header().Set("Cache-Control", "no-store")
 	return c.JSON(http.StatusOK, res)
 }
 

@@ -2,14 +2,11 @@ package verifier
 
 import (
 	"io"
-	"net/url"
 
 	"github.com/labstack/echo/v4"
 
 	"github.com/loopbrug/paspoort/credentials"
 )
-
-func urlQueryEscape(s string) string { return url.QueryEscape(s) }
 
 // readBody reads at most max bytes of the request body.
 func readBody(c echo.Context, max int) ([]byte, error) {

@@ -2,39 +2,21 @@ package verifier
 
 import (
 	"context"
-	"crypto/rand"
 	"crypto/sha256"
 	"crypto/subtle"
 	"encoding/base64"
 	"encoding/json"
+	"errors"
 	"fmt"
-	"net/url"
 	"strings"
 
 	"github.com/skip2/go-qrcode"
 
 	"github.com/loopbrug/paspoort/credentials/dcql"
+	"github.com/loopbrug/paspoort/credentials/oid4vp"
 	"github.com/loopbrug/paspoort/credentials/profile"
 	"github.com/loopbrug/paspoort/internal/jose"
 )
-
-// Response modes (OpenID4VP 1.0 §8.2, §8.3).
-const (
-	ModeDirectPost    = "direct_post"
-	ModeDirectPostJWT = "direct_post.jwt"
-)
-
-// TypRequestObject is the "typ" of a signed request object (§5, RFC 9101).
-const TypRequestObject = "oauth-authz-req+jwt"
-
-// randomToken returns n random bytes, base64url-encoded.
-func randomToken(n int) string {
-	b := make([]byte, n)
-	if _, err := rand.Read(b); err != nil {
-		panic("verifier: crypto/rand failed: " + err.Error())
-	}
-	return base64.RawURLEncoding.EncodeToString(b)
-}
 
 func hashToken(s string) string {
 	h := sha256.Sum256([]byte(s))
@@ -81,7 +63,8 @@ func Query(p *profile.Profile) (dcql.Query, map[string]string) {
 
 // RequestOptions are per-request choices.
 type RequestOptions struct {
-	// ResponseMode overrides the configured response mode.
+	// ResponseMode overrides the configured response mode:
+	// oid4vp.ResponseModeDirectPost or oid4vp.ResponseModeDirectPostJWT.
 	ResponseMode string
 	// RedirectURI, when set, is where the wallet sends the holder's
 	// browser after responding, with "#response_code=…" appended; the
@@ -94,34 +77,24 @@ type Request struct {
 	// TransactionID identifies the transaction in the admin API.
 	TransactionID string `json:"transaction_id"`
 	// RequestURI is the openid4vp:// link for the wallet (also in the QR
-	// code): client_id and request_uri.
+	// code): client_id, request_uri and request_uri_method.
 	RequestURI string `json:"request_uri"`
-	// RequestObjectURI is where the signed request object is served.
+	// RequestObjectURI is where the request object is served.
 	RequestObjectURI string `json:"request_object_uri"`
 	// ExpiresAt is the end of the transaction's lifetime.
 	ExpiresAt string `json:"expires_at"`
 }
 
-// requestObject is the payload of the signed request object (§5.1, §8.2).
-type requestObject struct {
-	Iss            string         `json:"iss"`
-	Aud            string         `json:"aud"`
-	ClientID       string         `json:"client_id"`
-	ResponseType   string         `json:"response_type"`
-	ResponseMode   string         `json:"response_mode"`
-	ResponseURI    string         `json:"response_uri"`
-	Nonce          string         `json:"nonce"`
-	State          string         `json:"state"`
-	DCQLQuery      dcql.Query     `json:"dcql_query"`
-	ClientMetadata map[string]any `json:"client_metadata"`
-	Iat            int64          `json:"iat"`
-	Exp            int64          `json:"exp"`
+// vpFormats is the verifier's vp_formats_supported (Appendix B.3.4).
+var vpFormats = map[string]oid4vp.VPFormat{
+	dcql.FormatSDJWTVC: {SDJWTAlgValues: []string{"ES256", "EdDSA"}, KBJWTAlgValues: []string{"ES256", "EdDSA"}},
 }
 
 // CreateRequest creates a transaction for the profile: a fresh nonce (256
-// bits, single use) and state, the DCQL query, for direct_post.jwt an
-// ephemeral ECDH-ES key, and the signed request object. It returns the
-// openid4vp:// link.
+// bits, single use) and state, the DCQL query and, for direct_post.jwt, an
+// ephemeral ECDH-ES key whose kid names the transaction. The request
+// object itself is made when the wallet fetches it (RequestObject), so
+// that it can echo a wallet_nonce. It returns the openid4vp:// link.
 func (v *Verifier) CreateRequest(ctx context.Context, profileID string, ro RequestOptions) (*Request, error) {
 	p, ok := v.profiles[profileID]
 	if !ok {
@@ -131,80 +104,116 @@ func (v *Verifier) CreateRequest(ctx context.Context, profileID string, ro Reque
 	if mode == "" {
 		mode = v.cfg.ResponseMode
 	}
-	if mode != ModeDirectPost && mode != ModeDirectPostJWT {
+	if mode != oid4vp.ResponseModeDirectPost && mode != oid4vp.ResponseModeDirectPostJWT {
 		return nil, fmt.Errorf("response mode %q: %w", mode, ErrResponseMode)
 	}
 	if ro.RedirectURI != "" {
-		u, err := url.Parse(ro.RedirectURI)
-		if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || u.Fragment != "" {
-			return nil, fmt.Errorf("redirect_uri must be an absolute http(s) URL without fragment: %w", ErrMalformedResponse)
+		if _, err := oid4vp.RedirectWithResponseCode(ro.RedirectURI, oid4vp.NewNonce(), v.urls); err != nil {
+			return nil, fmt.Errorf("redirect_uri must be an absolute https URL without fragment: %w", err)
 		}
 	}
 	now := v.now()
 	q, owner := Query(p)
 	tx := &Transaction{
-		ID: randomToken(16), ProfileID: p.ID, ProfileVersion: p.Version, ClientID: v.clientID,
-		Nonce: randomToken(32), State: randomToken(32), ResponseMode: mode,
+		ID: oid4vp.NewNonce()[:22], ProfileID: p.ID, ProfileVersion: p.Version, ClientID: v.clientID,
+		Nonce: oid4vp.NewNonce(), State: oid4vp.NewNonce(), ResponseMode: mode,
 		Query: q, QueryRequirements: owner, RedirectURI: ro.RedirectURI,
 		Created: now, Expires: now.Add(v.cfg.TransactionTTL), Status: TxPending,
 	}
-	meta := map[string]any{
-		"vp_formats_supported": map[string]any{
-			dcql.FormatSDJWTVC: map[string]any{
-				"sd-jwt_alg_values": []string{"ES256", "EdDSA"},
-				"kb-jwt_alg_values": []string{"ES256", "EdDSA"},
-			},
-		},
-	}
-	if mode == ModeDirectPostJWT {
+	if mode == oid4vp.ResponseModeDirectPostJWT {
 		ek, err := jose.GenerateEncryptionKey()
 		if err != nil {
 			return nil, fmt.Errorf("response encryption key: %w", err)
 		}
-		ek = ek.WithKeyID(randomToken(16))
+		ek = ek.WithKeyID(oid4vp.NewNonce()[:22])
 		kb, err := json.Marshal(ek)
 		if err != nil {
 			return nil, fmt.Errorf("response encryption key: %w", err)
 		}
 		tx.EncryptionKey, tx.EncryptionKID = kb, ek.KeyID()
-		pub := ek.Public().Map()
-		meta["jwks"] = map[string]any{"keys": []any{pub}}
-		meta["encrypted_response_enc_values_supported"] = []string{string(jose.A128GCM), string(jose.A256GCM)}
 	}
-	payload, err := json.Marshal(requestObject{
-		Iss: v.clientID, Aud: "https://self-issued.me/v2", ClientID: v.clientID,
-		ResponseType: "vp_token", ResponseMode: mode, ResponseURI: v.responseURI,
-		Nonce: tx.Nonce, State: tx.State, DCQLQuery: q, ClientMetadata: meta,
-		Iat: now.Unix(), Exp: tx.Expires.Unix(),
-	})
-	if err != nil {
-		return nil, fmt.Errorf("encode request object: %w", err)
-	}
-	tx.RequestObject, err = jose.Sign(v.key, TypRequestObject, nil, payload)
-	if err != nil {
-		return nil, fmt.Errorf("sign request object: %w", err)
+	// Make the request object once now, so that a request this verifier
+	// cannot sign or a wallet would refuse fails here and not at the
+	// wallet.
+	if _, err := v.requestObject(tx, ""); err != nil {
+		return nil, err
 	}
 	if err := v.store.CreateTransaction(ctx, tx, v.cfg.TransactionTTL+v.cfg.TransactionTTL/2); err != nil {
 		return nil, fmt.Errorf("store transaction: %w", err)
 	}
 	v.metrics.transactions.WithLabelValues(p.ID).Inc()
 	v.log.InfoContext(ctx, "request created", "transaction", tx.ID, "profile", p.ID, "response_mode", mode)
-	objURI := v.cfg.BaseURL + "/request/" + tx.ID
-	link := "openid4vp://?" + url.Values{"client_id": {v.clientID}, "request_uri": {objURI}}.Encode()
-	return &Request{TransactionID: tx.ID, RequestURI: link, RequestObjectURI: objURI, ExpiresAt: tx.Expires.UTC().Format("2006-01-02T15:04:05Z")}, nil
+	return &Request{TransactionID: tx.ID, RequestURI: v.link(tx.ID), RequestObjectURI: v.requestObjectURI(tx.ID),
+		ExpiresAt: tx.Expires.UTC().Format("2006-01-02T15:04:05Z")}, nil
 }
 
-// RequestObject returns the signed request object of a pending
-// transaction, for the request_uri endpoint.
-func (v *Verifier) RequestObject(ctx context.Context, id string) (string, error) {
-	tx, err := v.store.Transaction(ctx, id)
+// requestObjectURI is where the request object of transaction id is served.
+func (v *Verifier) requestObjectURI(id string) string { return v.cfg.BaseURL + "/request/" + id }
+
+// link is the openid4vp:// link of a transaction (§5, RFC 9101 §5.2).
+func (v *Verifier) link(id string) string {
+	return oid4vp.InvocationRequest{ClientID: v.clientID, RequestURI: v.requestObjectURI(id), RequestURIMethod: v.cfg.RequestURIMethod}.URI()
+}
+
+// authorizationRequest returns the Authorization Request of a transaction
+// (§5.1, §8.2, §8.3).
+func (v *Verifier) authorizationRequest(tx *Transaction) (oid4vp.AuthorizationRequest, error) {
+	r := oid4vp.AuthorizationRequest{
+		ClientID: tx.ClientID, ResponseType: oid4vp.ResponseTypeVPToken, ResponseMode: tx.ResponseMode,
+		ResponseURI: v.responseURI, Nonce: tx.Nonce, State: tx.State, DCQLQuery: tx.Query,
+		ClientMetadata: &oid4vp.ClientMetadata{VPFormatsSupported: vpFormats},
+	}
+	if tx.ResponseMode == oid4vp.ResponseModeDirectPostJWT {
+		ek, err := jose.ParseEncryptionKey(tx.EncryptionKey)
+		if err != nil {
+			return r, fmt.Errorf("transaction key: %w", err)
+		}
+		r.ClientMetadata.JWKS = &oid4vp.JWKS{Keys: []*jose.EncryptionPublicKey{ek.Public()}}
+		r.ClientMetadata.EncryptedResponseEncValuesSupported = []string{string(jose.A128GCM), string(jose.A256GCM)}
+	}
+	return r, nil
+}
+
+// requestObject makes the request object of a transaction, echoing
+// walletNonce when the wallet sent one (§5.10): signed with the verifier's
+// DID key (oid4vp.SignRequestObject) for a decentralized_identifier
+// client, unsigned (oid4vp.EncodeUnsignedRequestObject) for a
+// redirect_uri one.
+func (v *Verifier) requestObject(tx *Transaction, walletNonce string) (string, error) {
+	r, err := v.authorizationRequest(tx)
 	if err != nil {
+		return "", err
+	}
+	r.WalletNonce = walletNonce
+	now := v.now()
+	var ro string
+	if v.prefix == oid4vp.PrefixRedirectURI {
+		ro, err = oid4vp.EncodeUnsignedRequestObject(r, now, v.urls)
+	} else {
+		ro, err = oid4vp.SignRequestObject(v.key, r, now, tx.Expires.Sub(now), v.urls)
+	}
+	if err != nil {
+		return "", fmt.Errorf("request object: %w", err)
+	}
+	return ro, nil
+}
+
+// RequestObject returns the request object of a pending transaction, for
+// the request_uri endpoint: fetched with GET (walletNonce empty) or, for
+// request_uri_method post, POSTed with a wallet_nonce that it echoes
+// (§5.10).
+func (v *Verifier) RequestObject(ctx context.Context, id, walletNonce string) (string, error) {
+	tx, err := v.store.Transaction(ctx, id)
+	if errors.Is(err, ErrNotFound) {
 		return "", fmt.Errorf("transaction: %w", ErrUnknownTransaction)
+	}
+	if err != nil {
+		return "", fmt.Errorf("transaction: %w", err)
 	}
 	if tx.Status != TxPending || !v.now().Before(tx.Expires) {
 		return "", fmt.Errorf("transaction no longer pending: %w", ErrUnknownTransaction)
 	}
-	return tx.RequestObject, nil
+	return v.requestObject(tx, walletNonce)
 }
 
 // QRCode returns a PNG QR code of link, size pixels wide.

@@ -6,52 +6,49 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
+	"net/url"
 	"slices"
 	"strings"
 	"time"
 
 	"github.com/loopbrug/paspoort/credentials"
 	"github.com/loopbrug/paspoort/credentials/dcql"
+	"github.com/loopbrug/paspoort/credentials/oid4vp"
 	"github.com/loopbrug/paspoort/credentials/ppp"
 	"github.com/loopbrug/paspoort/credentials/profile"
 	"github.com/loopbrug/paspoort/credentials/sdjwt"
 	"github.com/loopbrug/paspoort/credentials/sdjwtvc"
 	"github.com/loopbrug/paspoort/internal/jose"
-	"github.com/loopbrug/paspoort/internal/limits"
-	"github.com/loopbrug/paspoort/internal/strictjson"
 )
 
-// AuthorizationResponse is what arrived at the response_uri: either the
-// plain parameters (direct_post: vp_token and state) or the encrypted
-// "response" (direct_post.jwt).
-type AuthorizationResponse struct {
-	VPToken  string
-	State    string
-	Response string
-}
-
-// ResponseResult is what the response endpoint answers the wallet.
-type ResponseResult struct {
-	// RedirectURI, when the request had one, carries the response code.
-	RedirectURI string `json:"redirect_uri,omitempty"`
+// ResponseReply is what the response_uri answers the wallet (§8.2): the
+// oid4vp.ResponseURIReply, with a redirect_uri carrying the response code
+// when the request had one, plus the signed decision receipt (wallets
+// ignore members they do not know).
+type ResponseReply struct {
+	oid4vp.ResponseURIReply
 	// Receipt is the signed decision receipt for the holder.
 	Receipt string `json:"receipt"`
 	// TransactionID is not sent to the wallet; it is for the caller.
 	TransactionID string `json:"-"`
 }
 
-// HandleResponse processes an authorization response, in this order:
+// HandleResponse processes an authorization response, the form posted to
+// the response_uri, in this order:
 //
-//  1. direct_post.jwt: the JWE's kid names the transaction; the response
-//     is decrypted with its ephemeral key (ECDH-ES, A128GCM/A256GCM only,
-//     no zip; SECURITY.md C.31) and the state inside must be its state.
-//     direct_post: the state names the transaction, which must not have
-//     asked for direct_post.jwt (no downgrade, C.31).
-//  2. The transaction is consumed atomically: a second response, even a
+//  1. The transaction: for direct_post.jwt the kid of the JWE header
+//     (oid4vp.ResponseKeyID) names it; otherwise the state does.
+//  2. oid4vp.ParseResponse in the transaction's response mode: every
+//     parameter once (SECURITY.md F.47), an encrypted response decrypted
+//     with the transaction's ephemeral key (ECDH-ES, A128GCM/A256GCM, no
+//     zip), and a plain vp_token refused where direct_post.jwt was asked
+//     (ErrEncryptionRequired, C.31); vp_token an object of Credential
+//     Query ids to arrays of presentations (§8.1). The state must be the
+//     transaction's. A wallet's error response (§8.5) is returned as the
+//     *oid4vp.ErrorResponse and changes nothing.
+//  3. The transaction is consumed atomically: a second response, even a
 //     byte-different one, is ErrReplay (§14.1, C.23, C.27). An expired one
 //     is ErrTransactionExpired.
-//  3. vp_token is a JSON object of Credential Query ids to arrays of
-//     presentations (§8.1).
 //  4. Every presentation is verified as an SD-JWT VC (sdjwtvc.Verify: typ,
 //     alg, issuer key of a trusted issuer, signature, times, disclosures,
 //     KB-JWT with aud = client_id and the transaction's nonce, sd_hash,
@@ -62,11 +59,17 @@ type ResponseResult struct {
 //  6. The profile is evaluated with the trust list per requirement; the
 //     gap becomes a plan; the decision is stored (needed claims only) and
 //     a receipt signed.
-func (v *Verifier) HandleResponse(ctx context.Context, ar AuthorizationResponse) (*ResponseResult, error) {
+func (v *Verifier) HandleResponse(ctx context.Context, form url.Values) (*ResponseReply, error) {
 	start := time.Now()
-	res, err := v.handleResponse(ctx, ar)
+	res, err := v.handleResponse(ctx, form)
 	v.metrics.verifyTime.Observe(time.Since(start).Seconds())
 	if err != nil {
+		var er *oid4vp.ErrorResponse
+		if errors.As(err, &er) {
+			v.metrics.responses.WithLabelValues("wallet_error").Inc()
+			v.log.InfoContext(ctx, "wallet error response", "error", er.Code)
+			return nil, err
+		}
 		v.metrics.responses.WithLabelValues(className(err)).Inc()
 		v.log.WarnContext(ctx, "response refused", "class", className(err))
 		return nil, err
@@ -74,66 +77,55 @@ func (v *Verifier) HandleResponse(ctx context.Context, ar AuthorizationResponse)
 	return res, nil
 }
 
-func (v *Verifier) handleResponse(ctx context.Context, ar AuthorizationResponse) (*ResponseResult, error) {
-	vpToken, state := ar.VPToken, ar.State
-	var tx *Transaction
-	var err error
-	switch {
-	case ar.Response != "":
-		if ar.VPToken != "" || ar.State != "" {
-			return nil, fmt.Errorf("response together with vp_token or state: %w", ErrMalformedResponse)
-		}
-		h, _, err := jose.ParseJWEHeader(ar.Response, limits.MaxTokenBytes)
+// transactionFor finds the transaction a response form is for.
+func (v *Verifier) transactionFor(ctx context.Context, form url.Values) (*Transaction, error) {
+	if _, ok := form["response"]; ok {
+		kid, err := oid4vp.ResponseKeyID(form)
 		if err != nil {
 			return nil, fmt.Errorf("response: %w", err)
 		}
-		if tx, err = v.store.TransactionByKID(ctx, h.Kid); err != nil {
+		tx, err := v.store.TransactionByKID(ctx, kid)
+		if err != nil {
 			return nil, fmt.Errorf("response kid: %w", ErrUnknownTransaction)
 		}
-		if tx.ResponseMode != ModeDirectPostJWT || len(tx.EncryptionKey) == 0 {
-			return nil, fmt.Errorf("encrypted response to a %s request: %w", tx.ResponseMode, ErrResponseMode)
-		}
-		key, err := jose.ParseEncryptionKey(tx.EncryptionKey)
-		if err != nil {
-			return nil, fmt.Errorf("transaction key: %w", err)
-		}
-		plain, err := jose.DecryptECDHES(ar.Response, key, []jose.Enc{jose.A128GCM, jose.A256GCM})
-		if err != nil {
-			return nil, fmt.Errorf("decrypt response: %w", err)
-		}
-		var inner map[string]any
-		if err := strictjson.Unmarshal(plain, &inner); err != nil {
-			return nil, fmt.Errorf("decrypted response: %w: %w", ErrMalformedResponse, err)
-		}
-		s, _ := inner["state"].(string)
-		if s == "" || !equalHash(s, tx.State) {
-			return nil, fmt.Errorf("state inside the response: %w", ErrUnknownTransaction)
-		}
-		state = s
-		switch t := inner["vp_token"].(type) {
-		case map[string]any:
-			b, err := strictjson.Marshal(t)
-			if err != nil {
-				return nil, fmt.Errorf("vp_token: %w", ErrMalformedResponse)
-			}
-			vpToken = string(b)
-		case string:
-			vpToken = t
-		default:
-			return nil, fmt.Errorf("vp_token missing: %w", ErrMalformedResponse)
-		}
-	case state != "":
-		if tx, err = v.store.TransactionByState(ctx, state); err != nil {
-			return nil, fmt.Errorf("state: %w", ErrUnknownTransaction)
-		}
-		if tx.ResponseMode != ModeDirectPost {
-			return nil, fmt.Errorf("plain response where %s was required: %w", tx.ResponseMode, ErrResponseMode)
-		}
-	default:
+		return tx, nil
+	}
+	states := form["state"]
+	if len(states) != 1 || states[0] == "" {
 		return nil, fmt.Errorf("no state and no response: %w", ErrMalformedResponse)
 	}
+	tx, err := v.store.TransactionByState(ctx, states[0])
+	if err != nil {
+		return nil, fmt.Errorf("state: %w", ErrUnknownTransaction)
+	}
+	return tx, nil
+}
+
+func (v *Verifier) handleResponse(ctx context.Context, form url.Values) (*ResponseReply, error) {
+	if _, ok := form["error"]; ok {
+		// A wallet's error response (§8.5), in either mode unencrypted.
+		_, err := oid4vp.ParseResponse(form, oid4vp.ResponseExpectation{Mode: oid4vp.ResponseModeDirectPost})
+		return nil, err
+	}
+	tx, err := v.transactionFor(ctx, form)
+	if err != nil {
+		return nil, err
+	}
+	exp := oid4vp.ResponseExpectation{Mode: tx.ResponseMode}
+	if tx.ResponseMode == oid4vp.ResponseModeDirectPostJWT {
+		if exp.Key, err = jose.ParseEncryptionKey(tx.EncryptionKey); err != nil {
+			return nil, fmt.Errorf("transaction key: %w", err)
+		}
+	}
+	ar, err := oid4vp.ParseResponse(form, exp)
+	if err != nil {
+		return nil, fmt.Errorf("authorization response: %w", err)
+	}
+	if ar.State == "" || !equalHash(ar.State, tx.State) {
+		return nil, fmt.Errorf("state of the response: %w", ErrUnknownTransaction)
+	}
 	// Consume first: whatever follows, this transaction is answered.
-	tx, err = v.store.ConsumeState(ctx, state)
+	tx, err = v.store.ConsumeState(ctx, tx.State)
 	if errors.Is(err, ErrReplay) {
 		return nil, fmt.Errorf("transaction: %w", ErrReplay)
 	}
@@ -148,18 +140,13 @@ func (v *Verifier) handleResponse(ctx context.Context, ar AuthorizationResponse)
 	if !ok {
 		return nil, fmt.Errorf("profile %q: %w", tx.ProfileID, ErrUnknownProfile)
 	}
-	presentations, err := parseVPToken(vpToken)
+	d, err := v.decide(ctx, tx, p, ar.VPToken, now)
 	if err != nil {
 		return nil, err
 	}
-	d, err := v.decide(ctx, tx, p, presentations, now)
-	if err != nil {
-		return nil, err
-	}
-	code := ""
-	codeHash := ""
+	code, codeHash := "", ""
 	if tx.RedirectURI != "" {
-		code = randomToken(32)
+		code = oid4vp.NewNonce()
 		codeHash = hashToken(code)
 	}
 	if err := v.store.SaveDecision(ctx, tx.ID, d, codeHash, v.cfg.Retention); err != nil {
@@ -171,45 +158,17 @@ func (v *Verifier) handleResponse(ctx context.Context, ar AuthorizationResponse)
 	}
 	v.metrics.responses.WithLabelValues(string(d.Outcome)).Inc()
 	v.log.InfoContext(ctx, "decision", "transaction", tx.ID, "profile", p.ID, "outcome", string(d.Outcome), "rejected", len(d.Rejected))
-	out := &ResponseResult{Receipt: rc, TransactionID: tx.ID}
+	out := &ResponseReply{Receipt: rc, TransactionID: tx.ID}
 	if code != "" {
-		out.RedirectURI = tx.RedirectURI + "#response_code=" + code
-	}
-	return out, nil
-}
-
-// parseVPToken reads the vp_token: a JSON object whose members are arrays
-// of one or more presentation strings (§8.1).
-func parseVPToken(s string) (map[string][]string, error) {
-	if s == "" || len(s) > 4*limits.MaxTokenBytes {
-		return nil, fmt.Errorf("vp_token empty or too large: %w", ErrMalformedResponse)
-	}
-	var raw map[string]any
-	if err := strictjson.Unmarshal([]byte(s), &raw); err != nil || raw == nil {
-		return nil, fmt.Errorf("vp_token is not a JSON object: %w", ErrMalformedResponse)
-	}
-	if len(raw) > dcql.MaxCredentialQueries {
-		return nil, fmt.Errorf("vp_token has too many members: %w", credentials.ErrLimit)
-	}
-	out := make(map[string][]string, len(raw))
-	for k, v := range raw {
-		arr, ok := v.([]any)
-		if !ok || len(arr) == 0 || len(arr) > 16 {
-			return nil, fmt.Errorf("vp_token member %q is not an array of 1 to 16 presentations: %w", k, ErrMalformedResponse)
-		}
-		for _, e := range arr {
-			str, ok := e.(string)
-			if !ok || str == "" {
-				return nil, fmt.Errorf("vp_token member %q holds a non-string presentation: %w", k, ErrMalformedResponse)
-			}
-			out[k] = append(out[k], str)
+		if out.RedirectURI, err = oid4vp.RedirectWithResponseCode(tx.RedirectURI, code, v.urls); err != nil {
+			return nil, fmt.Errorf("redirect_uri: %w", err)
 		}
 	}
 	return out, nil
 }
 
 // decide verifies the presentations and evaluates the profile.
-func (v *Verifier) decide(ctx context.Context, tx *Transaction, p *profile.Profile, pres map[string][]string, now time.Time) (*Decision, error) {
+func (v *Verifier) decide(ctx context.Context, tx *Transaction, p *profile.Profile, pres oid4vp.VPToken, now time.Time) (*Decision, error) {
 	tl, err := v.cfg.Trust.TrustList(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("trust list: %w", err)

@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/loopbrug/paspoort/credentials/oid4vp"
 	"github.com/loopbrug/paspoort/credentials/ppp"
 	"github.com/loopbrug/paspoort/credentials/profile"
 	"github.com/loopbrug/paspoort/internal/jose"
@@ -92,7 +93,7 @@ func run(t *testing.T, e *env, w *wallet, greedy bool) (*verifier.Decision, []by
 }
 
 func TestAdmittedWithLearningPlan(t *testing.T) {
-	for _, mode := range []string{verifier.ModeDirectPostJWT, verifier.ModeDirectPost} {
+	for _, mode := range []string{oid4vp.ResponseModeDirectPostJWT, oid4vp.ResponseModeDirectPost} {
 		t.Run(mode, func(t *testing.T) {
 			is := newIssuer(t)
 			e := newEnv(t, trustAll(is.did), mode)
@@ -162,7 +163,7 @@ func TestAdmittedWithLearningPlan(t *testing.T) {
 
 func TestAdmittedWithoutGap(t *testing.T) {
 	is := newIssuer(t)
-	e := newEnv(t, trustAll(is.did), verifier.ModeDirectPostJWT)
+	e := newEnv(t, trustAll(is.did), oid4vp.ResponseModeDirectPostJWT)
 	holder, creds := miranda(t, is)
 	now := time.Now()
 	for _, s := range []string{skillPrepare, skillAssess} {
@@ -178,7 +179,7 @@ func TestAdmittedWithoutGap(t *testing.T) {
 
 func TestRefusedMissingRequirement(t *testing.T) {
 	is := newIssuer(t)
-	e := newEnv(t, trustAll(is.did), verifier.ModeDirectPostJWT)
+	e := newEnv(t, trustAll(is.did), oid4vp.ResponseModeDirectPostJWT)
 	holder, creds := miranda(t, is, "goal", "skill", "talent", "agility") // no level, no learning
 	d, _ := run(t, e, &wallet{t: t, e: e, key: holder, creds: creds}, false)
 	if d.Outcome != profile.OutcomeRefused {
@@ -197,7 +198,7 @@ func TestRefusedUntrustedIssuer(t *testing.T) {
 	tl := trustAll(is.did)
 	// The assessor is trusted for skills only; the stranger not at all.
 	tl.Issuers = append(tl.Issuers, verifier.TrustedIssuer{ID: assessor.did, Types: []string{"skill"}})
-	e := newEnv(t, tl, verifier.ModeDirectPostJWT)
+	e := newEnv(t, tl, oid4vp.ResponseModeDirectPostJWT)
 	holder, creds := miranda(t, is, "goal", "skill", "talent", "agility")
 	now := time.Now()
 	creds = append(creds, assessor.issue(t, "level", holder, now, now.Add(time.Hour), example(t, "level")))
@@ -220,7 +221,7 @@ func hasRejection(d *verifier.Decision, class string) bool {
 
 func TestRefusedExpiredCredential(t *testing.T) {
 	is := newIssuer(t)
-	e := newEnv(t, trustAll(is.did), verifier.ModeDirectPostJWT)
+	e := newEnv(t, trustAll(is.did), oid4vp.ResponseModeDirectPostJWT)
 	holder, creds := miranda(t, is, "goal", "skill", "learning", "talent", "agility")
 	now := time.Now()
 	creds = append(creds, is.issue(t, "level", holder, now.Add(-48*time.Hour), now.Add(-24*time.Hour), example(t, "level")))
@@ -239,7 +240,7 @@ func TestRefusedExpiredCredential(t *testing.T) {
 // rejected (KB), whatever the wallet claims (SECURITY.md C.24, C.31).
 func TestWrongAudience(t *testing.T) {
 	is := newIssuer(t)
-	e := newEnv(t, trustAll(is.did), verifier.ModeDirectPostJWT)
+	e := newEnv(t, trustAll(is.did), oid4vp.ResponseModeDirectPostJWT)
 	holder, creds := miranda(t, is)
 	w := &wallet{t: t, e: e, key: holder, creds: creds}
 	req := e.start(profileTeacher, nil)
@@ -265,7 +266,7 @@ func TestWrongAudience(t *testing.T) {
 // presentations refused (SECURITY.md C.33): the verifier re-checks.
 func TestExtraClaims(t *testing.T) {
 	is := newIssuer(t)
-	e := newEnv(t, trustAll(is.did), verifier.ModeDirectPostJWT)
+	e := newEnv(t, trustAll(is.did), oid4vp.ResponseModeDirectPostJWT)
 	holder, creds := miranda(t, is)
 	d, _ := run(t, e, &wallet{t: t, e: e, key: holder, creds: creds}, true)
 	if !hasRejection(d, "DISC") || len(d.Credentials) != 0 || d.Outcome != profile.OutcomeRefused {
@@ -282,7 +283,7 @@ func TestExtraClaims(t *testing.T) {
 // C.27): the transaction is consumed, keyed on the state, not the bytes.
 func TestReplay(t *testing.T) {
 	is := newIssuer(t)
-	e := newEnv(t, trustAll(is.did), verifier.ModeDirectPost)
+	e := newEnv(t, trustAll(is.did), oid4vp.ResponseModeDirectPost)
 	holder, creds := miranda(t, is)
 	w := &wallet{t: t, e: e, key: holder, creds: creds}
 	req := e.start(profileTeacher, nil)
@@ -295,7 +296,7 @@ func TestReplay(t *testing.T) {
 	if code, body := w.post(r, vp, ""); code != 400 || errorCode(body) != "invalid_request" {
 		t.Fatalf("replay: %d %s", code, body)
 	}
-	malleated := map[string][]string{}
+	malleated := oid4vp.VPToken{}
 	for k, ps := range vp {
 		for _, p := range ps {
 			malleated[k] = append(malleated[k], malleate(t, p))
@@ -333,7 +334,7 @@ func malleate(t *testing.T, presentation string) string {
 // (SECURITY.md C.30).
 func TestSessionFixation(t *testing.T) {
 	is := newIssuer(t)
-	e := newEnv(t, trustAll(is.did), verifier.ModeDirectPostJWT)
+	e := newEnv(t, trustAll(is.did), oid4vp.ResponseModeDirectPostJWT)
 	holder, creds := miranda(t, is)
 	w := &wallet{t: t, e: e, key: holder, creds: creds}
 	req := e.start(profileTeacher, map[string]string{"redirect_uri": "https://toelating.example/klaar"})
@@ -367,18 +368,18 @@ func TestSessionFixation(t *testing.T) {
 // leaves the transaction answerable (SECURITY.md C.31).
 func TestResponseDowngrade(t *testing.T) {
 	is := newIssuer(t)
-	e := newEnv(t, trustAll(is.did), verifier.ModeDirectPostJWT)
+	e := newEnv(t, trustAll(is.did), oid4vp.ResponseModeDirectPostJWT)
 	holder, creds := miranda(t, is)
 	w := &wallet{t: t, e: e, key: holder, creds: creds}
 	req := e.start(profileTeacher, nil)
 	r := w.fetch(req.RequestURI)
 	vp := w.vpToken(r, r.ClientID, r.Nonce, false)
-	plain := r
-	plain.ResponseMode = verifier.ModeDirectPost
-	if code, body := w.post(plain, vp, ""); code != 400 {
+	plain := *r
+	plain.ResponseMode = oid4vp.ResponseModeDirectPost
+	if code, body := w.post(&plain, vp, ""); code != 400 || !strings.Contains(string(body), "ALG") {
 		t.Fatalf("downgrade: %d %s", code, body)
 	}
-	kid, _ := r.ClientMetadata.JWKS.Keys[0]["kid"].(string)
+	kid := r.ClientMetadata.JWKS.Keys[0].KeyID()
 	for name, hdr := range map[string]string{
 		"RSA-OAEP":  `{"alg":"RSA-OAEP","enc":"A128GCM","kid":"` + kid + `"}`,
 		"CBC":       `{"alg":"ECDH-ES","enc":"A128CBC-HS256","kid":"` + kid + `"}`,
@@ -403,7 +404,7 @@ func TestResponseDowngrade(t *testing.T) {
 }
 
 func TestProfilesPublished(t *testing.T) {
-	e := newEnv(t, trustAll(), verifier.ModeDirectPostJWT)
+	e := newEnv(t, trustAll(), oid4vp.ResponseModeDirectPostJWT)
 	code, body := e.do("GET", "/profiles", "", nil, "")
 	if code != 200 || !strings.Contains(string(body), profileTeacher) {
 		t.Fatalf("%d %s", code, body)

@@ -42,7 +42,6 @@ type Transaction struct {
 	// direct_post.jwt, and EncryptionKID its kid; empty for direct_post.
 	EncryptionKey json.RawMessage `json:"encryption_key,omitempty"`
 	EncryptionKID string          `json:"encryption_kid,omitempty"`
-	RequestObject string          `json:"request_object"`
 	RedirectURI   string          `json:"redirect_uri,omitempty"`
 	Created       time.Time       `json:"created"`
 	Expires       time.Time       `json:"expires"`
@@ -232,7 +231,7 @@ func (s *badgerStore) SaveDecision(ctx context.Context, id string, d *Decision, 
 		tx.Status, tx.Decision, tx.ResponseCodeHash = TxDecided, d, codeHash
 		tx.DeleteAt = time.Now().Add(retention)
 		// Nothing needed to answer the request survives the decision.
-		tx.EncryptionKey, tx.RequestObject, tx.Nonce = nil, "", ""
+		tx.EncryptionKey, tx.Nonce = nil, ""
 		return s.put(t, tx, retention)
 	})
 }

@@ -13,6 +13,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/loopbrug/paspoort/credentials/did"
+	"github.com/loopbrug/paspoort/credentials/oid4vp"
 	"github.com/loopbrug/paspoort/credentials/profile"
 	"github.com/loopbrug/paspoort/credentials/sdjwtvc"
 	"github.com/loopbrug/paspoort/credentials/statuslist"
@@ -25,13 +26,24 @@ type Config struct {
 	// BaseURL is the verifier's public URL, such as
 	// https://toelating.domstad.nl. The request objects are served at
 	// BaseURL/request/{id} and responses received at BaseURL/response.
+	// http is allowed only for a loopback host with WithAllowLoopback.
 	BaseURL string
 	// SigningKey signs request objects and receipts. Its key ID is set
 	// to the verifier DID's verification method (DID + "#key-1").
 	SigningKey *jose.PrivateKey
-	// DID is the verifier's DID, its client_id with the prefix
-	// "decentralized_identifier:". Empty means the did:web of BaseURL,
-	// whose document the verifier serves at /.well-known/did.json.
+	// ClientIDPrefix is the Client Identifier Prefix (OpenID4VP §5.9.3):
+	// oid4vp.PrefixDecentralizedIdentifier (the default; client_id
+	// "decentralized_identifier:" + DID, request objects signed with
+	// SigningKey) or, for development only, oid4vp.PrefixRedirectURI
+	// (client_id "redirect_uri:" + BaseURL + "/response", unsigned request
+	// objects, which wallets accept only when told to; this is how
+	// `paspoort dev` runs verifiers on plain http://127.0.0.1).
+	ClientIDPrefix string
+	// DID is the verifier's DID: with the decentralized_identifier
+	// prefix its client_id, and the "iss" of receipts. Empty means the
+	// did:web of BaseURL, whose document the verifier serves at
+	// /.well-known/did.json (or BaseURL/did.json when BaseURL has a path),
+	// or, with the redirect_uri prefix, the did:jwk of SigningKey.
 	DID string
 	// Profiles are the requirement profiles served; at least one.
 	Profiles []*profile.Profile
@@ -46,9 +58,15 @@ type Config struct {
 	TransactionTTL time.Duration
 	// Retention is how long decisions are kept; default 30 days.
 	Retention time.Duration
-	// ResponseMode is the default response mode: "direct_post" or
-	// "direct_post.jwt" (the default).
+	// ResponseMode is the default response mode:
+	// oid4vp.ResponseModeDirectPost or oid4vp.ResponseModeDirectPostJWT
+	// (the default).
 	ResponseMode string
+	// RequestURIMethod is the request_uri_method of the openid4vp://
+	// links (§5.1): "post" (the default: the wallet POSTs a wallet_nonce
+	// that the request object echoes, §5.10) or "get". The request_uri
+	// answers both methods either way.
+	RequestURIMethod string
 }
 
 // Option configures a Verifier beyond its Config.
@@ -126,6 +144,8 @@ type Verifier struct {
 	now         func() time.Time
 	did         string
 	clientID    string
+	prefix      string
+	urls        oid4vp.URLPolicy
 	key         *jose.PrivateKey
 	profiles    map[string]*profile.Profile
 	order       []string
@@ -155,7 +175,13 @@ func New(store Store, cfg Config, opts ...Option) (*Verifier, error) {
 		cfg.Retention = 30 * 24 * time.Hour
 	}
 	if cfg.ResponseMode == "" {
-		cfg.ResponseMode = ModeDirectPostJWT
+		cfg.ResponseMode = oid4vp.ResponseModeDirectPostJWT
+	}
+	if cfg.ClientIDPrefix == "" {
+		cfg.ClientIDPrefix = oid4vp.PrefixDecentralizedIdentifier
+	}
+	if cfg.RequestURIMethod == "" {
+		cfg.RequestURIMethod = oid4vp.RequestURIMethodPost
 	}
 	var errs []error
 	u, err := url.Parse(cfg.BaseURL)
@@ -163,6 +189,12 @@ func New(store Store, cfg Config, opts ...Option) (*Verifier, error) {
 		errs = append(errs, errors.New("BaseURL must be an absolute http(s) URL without query or fragment"))
 	}
 	cfg.BaseURL = strings.TrimSuffix(cfg.BaseURL, "/")
+	if cfg.ClientIDPrefix != oid4vp.PrefixDecentralizedIdentifier && cfg.ClientIDPrefix != oid4vp.PrefixRedirectURI {
+		errs = append(errs, fmt.Errorf("ClientIDPrefix %q is not decentralized_identifier or redirect_uri", cfg.ClientIDPrefix))
+	}
+	if cfg.RequestURIMethod != oid4vp.RequestURIMethodPost && cfg.RequestURIMethod != oid4vp.RequestURIMethodGet {
+		errs = append(errs, fmt.Errorf("RequestURIMethod %q is not post or get", cfg.RequestURIMethod))
+	}
 	if cfg.SigningKey == nil {
 		errs = append(errs, errors.New("SigningKey is required"))
 	}
@@ -175,7 +207,7 @@ func New(store Store, cfg Config, opts ...Option) (*Verifier, error) {
 	if len(cfg.Profiles) == 0 {
 		errs = append(errs, errors.New("at least one profile is required"))
 	}
-	if cfg.ResponseMode != ModeDirectPost && cfg.ResponseMode != ModeDirectPostJWT {
+	if cfg.ResponseMode != oid4vp.ResponseModeDirectPost && cfg.ResponseMode != oid4vp.ResponseModeDirectPostJWT {
 		errs = append(errs, fmt.Errorf("ResponseMode %q is not direct_post or direct_post.jwt", cfg.ResponseMode))
 	}
 	if cfg.TransactionTTL < 0 || cfg.Retention < 0 {
@@ -203,16 +235,39 @@ func New(store Store, cfg Config, opts ...Option) (*Verifier, error) {
 	if o.allowLoopback {
 		didOpts = append(didOpts, did.WithAllowLoopback())
 	}
+	v.prefix, v.urls = cfg.ClientIDPrefix, oid4vp.URLPolicy{AllowLoopback: o.allowLoopback}
+	v.responseURI = cfg.BaseURL + "/response"
 	v.did = cfg.DID
-	if v.did == "" {
-		v.did, err = did.WebFromURL(cfg.BaseURL, didOpts...)
-		if err != nil {
+	switch {
+	case v.did != "":
+	case v.prefix == oid4vp.PrefixRedirectURI:
+		if v.did, err = did.JWKFromKey(cfg.SigningKey.Public()); err != nil {
+			return nil, fmt.Errorf("%w: verifier DID from SigningKey: %w", ErrBadConfig, err)
+		}
+	default:
+		if v.did, err = did.WebFromURL(cfg.BaseURL, didOpts...); err != nil {
 			return nil, fmt.Errorf("%w: verifier DID from BaseURL: %w", ErrBadConfig, err)
 		}
 	}
-	v.clientID = "decentralized_identifier:" + v.did
-	v.key = cfg.SigningKey.WithKeyID(v.did + "#key-1")
-	v.responseURI = cfg.BaseURL + "/response"
+	kid := v.did + "#key-1"
+	if strings.HasPrefix(v.did, "did:jwk:") {
+		kid = v.did + "#0" // the one verification method of a did:jwk
+	}
+	v.key = cfg.SigningKey.WithKeyID(kid)
+	if v.prefix == oid4vp.PrefixRedirectURI {
+		v.clientID = oid4vp.PrefixRedirectURI + ":" + v.responseURI
+	} else {
+		v.clientID = oid4vp.PrefixDecentralizedIdentifier + ":" + v.did
+	}
+	// The client_id and response_uri must pass the wallet's checks
+	// (§5.9.3; §8.2: for did:web the response_uri's host is the DID's).
+	cid, err := oid4vp.ParseClientID(v.clientID, v.urls)
+	if err == nil {
+		err = oid4vp.CheckResponseURI(cid, v.responseURI, v.urls)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("%w: client_id %s with response_uri %s: %w", ErrBadConfig, v.clientID, v.responseURI, err)
+	}
 
 	fetcher := o.fetcher
 	if fetcher == nil {
@@ -269,8 +324,8 @@ func New(store Store, cfg Config, opts ...Option) (*Verifier, error) {
 	return v, nil
 }
 
-// ClientID returns the verifier's client_id:
-// "decentralized_identifier:" + its DID.
+// ClientID returns the verifier's client_id: "decentralized_identifier:"
+// + its DID, or (development) "redirect_uri:" + its response_uri.
 func (v *Verifier) ClientID() string { return v.clientID }
 
 // DID returns the verifier's DID.
@@ -291,11 +346,13 @@ func (v *Verifier) Profile(id string) (*profile.Profile, bool) {
 	return p, ok
 }
 
-// DIDDocument returns the verifier's did:web document: one JsonWebKey2020
-// method with the signing key, referenced by assertionMethod and
-// authentication.
+// DIDDocument returns the verifier's DID document: one JsonWebKey2020
+// method with the signing key, referenced by authentication (what a wallet
+// resolves a decentralized_identifier request object's "kid" for, OpenID4VP
+// §5.9.3) and assertionMethod (receipts). Served at /.well-known/did.json
+// when the DID is a did:web.
 func (v *Verifier) DIDDocument() *did.Document {
-	id := v.did + "#key-1"
+	id := v.key.KeyID()
 	return &did.Document{
 		ID: v.did,
 		VerificationMethod: []did.VerificationMethod{{

@@ -19,6 +19,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/loopbrug/paspoort/credentials/oid4vp"
 	"github.com/loopbrug/paspoort/credentials/profile"
 	"github.com/loopbrug/paspoort/internal/jose"
 	"github.com/loopbrug/paspoort/internal/kv"
@@ -147,7 +148,7 @@ func newVerifierServeCommand() *cobra.Command {
 	f.StringVar(&trustFile, "trust", "", "JSON trust list file")
 	f.BoolVar(&loopback, "allow-loopback", false, "allow did:web and fetches on 127.0.0.1/localhost (development)")
 	f.DurationVar(&retention, "retention", 30*24*time.Hour, "how long decisions are kept")
-	f.StringVar(&mode, "response-mode", verifier.ModeDirectPostJWT, "default response mode: direct_post or direct_post.jwt")
+	f.StringVar(&mode, "response-mode", oid4vp.ResponseModeDirectPostJWT, "default response mode: direct_post or direct_post.jwt")
 	return cmd
 }
 
