@@ -104,9 +104,30 @@ func loadShipped(t *testing.T) ([]*profile.Profile, []*profile.Catalogue) {
 
 func newEnv(t *testing.T, trust *verifier.TrustList, mode string) *env {
 	t.Helper()
+	return newEnvWith(t, envOptions{trust: trust, mode: mode})
+}
+
+// envOptions vary the verifier of newEnvWith.
+type envOptions struct {
+	trust *verifier.TrustList
+	mode  string
+	// plainHTTP serves on http://127.0.0.1 instead of TLS.
+	plainHTTP bool
+	// config changes the verifier's configuration.
+	config func(*verifier.Config)
+	// opts are further verifier options.
+	opts []verifier.Option
+}
+
+func newEnvWith(t *testing.T, o envOptions) *env {
+	t.Helper()
 	var h http.Handler
 	srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { h.ServeHTTP(w, r) }))
-	srv.StartTLS()
+	if o.plainHTTP {
+		srv.Start()
+	} else {
+		srv.StartTLS()
+	}
 	t.Cleanup(srv.Close)
 	db, err := kv.Open(kv.Options{Dir: t.TempDir()})
 	if err != nil {
@@ -125,10 +146,14 @@ func newEnv(t *testing.T, trust *verifier.TrustList, mode string) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	v, err := verifier.New(store, verifier.Config{
+	cfg := verifier.Config{
 		BaseURL: srv.URL, SigningKey: key, Profiles: ps, Catalogues: cs,
-		Trust: verifier.StaticTrust{List: trust}, AdminToken: adminToken, ResponseMode: mode,
-	}, verifier.WithAllowLoopback(), verifier.WithFetcher(fetcher))
+		Trust: verifier.StaticTrust{List: o.trust}, AdminToken: adminToken, ResponseMode: o.mode,
+	}
+	if o.config != nil {
+		o.config(&cfg)
+	}
+	v, err := verifier.New(store, cfg, append([]verifier.Option{verifier.WithAllowLoopback(), verifier.WithFetcher(fetcher)}, o.opts...)...)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -42,7 +42,7 @@ func newVerifierCommand() *cobra.Command {
 }
 
 func newVerifierServeCommand() *cobra.Command {
-	var data, listen, baseURL, tokenFile, profDir, trustFile, mode string
+	var data, listen, baseURL, tokenFile, profDir, trustFile, mode, prefix, uriMethod string
 	var loopback bool
 	var retention time.Duration
 	cmd := &cobra.Command{
@@ -52,7 +52,11 @@ func newVerifierServeCommand() *cobra.Command {
 			"key kept in DIR/verifier.key) and the signing key (DIR/signing.jwk) live in --data. Without\n" +
 			"--profiles the built-in example profiles and catalogues are served; a profiles folder holds\n" +
 			"<id>.yaml profiles and <id>.catalogue.yaml catalogues. --trust is a JSON trust list\n" +
-			"{\"issuers\": [{\"id\": \"did:web:…\", \"types\": [\"skill\", …]}]}.",
+			"{\"issuers\": [{\"id\": \"did:web:…\", \"types\": [\"skill\", …]}]}.\n\n" +
+			"In production the verifier is the OpenID4VP client \"decentralized_identifier:<did:web of --url>\"\n" +
+			"and signs its request objects; --url must then be https. For development on plain\n" +
+			"http://127.0.0.1 use --client-id-prefix redirect_uri --allow-loopback: request objects are\n" +
+			"unsigned, and only wallets told to accept such requests will answer.",
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if data == "" || listen == "" || baseURL == "" || tokenFile == "" || trustFile == "" {
@@ -116,7 +120,7 @@ func newVerifierServeCommand() *cobra.Command {
 			v, err := verifier.New(store, verifier.Config{
 				BaseURL: baseURL, SigningKey: key, Profiles: ps, Catalogues: cs,
 				Trust: verifier.StaticTrust{List: tl}, AdminToken: strings.TrimSpace(string(tok)),
-				Retention: retention, ResponseMode: mode,
+				Retention: retention, ResponseMode: mode, ClientIDPrefix: prefix, RequestURIMethod: uriMethod,
 			}, opts...)
 			if err != nil {
 				return err
@@ -149,6 +153,9 @@ func newVerifierServeCommand() *cobra.Command {
 	f.BoolVar(&loopback, "allow-loopback", false, "allow did:web and fetches on 127.0.0.1/localhost (development)")
 	f.DurationVar(&retention, "retention", 30*24*time.Hour, "how long decisions are kept")
 	f.StringVar(&mode, "response-mode", oid4vp.ResponseModeDirectPostJWT, "default response mode: direct_post or direct_post.jwt")
+	f.StringVar(&prefix, "client-id-prefix", oid4vp.PrefixDecentralizedIdentifier,
+		"client_id prefix: decentralized_identifier (did:web of --url, signed requests) or redirect_uri (development: unsigned requests, plain http on 127.0.0.1 with --allow-loopback)")
+	f.StringVar(&uriMethod, "request-uri-method", oid4vp.RequestURIMethodPost, "request_uri_method of the openid4vp:// links: post (wallet_nonce) or get")
 	return cmd
 }
 
