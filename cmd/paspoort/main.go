@@ -48,6 +48,7 @@ func newRootCommand() *cobra.Command {
 	root.AddCommand(newKeysCommand(), newSDJWTCommand(), newPPPCommand())
 	root.AddCommand(newWalletCommand())
 	root.AddCommand(newVerifierCommand())
+	root.AddCommand(newIssuerCommand())
 	return root
 }
 

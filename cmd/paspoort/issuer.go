@@ -1,0 +1,365 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"crypto/tls"
+	"crypto/x509"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/spf13/cobra"
+	"gopkg.in/yaml.v3"
+
+	"github.com/loopbrug/paspoort/credentials"
+	"github.com/loopbrug/paspoort/internal/jose"
+	"github.com/loopbrug/paspoort/issuer"
+)
+
+func newIssuerCommand() *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "issuer",
+		Short: "Run a credential issuer (OpenID4VCI 1.0) and drive its admin API",
+		Long: "An assessment provider, employer or school runs \"paspoort issuer serve\" to issue PPP\n" +
+			"credentials (SD-JWT VC) to any OpenID4VCI 1.0 wallet, and uses \"offer\" and \"revoke\" to\n" +
+			"create credential offers and revoke issued credentials through the issuer's admin API.",
+	}
+	cmd.AddCommand(newIssuerServeCommand(), newIssuerOfferCommand(),
+		newIssuerStatusCommand("revoke", "Revoke an issued credential (final)"),
+		newIssuerStatusCommand("suspend", "Suspend an issued credential"),
+		newIssuerStatusCommand("reinstate", "Reinstate a suspended credential"),
+		newIssuerListCommand(), newIssuerRotateKeyCommand(), newIssuerBenchCommand())
+	return cmd
+}
+
+// issuerFileConfig is the --config file (YAML or JSON). Flags override it,
+// the environment (PASPOORT_ISSUER_*) overrides nothing a flag sets.
+type issuerFileConfig struct {
+	URL               string            `yaml:"url"`
+	Listen            string            `yaml:"listen"`
+	Data              string            `yaml:"data"`
+	AdminTokenFile    string            `yaml:"admin_token_file"`
+	MasterKeyFile     string            `yaml:"master_key_file"`
+	TLSCert           string            `yaml:"tls_cert"`
+	TLSKey            string            `yaml:"tls_key"`
+	Name              map[string]string `yaml:"name"`
+	Types             []string          `yaml:"types"`
+	SigningAlg        string            `yaml:"signing_alg"`
+	TxCodeLength      int               `yaml:"tx_code_length"`
+	MaxTxCodeAttempts int               `yaml:"max_tx_code_attempts"`
+	BatchSize         int               `yaml:"batch_size"`
+	OfferTTL          time.Duration     `yaml:"offer_ttl"`
+	CredentialTTL     time.Duration     `yaml:"credential_ttl"`
+	StatusListTTL     time.Duration     `yaml:"status_list_ttl"`
+	AllowLoopback     bool              `yaml:"allow_loopback"`
+	LogLevel          string            `yaml:"log_level"`
+}
+
+func newIssuerServeCommand() *cobra.Command {
+	var fc issuerFileConfig
+	var configFile, name string
+	cmd := &cobra.Command{
+		Use:   "serve --data DIR --listen HOST:PORT --url BASE_URL --admin-token-file FILE [--config FILE] [--allow-loopback]",
+		Short: "Serve the issuer until SIGTERM",
+		Long: "Serve the issuer on --listen. --url is the public base URL and Credential Issuer Identifier\n" +
+			"(https; its did:web DID is derived from it). State lives in a badger store in --data,\n" +
+			"encrypted at rest with a key derived from the master key file (--master-key-file, default\n" +
+			"DATA/master.key, created on first start; keep a copy apart from the data). The admin API\n" +
+			"token is read from --admin-token-file, which is created with a random token (printed once\n" +
+			"on standard error) when it does not exist.\n\n" +
+			"With --tls-cert and --tls-key the server speaks TLS itself; without them it serves plain\n" +
+			"HTTP for a TLS-terminating proxy in front. Settings come from --config (YAML), then the\n" +
+			"environment (PASPOORT_ISSUER_URL, _LISTEN, _DATA, _ADMIN_TOKEN_FILE, _MASTER_KEY_FILE), then\n" +
+			"flags. Logs are JSON on standard error and never carry tokens, codes, keys or claims.\n\n" +
+			"Endpoints: /.well-known/openid-credential-issuer, /.well-known/oauth-authorization-server,\n" +
+			"/.well-known/jwt-vc-issuer, /.well-known/did.json, /token, /nonce, /credential,\n" +
+			"/offers/{id}, /status/{n}, /healthz, /readyz, /metrics, and the admin API under /admin.",
+		Example: "  paspoort issuer serve --data ./issuer-data --listen :8443 --url https://assess.example.nl \\\n" +
+			"    --admin-token-file ./admin.token --tls-cert cert.pem --tls-key key.pem --name \"Assessment BV\"",
+		Args: noArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if configFile != "" {
+				b, err := readFile("config", configFile)
+				if err != nil {
+					return err
+				}
+				var file issuerFileConfig
+				dec := yaml.NewDecoder(bytes.NewReader(b))
+				dec.KnownFields(true)
+				if err := dec.Decode(&file); err != nil {
+					return usagef("--config %s: %v", configFile, err)
+				}
+				mergeIssuerConfig(&fc, file, cmd)
+			}
+			for flag, env := range map[string]*string{"url": &fc.URL, "listen": &fc.Listen, "data": &fc.Data, "admin-token-file": &fc.AdminTokenFile, "master-key-file": &fc.MasterKeyFile} {
+				if v := os.Getenv("PASPOORT_ISSUER_" + strings.ToUpper(strings.ReplaceAll(flag, "-", "_"))); v != "" && !cmd.Flags().Changed(flag) && *env == "" {
+					*env = v
+				}
+			}
+			if name != "" {
+				fc.Name = map[string]string{"nl": name, "en": name}
+			}
+			return serveIssuer(cmd, fc)
+		},
+	}
+	f := cmd.Flags()
+	f.StringVar(&configFile, "config", "", "YAML configuration file (url, listen, data, name: {nl, en}, types, …)")
+	f.StringVar(&fc.Data, "data", "", "data folder (badger store)")
+	f.StringVar(&fc.Listen, "listen", "", "listen address HOST:PORT")
+	f.StringVar(&fc.URL, "url", "", "public base URL: the Credential Issuer Identifier")
+	f.StringVar(&fc.AdminTokenFile, "admin-token-file", "", "file holding the admin API bearer token (created when missing)")
+	f.StringVar(&fc.MasterKeyFile, "master-key-file", "", "file holding the 32-byte master key (default DATA/master.key, created when missing)")
+	f.StringVar(&fc.TLSCert, "tls-cert", "", "TLS certificate (PEM) to serve https directly")
+	f.StringVar(&fc.TLSKey, "tls-key", "", "TLS private key (PEM)")
+	f.StringVar(&name, "name", "", "issuer display name (nl and en); default: the URL's host")
+	f.StringSliceVar(&fc.Types, "types", nil, "PPP types to offer (default: all)")
+	f.BoolVar(&fc.AllowLoopback, "allow-loopback", false, "allow a loopback --url such as https://127.0.0.1:8443 (development)")
+	f.StringVar(&fc.LogLevel, "log-level", "info", "debug, info, warn or error")
+	return cmd
+}
+
+// mergeIssuerConfig fills what flags did not set from the config file.
+func mergeIssuerConfig(fc *issuerFileConfig, file issuerFileConfig, cmd *cobra.Command) {
+	set := func(flag string, dst *string, v string) {
+		if !cmd.Flags().Changed(flag) && v != "" {
+			*dst = v
+		}
+	}
+	set("url", &fc.URL, file.URL)
+	set("listen", &fc.Listen, file.Listen)
+	set("data", &fc.Data, file.Data)
+	set("admin-token-file", &fc.AdminTokenFile, file.AdminTokenFile)
+	set("master-key-file", &fc.MasterKeyFile, file.MasterKeyFile)
+	set("tls-cert", &fc.TLSCert, file.TLSCert)
+	set("tls-key", &fc.TLSKey, file.TLSKey)
+	set("log-level", &fc.LogLevel, file.LogLevel)
+	if !cmd.Flags().Changed("types") && len(file.Types) > 0 {
+		fc.Types = file.Types
+	}
+	if !cmd.Flags().Changed("allow-loopback") && file.AllowLoopback {
+		fc.AllowLoopback = true
+	}
+	fc.Name = file.Name
+	fc.SigningAlg, fc.TxCodeLength, fc.MaxTxCodeAttempts, fc.BatchSize = file.SigningAlg, file.TxCodeLength, file.MaxTxCodeAttempts, file.BatchSize
+	fc.OfferTTL, fc.CredentialTTL, fc.StatusListTTL = file.OfferTTL, file.CredentialTTL, file.StatusListTTL
+}
+
+func serveIssuer(cmd *cobra.Command, fc issuerFileConfig) error {
+	if fc.Data == "" || fc.Listen == "" || fc.URL == "" || fc.AdminTokenFile == "" {
+		return usagef("--data, --listen, --url and --admin-token-file are required")
+	}
+	if (fc.TLSCert == "") != (fc.TLSKey == "") {
+		return usagef("--tls-cert and --tls-key go together")
+	}
+	var level slog.Level
+	if err := level.UnmarshalText([]byte(fc.LogLevel)); err != nil {
+		return usagef("--log-level: %v", err)
+	}
+	log := slog.New(slog.NewJSONHandler(cmd.ErrOrStderr(), &slog.HandlerOptions{Level: level}))
+	if err := os.MkdirAll(fc.Data, 0o700); err != nil {
+		return fmt.Errorf("--data: %w", err)
+	}
+	token, created, err := issuerSecret(fc.AdminTokenFile, func() []byte { return []byte(randomText(32) + "\n") })
+	if err != nil {
+		return err
+	}
+	if created {
+		fmt.Fprintf(cmd.ErrOrStderr(), "paspoort: created admin token in %s: %s\n", fc.AdminTokenFile, strings.TrimSpace(string(token)))
+	}
+	if fc.MasterKeyFile == "" {
+		fc.MasterKeyFile = filepath.Join(fc.Data, "master.key")
+	}
+	mk, _, err := issuerSecret(fc.MasterKeyFile, func() []byte { return []byte(base64.StdEncoding.EncodeToString(randomBytes(32)) + "\n") })
+	if err != nil {
+		return err
+	}
+	masterKey, err := base64.StdEncoding.DecodeString(strings.TrimSpace(string(mk)))
+	if err != nil || len(masterKey) != 32 {
+		return fmt.Errorf("%s: want 32 bytes in base64: %w", fc.MasterKeyFile, credentials.ErrFormat)
+	}
+	cfg := issuer.Config{
+		URL: fc.URL, Name: fc.Name, Types: fc.Types, AdminToken: strings.TrimSpace(string(token)),
+		TxCodeLength: fc.TxCodeLength, MaxTxCodeAttempts: fc.MaxTxCodeAttempts, BatchSize: fc.BatchSize,
+		OfferTTL: fc.OfferTTL, CredentialTTL: fc.CredentialTTL, StatusListTTL: fc.StatusListTTL, AllowLoopback: fc.AllowLoopback,
+	}
+	if fc.SigningAlg != "" {
+		if cfg.SigningAlg, err = jose.ParseAlg(fc.SigningAlg); err != nil {
+			return usagef("signing_alg: %v", err)
+		}
+	}
+	if len(cfg.Name) == 0 {
+		host := strings.TrimPrefix(fc.URL, "https://")
+		cfg.Name = map[string]string{"nl": host, "en": host}
+	}
+	if fc.TLSCert != "" {
+		cert, err := tls.LoadX509KeyPair(fc.TLSCert, fc.TLSKey)
+		if err != nil {
+			return fmt.Errorf("--tls-cert/--tls-key: %w", err)
+		}
+		cfg.TLS = &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}
+	}
+	store, err := issuer.OpenBadgerStore(filepath.Join(fc.Data, "db"), masterKey, log)
+	if err != nil {
+		return err
+	}
+	defer store.Close()
+	ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	is, err := issuer.New(ctx, store, cfg, issuer.WithLogger(log))
+	if err != nil {
+		return err
+	}
+	ln, err := net.Listen("tcp", fc.Listen)
+	if err != nil {
+		return fmt.Errorf("--listen: %w", err)
+	}
+	go func() { _ = store.Run(ctx) }()
+	log.Info("issuer listening", "listen", ln.Addr().String(), "url", fc.URL, "did", is.DID(), "tls", cfg.TLS != nil)
+	if err := is.Serve(ctx, ln); err != nil {
+		return fmt.Errorf("serve: %w", err)
+	}
+	log.Info("issuer stopped")
+	return nil
+}
+
+// issuerSecret reads a secret file, creating it (mode 0600) with gen when
+// it does not exist; created reports that it did.
+func issuerSecret(path string, gen func() []byte) (b []byte, created bool, err error) {
+	b, err = os.ReadFile(path)
+	if err == nil {
+		return b, false, nil
+	}
+	if !errors.Is(err, fs.ErrNotExist) {
+		return nil, false, fmt.Errorf("read %s: %w", path, err)
+	}
+	b = gen()
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	if err != nil {
+		return nil, false, fmt.Errorf("create %s: %w", path, err)
+	}
+	if _, err := f.Write(b); err != nil {
+		f.Close()
+		return nil, false, fmt.Errorf("write %s: %w", path, err)
+	}
+	if err := f.Close(); err != nil {
+		return nil, false, fmt.Errorf("write %s: %w", path, err)
+	}
+	return b, true, nil
+}
+
+func randomBytes(n int) []byte {
+	b := make([]byte, n)
+	_, _ = rand.Read(b)
+	return b
+}
+
+func randomText(n int) string { return base64.RawURLEncoding.EncodeToString(randomBytes(n)) }
+
+// adminClient calls an issuer's admin API.
+type adminClient struct {
+	base, token string
+	hc          *http.Client
+}
+
+// addAdminFlags adds --url, --admin-token-file and --cacert.
+func addAdminFlags(cmd *cobra.Command, base, tokenFile, caFile *string) {
+	f := cmd.Flags()
+	f.StringVar(base, "url", "", "the issuer's base URL")
+	f.StringVar(tokenFile, "admin-token-file", "", "file holding the admin API bearer token")
+	f.StringVar(caFile, "cacert", "", "PEM CA certificate to trust for the issuer (a self-signed development issuer)")
+}
+
+func newAdminClient(base, tokenFile, caFile string) (*adminClient, error) {
+	if base == "" || tokenFile == "" {
+		return nil, usagef("--url and --admin-token-file are required")
+	}
+	tok, err := readFile("admin-token-file", tokenFile)
+	if err != nil {
+		return nil, err
+	}
+	tr := http.DefaultTransport.(*http.Transport).Clone()
+	if caFile != "" {
+		pem, err := readFile("cacert", caFile)
+		if err != nil {
+			return nil, err
+		}
+		pool := x509.NewCertPool()
+		if !pool.AppendCertsFromPEM(pem) {
+			return nil, usagef("--cacert %s: no PEM certificate", caFile)
+		}
+		tr.TLSClientConfig = &tls.Config{RootCAs: pool, MinVersion: tls.VersionTLS12}
+	}
+	return &adminClient{base: strings.TrimSuffix(base, "/"), token: strings.TrimSpace(string(tok)), hc: &http.Client{Transport: tr, Timeout: 10 * time.Minute}}, nil
+}
+
+// call sends a request to the admin API; a non-2xx status becomes an error
+// carrying the API's message and field errors.
+func (a *adminClient) call(ctx context.Context, method, path, contentType string, body io.Reader) (*http.Response, error) {
+	req, err := http.NewRequestWithContext(ctx, method, a.base+"/admin"+path, body)
+	if err != nil {
+		return nil, usagef("--url: %v", err)
+	}
+	req.Header.Set("Authorization", "Bearer "+a.token)
+	if contentType != "" {
+		req.Header.Set("Content-Type", contentType)
+	}
+	resp, err := a.hc.Do(req)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %s %s: %v", credentials.ErrFetch, method, path, err)
+	}
+	if resp.StatusCode/100 == 2 {
+		return resp, nil
+	}
+	defer resp.Body.Close()
+	var ae issuer.AdminError
+	b, _ := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
+	if json.Unmarshal(b, &ae) != nil || ae.Error == "" {
+		return nil, fmt.Errorf("%s %s: HTTP %d", method, path, resp.StatusCode)
+	}
+	msg := ae.Error
+	if ae.Message != "" {
+		msg += ": " + ae.Message
+	}
+	for _, f := range ae.Fields {
+		msg += fmt.Sprintf("; %s %q: %s", f.Type, f.Pointer, f.Reason)
+	}
+	if resp.StatusCode == http.StatusBadRequest {
+		return nil, fmt.Errorf("%w: %s", credentials.ErrFormat, msg)
+	}
+	return nil, fmt.Errorf("%s %s: HTTP %d: %s", method, path, resp.StatusCode, msg)
+}
+
+func (a *adminClient) callJSON(ctx context.Context, method, path string, in, out any) error {
+	var body io.Reader
+	ct := ""
+	if in != nil {
+		b, err := json.Marshal(in)
+		if err != nil {
+			return err
+		}
+		body, ct = bytes.NewReader(b), "application/json"
+	}
+	resp, err := a.call(ctx, method, path, ct, body)
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	if err := json.NewDecoder(io.LimitReader(resp.Body, 16<<20)).Decode(out); err != nil {
+		return fmt.Errorf("%s %s: decode response: %w", method, path, err)
+	}
+	return nil
+}
