@@ -276,6 +276,11 @@ func className(err error) string {
 		credentials.ErrDisclosure: "DISC", credentials.ErrKeyBinding: "KB", credentials.ErrReplay: "REPLAY",
 		credentials.ErrStatus: "STATUS", credentials.ErrFetch: "FETCH", credentials.ErrLimit: "LIMIT",
 	}
+	// A status list that could not be used is a STATUS failure whatever
+	// the reason it wraps (SECURITY.md D.37; statuslist.Checker).
+	if errors.Is(err, credentials.ErrStatus) {
+		return "STATUS"
+	}
 	if n, ok := names[credentials.Class(err)]; ok {
 		return n
 	}

@@ -179,6 +179,9 @@ func (r *RemoteTrust) TrustList(ctx context.Context) (*TrustList, error) {
 	if refresh <= 0 {
 		refresh = time.Hour
 	}
+	if r.Fetcher == nil || r.Key == nil || r.URL == "" {
+		return nil, fmt.Errorf("%w: RemoteTrust needs URL, Key and Fetcher", ErrBadConfig)
+	}
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	t := now()
