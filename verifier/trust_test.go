@@ -104,7 +104,9 @@ func TestRemoteTrust(t *testing.T) {
 				c.publish(other, verifier.TrustListType, c.id, start, start.Add(9*time.Hour), a)
 			}},
 		{name: "cached list expired: fail closed", advance: time.Hour, wantErr: credentials.ErrSignature, wantFetch: 4},
-		{name: "another publisher", publish: func() { c.publish(nil, verifier.TrustListType, "https://elsewhere.example", start, start.Add(9*time.Hour), a) },
+		{name: "another publisher", publish: func() {
+			c.publish(nil, verifier.TrustListType, "https://elsewhere.example", start, start.Add(9*time.Hour), a)
+		},
 			wantErr: credentials.ErrTrust, wantFetch: 5},
 		{name: "wrong typ", publish: func() { c.publish(nil, "JWT", c.id, start, start.Add(9*time.Hour), a) },
 			wantErr: credentials.ErrType, wantFetch: 6},
