@@ -180,16 +180,14 @@ func (x *badgerTx) PutToken(r *TokenRecord) error {
 	return x.put(pToken+r.Hash, r, time.Until(r.ExpiresAt)+time.Hour)
 }
 
-func (x *badgerTx) PutNonce(hash string, expires time.Time) error {
-	return x.put(pNonce+hash, expires, time.Until(expires)+time.Minute)
-}
-
-func (x *badgerTx) TakeNonce(hash string) (time.Time, error) {
-	var exp time.Time
-	if err := x.get(pNonce+hash, &exp); err != nil {
-		return time.Time{}, err
+func (x *badgerTx) UseNonce(hash string, expires time.Time) (bool, error) {
+	k := []byte(pNonce + hash)
+	if _, err := x.t.Get(k); err == nil {
+		return false, nil
+	} else if !errors.Is(err, kv.ErrNotFound) {
+		return false, err
 	}
-	return exp, x.t.Delete([]byte(pNonce + hash))
+	return true, x.t.SetWithTTL(k, []byte{1}, time.Until(expires)+time.Minute)
 }
 
 func (x *badgerTx) Credential(id string) (*CredentialRecord, error) {

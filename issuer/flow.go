@@ -108,17 +108,6 @@ func (is *Issuer) token(ctx context.Context, form url.Values) (*oid4vci.TokenRes
 	return &oid4vci.TokenResponse{AccessToken: access, TokenType: "Bearer", ExpiresIn: int(is.cfg.AccessTokenTTL / time.Second)}, nil
 }
 
-// Nonce returns a fresh, unpredictable c_nonce (VCI §7), single use and
-// valid for NonceTTL. It is durable before Nonce returns.
-func (is *Issuer) Nonce(ctx context.Context) (*oid4vci.NonceResponse, error) {
-	n := randomToken(16)
-	exp := is.now().Add(is.cfg.NonceTTL)
-	if err := is.store.Update(ctx, func(tx Tx) error { return tx.PutNonce(hashSecret(n), exp) }); err != nil {
-		return nil, fmt.Errorf("nonce: %w", err)
-	}
-	return &oid4vci.NonceResponse{CNonce: n}, nil
-}
-
 // Credential serves a Credential Request (VCI §8) with the bearer access
 // token accessToken. In order: the token (invalid_token); the request shape
 // (invalid_credential_request, unknown_credential_identifier,
@@ -128,7 +117,7 @@ func (is *Issuer) Nonce(ctx context.Context) (*oid4vci.NonceResponse, error) {
 // the issuer's URL, an allowed alg, a nonce), each of a different key
 // (invalid_proof). Then, in one durable transaction: the token's credential
 // budget (credential_request_denied), every c_nonce used is consumed
-// (invalid_nonce when unknown, used or expired), and for each proof one
+// (invalid_nonce when not made here, used or expired: see nonce.go), and for each proof one
 // SD-JWT VC bound to the proof's key with a fresh random status index is
 // signed and its metadata recorded.
 func (is *Issuer) Credential(ctx context.Context, accessToken string, body []byte) (*oid4vci.CredentialResponse, error) {
@@ -202,6 +191,14 @@ func (is *Issuer) credential(ctx context.Context, accessToken string, body []byt
 		seen[p.Key.Thumbprint()] = true
 		proofs[i] = p
 	}
+	nonces := map[string]time.Time{}
+	for i, p := range proofs {
+		exp, err := is.checkNonce(p.Nonce)
+		if err != nil {
+			return nil, "", fmt.Errorf("proof %d: %w", i, err)
+		}
+		nonces[p.Nonce] = exp
+	}
 	t, _ := ppp.Lookup(offered.Type)
 	var claims map[string]any
 	if err := strictjson.Unmarshal(offered.Claims, &claims); err != nil {
@@ -222,18 +219,13 @@ func (is *Issuer) credential(ctx context.Context, accessToken string, body []byt
 		if tr.Issued+len(proofs) > is.cfg.BatchSize {
 			return fmt.Errorf("%w: this access token yields at most %d credentials", oid4vci.ErrCredentialRequestDenied, is.cfg.BatchSize)
 		}
-		used := map[string]bool{}
-		for _, p := range proofs {
-			if used[p.Nonce] {
-				continue
-			}
-			used[p.Nonce] = true
-			exp, err := tx.TakeNonce(hashSecret(p.Nonce))
-			if errors.Is(err, ErrNotFound) || err == nil && !now.Before(exp) {
-				return fmt.Errorf("%w: the c_nonce is unknown, used or expired", oid4vci.ErrInvalidNonce)
-			}
+		for n, exp := range nonces {
+			fresh, err := tx.UseNonce(hashSecret(n), exp)
 			if err != nil {
 				return err
+			}
+			if !fresh {
+				return fmt.Errorf("%w: the c_nonce was used before", oid4vci.ErrInvalidNonce)
 			}
 		}
 		for _, p := range proofs {

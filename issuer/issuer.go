@@ -41,7 +41,8 @@ type Issuer struct {
 	active *jose.PrivateKey
 	keys   []*jose.PublicKey // every key, newest first; KeyIDs are DID URLs
 
-	status statusCache
+	status   statusCache
+	nonceKey []byte
 }
 
 // New returns the issuer configured by cfg over store. On first start it
@@ -80,6 +81,9 @@ func New(ctx context.Context, store Store, cfg Config, opts ...Option) (*Issuer,
 	}
 	if err := is.loadKeys(ctx); err != nil {
 		return nil, err
+	}
+	if err := is.loadNonceKey(ctx); err != nil {
+		return nil, fmt.Errorf("issuer: load nonce key: %w", err)
 	}
 	return is, nil
 }

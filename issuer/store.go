@@ -46,9 +46,10 @@ type Tx interface {
 	Token(hash string) (*TokenRecord, error)
 	PutToken(*TokenRecord) error
 
-	PutNonce(hash string, expires time.Time) error
-	// TakeNonce deletes the nonce and returns its expiry, or ErrNotFound.
-	TakeNonce(hash string) (time.Time, error)
+	// UseNonce records that the c_nonce with the hash hash was used; the
+	// record may be dropped after expires. It reports false when the nonce
+	// was used before.
+	UseNonce(hash string, expires time.Time) (bool, error)
 
 	Credential(id string) (*CredentialRecord, error)
 	PutCredential(*CredentialRecord) error

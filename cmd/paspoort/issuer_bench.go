@@ -15,6 +15,7 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"runtime/pprof"
 	"slices"
 	"strings"
 	"sync"
@@ -31,6 +32,7 @@ import (
 
 func newIssuerBenchCommand() *cobra.Command {
 	var n, conc int
+	var cpuProfile string
 	cmd := &cobra.Command{
 		Use:   "bench [-n N] [--concurrency C]",
 		Short: "Measure durable end-to-end issuance over HTTPS on this machine",
@@ -43,15 +45,25 @@ func newIssuerBenchCommand() *cobra.Command {
 			if n < 1 || conc < 1 {
 				return usagef("-n and --concurrency must be positive")
 			}
-			return runIssuerBench(cmd, n, conc)
+			var prof *os.File
+			if cpuProfile != "" {
+				f, err := os.Create(cpuProfile)
+				if err != nil {
+					return usagef("--cpuprofile: %v", err)
+				}
+				defer f.Close()
+				prof = f
+			}
+			return runIssuerBench(cmd, n, conc, prof)
 		},
 	}
 	cmd.Flags().IntVarP(&n, "number", "n", 2000, "number of credentials to issue")
 	cmd.Flags().IntVar(&conc, "concurrency", 32, "number of concurrent wallets")
+	cmd.Flags().StringVar(&cpuProfile, "cpuprofile", "", "write a CPU profile of the issuance phase to this file")
 	return cmd
 }
 
-func runIssuerBench(cmd *cobra.Command, n, conc int) error {
+func runIssuerBench(cmd *cobra.Command, n, conc int, prof *os.File) error {
 	ctx, cancel := context.WithCancel(cmd.Context())
 	defer cancel()
 	dir, err := os.MkdirTemp("", "paspoort-issuer-bench-")
@@ -114,6 +126,11 @@ func runIssuerBench(cmd *cobra.Command, n, conc int) error {
 		TLSClientConfig: &tls.Config{RootCAs: pool, MinVersion: tls.VersionTLS12}, MaxIdleConnsPerHost: conc, MaxConnsPerHost: conc,
 	}, Timeout: 30 * time.Second}
 	lat := make([]time.Duration, n)
+	if prof != nil {
+		if err := pprof.StartCPUProfile(prof); err != nil {
+			return err
+		}
+	}
 	next.Store(0)
 	var failures atomic.Int64
 	var firstErr atomic.Value
@@ -135,6 +152,9 @@ func runIssuerBench(cmd *cobra.Command, n, conc int) error {
 	}
 	wg.Wait()
 	elapsed := time.Since(start)
+	if prof != nil {
+		pprof.StopCPUProfile()
+	}
 	slices.Sort(lat)
 	pct := func(p float64) time.Duration { return lat[min(len(lat)-1, int(p*float64(len(lat))))] }
 	res := map[string]any{
