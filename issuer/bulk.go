@@ -73,10 +73,10 @@ func ParseBulkCSV(r io.Reader) ([]BulkLine, error) {
 		if errors.Is(err, io.EOF) {
 			return out, nil
 		}
-		line, _ := cr.FieldPos(0)
 		if err != nil {
-			return nil, fmt.Errorf("%w: CSV line %d: %v", ErrBadOfferRequest, line, err)
+			return nil, fmt.Errorf("%w: CSV: %v", ErrBadOfferRequest, err)
 		}
+		line, _ := cr.FieldPos(0)
 		if len(out) == MaxBulkOffers {
 			return nil, fmt.Errorf("%w: more than %d offers", ErrBadOfferRequest, MaxBulkOffers)
 		}
