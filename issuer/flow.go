@@ -92,7 +92,7 @@ func (is *Issuer) token(ctx context.Context, form url.Values) (*oid4vci.TokenRes
 		if err := tx.PutOffer(rec); err != nil {
 			return err
 		}
-		return tx.PutToken(&TokenRecord{Hash: hashSecret(access), OfferID: id, ExpiresAt: now.Add(is.cfg.AccessTokenTTL)})
+		return tx.PutToken(&TokenRecord{Hash: hashSecret(access), OfferID: id, ExpiresAt: now.Add(is.cfg.AccessTokenTTL), ClientID: req.ClientID})
 	})
 	if err != nil {
 		return nil, fmt.Errorf("token: %w", err)
@@ -114,7 +114,8 @@ func (is *Issuer) token(ctx context.Context, form url.Values) (*oid4vci.TokenRes
 // invalid_encryption_parameters); the configuration, which the issuer must
 // offer and the token's offer must include (unknown_credential_configuration);
 // proofs, at most BatchSize, each verified with oid4vci.VerifyProof (aud =
-// the issuer's URL, an allowed alg, a nonce), each of a different key
+// the issuer's URL, an allowed alg, a nonce, iss = the client_id sent to the
+// token endpoint if one was), each of a different key
 // (invalid_proof). Then, in one durable transaction: the token's credential
 // budget (credential_request_denied), every c_nonce used is consumed
 // (invalid_nonce when not made here, used or expired: see nonce.go), and for each proof one
@@ -136,6 +137,7 @@ func (is *Issuer) credential(ctx context.Context, accessToken string, body []byt
 	now := is.now()
 	tokHash := hashSecret(accessToken)
 	var offer *OfferRecord
+	var clientID string
 	err := is.store.View(ctx, func(tx Tx) error {
 		t, err := tx.Token(tokHash)
 		if err != nil {
@@ -144,6 +146,7 @@ func (is *Issuer) credential(ctx context.Context, accessToken string, body []byt
 		if !now.Before(t.ExpiresAt) {
 			return ErrNotFound
 		}
+		clientID = t.ClientID
 		offer, err = tx.Offer(t.OfferID)
 		return err
 	})
@@ -177,7 +180,7 @@ func (is *Issuer) credential(ctx context.Context, accessToken string, body []byt
 	if len(req.Proofs.JWT) > is.cfg.BatchSize {
 		return nil, "", fmt.Errorf("%w: at most %d proofs (batch_size)", oid4vci.ErrInvalidProof, is.cfg.BatchSize)
 	}
-	pol := oid4vci.ProofPolicy{Audience: is.cfg.URL, Algs: is.cfg.ProofAlgs, Now: now, NonceRequired: true}
+	pol := oid4vci.ProofPolicy{Audience: is.cfg.URL, Algs: is.cfg.ProofAlgs, Now: now, NonceRequired: true, ClientID: clientID}
 	proofs := make([]*oid4vci.Proof, len(req.Proofs.JWT))
 	seen := map[string]bool{}
 	for i, raw := range req.Proofs.JWT {

@@ -279,3 +279,25 @@ func TestOfferBadSchema(t *testing.T) {
 		t.Fatalf("oversize body: %d", status)
 	}
 }
+
+// A client_id sent at the token endpoint must come back as the proofs' iss
+// (VCI Appendix F.1).
+func TestProofIssuerIsClientID(t *testing.T) {
+	e := startIssuer(t, nil)
+	offer := e.createOffer(t, map[string]any{"type": "skill", "claims": example(t, "skill")})
+	r := oid4vci.TokenRequest{GrantType: oid4vci.GrantTypePreAuthorizedCode, PreAuthorizedCode: preAuthCode(t, offer.OfferURI), ClientID: "wallet-1"}
+	_, body, _ := e.do(t, http.MethodPost, e.URL+"/token", "application/x-www-form-urlencoded", "", []byte(r.Form().Encode()))
+	tok, err := oid4vci.ParseTokenResponse(body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	holder, _ := jose.GenerateKey(jose.ES256)
+	anon, _ := oid4vci.BuildProof(holder, oid4vci.ProofOptions{Audience: e.URL, Nonce: e.nonce(t)})
+	if _, _, er := e.credential(t, tok.AccessToken, "skill", anon); er == nil || er.Error != oid4vci.CodeInvalidProof {
+		t.Fatalf("proof without iss: %+v", er)
+	}
+	named, _ := oid4vci.BuildProof(holder, oid4vci.ProofOptions{Audience: e.URL, Nonce: e.nonce(t), ClientID: "wallet-1"})
+	if _, _, er := e.credential(t, tok.AccessToken, "skill", named); er != nil {
+		t.Fatalf("proof with iss = client_id: %+v", er)
+	}
+}

@@ -294,7 +294,7 @@ func (is *Issuer) Metadata() *oid4vci.IssuerMetadata {
 			Format:                               oid4vci.FormatSDJWTVC,
 			Scope:                                name,
 			CredentialSigningAlgValuesSupported:  []string{string(is.cfg.SigningAlg)},
-			CryptographicBindingMethodsSupported: []string{oid4vci.BindingJWK, "did:jwk", "did:key"},
+			CryptographicBindingMethodsSupported: []string{oid4vci.BindingJWK},
 			ProofTypesSupported:                  map[string]oid4vci.ProofTypeMetadata{oid4vci.ProofTypeJWT: {ProofSigningAlgValuesSupported: algs}},
 			CredentialMetadata:                   cm,
 			VCT:                                  t.VCT,

@@ -129,6 +129,9 @@ type TokenRecord struct {
 	Hash      string    `json:"hash"`
 	OfferID   string    `json:"offer_id"`
 	ExpiresAt time.Time `json:"expires_at"`
+	// ClientID is the client_id of the token request, empty for anonymous
+	// access; key proofs must then carry it as "iss".
+	ClientID string `json:"client_id,omitempty"`
 	// Issued counts the credentials issued with the token.
 	Issued int `json:"issued"`
 }
