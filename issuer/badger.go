@@ -161,12 +161,14 @@ func (x *badgerTx) OfferIDByCode(codeHash string) (string, error) {
 	return id, nil
 }
 
-func (x *badgerTx) PutOffer(r *OfferRecord) error {
+func (x *badgerTx) AddOffer(r *OfferRecord) error {
 	if err := x.put(pOffer+r.ID, r, 0); err != nil {
 		return err
 	}
 	return x.put(pCode+r.CodeHash, r.ID, 0)
 }
+
+func (x *badgerTx) PutOffer(r *OfferRecord) error { return x.put(pOffer+r.ID, r, 0) }
 
 func (x *badgerTx) Token(hash string) (*TokenRecord, error) {
 	var r TokenRecord

@@ -127,7 +127,7 @@ func (is *Issuer) CreateOffer(ctx context.Context, req OfferRequest) (*Offer, er
 	if err != nil {
 		return nil, fmt.Errorf("offer QR code: %w", err)
 	}
-	if err := is.store.Update(ctx, func(tx Tx) error { return tx.PutOffer(rec) }); err != nil {
+	if err := is.store.Update(ctx, func(tx Tx) error { return tx.AddOffer(rec) }); err != nil {
 		return nil, fmt.Errorf("store offer: %w", err)
 	}
 	is.metrics.offers.Inc()

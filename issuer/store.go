@@ -41,6 +41,9 @@ type Tx interface {
 	// OfferIDByCode returns the id of the offer whose pre-authorized code
 	// has the hash codeHash.
 	OfferIDByCode(codeHash string) (string, error)
+	// AddOffer stores a new offer and indexes it by its code hash.
+	AddOffer(*OfferRecord) error
+	// PutOffer updates an offer.
 	PutOffer(*OfferRecord) error
 
 	Token(hash string) (*TokenRecord, error)
