@@ -1,10 +1,8 @@
 package issuer
 
 import (
-	"context"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"io"
 	"net/http"
 	"strconv"
@@ -15,23 +13,6 @@ import (
 	"github.com/loopbrug/paspoort/credentials"
 	"github.com/loopbrug/paspoort/credentials/ppp"
 )
-
-// CredentialByID returns the metadata record of an issued credential.
-func (is *Issuer) CredentialByID(ctx context.Context, id string) (*CredentialRecord, error) {
-	var rec *CredentialRecord
-	err := is.store.View(ctx, func(tx Tx) error {
-		var err error
-		rec, err = tx.Credential(id)
-		return err
-	})
-	if errors.Is(err, ErrNotFound) {
-		return nil, ErrUnknownCredential
-	}
-	if err != nil {
-		return nil, fmt.Errorf("load credential: %w", err)
-	}
-	return rec, nil
-}
 
 // AdminError is the body of an admin API error: a code, a message, and for
 // invalid claims the fields at fault (JSON Pointers), never claim values.

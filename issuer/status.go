@@ -233,6 +233,23 @@ func (is *Issuer) ListCredentials(ctx context.Context, after string, limit int) 
 	return out, nil
 }
 
+// CredentialByID returns the metadata record of an issued credential.
+func (is *Issuer) CredentialByID(ctx context.Context, id string) (*CredentialRecord, error) {
+	var rec *CredentialRecord
+	err := is.store.View(ctx, func(tx Tx) error {
+		var err error
+		rec, err = tx.Credential(id)
+		return err
+	})
+	if errors.Is(err, ErrNotFound) {
+		return nil, ErrUnknownCredential
+	}
+	if err != nil {
+		return nil, fmt.Errorf("load credential: %w", err)
+	}
+	return rec, nil
+}
+
 func trunc(s string) string {
 	if len(s) <= 64 {
 		return s
