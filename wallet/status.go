@@ -3,12 +3,13 @@ package wallet
 import (
 	"context"
 	"errors"
+	"fmt"
 
-	"github.com/loopbrug/paspoort/credentials/sdjwtvc"
 	"github.com/loopbrug/paspoort/credentials/statuslist"
 )
 
-// Status is the state of a credential as "my paspoort" shows it.
+// Status is the state of a credential, or of one of its copies, as "my
+// paspoort" shows it.
 type Status string
 
 // The states of a credential.
@@ -30,23 +31,59 @@ const (
 	StatusNotChecked Status = "not_checked"
 )
 
-// CheckStatus returns the status of c: expired by its "exp", else the
-// status of its first copy's status list entry, fetched and verified
-// through the wallet's status list checker, which caches each list until its
-// "ttl" runs out. With offline, status lists are not fetched. The error
-// explains StatusUnknown and is nil otherwise.
-func (w *Wallet) CheckStatus(ctx context.Context, c *Credential, offline bool) (Status, error) {
+// severity orders the states a credential's status is the worst of.
+var severity = map[Status]int{
+	StatusNone: 0, StatusValid: 1, StatusNotChecked: 2, StatusUnknown: 3, StatusSuspended: 4, StatusRevoked: 5, StatusExpired: 6,
+}
+
+// StatusReport is the status of a credential and of each of its copies.
+type StatusReport struct {
+	// Status is the credential's status: StatusExpired when its "exp" has
+	// passed, else the worst status of its copies (revoked over suspended
+	// over unknown over not checked over valid over no status), so that a
+	// credential one of whose copies the issuer revoked does not show as
+	// valid.
+	Status Status `json:"status"`
+	// Copies is the status of each copy, in copy order (nil when the
+	// credential has expired: no copy was checked).
+	Copies []Status `json:"copies,omitempty"`
+}
+
+// CheckStatus returns the status of c and of every one of its copies
+// (batch issuance gives each copy its own status list entry, and an issuer
+// may revoke one copy). Each copy's entry is fetched and verified through the
+// wallet's status list checker, which caches each list until its "ttl"
+// runs out, so copies on one list cost one fetch. With offline, status lists
+// are not fetched (StatusNotChecked). The error joins the reasons of every
+// StatusUnknown copy and is nil otherwise.
+func (w *Wallet) CheckStatus(ctx context.Context, c *Credential, offline bool) (StatusReport, error) {
 	if !c.ExpiresAt.IsZero() && w.cfg.now().After(c.ExpiresAt) {
-		return StatusExpired, nil
+		return StatusReport{Status: StatusExpired}, nil
 	}
-	var ref = firstRef(c)
-	if ref == nil {
-		return StatusNone, nil
+	r := StatusReport{Status: StatusNone, Copies: make([]Status, c.Copies)}
+	var errs []error
+	for i := range r.Copies {
+		st := StatusNone
+		if i < len(c.Status) && c.Status[i] != nil {
+			st = StatusNotChecked
+			if !offline {
+				var err error
+				st, err = w.copyStatus(ctx, c, i)
+				if err != nil {
+					errs = append(errs, fmt.Errorf("copy %d: %w", i, err))
+				}
+			}
+		}
+		r.Copies[i] = st
+		if severity[st] > severity[r.Status] {
+			r.Status = st
+		}
 	}
-	if offline {
-		return StatusNotChecked, nil
-	}
-	err := w.checker.CheckStatus(ctx, c.Issuer, *ref)
+	return r, errors.Join(errs...)
+}
+
+func (w *Wallet) copyStatus(ctx context.Context, c *Credential, i int) (Status, error) {
+	err := w.checker.CheckStatus(ctx, c.Issuer, *c.Status[i])
 	switch {
 	case err == nil:
 		return StatusValid, nil
@@ -56,13 +93,4 @@ func (w *Wallet) CheckStatus(ctx context.Context, c *Credential, offline bool) (
 		return StatusSuspended, nil
 	}
 	return StatusUnknown, err
-}
-
-func firstRef(c *Credential) *sdjwtvc.StatusRef {
-	for _, r := range c.Status {
-		if r != nil {
-			return r
-		}
-	}
-	return nil
 }

@@ -231,7 +231,7 @@ func newWalletReceiveCommand(f *walletFlags) *cobra.Command {
 				fmt.Fprintf(errw, "  - %s (%s)\n", display(nonEmpty(c.Name, c.ConfigurationID)), display(c.VCT))
 			}
 			if o.TxCode != nil && txCode == "" {
-				if txCode, err = promptLine(cmd, "Transaction code ("+display(o.TxCode.Description)+"): "); err != nil {
+				if txCode, err = promptSecret(cmd, "Transaction code ("+display(o.TxCode.Description)+"): "); err != nil {
 					return err
 				}
 			}
@@ -425,6 +425,23 @@ func promptLine(cmd *cobra.Command, prompt string) (string, error) {
 		return "", usagef("no answer on standard input")
 	}
 	return strings.TrimSpace(line), nil
+}
+
+// promptSecret asks for a secret such as a tx_code: on a terminal without
+// echo (x/term, as for the passphrase), else one line of standard input.
+func promptSecret(cmd *cobra.Command, prompt string) (string, error) {
+	in, ok := cmd.InOrStdin().(*os.File)
+	if !ok || !term.IsTerminal(int(in.Fd())) {
+		return promptLine(cmd, prompt)
+	}
+	fmt.Fprint(cmd.ErrOrStderr(), prompt)
+	b, err := term.ReadPassword(int(in.Fd()))
+	fmt.Fprintln(cmd.ErrOrStderr())
+	if err != nil {
+		return "", fmt.Errorf("read transaction code: %w", err)
+	}
+	defer clear(b)
+	return strings.TrimSpace(string(b)), nil
 }
 
 func confirm(cmd *cobra.Command, prompt string) (bool, error) {

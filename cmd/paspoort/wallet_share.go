@@ -11,38 +11,12 @@ import (
 	"github.com/loopbrug/paspoort/wallet"
 )
 
-// listEntry is one credential in "wallet list --json".
-type listEntry struct {
-	ID         string    `json:"id"`
-	Type       string    `json:"type"`
-	VCT        string    `json:"vct"`
-	Block      string    `json:"block"`
-	Issuer     string    `json:"issuer"`
-	IssuerName string    `json:"issuer_name,omitempty"`
-	IssuedAt   time.Time `json:"issued_at"`
-	ExpiresAt  time.Time `json:"expires_at,omitzero"`
-	Status     string    `json:"status"`
-	Copies     int       `json:"copies"`
-	Unused     int       `json:"copies_unused"`
-}
-
-// group names the group a credential is shown in: its building block, or
-// for evidence its type (experience, learning, references).
-func group(c *wallet.Credential) string {
-	t, ok := ppp.LookupVCT(c.VCT)
-	switch {
-	case !ok:
-		return "Overig / other"
-	case t.Block == ppp.BlockEvidence:
-		return t.Display["nl"].Name + " / " + t.Display["en"].Name
+// groupName is the display name of a group in the terminal.
+func groupName(g wallet.Group) string {
+	if g.Block >= 1 && g.Block <= 6 {
+		return fmt.Sprintf("%d %s / %s", g.Block, g.Name["nl"], g.Name["en"])
 	}
-	return fmt.Sprintf("%d %s / %s", t.Block, t.Block.Name("nl"), t.Block.Name("en"))
-}
-
-func entry(cmd *cobra.Command, w *wallet.Wallet, c *wallet.Credential, offline bool) listEntry {
-	st, _ := w.CheckStatus(cmd.Context(), c, offline)
-	return listEntry{ID: c.ID, Type: c.Type, VCT: c.VCT, Block: group(c), Issuer: c.Issuer, IssuerName: c.IssuerName,
-		IssuedAt: c.IssuedAt, ExpiresAt: c.ExpiresAt, Status: string(st), Copies: c.Copies, Unused: c.Unused}
+	return g.Name["nl"] + " / " + g.Name["en"]
 }
 
 func newWalletListCommand(f *walletFlags) *cobra.Command {
@@ -57,18 +31,18 @@ func newWalletListCommand(f *walletFlags) *cobra.Command {
 				return err
 			}
 			defer w.Close()
-			entries := []listEntry{}
+			entries := []wallet.Summary{}
 			for _, c := range w.Credentials() {
-				entries = append(entries, entry(cmd, w, c, offline))
+				entries = append(entries, w.Summarize(cmd.Context(), c, offline))
 			}
 			if asJSON {
 				return writeJSON(cmd, entries)
 			}
 			out, last := cmd.OutOrStdout(), ""
 			for _, e := range entries {
-				if e.Block != last {
-					fmt.Fprintf(out, "\n%s\n", e.Block)
-					last = e.Block
+				if e.Group != last {
+					fmt.Fprintf(out, "\n%s\n", groupName(wallet.GroupOf(e.VCT)))
+					last = e.Group
 				}
 				fmt.Fprintf(out, "  %s  %-10s %s  %s  %s\n", e.ID, e.Type, e.IssuedAt.Format("2006-01-02"), e.Status, display(nonEmpty(e.IssuerName, e.Issuer)))
 			}
@@ -96,16 +70,16 @@ func newWalletShowCommand(f *walletFlags) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			e := entry(cmd, w, c, offline)
+			e := w.Summarize(cmd.Context(), c, offline)
 			if asJSON {
 				return writeJSON(cmd, struct {
-					listEntry
+					wallet.Summary
 					Claims map[string]any `json:"claims"`
 				}{e, c.Claims})
 			}
 			out := cmd.OutOrStdout()
-			fmt.Fprintf(out, "%s\n  id:      %s\n  type:    %s (%s)\n  issuer:  %s\n  issued:  %s\n  status:  %s\n  copies:  %d (%d unused)\n",
-				e.Block, e.ID, e.Type, display(e.VCT), display(nonEmpty(e.IssuerName, e.Issuer)), e.IssuedAt.Format(time.RFC3339), e.Status, e.Copies, e.Unused)
+			fmt.Fprintf(out, "%s\n  id:      %s\n  type:    %s (%s)\n  issuer:  %s\n  issued:  %s\n  status:  %s %v\n  copies:  %d (%d unused)\n",
+				groupName(wallet.GroupOf(e.VCT)), e.ID, e.Type, display(e.VCT), display(nonEmpty(e.IssuerName, e.Issuer)), e.IssuedAt.Format(time.RFC3339), e.Status, e.CopyStatus, e.Copies, e.Unused)
 			t, _ := ppp.LookupVCT(c.VCT)
 			for k, v := range c.Claims {
 				switch k {
