@@ -42,6 +42,16 @@
 // with consent and records every presentation in the History; Export and
 // Import move a wallet to another machine.
 //
+// # HTTP API
+//
+// Server (wallet serve) exposes the same operations as JSON for the web
+// wallet, bound to localhost: a session opened with the passphrase
+// (HttpOnly, SameSite=Strict cookie, idle timeout that locks the wallet),
+// a Host allow-list against DNS rebinding, an Origin check and a
+// per-session CSRF token (X-CSRF-Token) on every state-changing request;
+// Server.Handler documents the routes. Echo stays in http.go and
+// http_api.go.
+//
 // A Wallet is safe for concurrent use. It logs (WithLogger) ids, types and
 // hosts, never claim values, tokens or keys.
 package wallet

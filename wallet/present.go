@@ -62,8 +62,12 @@ type QueryOptions struct {
 // CredentialOption is one credential that satisfies a query.
 type CredentialOption struct {
 	CredentialID string `json:"credential_id"`
-	VCT          string `json:"vct"`
-	Issuer       string `json:"issuer"`
+	// Type is the PPP type name, empty outside the PPP.
+	Type   string `json:"type,omitempty"`
+	VCT    string `json:"vct"`
+	Issuer string `json:"issuer"`
+	// IssuerName is the issuer's display name, if known.
+	IssuerName string `json:"issuer_name,omitempty"`
 	// Claims are the JSON Pointers of the claims that would be disclosed.
 	Claims []string `json:"claims"`
 }
@@ -127,7 +131,7 @@ func (w *Wallet) ReadRequest(ctx context.Context, requestURI string) (*Presentat
 			if err != nil {
 				continue
 			}
-			qo.Options = append(qo.Options, CredentialOption{CredentialID: c.ID, VCT: c.VCT, Issuer: c.Issuer, Claims: slices.Clone(cm.Paths)})
+			qo.Options = append(qo.Options, CredentialOption{CredentialID: c.ID, Type: c.Type, VCT: c.VCT, Issuer: c.Issuer, IssuerName: c.IssuerName, Claims: slices.Clone(cm.Paths)})
 		}
 		pr.Queries = append(pr.Queries, qo)
 	}

@@ -34,6 +34,7 @@ type testVerifier struct {
 	req      oid4vp.AuthorizationRequest
 	issuers  sdjwtvc.StaticKeys
 	got      map[string][]*sdjwtvc.Result
+	declined string // the error code of an error response
 	redirect bool
 }
 
@@ -96,6 +97,13 @@ func (v *testVerifier) response(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	resp, err := oid4vp.ParseResponse(r.PostForm, oid4vp.ResponseExpectation{Mode: v.req.ResponseMode, Key: v.enc})
+	var er *oid4vp.ErrorResponse
+	if errors.As(err, &er) && er.State == v.req.State {
+		v.declined = er.Code
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = io.WriteString(w, "{}")
+		return
+	}
 	if err != nil || resp.State != v.req.State {
 		http.Error(w, `{"error":"invalid_request"}`, http.StatusBadRequest)
 		return

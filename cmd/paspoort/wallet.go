@@ -44,6 +44,7 @@ func newWalletCommand() *cobra.Command {
 		newWalletListCommand(f), newWalletShowCommand(f), newWalletDeleteCommand(f),
 		newWalletReceiveCommand(f), newWalletPresentCommand(f), newWalletHistoryCommand(f),
 		newWalletExportCommand(f), newWalletImportCommand(f), newWalletMatchCommand(f),
+		newWalletServeCommand(f),
 	)
 	return cmd
 }
