@@ -37,7 +37,7 @@ type issuer struct {
 	key *jose.PrivateKey
 }
 
-func newIssuer(t *testing.T) *issuer {
+func newIssuer(t testing.TB) *issuer {
 	t.Helper()
 	k, err := jose.GenerateKey(jose.ES256)
 	if err != nil {
@@ -51,7 +51,7 @@ func newIssuer(t *testing.T) *issuer {
 }
 
 // issue signs an SD-JWT VC of the PPP type typ for holder.
-func (is *issuer) issue(t *testing.T, typ string, holder *jose.PrivateKey, iat time.Time, exp time.Time, claims map[string]any) string {
+func (is *issuer) issue(t testing.TB, typ string, holder *jose.PrivateKey, iat time.Time, exp time.Time, claims map[string]any) string {
 	t.Helper()
 	tp, ok := ppp.Lookup(typ)
 	if !ok {
@@ -66,13 +66,13 @@ func (is *issuer) issue(t *testing.T, typ string, holder *jose.PrivateKey, iat t
 
 // env is a verifier on a real TLS listener on 127.0.0.1.
 type env struct {
-	t      *testing.T
+	t      testing.TB
 	srv    *httptest.Server
 	v      *verifier.Verifier
 	client *http.Client
 }
 
-func loadShipped(t *testing.T) ([]*profile.Profile, []*profile.Catalogue) {
+func loadShipped(t testing.TB) ([]*profile.Profile, []*profile.Catalogue) {
 	t.Helper()
 	entries, err := fs.ReadDir(profiles.FS, ".")
 	if err != nil {
@@ -102,7 +102,7 @@ func loadShipped(t *testing.T) ([]*profile.Profile, []*profile.Catalogue) {
 	return ps, cs
 }
 
-func newEnv(t *testing.T, trust *verifier.TrustList, mode string) *env {
+func newEnv(t testing.TB, trust *verifier.TrustList, mode string) *env {
 	t.Helper()
 	return newEnvWith(t, envOptions{trust: trust, mode: mode})
 }
@@ -119,7 +119,7 @@ type envOptions struct {
 	opts []verifier.Option
 }
 
-func newEnvWith(t *testing.T, o envOptions) *env {
+func newEnvWith(t testing.TB, o envOptions) *env {
 	t.Helper()
 	var h http.Handler
 	srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { h.ServeHTTP(w, r) }))
@@ -220,7 +220,7 @@ func (e *env) result(id string) verifier.Status {
 // matches its DCQL query, presents with KB-JWTs bound to client_id and
 // nonce, and posts the response (oid4vp.AuthorizationResponse).
 type wallet struct {
-	t     *testing.T
+	t     testing.TB
 	e     *env
 	key   *jose.PrivateKey
 	creds []string

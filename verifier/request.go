@@ -114,10 +114,14 @@ func (v *Verifier) CreateRequest(ctx context.Context, profileID string, ro Reque
 	}
 	now := v.now()
 	q, owner := Query(p)
+	qb, err := json.Marshal(q)
+	if err != nil {
+		return nil, fmt.Errorf("encode dcql_query: %w", err)
+	}
 	tx := &Transaction{
 		ID: oid4vp.NewNonce()[:22], ProfileID: p.ID, ProfileVersion: p.Version, ClientID: v.clientID,
 		Nonce: oid4vp.NewNonce(), State: oid4vp.NewNonce(), ResponseMode: mode,
-		Query: q, QueryRequirements: owner, RedirectURI: ro.RedirectURI,
+		Query: q, QueryJSON: qb, QueryRequirements: owner, RedirectURI: ro.RedirectURI,
 		Created: now, Expires: now.Add(v.cfg.TransactionTTL), Status: TxPending,
 	}
 	if mode == oid4vp.ResponseModeDirectPostJWT {
@@ -158,9 +162,13 @@ func (v *Verifier) link(id string) string {
 // authorizationRequest returns the Authorization Request of a transaction
 // (§5.1, §8.2, §8.3).
 func (v *Verifier) authorizationRequest(tx *Transaction) (oid4vp.AuthorizationRequest, error) {
+	q, err := tx.DCQLQuery()
+	if err != nil {
+		return oid4vp.AuthorizationRequest{}, err
+	}
 	r := oid4vp.AuthorizationRequest{
 		ClientID: tx.ClientID, ResponseType: oid4vp.ResponseTypeVPToken, ResponseMode: tx.ResponseMode,
-		ResponseURI: v.responseURI, Nonce: tx.Nonce, State: tx.State, DCQLQuery: tx.Query,
+		ResponseURI: v.responseURI, Nonce: tx.Nonce, State: tx.State, DCQLQuery: q,
 		ClientMetadata: &oid4vp.ClientMetadata{VPFormatsSupported: vpFormats},
 	}
 	if tx.ResponseMode == oid4vp.ResponseModeDirectPostJWT {

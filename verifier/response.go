@@ -173,9 +173,13 @@ func (v *Verifier) decide(ctx context.Context, tx *Transaction, p *profile.Profi
 	if err != nil {
 		return nil, fmt.Errorf("trust list: %w", err)
 	}
+	q, err := tx.DCQLQuery()
+	if err != nil {
+		return nil, err
+	}
 	d := &Decision{TransactionID: tx.ID, Profile: p.ID, ProfileVersion: p.Version, Rejected: []Rejection{}, Credentials: []string{}, DecidedAt: now.UTC()}
 	vcts := map[string][]string{}
-	for _, cq := range tx.Query.Credentials {
+	for _, cq := range q.Credentials {
 		vcts[cq.ID] = cq.Meta.VCTValues
 	}
 	type verified struct {
@@ -215,7 +219,7 @@ func (v *Verifier) decide(ctx context.Context, tx *Transaction, p *profile.Profi
 	}
 	// Re-check against the query (C.33): drop what goes beyond it.
 	bad := map[[2]any]string{}
-	if _, err := dcql.CheckResponse(tx.Query, presented); err != nil {
+	if _, err := dcql.CheckResponse(q, presented); err != nil {
 		for _, e := range unwrapAll(err) {
 			var pe *dcql.PresentationError
 			if errors.As(e, &pe) {

@@ -30,7 +30,7 @@ const (
 	reqFeedback    = "feedback-geven"
 )
 
-func example(t *testing.T, typ string) map[string]any {
+func example(t testing.TB, typ string) map[string]any {
 	t.Helper()
 	tp, _ := ppp.Lookup(typ)
 	var m map[string]any
@@ -43,7 +43,7 @@ func example(t *testing.T, typ string) map[string]any {
 // miranda returns the holder key and her credentials from issuer is: the
 // PPP examples (level 4, goal education, feedback competent, a learning
 // module with classroom management, talents, agility 4).
-func miranda(t *testing.T, is *issuer, types ...string) (*jose.PrivateKey, []string) {
+func miranda(t testing.TB, is *issuer, types ...string) (*jose.PrivateKey, []string) {
 	t.Helper()
 	holder, _ := jose.GenerateKey(jose.ES256)
 	if len(types) == 0 {
@@ -65,7 +65,7 @@ func trustAll(ids ...string) *verifier.TrustList {
 	return tl
 }
 
-func statusOf(t *testing.T, d *verifier.Decision, id string) profile.RequirementResult {
+func statusOf(t testing.TB, d *verifier.Decision, id string) profile.RequirementResult {
 	t.Helper()
 	for _, r := range d.Requirements {
 		if r.ID == id {
@@ -77,7 +77,7 @@ func statusOf(t *testing.T, d *verifier.Decision, id string) profile.Requirement
 }
 
 // run performs one whole flow and returns the decision.
-func run(t *testing.T, e *env, w *wallet, greedy bool) (*verifier.Decision, []byte) {
+func run(t testing.TB, e *env, w *wallet, greedy bool) (*verifier.Decision, []byte) {
 	t.Helper()
 	req := e.start(profileTeacher, nil)
 	r := w.fetch(req.RequestURI)
@@ -315,7 +315,7 @@ func TestReplay(t *testing.T) {
 }
 
 // malleate replaces the KB-JWT's ECDSA signature (r, s) by (r, n−s).
-func malleate(t *testing.T, presentation string) string {
+func malleate(t testing.TB, presentation string) string {
 	t.Helper()
 	i := strings.LastIndex(presentation, ".")
 	sig, err := jose.DecodeSegment(presentation[i+1:])

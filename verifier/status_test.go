@@ -25,7 +25,7 @@ type statusIssuer struct {
 	fetches atomic.Int32
 }
 
-func newStatusIssuer(t *testing.T, is *issuer, statuses map[int]statuslist.Status) *statusIssuer {
+func newStatusIssuer(t testing.TB, is *issuer, statuses map[int]statuslist.Status) *statusIssuer {
 	t.Helper()
 	l, err := statuslist.New(1, statuslist.HerdPrivacyMinEntries)
 	if err != nil {
@@ -59,7 +59,7 @@ func newStatusIssuer(t *testing.T, is *issuer, statuses map[int]statuslist.Statu
 
 // issueWithStatus issues a credential of typ whose status is entry idx of
 // the list at uri.
-func (is *issuer) issueWithStatus(t *testing.T, typ string, holder *jose.PrivateKey, uri string, idx int) string {
+func (is *issuer) issueWithStatus(t testing.TB, typ string, holder *jose.PrivateKey, uri string, idx int) string {
 	t.Helper()
 	now := time.Now()
 	raw, err := sdjwtvc.Issue(is.key, sdjwtvc.Credential{Issuer: is.did, VCT: vctOf(t, typ), HolderKey: holder.Public(),
@@ -101,7 +101,7 @@ func TestRevokedCredential(t *testing.T) {
 	}
 }
 
-func vctOf(t *testing.T, typ string) string {
+func vctOf(t testing.TB, typ string) string {
 	t.Helper()
 	tp, ok := ppp.Lookup(typ)
 	if !ok {

@@ -35,7 +35,11 @@ type Transaction struct {
 	Nonce          string     `json:"nonce"`
 	State          string     `json:"state"`
 	ResponseMode   string     `json:"response_mode"`
-	Query          dcql.Query `json:"dcql_query"`
+	// Query is the DCQL query, kept as its JSON (QueryJSON) and parsed
+	// only when needed (DCQLQuery): the store reads transactions more
+	// often than the query is used.
+	Query     dcql.Query      `json:"-"`
+	QueryJSON json.RawMessage `json:"dcql_query"`
 	// QueryRequirements maps each Credential Query id to its requirement.
 	QueryRequirements map[string]string `json:"query_requirements"`
 	// EncryptionKey is the ephemeral private key (JWK) for
@@ -256,4 +260,18 @@ func (s *badgerStore) RedeemResponseCode(ctx context.Context, id, codeHash strin
 		return s.put(t, tx, ttl)
 	})
 	return tx, err
+}
+
+// DCQLQuery returns the transaction's DCQL query: Query when set, else
+// QueryJSON parsed (strictly, by dcql.Parse).
+func (tx *Transaction) DCQLQuery() (dcql.Query, error) {
+	if len(tx.Query.Credentials) > 0 {
+		return tx.Query, nil
+	}
+	q, err := dcql.Parse(tx.QueryJSON)
+	if err != nil {
+		return dcql.Query{}, fmt.Errorf("stored dcql_query: %w", err)
+	}
+	tx.Query = q
+	return q, nil
 }
