@@ -28,13 +28,13 @@ const (
 // Transaction is one authorization request and, once answered, its
 // decision. The store keeps it sealed; it never holds a raw presentation.
 type Transaction struct {
-	ID             string     `json:"id"`
-	ProfileID      string     `json:"profile"`
-	ProfileVersion string     `json:"profile_version"`
-	ClientID       string     `json:"client_id"`
-	Nonce          string     `json:"nonce"`
-	State          string     `json:"state"`
-	ResponseMode   string     `json:"response_mode"`
+	ID             string `json:"id"`
+	ProfileID      string `json:"profile"`
+	ProfileVersion string `json:"profile_version"`
+	ClientID       string `json:"client_id"`
+	Nonce          string `json:"nonce"`
+	State          string `json:"state"`
+	ResponseMode   string `json:"response_mode"`
 	// Query is the DCQL query, kept as its JSON (QueryJSON) and parsed
 	// only when needed (DCQLQuery): the store reads transactions more
 	// often than the query is used.
