@@ -101,24 +101,8 @@ type ImportResult struct {
 // per transaction. Credentials and history entries already present are
 // skipped, so an interrupted import can be run again.
 func (w *Wallet) Import(ctx context.Context, data []byte, backupPass []byte) (*ImportResult, error) {
-	compact := string(bytes.TrimSpace(data))
-	h, _, err := jose.ParseJWEHeader(compact, jose.MaxBackupBytes*4/3+4096)
+	compact, k, err := parseBackupHeader(data)
 	if err != nil {
-		return nil, fmt.Errorf("%w: %w", ErrBackup, err)
-	}
-	raw, ok := h.Raw[backupKDFHeader]
-	if !ok || h.Alg != jose.AlgDir {
-		return nil, fmt.Errorf("%w: no %s header", ErrBackup, backupKDFHeader)
-	}
-	kb, err := json.Marshal(raw)
-	if err != nil {
-		return nil, fmt.Errorf("%w: %v", ErrBadHeader, err)
-	}
-	var k kdf
-	if err := strictjson.Unmarshal(kb, &k); err != nil {
-		return nil, fmt.Errorf("%w: %v", ErrBadHeader, err)
-	}
-	if err := k.check(); err != nil {
 		return nil, err
 	}
 	key := k.derive(backupPass)
@@ -131,17 +115,12 @@ func (w *Wallet) Import(ctx context.Context, data []byte, backupPass []byte) (*I
 		return nil, fmt.Errorf("%w: %w", ErrBackup, err)
 	}
 	defer clear(pt)
-	var b backupFile
-	d := json.NewDecoder(bytes.NewReader(pt))
-	d.UseNumber()
-	if err := d.Decode(&b); err != nil || b.Format != BackupFormat {
-		return nil, fmt.Errorf("%w: format", ErrBackup)
+	b, err := decodeBackup(pt)
+	if err != nil {
+		return nil, err
 	}
 	res := &ImportResult{Imported: []string{}, Skipped: []string{}}
-	for i, bc := range b.Credentials {
-		if err := checkBackupCredential(bc); err != nil {
-			return res, fmt.Errorf("wallet: backup credential %d: %w", i, err)
-		}
+	for _, bc := range b.Credentials {
 		if _, err := w.Credential(bc.Credential.ID); err == nil {
 			res.Skipped = append(res.Skipped, bc.Credential.ID)
 			continue
@@ -169,6 +148,50 @@ func (w *Wallet) Import(ctx context.Context, data []byte, backupPass []byte) (*I
 		res.History++
 	}
 	return res, nil
+}
+
+// parseBackupHeader reads the protected header of a backup JWE (size
+// bounded) and the argon2id parameters in it, bounded before anything is
+// derived from them. It returns the compact JWE and the key derivation.
+func parseBackupHeader(data []byte) (string, kdf, error) {
+	compact := string(bytes.TrimSpace(data))
+	h, _, err := jose.ParseJWEHeader(compact, jose.MaxBackupBytes*4/3+4096)
+	if err != nil {
+		return "", kdf{}, fmt.Errorf("%w: %w", ErrBackup, err)
+	}
+	raw, ok := h.Raw[backupKDFHeader]
+	if !ok || h.Alg != jose.AlgDir {
+		return "", kdf{}, fmt.Errorf("%w: no %s header", ErrBackup, backupKDFHeader)
+	}
+	kb, err := json.Marshal(raw)
+	if err != nil {
+		return "", kdf{}, fmt.Errorf("%w: %v", ErrBadHeader, err)
+	}
+	var k kdf
+	if err := strictjson.Unmarshal(kb, &k); err != nil {
+		return "", kdf{}, fmt.Errorf("%w: %v", ErrBadHeader, err)
+	}
+	if err := k.check(); err != nil {
+		return "", kdf{}, err
+	}
+	return compact, k, nil
+}
+
+// decodeBackup decodes a decrypted backup (numbers as json.Number) and
+// checks its format and every credential in it (checkBackupCredential).
+func decodeBackup(pt []byte) (*backupFile, error) {
+	var b backupFile
+	d := json.NewDecoder(bytes.NewReader(pt))
+	d.UseNumber()
+	if err := d.Decode(&b); err != nil || b.Format != BackupFormat {
+		return nil, fmt.Errorf("%w: format", ErrBackup)
+	}
+	for i, bc := range b.Credentials {
+		if err := checkBackupCredential(bc); err != nil {
+			return nil, fmt.Errorf("wallet: backup credential %d: %w", i, err)
+		}
+	}
+	return &b, nil
 }
 
 func checkBackupCredential(bc backupCredential) error {
