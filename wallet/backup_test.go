@@ -5,6 +5,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/loopbrug/paspoort/credentials/dcql"
+	"github.com/loopbrug/paspoort/credentials/oid4vp"
 	"github.com/loopbrug/paspoort/internal/jose"
 	"github.com/loopbrug/paspoort/wallet"
 )
@@ -100,4 +102,71 @@ func TestExportImport(t *testing.T) {
 func jweWithHeader(t *testing.T, hdr string) string {
 	t.Helper()
 	return jose.EncodeSegment([]byte(hdr)) + "..AAAAAAAAAAAAAAAA.AAAA.AAAAAAAAAAAAAAAAAAAAAA"
+}
+
+// Export from one wallet, import into a second wallet in another data
+// folder (another passphrase), reopen it from disk, and present from it to
+// an OpenID4VP verifier: the verifier accepts the issuer's signature and
+// the KB-JWT, so the credential and its holder keys came through intact.
+// The copy the first wallet already presented stays used: the second
+// wallet presents the other copy, under another cnf.
+func TestExportImportThenPresent(t *testing.T) {
+	iss := newTestIssuer(t, "https://assessor.example")
+	q, err := dcql.Parse([]byte(`{"credentials":[{"id":"skill","format":"dc+sd-jwt","meta":{"vct_values":["https://paspoort.loopbrug.nl/vct/skill/v1"]},"claims":[{"path":["skill"]},{"path":["proficiency"]}]}]}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	opts := []wallet.Option{wallet.WithIssuerKeys(iss.keys()), wallet.WithAllowLoopback()}
+	src := initWallet(t, t.TempDir(), opts...)
+	c, err := src.Add(ctx, iss.issue(t, src, "skill", example(t, "skill", nil), 2), wallet.Meta{IssuerName: "Assessor BV"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	present := func(w *wallet.Wallet) string {
+		t.Helper()
+		v := newTestVerifier(t, iss.keys(), oid4vp.ResponseModeDirectPostJWT, q)
+		pr, err := w.ReadRequest(ctx, v.link("/request"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := w.Present(ctx, pr, &wallet.Selection{Credentials: map[string][]string{"skill": {c.ID}}}); err != nil {
+			t.Fatal(err)
+		}
+		got := v.got["skill"]
+		if len(got) != 1 || got[0].HolderKey == nil || got[0].Claims["skill"] == nil {
+			t.Fatalf("verifier got %v", v.got)
+		}
+		return got[0].HolderKey.Thumbprint()
+	}
+	first := present(src)
+	backup, err := src.Export(ctx, []byte("backup passphrase"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	src.Close()
+
+	dir := t.TempDir()
+	dst, err := wallet.Init(ctx, dir, []byte("another wallet passphrase"), append(opts, wallet.WithKDFParams(testKDF))...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res, err := dst.Import(ctx, []byte(backup), []byte("backup passphrase")); err != nil || len(res.Imported) != 1 || res.History != 1 {
+		t.Fatalf("import: %+v, %v", res, err)
+	}
+	dst.Close()
+	dst, err = wallet.OpenDir(ctx, dir, []byte("another wallet passphrase"), opts...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer dst.Close()
+	if got, err := dst.Credential(c.ID); err != nil || got.Copies != 2 || got.Unused != 1 || got.IssuerName != "Assessor BV" {
+		t.Fatalf("imported credential %+v, %v", got, err)
+	}
+	second := present(dst)
+	if second == first {
+		t.Fatal("the imported wallet presented the copy already used")
+	}
+	if hist, err := dst.History(ctx); err != nil || len(hist) != 2 {
+		t.Fatalf("history after presenting: %d entries, %v", len(hist), err)
+	}
 }
