@@ -2,6 +2,7 @@ package safehttp
 
 import (
 	"crypto/tls"
+	"crypto/x509"
 	"errors"
 	"fmt"
 	"net"
@@ -160,6 +161,25 @@ func WithTransport(rt http.RoundTripper) Option {
 			return errors.New("WithTransport: nil transport")
 		}
 		c.transport = rt
+		return nil
+	}
+}
+
+// WithRootCAs trusts the certificates of pool as roots for https instead of
+// the system's: a private CA on premises, or the local development CA of
+// "paspoort dev". Every other rule (https only, address checks, limits)
+// still applies. A nil pool is an error.
+func WithRootCAs(pool *x509.CertPool) Option {
+	return func(c *config) error {
+		if pool == nil {
+			return errors.New("WithRootCAs: nil certificate pool")
+		}
+		tc := &tls.Config{MinVersion: tls.VersionTLS12}
+		if c.tlsConfig != nil {
+			tc = c.tlsConfig.Clone()
+		}
+		tc.RootCAs = pool
+		c.tlsConfig = tc
 		return nil
 	}
 }
