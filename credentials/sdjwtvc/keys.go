@@ -70,7 +70,8 @@ type DIDKeyResolver interface {
 
 // DIDKeys is the DID Issuer Signature Mechanism paspoort uses for
 // organisations: "kid" is a DID URL whose DID is "iss" (or, when iss is
-// absent, the issuer), and the key is an assertionMethod of that DID.
+// absent, the issuer) or, for an https "iss", the did:web of that very URL
+// (did.WebFromURL); the key is an assertionMethod of that DID.
 type DIDKeys struct {
 	Resolver DIDKeyResolver
 }
@@ -81,7 +82,7 @@ func (d DIDKeys) ResolveIssuerKey(ctx context.Context, iss, kid string) (*jose.P
 		return nil, fmt.Errorf("%w: kid is not a DID URL", ErrUnknownIssuerKey)
 	}
 	subject, _, _ := strings.Cut(kid, "#")
-	if iss != "" && iss != subject {
+	if iss != "" && iss != subject && !webDIDOf(iss, subject) {
 		return nil, fmt.Errorf("%w: kid %q is not a key of %q", ErrIssuerMismatch, trunc(kid), trunc(iss))
 	}
 	k, err := d.Resolver.ResolveKey(ctx, kid, did.AssertionMethod)
@@ -89,6 +90,15 @@ func (d DIDKeys) ResolveIssuerKey(ctx context.Context, iss, kid string) (*jose.P
 		return nil, fmt.Errorf("resolve issuer key %q: %w", trunc(kid), err)
 	}
 	return k, nil
+}
+
+// webDIDOf reports whether subject is the did:web of the https URL iss.
+func webDIDOf(iss, subject string) bool {
+	if !strings.HasPrefix(iss, "https://") || !strings.HasPrefix(subject, "did:web:") {
+		return false
+	}
+	d, err := did.WebFromURL(iss)
+	return err == nil && d == subject
 }
 
 // Chain tries each resolver that applies: DIDKeys for a DID issuer or kid,

@@ -274,6 +274,17 @@ func TestHostile(t *testing.T) {
 	if _, err := mustVerifier(t, f, sdjwtvc.WithoutStatusCheckUnsafe()).Verify(ctx, withStatus, sdjwtvc.Policy{}); err != nil {
 		t.Fatalf("status check skipped: %v", err)
 	}
+	// An https issuer whose kid is a key of its own did:web verifies; the
+	// did:web of another host does not.
+	for iss, want := range map[string]error{"https://assessor.example": nil, "https://evil.example": sdjwtvc.ErrIssuerMismatch} {
+		s, err := sdjwt.Issue(f.issuer.WithKeyID("did:web:assessor.example#k1"), func() map[string]any { m := base(); m["iss"] = iss; return m }(), sdjwt.IssueOptions{Typ: sdjwtvc.Typ})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := didVerifier(t, f).Verify(ctx, s, sdjwtvc.Policy{}); !errors.Is(err, want) {
+			t.Fatalf("iss %s: err = %v, want %v", iss, err, want)
+		}
+	}
 	// A DID issuer whose kid belongs to it verifies.
 	s, err := sdjwt.Issue(f.issuer.WithKeyID("did:web:assessor.example#k1"), func() map[string]any { m := base(); m["iss"] = "did:web:assessor.example"; return m }(), sdjwt.IssueOptions{Typ: sdjwtvc.Typ})
 	if err != nil {
