@@ -46,9 +46,8 @@ type ResponseReply struct {
 //     Query ids to arrays of presentations (§8.1). The state must be the
 //     transaction's. A wallet's error response (§8.5) is returned as the
 //     *oid4vp.ErrorResponse and changes nothing.
-//  3. The transaction is consumed atomically: a second response, even a
-//     byte-different one, is ErrReplay (§14.1, C.23, C.27). An expired one
-//     is ErrTransactionExpired.
+//  3. A transaction already decided on is ErrReplay, whatever the bytes
+//     (§14.1, C.23, C.27); an expired one is ErrTransactionExpired.
 //  4. Every presentation is verified as an SD-JWT VC (sdjwtvc.Verify: typ,
 //     alg, issuer key of a trusted issuer, signature, times, disclosures,
 //     KB-JWT with aud = client_id and the transaction's nonce, sd_hash,
@@ -57,8 +56,13 @@ type ResponseReply struct {
 //     presentations that disclose beyond it, or of another type, are
 //     rejected too (C.33).
 //  6. The profile is evaluated with the trust list per requirement; the
-//     gap becomes a plan; the decision is stored (needed claims only) and
-//     a receipt signed.
+//     gap becomes a plan.
+//  7. The decision is stored (needed claims only) by Store.Decide, which
+//     spends the nonce atomically in the same write: of concurrent
+//     responses to one transaction exactly one is decided on, the others
+//     are ErrReplay. A response refused before this step (malformed, wrong
+//     state, a trust list that cannot be had) leaves the transaction
+//     answerable. Then the receipt is signed.
 func (v *Verifier) HandleResponse(ctx context.Context, form url.Values) (*ResponseReply, error) {
 	start := time.Now()
 	res, err := v.handleResponse(ctx, form)
@@ -111,6 +115,11 @@ func (v *Verifier) handleResponse(ctx context.Context, form url.Values) (*Respon
 	if err != nil {
 		return nil, err
 	}
+	if tx.Status != TxPending {
+		// Answered already: refused before any work (Decide would refuse
+		// it at the end anyway).
+		return nil, fmt.Errorf("transaction: %w", ErrReplay)
+	}
 	exp := oid4vp.ResponseExpectation{Mode: tx.ResponseMode}
 	if tx.ResponseMode == oid4vp.ResponseModeDirectPostJWT {
 		if exp.Key, err = jose.ParseEncryptionKey(tx.EncryptionKey); err != nil {
@@ -123,14 +132,6 @@ func (v *Verifier) handleResponse(ctx context.Context, form url.Values) (*Respon
 	}
 	if ar.State == "" || !equalHash(ar.State, tx.State) {
 		return nil, fmt.Errorf("state of the response: %w", ErrUnknownTransaction)
-	}
-	// Consume first: whatever follows, this transaction is answered.
-	tx, err = v.store.ConsumeState(ctx, tx.State)
-	if errors.Is(err, ErrReplay) {
-		return nil, fmt.Errorf("transaction: %w", ErrReplay)
-	}
-	if err != nil {
-		return nil, fmt.Errorf("consume transaction: %w", ErrUnknownTransaction)
 	}
 	now := v.now()
 	if !now.Before(tx.Expires) {
@@ -149,7 +150,11 @@ func (v *Verifier) handleResponse(ctx context.Context, form url.Values) (*Respon
 		code = oid4vp.NewNonce()
 		codeHash = hashToken(code)
 	}
-	if err := v.store.SaveDecision(ctx, tx.ID, d, codeHash, v.cfg.Retention); err != nil {
+	// Spend the nonce: of concurrent responses to one transaction only
+	// the first to get here is decided on.
+	if err := v.store.Decide(ctx, tx.ID, d, codeHash, v.cfg.Retention); errors.Is(err, ErrReplay) {
+		return nil, fmt.Errorf("transaction: %w", ErrReplay)
+	} else if err != nil {
 		return nil, fmt.Errorf("store decision: %w", err)
 	}
 	rc, err := v.signReceipt(d)

@@ -16,12 +16,10 @@ type TxStatus string
 
 // The transaction states.
 const (
-	// TxPending: the request is out; no response yet.
+	// TxPending: the request is out; no response decided on yet.
 	TxPending TxStatus = "pending"
-	// TxResponded: a response arrived and consumed the nonce; the decision
-	// is being made.
-	TxResponded TxStatus = "responded"
-	// TxDecided: the decision is recorded.
+	// TxDecided: a response was decided on and the decision recorded; the
+	// nonce is spent.
 	TxDecided TxStatus = "decided"
 )
 
@@ -59,7 +57,7 @@ type Transaction struct {
 	DeleteAt time.Time `json:"delete_at,omitempty"`
 }
 
-// Store keeps transactions. Implementations must make ConsumeState and
+// Store keeps transactions. Implementations must make Decide and
 // RedeemResponseCode atomic: of two concurrent calls for the same
 // transaction, exactly one succeeds. Records must disappear after the TTL
 // given (the retention period for decided transactions). The badger store
@@ -74,13 +72,12 @@ type Store interface {
 	// state or by the kid of its encryption key (ErrNotFound).
 	TransactionByState(ctx context.Context, state string) (*Transaction, error)
 	TransactionByKID(ctx context.Context, kid string) (*Transaction, error)
-	// ConsumeState atomically moves the transaction with this state from
-	// pending to responded and returns it; ErrReplay if it was not
-	// pending, ErrNotFound if there is none.
-	ConsumeState(ctx context.Context, state string) (*Transaction, error)
-	// SaveDecision records the decision and response code hash of a
-	// responded transaction and keeps it for retention.
-	SaveDecision(ctx context.Context, id string, d *Decision, responseCodeHash string, retention time.Duration) error
+	// Decide atomically moves a pending transaction to decided with the
+	// decision and the response code hash, drops what only answering
+	// needed (the encryption key, the nonce) and keeps it for retention;
+	// ErrReplay if it was not pending (its nonce is spent), ErrNotFound if
+	// there is none.
+	Decide(ctx context.Context, id string, d *Decision, responseCodeHash string, retention time.Duration) error
 	// RedeemResponseCode atomically checks the response code hash of a
 	// decided transaction and marks it used; ErrResponseCode when it does
 	// not match or was used.
@@ -203,34 +200,15 @@ func (s *badgerStore) TransactionByKID(ctx context.Context, kid string) (*Transa
 	return s.byIndex(ctx, "vkid/", kid)
 }
 
-// ConsumeState implements Store.
-func (s *badgerStore) ConsumeState(ctx context.Context, state string) (*Transaction, error) {
-	var tx *Transaction
-	err := s.db.Update(ctx, func(t *kv.Txn) error {
-		id, err := s.index(t, "vstate/", state)
-		if err != nil {
-			return err
-		}
-		tx, err = s.get(t, id)
+// Decide implements Store.
+func (s *badgerStore) Decide(ctx context.Context, id string, d *Decision, codeHash string, retention time.Duration) error {
+	return s.db.Update(ctx, func(t *kv.Txn) error {
+		tx, err := s.get(t, id)
 		if err != nil {
 			return err
 		}
 		if tx.Status != TxPending {
 			return ErrReplay
-		}
-		tx.Status = TxResponded
-		ttl := time.Until(tx.Expires) + time.Hour
-		return s.put(t, tx, ttl)
-	})
-	return tx, err
-}
-
-// SaveDecision implements Store.
-func (s *badgerStore) SaveDecision(ctx context.Context, id string, d *Decision, codeHash string, retention time.Duration) error {
-	return s.db.Update(ctx, func(t *kv.Txn) error {
-		tx, err := s.get(t, id)
-		if err != nil {
-			return err
 		}
 		tx.Status, tx.Decision, tx.ResponseCodeHash = TxDecided, d, codeHash
 		tx.DeleteAt = time.Now().Add(retention)
