@@ -276,8 +276,9 @@ func (s *Server) postConsent(c echo.Context) error {
 		return err
 	}
 	var req struct {
-		Selection map[string][]string `json:"selection"`
-		Include   []string            `json:"include"`
+		Selection       map[string][]string `json:"selection"`
+		Include         []string            `json:"include"`
+		IncludeOptional bool                `json:"include_optional"`
 	}
 	if err := bindJSON(c, &req); err != nil {
 		return err
@@ -287,8 +288,8 @@ func (s *Server) postConsent(c echo.Context) error {
 		return errors.Join(ErrNotFound, err)
 	}
 	var sel *Selection
-	if req.Selection != nil || req.Include != nil {
-		sel = &Selection{Credentials: req.Selection, Include: req.Include}
+	if req.Selection != nil || req.Include != nil || req.IncludeOptional {
+		sel = &Selection{Credentials: req.Selection, Include: req.Include, IncludeOptional: req.IncludeOptional}
 	}
 	res, err := w.Present(c.Request().Context(), p.request, sel)
 	if errors.Is(err, ErrSelection) || errors.Is(err, ErrNotSatisfiable) {

@@ -171,6 +171,13 @@ type Selection struct {
 	Credentials map[string][]string
 	// Include names optional queries to answer by default.
 	Include []string
+	// IncludeOptional answers, by default, every optional Credential Set
+	// Query the wallet can satisfy, each with its first satisfiable option
+	// (OpenID4VP §6.4.2; dcql.Result.Presentation). A verifier that marks
+	// every set optional, so that the decision can name what is missing,
+	// gets everything the holder has for it, and no more than one option
+	// per set.
+	IncludeOptional bool
 }
 
 // PresentResult is what was sent to whom.
@@ -196,6 +203,9 @@ func (w *Wallet) Present(ctx context.Context, pr *PresentationRequest, sel *Sele
 		return nil, err
 	}
 	if len(chosen) == 0 {
+		if len(pr.defaults) > 0 {
+			return nil, fmt.Errorf("%w: the request asks only for optional credentials; include them (Selection.Include, IncludeOptional; --include, --include-optional)", ErrNotSatisfiable)
+		}
 		return nil, ErrNotSatisfiable
 	}
 	type use struct {
@@ -290,11 +300,12 @@ func (pr *PresentationRequest) resolve(sel *Selection) (map[string][]dcql.Creden
 			return nil, fmt.Errorf("%w: missing %v", ErrNotSatisfiable, pr.Missing)
 		}
 		var include []string
+		optional := false
 		if sel != nil {
-			include = sel.Include
+			include, optional = sel.Include, sel.IncludeOptional
 		}
 		for qid, ms := range pr.defaults {
-			if required[qid] || slices.Contains(include, qid) {
+			if required[qid] || optional || slices.Contains(include, qid) {
 				out[qid] = ms
 			}
 		}

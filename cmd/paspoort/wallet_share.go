@@ -101,14 +101,14 @@ func newWalletShowCommand(f *walletFlags) *cobra.Command {
 }
 
 func newWalletPresentCommand(f *walletFlags) *cobra.Command {
-	var yes, decline bool
+	var yes, decline, optional bool
 	var selects, include []string
 	cmd := &cobra.Command{
 		Use:   "present REQUEST_URI",
 		Short: "Share credentials with a verifier (OpenID4VP), with your consent",
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			sel, err := parseSelect(selects, include)
+			sel, err := parseSelect(selects, include, optional)
 			if err != nil {
 				return err
 			}
@@ -157,14 +157,15 @@ func newWalletPresentCommand(f *walletFlags) *cobra.Command {
 	cmd.Flags().BoolVar(&decline, "decline", false, "refuse: tell the verifier access_denied")
 	cmd.Flags().StringArrayVar(&selects, "select", nil, "QUERY_ID=CREDENTIAL_ID[,CREDENTIAL_ID…]: share these credentials for the query (repeatable)")
 	cmd.Flags().StringSliceVar(&include, "include", nil, "optional query ids to answer as well")
+	cmd.Flags().BoolVar(&optional, "include-optional", false, "answer every optional credential set you can, with one option each (verifiers that mark every set optional)")
 	return cmd
 }
 
-func parseSelect(selects, include []string) (*wallet.Selection, error) {
-	if len(selects) == 0 && len(include) == 0 {
+func parseSelect(selects, include []string, optional bool) (*wallet.Selection, error) {
+	if len(selects) == 0 && len(include) == 0 && !optional {
 		return nil, nil
 	}
-	sel := &wallet.Selection{Include: include}
+	sel := &wallet.Selection{Include: include, IncludeOptional: optional}
 	for _, s := range selects {
 		q, ids, ok := strings.Cut(s, "=")
 		if !ok || q == "" || ids == "" {
