@@ -50,6 +50,7 @@ func newRootCommand() *cobra.Command {
 	root.AddCommand(newWalletCommand())
 	root.AddCommand(newVerifierCommand())
 	root.AddCommand(newIssuerCommand())
+	root.AddCommand(newDemoCommand())
 	return root
 }
 

@@ -1,0 +1,147 @@
+package devstack
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"time"
+
+	"github.com/loopbrug/paspoort/credentials/profile"
+	"github.com/loopbrug/paspoort/issuer"
+	"github.com/loopbrug/paspoort/verifier"
+)
+
+// maxAnswer bounds the admin API answers the stack reads.
+const maxAnswer = 4 << 20
+
+// call sends a JSON request to one of the stack's services and decodes the
+// JSON answer into out. A non-2xx status is an error naming it (the body,
+// which may hold a field-level error but never a secret, is included).
+func (s *Stack) call(ctx context.Context, method, rawURL, token string, in, out any) error {
+	var body io.Reader
+	if in != nil {
+		b, err := json.Marshal(in)
+		if err != nil {
+			return fmt.Errorf("encode %s %s: %w", method, rawURL, err)
+		}
+		body = bytes.NewReader(b)
+	}
+	req, err := http.NewRequestWithContext(ctx, method, rawURL, body)
+	if err != nil {
+		return fmt.Errorf("%s %s: %w", method, rawURL, err)
+	}
+	if in != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	req.Header.Set("Accept", "application/json")
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	res, err := s.client.Do(req)
+	if err != nil {
+		return fmt.Errorf("%s %s: %w", method, rawURL, err)
+	}
+	defer res.Body.Close()
+	b, err := io.ReadAll(io.LimitReader(res.Body, maxAnswer))
+	if err != nil {
+		return fmt.Errorf("%s %s: %w", method, rawURL, err)
+	}
+	if res.StatusCode/100 != 2 {
+		return fmt.Errorf("%s %s: HTTP %d: %s", method, rawURL, res.StatusCode, bytes.TrimSpace(b))
+	}
+	if out == nil {
+		return nil
+	}
+	if err := json.Unmarshal(b, out); err != nil {
+		return fmt.Errorf("%s %s: decode answer: %w", method, rawURL, err)
+	}
+	return nil
+}
+
+// CreateOffer creates a credential offer through the admin API of the
+// issuer with key, as an issuer's operator does.
+func (s *Stack) CreateOffer(ctx context.Context, key string, req issuer.OfferRequest) (*issuer.Offer, error) {
+	is := s.Issuer(key)
+	if is == nil {
+		return nil, fmt.Errorf("devstack: no issuer %q", key)
+	}
+	var o issuer.Offer
+	if err := s.call(ctx, http.MethodPost, is.URL+"/admin/offers", is.AdminToken, req, &o); err != nil {
+		return nil, fmt.Errorf("offer from %s: %w", key, err)
+	}
+	return &o, nil
+}
+
+// CreateRequest creates an authorization request for a profile through the
+// admin API of the verifier with key.
+func (s *Stack) CreateRequest(ctx context.Context, key, profileID string) (*verifier.Request, error) {
+	v := s.Verifier(key)
+	if v == nil {
+		return nil, fmt.Errorf("devstack: no verifier %q", key)
+	}
+	var r verifier.Request
+	if err := s.call(ctx, http.MethodPost, v.URL+"/admin/transactions", v.AdminToken, map[string]string{"profile": profileID}, &r); err != nil {
+		return nil, fmt.Errorf("request at %s: %w", key, err)
+	}
+	return &r, nil
+}
+
+// Result returns a transaction's state at the verifier with key, waiting up
+// to wait for its decision.
+func (s *Stack) Result(ctx context.Context, key, transactionID string, wait time.Duration) (*verifier.Status, error) {
+	v := s.Verifier(key)
+	if v == nil {
+		return nil, fmt.Errorf("devstack: no verifier %q", key)
+	}
+	u := v.URL + "/admin/transactions/" + url.PathEscape(transactionID)
+	if wait > 0 {
+		u += "?wait=" + url.QueryEscape(wait.String())
+	}
+	var st verifier.Status
+	if err := s.call(ctx, http.MethodGet, u, v.AdminToken, nil, &st); err != nil {
+		return nil, fmt.Errorf("result at %s: %w", key, err)
+	}
+	return &st, nil
+}
+
+// PublishedProfile fetches a profile as the verifier with key publishes it
+// (GET /profiles/{id}), as a wallet does before matching privately.
+func (s *Stack) PublishedProfile(ctx context.Context, key, profileID string) (*profile.Profile, error) {
+	v := s.Verifier(key)
+	if v == nil {
+		return nil, fmt.Errorf("devstack: no verifier %q", key)
+	}
+	var raw json.RawMessage
+	if err := s.call(ctx, http.MethodGet, v.URL+"/profiles/"+url.PathEscape(profileID), "", nil, &raw); err != nil {
+		return nil, fmt.Errorf("profile from %s: %w", key, err)
+	}
+	p, err := profile.Parse(profileID+".json", raw)
+	if err != nil {
+		return nil, fmt.Errorf("profile from %s: %w", key, err)
+	}
+	return p, nil
+}
+
+// Healthy checks every health endpoint once and returns the first failure.
+func (s *Stack) Healthy(ctx context.Context) error {
+	for _, u := range s.HealthURLs() {
+		req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
+		if err != nil {
+			return fmt.Errorf("health %s: %w", u, err)
+		}
+		res, err := s.client.Do(req)
+		if err != nil {
+			return fmt.Errorf("health %s: %w", u, err)
+		}
+		_, _ = io.Copy(io.Discard, io.LimitReader(res.Body, 1<<10))
+		res.Body.Close()
+		if res.StatusCode != http.StatusOK {
+			return fmt.Errorf("health %s: HTTP %d", u, res.StatusCode)
+		}
+	}
+	return nil
+}

@@ -1,0 +1,341 @@
+package devstack
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/loopbrug/paspoort/credentials/profile"
+	"github.com/loopbrug/paspoort/issuer"
+	"github.com/loopbrug/paspoort/verifier"
+	"github.com/loopbrug/paspoort/wallet"
+)
+
+// ErrStoryFailed reports a step of the demo whose outcome is not the one the
+// story needs (a refusal where an admission was expected, a credential that
+// does not verify).
+var ErrStoryFailed = errors.New("devstack: demo step did not verify")
+
+// demo prints the story as it happens.
+type demo struct {
+	s    *Stack
+	w    *wallet.Wallet
+	out  io.Writer
+	lang string
+	step int
+}
+
+func (d *demo) title(format string, args ...any) {
+	d.step++
+	fmt.Fprintf(d.out, "\n%d. %s\n", d.step, fmt.Sprintf(format, args...))
+}
+
+func (d *demo) line(format string, args ...any) {
+	fmt.Fprintf(d.out, "   %s\n", fmt.Sprintf(format, args...))
+}
+
+func (d *demo) ok(format string, args ...any) {
+	fmt.Fprintf(d.out, "   ✓ %s\n", fmt.Sprintf(format, args...))
+}
+
+// Demo runs the story of Miranda against the running stack s (Run must be
+// serving) and prints each step to out, texts of profiles and modules in
+// lang ("nl" or "en"): Miranda, a conductor at NS, receives her talents,
+// drives, working and thinking level and goal from Assessment Centrum
+// Loopbrug and her work experience from NS (OpenID4VCI, pre-authorized
+// code with a tx_code); matches privately against the teacher training's
+// published profile; shares with Hogeschool Domstad's admission
+// (OpenID4VP) and is admitted with a learning plan; completes two modules
+// and receives them as credentials; and is hired into a leerwerktraject by
+// Stedelijk College Domstad. Every credential is verified by the wallet on
+// receipt and by the verifiers on presentation. Demo returns nil only if
+// every step verified; otherwise an error wrapping ErrStoryFailed or the
+// failure.
+func Demo(ctx context.Context, s *Stack, out io.Writer, lang string) error {
+	d := &demo{s: s, out: out, lang: lang}
+	fmt.Fprintln(out, "paspoort demo: Miranda's Persoonlijk Profiel Paspoort, on the Loopbrug of this machine")
+	for _, is := range s.Issuers {
+		d.line("issuer    %-40s %s", is.Name[lang], is.URL)
+	}
+	for _, v := range s.Verifiers {
+		d.line("verifier  %-40s %s", v.Name, v.URL)
+	}
+
+	d.title("Miranda opens her wallet")
+	w, err := wallet.OpenDir(ctx, s.Wallet.Dir, []byte(s.Wallet.Passphrase), s.WalletOptions()...)
+	if err != nil {
+		return fmt.Errorf("open wallet: %w", err)
+	}
+	defer w.Close()
+	d.w = w
+	d.ok("wallet %s unlocked: %d credentials", w.ID(), len(w.Credentials()))
+	before, err := w.History(ctx)
+	if err != nil {
+		return fmt.Errorf("history: %w", err)
+	}
+
+	now := s.opts.Now()
+	d.title("Assessment Centrum Loopbrug issues her assessment results")
+	if err := d.receive(ctx, IssuerAssessment, assessmentOffer(now), 4); err != nil {
+		return err
+	}
+	d.title("NS, her employer, attests her work experience")
+	if err := d.receive(ctx, IssuerNS, nsOffer(now), 1); err != nil {
+		return err
+	}
+	if err := d.showPaspoort(ctx); err != nil {
+		return err
+	}
+
+	adm := s.Verifier(VerifierAdmission)
+	d.title("Miranda looks at the teacher training privately, before sharing anything")
+	p, err := s.PublishedProfile(ctx, VerifierAdmission, ProfileAdmission)
+	if err != nil {
+		return err
+	}
+	d.line("%s (%s)", p.Title.Get(lang), adm.URL+"/profiles/"+p.ID)
+	match := w.MatchProfile(p, now)
+	d.printResult(match.Requirements, match.Score, match.Gap)
+	d.line("her wallet says: %s (nothing was sent)", match.Outcome)
+
+	d.title("She applies: Hogeschool Domstad asks for proof (OpenID4VP)")
+	dec, err := d.present(ctx, VerifierAdmission, ProfileAdmission, p, match)
+	if err != nil {
+		return err
+	}
+	if dec.Outcome != profile.OutcomeAccepted || dec.LearningPlan == nil || len(dec.LearningPlan.Modules) == 0 {
+		return fmt.Errorf("%w: admission outcome %s, learning plan %v", ErrStoryFailed, dec.Outcome, dec.LearningPlan != nil)
+	}
+	d.ok("admitted to %s, with a learning plan for her gaps", p.Title.Get(lang))
+
+	cat := s.Catalogues[CatalogueDomstad]
+	d.title("She follows her learning route and completes two modules")
+	codes := []string{FirstModule}
+	for _, m := range dec.LearningPlan.Modules {
+		if !slices.Contains(codes, m.Code) {
+			codes = append(codes, m.Code)
+		}
+	}
+	for i, code := range codes {
+		m, ok := cat.Module(code)
+		if !ok {
+			return fmt.Errorf("%w: module %s is not in the catalogue", ErrStoryFailed, code)
+		}
+		d.line("completed %s %s (%g EC)", m.Code, m.Title.Get(lang), m.StudyLoad)
+		if err := d.receive(ctx, IssuerHogeschool, learningOffer(cat, m, now.AddDate(0, 0, -7+i)), 1); err != nil {
+			return err
+		}
+	}
+
+	school := s.Verifier(VerifierSchool)
+	d.title("Stedelijk College Domstad hires into a leerwerktraject")
+	sp, err := s.PublishedProfile(ctx, VerifierSchool, ProfileSchool)
+	if err != nil {
+		return err
+	}
+	d.line("%s (%s)", sp.Title.Get(lang), school.URL+"/profiles/"+sp.ID)
+	smatch := w.MatchProfile(sp, now)
+	d.line("private match first: %s, score %.0f%%", smatch.Outcome, smatch.Score*100)
+	sdec, err := d.present(ctx, VerifierSchool, ProfileSchool, sp, smatch)
+	if err != nil {
+		return err
+	}
+	if sdec.Outcome != profile.OutcomeAccepted {
+		return fmt.Errorf("%w: hiring outcome %s", ErrStoryFailed, sdec.Outcome)
+	}
+	d.ok("hired: %s", sp.Title.Get(lang))
+
+	d.title("What Miranda shared, from her wallet's history")
+	hist, err := w.History(ctx)
+	if err != nil {
+		return fmt.Errorf("history: %w", err)
+	}
+	hist = hist[min(len(before), len(hist)):]
+	for _, h := range hist {
+		var what []string
+		for _, c := range h.Credentials {
+			what = append(what, typeName(c.VCT)+" "+strings.Join(c.Claims, ","))
+		}
+		d.line("%s  %s  %s: %s", h.Time.Format("2006-01-02 15:04"), h.Outcome, h.Verifier, strings.Join(what, "; "))
+	}
+	if len(hist) != 2 {
+		return fmt.Errorf("%w: %d history entries, want 2", ErrStoryFailed, len(hist))
+	}
+	fmt.Fprintln(out, "\nEvery step verified: Miranda was admitted with a learning plan and hired into a leerwerktraject.")
+	return nil
+}
+
+// receive has the issuer with key create the offer, and Miranda's wallet
+// resolve it, redeem it with the tx_code and store what it receives.
+func (d *demo) receive(ctx context.Context, key string, req issuer.OfferRequest, want int) error {
+	o, err := d.s.CreateOffer(ctx, key, req)
+	if err != nil {
+		return err
+	}
+	d.line("offer created (%s), tx_code sent to Miranda by SMS", truncate(o.OfferURIByReference, 60))
+	off, err := d.w.ResolveOffer(ctx, o.OfferURIByReference)
+	if err != nil {
+		return fmt.Errorf("resolve offer of %s: %w", key, err)
+	}
+	var names []string
+	for _, c := range off.Credentials {
+		names = append(names, c.Name)
+	}
+	d.line("her wallet shows: %s offers %s", off.IssuerName, strings.Join(names, ", "))
+	got, err := d.w.Receive(ctx, off, wallet.ReceiveOptions{TxCode: o.TxCode, Copies: 2})
+	if err != nil {
+		return fmt.Errorf("receive from %s: %w", key, err)
+	}
+	if len(got) != want {
+		return fmt.Errorf("%w: %d credentials from %s, want %d", ErrStoryFailed, len(got), key, want)
+	}
+	for _, c := range got {
+		d.ok("verified and stored: %s from %s (%d unlinkable copies)", c.Type, c.IssuerName, c.Copies)
+	}
+	return nil
+}
+
+// showPaspoort prints "my paspoort" with the status of every credential,
+// checked against the issuers' status lists.
+func (d *demo) showPaspoort(ctx context.Context) error {
+	d.title("Her paspoort, by building block (status checked at each issuer's status list)")
+	var sums []wallet.Summary
+	for _, c := range d.w.Credentials() {
+		sum := d.w.Summarize(ctx, c, false)
+		if sum.Status != wallet.StatusValid {
+			return fmt.Errorf("%w: credential %s has status %s", ErrStoryFailed, c.Type, sum.Status)
+		}
+		sums = append(sums, sum)
+	}
+	for _, g := range wallet.Groups(sums) {
+		if len(g.Credentials) == 0 {
+			continue
+		}
+		var what []string
+		for _, c := range g.Credentials {
+			what = append(what, fmt.Sprintf("%s (%s, %s)", c.Type, c.IssuerName, c.Status))
+		}
+		d.line("%-28s %s", g.Name[d.lang], strings.Join(what, "; "))
+	}
+	return nil
+}
+
+// present runs one OpenID4VP transaction: the verifier creates the
+// request, Miranda's wallet reads and checks it, she consents to share for
+// each requirement her private match says she meets the credential that
+// meets it (nothing for the others), the wallet presents, and the verifier
+// decides.
+func (d *demo) present(ctx context.Context, key, profileID string, p *profile.Profile, match *profile.Result) (*verifier.Decision, error) {
+	req, err := d.s.CreateRequest(ctx, key, profileID)
+	if err != nil {
+		return nil, err
+	}
+	d.line("request %s", truncate(req.RequestURI, 72))
+	pr, err := d.w.ReadRequest(ctx, req.RequestURI)
+	if err != nil {
+		return nil, fmt.Errorf("read request of %s: %w", key, err)
+	}
+	d.line("her wallet checked the signed request of %s", pr.Verifier)
+	sel := &wallet.Selection{Credentials: map[string][]string{}}
+	for _, q := range pr.Queries {
+		reqID, _, _ := strings.Cut(q.QueryID, "__")
+		id := metBy(match, reqID)
+		for _, o := range q.Options {
+			if o.CredentialID == id {
+				sel.Credentials[q.QueryID] = []string{id}
+				d.line("consent: share %s from %s: %s", o.Type, o.IssuerName, strings.Join(o.Claims, ", "))
+			}
+		}
+	}
+	if len(sel.Credentials) == 0 {
+		return nil, fmt.Errorf("%w: nothing to share with %s", ErrStoryFailed, key)
+	}
+	res, err := d.w.Present(ctx, pr, sel)
+	if err != nil {
+		return nil, fmt.Errorf("present to %s: %w", key, err)
+	}
+	if res.Presentation.Outcome != "sent" {
+		return nil, fmt.Errorf("%w: the verifier answered %s", ErrStoryFailed, res.Presentation.Outcome)
+	}
+	d.ok("presented (%s), only the claims above", pr.ResponseMode)
+	st, err := d.s.Result(ctx, key, req.TransactionID, 30*time.Second)
+	if err != nil {
+		return nil, err
+	}
+	if st.Decision == nil {
+		return nil, fmt.Errorf("%w: no decision at %s (%s)", ErrStoryFailed, key, st.Status)
+	}
+	dec := st.Decision
+	for _, r := range dec.Rejected {
+		d.line("rejected presentation %s: %s %s", r.QueryID, r.Class, r.Reason)
+	}
+	if len(dec.Rejected) > 0 {
+		return nil, fmt.Errorf("%w: %d presentations rejected by %s", ErrStoryFailed, len(dec.Rejected), key)
+	}
+	d.line("decision of %s: %s", d.s.Verifier(key).Name, strings.ToUpper(string(dec.Outcome)))
+	d.printResult(dec.Requirements, dec.Score, dec.Gap)
+	if lp := dec.LearningPlan; lp != nil {
+		kind := "learning plan"
+		if dec.PlanKind != "" {
+			kind = strings.ReplaceAll(dec.PlanKind, "_", " ")
+		}
+		d.line("%s (%s, %s): %g EC", kind, lp.Institution, lp.Programme.Get(d.lang), lp.StudyLoad)
+		for _, m := range lp.Modules {
+			d.line("  - %s %s (%g EC)", m.Code, m.Title.Get(d.lang), m.StudyLoad)
+		}
+		if lp.NextIntake != nil {
+			d.line("  next intake: %s", lp.NextIntake)
+		}
+	}
+	return dec, nil
+}
+
+// printResult prints each requirement with its status, the score and the
+// gap.
+func (d *demo) printResult(reqs []profile.RequirementResult, score float64, gap []profile.GapSkill) {
+	for _, r := range reqs {
+		mark := "✗"
+		if r.Status == profile.StatusMet {
+			mark = "✓"
+		}
+		req := ""
+		if r.Required {
+			req = " (required)"
+		}
+		d.line("  %s %-10s %s%s", mark, r.Status, r.Title.Get(d.lang), req)
+	}
+	d.line("score %.0f%%", score*100)
+	if len(gap) > 0 {
+		var g []string
+		for _, s := range gap {
+			g = append(g, s.Label.Get(d.lang))
+		}
+		d.line("gap: %s", strings.Join(g, "; "))
+	}
+}
+
+// metBy returns the id of the credential that met requirement id, or "".
+func metBy(res *profile.Result, id string) string {
+	for _, r := range res.Requirements {
+		if r.ID == id && r.Status == profile.StatusMet && len(r.Evidence) > 0 {
+			return r.Evidence[0].Credential
+		}
+	}
+	return ""
+}
+
+func typeName(vct string) string {
+	s := strings.TrimSuffix(vct, "/v1")
+	return s[strings.LastIndex(s, "/")+1:]
+}
+
+func truncate(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return s[:n] + "…"
+}

@@ -1,0 +1,32 @@
+// Package devstack wires the demo organisations of the Loopbrug together in
+// one process: the engine of `paspoort dev` and `paspoort demo`.
+//
+// A Stack (New, then Run) holds three issuers (package issuer) —
+// Assessment Centrum Loopbrug (talents, drives, working and thinking level,
+// goal, agility, skills), NS as Miranda's employer (experience, references)
+// and Hogeschool Domstad (completed modules) —, two verifiers (package
+// verifier) — Hogeschool Domstad's admission to the part-time secondary
+// teacher training (the shipped profile tweedegraads-lerarenopleiding) and
+// Stedelijk College Domstad hiring into a leerwerktraject (this package's
+// profile docent-leerwerktraject) —, and the holder's wallet (package
+// wallet), optionally served as the wallet API. Each has its own embedded
+// badger store, keys and admin token in a sub-folder of one data folder;
+// a second start on the same folder finds everything again.
+//
+// The services meet only over HTTP, as real parties do: the issuers and
+// verifiers speak https on 127.0.0.1 with certificates of a development CA
+// that the stack creates in its data folder (name-constrained to loopback),
+// so that the verifiers are decentralized_identifier clients with did:web
+// identifiers and the issuers are https Credential Issuers, exactly as in
+// production. Loopback addresses are allowed explicitly (the services'
+// AllowLoopback options), and the stack's own clients — the wallet, the
+// verifiers' fetchers and the admin calls — trust only the dev CA and
+// connect only to loopback addresses.
+//
+// Ports: from Options.BasePort (DefaultBasePort for `paspoort dev`), the
+// wallet, then the issuers and the verifiers in the order above; 0 picks
+// random free ports (tests, `paspoort demo`).
+//
+// Demo runs the story of Miranda against a running Stack and prints each
+// step; it returns nil only if every step verified.
+package devstack

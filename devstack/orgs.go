@@ -1,0 +1,121 @@
+package devstack
+
+import (
+	"embed"
+	"fmt"
+	"io/fs"
+	"strings"
+
+	"github.com/loopbrug/paspoort/credentials/profile"
+	"github.com/loopbrug/paspoort/verifier"
+	"github.com/loopbrug/paspoort/verifier/profiles"
+)
+
+// The demo organisations, in port order after the wallet (Options.BasePort).
+const (
+	// IssuerAssessment is the assessment provider: talents, drives, level,
+	// goal (intake interview), agility and skills.
+	IssuerAssessment = "assessment"
+	// IssuerNS is NS, Miranda's employer: work experience and references.
+	IssuerNS = "ns"
+	// IssuerHogeschool is Hogeschool Domstad: completed modules.
+	IssuerHogeschool = "hogeschool"
+	// VerifierAdmission is Hogeschool Domstad's admission office for the
+	// part-time secondary teacher training.
+	VerifierAdmission = "toelating"
+	// VerifierSchool is Stedelijk College Domstad, a secondary school
+	// hiring teachers into a leerwerktraject.
+	VerifierSchool = "school"
+)
+
+// Profiles of the demo verifiers: the shipped teacher-training admission
+// profile and the school's own hiring profile (devstack/profiles).
+const (
+	ProfileAdmission = "tweedegraads-lerarenopleiding"
+	ProfileSchool    = "docent-leerwerktraject"
+	// CatalogueDomstad is Hogeschool Domstad's module catalogue: the
+	// admission's learning plan and the school's onboarding plan come
+	// from it.
+	CatalogueDomstad = "domstad-lerarenopleiding"
+)
+
+// issuerSpec and verifierSpec describe a demo organisation.
+type issuerSpec struct {
+	key   string
+	name  map[string]string
+	types []string
+}
+
+type verifierSpec struct {
+	key      string
+	name     string
+	profiles []string
+}
+
+var issuerSpecs = []issuerSpec{
+	{IssuerAssessment, map[string]string{"nl": "Assessment Centrum Loopbrug", "en": "Assessment Centre Loopbrug"},
+		[]string{"talent", "skill", "drive", "agility", "level", "goal"}},
+	{IssuerNS, map[string]string{"nl": "NS Reizigers", "en": "NS Reizigers (Dutch Railways)"},
+		[]string{"experience", "reference"}},
+	{IssuerHogeschool, map[string]string{"nl": "Hogeschool Domstad", "en": "Domstad University of Applied Sciences"},
+		[]string{"learning"}},
+}
+
+var verifierSpecs = []verifierSpec{
+	{VerifierAdmission, "Hogeschool Domstad, toelating", []string{ProfileAdmission}},
+	{VerifierSchool, "Stedelijk College Domstad", []string{ProfileSchool}},
+}
+
+//go:embed profiles/*.yaml
+var ownProfiles embed.FS
+
+// loadDocuments reads the shipped profiles and catalogues and the dev
+// stack's own.
+func loadDocuments() (map[string]*profile.Profile, map[string]*profile.Catalogue, error) {
+	ps := map[string]*profile.Profile{}
+	cs := map[string]*profile.Catalogue{}
+	sub, err := fs.Sub(ownProfiles, "profiles")
+	if err != nil {
+		return nil, nil, fmt.Errorf("devstack profiles: %w", err)
+	}
+	for _, fsys := range []fs.FS{profiles.FS, sub} {
+		entries, err := fs.ReadDir(fsys, ".")
+		if err != nil {
+			return nil, nil, fmt.Errorf("read profiles: %w", err)
+		}
+		for _, e := range entries {
+			name := e.Name()
+			if e.IsDir() || !strings.HasSuffix(name, ".yaml") {
+				continue
+			}
+			b, err := fs.ReadFile(fsys, name)
+			if err != nil {
+				return nil, nil, fmt.Errorf("read %s: %w", name, err)
+			}
+			if strings.HasSuffix(name, ".catalogue.yaml") {
+				c, err := profile.ParseCatalogue(name, b)
+				if err != nil {
+					return nil, nil, err
+				}
+				cs[c.ID] = c
+				continue
+			}
+			p, err := profile.Parse(name, b)
+			if err != nil {
+				return nil, nil, err
+			}
+			ps[p.ID] = p
+		}
+	}
+	return ps, cs, nil
+}
+
+// trustList trusts each demo issuer for the types it issues: the
+// consortium's accreditation, as a verifier's operator would write it.
+func trustList(issuers []*Issuer) *verifier.TrustList {
+	tl := &verifier.TrustList{}
+	for _, is := range issuers {
+		tl.Issuers = append(tl.Issuers, verifier.TrustedIssuer{ID: is.URL, Name: is.Name["nl"], Types: is.Types})
+	}
+	return tl
+}

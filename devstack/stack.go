@@ -1,0 +1,531 @@
+package devstack
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/tls"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+
+	"golang.org/x/sync/errgroup"
+
+	"github.com/loopbrug/paspoort/credentials/profile"
+	"github.com/loopbrug/paspoort/internal/jose"
+	"github.com/loopbrug/paspoort/internal/kv"
+	"github.com/loopbrug/paspoort/internal/safehttp"
+	"github.com/loopbrug/paspoort/issuer"
+	"github.com/loopbrug/paspoort/verifier"
+	"github.com/loopbrug/paspoort/wallet"
+)
+
+// DefaultBasePort is the first port of `paspoort dev`: the wallet gets it,
+// then the issuers (assessment, NS, hogeschool) and the verifiers
+// (toelating, school) the next ones, in that order.
+const DefaultBasePort = 8440
+
+// Ports is the number of ports the stack uses from its base port.
+const Ports = 6
+
+// Options configure a Stack. Every default is written out in New.
+type Options struct {
+	// Dir is the data folder: one sub-folder per organisation (badger
+	// store, keys, admin token), the wallet, and the dev CA. Required.
+	Dir string
+	// BasePort is the wallet's port; the issuers and verifiers follow
+	// (DefaultBasePort for `paspoort dev`). 0 picks random free ports.
+	BasePort int
+	// ServeWallet serves the holder's wallet API (wallet.Server) on the
+	// base port. Without it the wallet folder is only created, and the
+	// caller opens the wallet itself (paspoort demo).
+	ServeWallet bool
+	// Logger receives the services' logs. Default: discard.
+	Logger *slog.Logger
+	// Now is the clock. Default: time.Now.
+	Now func() time.Time
+}
+
+// Issuer is one demo issuer.
+type Issuer struct {
+	// Key is the organisation's short name (IssuerAssessment, …).
+	Key string
+	// Name is the display name per language.
+	Name map[string]string
+	// Types are the PPP types it issues.
+	Types []string
+	// URL is its Credential Issuer Identifier (https on 127.0.0.1).
+	URL string
+	// AdminToken is the bearer token of its admin API.
+	AdminToken string
+	// Issuer is the running issuer.
+	Issuer *issuer.Issuer
+
+	store *issuer.BadgerStore
+	ln    net.Listener
+}
+
+// Verifier is one demo verifier.
+type Verifier struct {
+	// Key is the organisation's short name (VerifierAdmission, …).
+	Key string
+	// Name is the display name.
+	Name string
+	// Profiles are the ids of the requirement profiles it serves.
+	Profiles []string
+	// URL is its base URL (https on 127.0.0.1); its client_id is the
+	// did:web of this URL.
+	URL string
+	// AdminToken is the bearer token of its admin API.
+	AdminToken string
+	// Verifier is the running verifier.
+	Verifier *verifier.Verifier
+
+	db  *kv.DB
+	srv *http.Server
+	ln  net.Listener
+}
+
+// Wallet is the holder's wallet of the stack.
+type Wallet struct {
+	// Dir is the wallet's data folder.
+	Dir string
+	// Passphrase unlocks it (a development passphrase kept in the data
+	// folder, mode 0600).
+	Passphrase string
+	// URL is the wallet API's URL when it is served, else empty.
+	URL string
+
+	store  *wallet.BadgerStore
+	server *wallet.Server
+	ln     net.Listener
+}
+
+// Stack is the whole Loopbrug on one machine: the demo issuers, verifiers
+// and the holder's wallet, each with its own embedded store in one data
+// folder, on 127.0.0.1. Issuers and verifiers speak https with
+// certificates of a development CA kept in the data folder; loopback
+// addresses are explicitly allowed everywhere, and the in-process clients
+// connect to loopback only. It is safe for concurrent use once New returns.
+type Stack struct {
+	// Issuers are the demo issuers, in port order.
+	Issuers []*Issuer
+	// Verifiers are the demo verifiers, in port order.
+	Verifiers []*Verifier
+	// Wallet is the holder's wallet.
+	Wallet *Wallet
+	// Profiles and Catalogues are the documents the verifiers serve.
+	Profiles   map[string]*profile.Profile
+	Catalogues map[string]*profile.Catalogue
+	// CAFile is the development CA certificate (PEM) that the https
+	// services' certificates chain to.
+	CAFile string
+
+	opts   Options
+	ca     *devCA
+	tr     *http.Transport
+	client *http.Client
+}
+
+// New opens every store, creates what a first start needs (keys, admin
+// tokens, the wallet, the CA) and binds every listener, so that the URLs
+// are known; it serves nothing until Run. On error everything opened is
+// closed again.
+func New(ctx context.Context, opts Options) (_ *Stack, err error) {
+	if opts.Dir == "" {
+		return nil, errors.New("devstack: Options.Dir is required")
+	}
+	if opts.BasePort < 0 || opts.BasePort+Ports-1 > 65535 {
+		return nil, fmt.Errorf("devstack: base port %d out of range", opts.BasePort)
+	}
+	if opts.Logger == nil {
+		opts.Logger = slog.New(slog.DiscardHandler)
+	}
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	if err := os.MkdirAll(opts.Dir, 0o700); err != nil {
+		return nil, fmt.Errorf("devstack: data folder: %w", err)
+	}
+	s := &Stack{opts: opts, CAFile: filepath.Join(opts.Dir, "tls", "ca.pem")}
+	defer func() {
+		if err != nil {
+			_ = s.Close()
+		}
+	}()
+	if s.Profiles, s.Catalogues, err = loadDocuments(); err != nil {
+		return nil, err
+	}
+	if s.ca, err = loadOrCreateCA(filepath.Join(opts.Dir, "tls"), opts.Now()); err != nil {
+		return nil, err
+	}
+	s.tr = s.ca.transport()
+	s.client = &http.Client{Transport: s.tr, Timeout: 60 * time.Second,
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	serverTLS, err := s.ca.serverTLS(opts.Now())
+	if err != nil {
+		return nil, err
+	}
+	port := 0
+	next := func() (net.Listener, error) {
+		addr := "127.0.0.1:0"
+		if opts.BasePort != 0 {
+			addr = "127.0.0.1:" + strconv.Itoa(opts.BasePort+port)
+		}
+		port++
+		ln, err := net.Listen("tcp", addr)
+		if err != nil {
+			return nil, fmt.Errorf("devstack: listen on %s: %w", addr, err)
+		}
+		return ln, nil
+	}
+	walletLn, err := next()
+	if err != nil {
+		return nil, err
+	}
+	s.Wallet = &Wallet{Dir: filepath.Join(opts.Dir, "wallet"), ln: walletLn}
+	for _, spec := range issuerSpecs {
+		ln, err := next()
+		if err != nil {
+			return nil, err
+		}
+		is := &Issuer{Key: spec.key, Name: spec.name, Types: spec.types, ln: ln, URL: "https://" + ln.Addr().String()}
+		s.Issuers = append(s.Issuers, is)
+		if err := s.openIssuer(ctx, is, serverTLS); err != nil {
+			return nil, err
+		}
+	}
+	for _, spec := range verifierSpecs {
+		ln, err := next()
+		if err != nil {
+			return nil, err
+		}
+		v := &Verifier{Key: spec.key, Name: spec.name, Profiles: spec.profiles, ln: ln, URL: "https://" + ln.Addr().String()}
+		s.Verifiers = append(s.Verifiers, v)
+		if err := s.openVerifier(v, serverTLS); err != nil {
+			return nil, err
+		}
+	}
+	if err := s.openWallet(ctx); err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+// orgDir returns (and creates) the data folder of an organisation.
+func (s *Stack) orgDir(key string) (string, error) {
+	dir := filepath.Join(s.opts.Dir, key)
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return "", fmt.Errorf("devstack: %w", err)
+	}
+	return dir, nil
+}
+
+func (s *Stack) openIssuer(ctx context.Context, is *Issuer, serverTLS *tls.Config) error {
+	dir, err := s.orgDir(is.Key)
+	if err != nil {
+		return err
+	}
+	if is.AdminToken, err = tokenFile(filepath.Join(dir, "admin.token")); err != nil {
+		return err
+	}
+	mk, err := secretFile(filepath.Join(dir, "master.key"), 32)
+	if err != nil {
+		return err
+	}
+	log := s.opts.Logger.With("service", "issuer", "org", is.Key)
+	if is.store, err = issuer.OpenBadgerStore(filepath.Join(dir, "db"), mk, log); err != nil {
+		return fmt.Errorf("devstack: issuer %s: %w", is.Key, err)
+	}
+	is.Issuer, err = issuer.New(ctx, is.store, issuer.Config{
+		URL: is.URL, Name: is.Name, Types: is.Types, AdminToken: is.AdminToken,
+		TLS: serverTLS.Clone(), AllowLoopback: true,
+	}, issuer.WithLogger(log), issuer.WithClock(s.opts.Now))
+	if err != nil {
+		return fmt.Errorf("devstack: issuer %s: %w", is.Key, err)
+	}
+	return nil
+}
+
+func (s *Stack) openVerifier(v *Verifier, serverTLS *tls.Config) error {
+	dir, err := s.orgDir(v.Key)
+	if err != nil {
+		return err
+	}
+	if v.AdminToken, err = tokenFile(filepath.Join(dir, "admin.token")); err != nil {
+		return err
+	}
+	sealKey, err := secretFile(filepath.Join(dir, "seal.key"), 32)
+	if err != nil {
+		return err
+	}
+	key, err := signingKey(filepath.Join(dir, "signing.jwk"))
+	if err != nil {
+		return err
+	}
+	var ps []*profile.Profile
+	var cs []*profile.Catalogue
+	for _, id := range v.Profiles {
+		p, ok := s.Profiles[id]
+		if !ok {
+			return fmt.Errorf("devstack: verifier %s: no profile %q", v.Key, id)
+		}
+		ps = append(ps, p)
+		if c, ok := s.Catalogues[p.Catalogue]; ok && p.Catalogue != "" {
+			cs = append(cs, c)
+		}
+	}
+	log := s.opts.Logger.With("service", "verifier", "org", v.Key)
+	if v.db, err = kv.Open(kv.Options{Dir: filepath.Join(dir, "db"), Logger: log}); err != nil {
+		return fmt.Errorf("devstack: verifier %s: %w", v.Key, err)
+	}
+	store, err := verifier.NewBadgerStore(v.db, sealKey)
+	if err != nil {
+		return fmt.Errorf("devstack: verifier %s: %w", v.Key, err)
+	}
+	fetcher, err := safehttp.New(safehttp.WithAllowLoopback(), safehttp.WithTransport(s.tr))
+	if err != nil {
+		return fmt.Errorf("devstack: verifier %s: %w", v.Key, err)
+	}
+	v.Verifier, err = verifier.New(store, verifier.Config{
+		BaseURL: v.URL, SigningKey: key, Profiles: ps, Catalogues: cs,
+		Trust: verifier.StaticTrust{List: trustList(s.Issuers)}, AdminToken: v.AdminToken,
+	}, verifier.WithAllowLoopback(), verifier.WithFetcher(fetcher), verifier.WithLogger(log), verifier.WithClock(s.opts.Now))
+	if err != nil {
+		return fmt.Errorf("devstack: verifier %s: %w", v.Key, err)
+	}
+	v.srv = &http.Server{Handler: v.Verifier.Handler(), TLSConfig: serverTLS.Clone(), ReadHeaderTimeout: 5 * time.Second,
+		ReadTimeout: 30 * time.Second, WriteTimeout: 90 * time.Second, IdleTimeout: 120 * time.Second, MaxHeaderBytes: 64 << 10}
+	return nil
+}
+
+func (s *Stack) openWallet(ctx context.Context) error {
+	w := s.Wallet
+	pass, err := tokenFile(filepath.Join(s.opts.Dir, "wallet.passphrase"))
+	if err != nil {
+		return err
+	}
+	w.Passphrase = pass
+	if _, err := os.Stat(w.Dir); errors.Is(err, fs.ErrNotExist) {
+		wl, err := wallet.Init(ctx, w.Dir, []byte(pass), s.WalletOptions()...)
+		if err != nil {
+			return fmt.Errorf("devstack: create wallet: %w", err)
+		}
+		if err := wl.Close(); err != nil {
+			return fmt.Errorf("devstack: create wallet: %w", err)
+		}
+	}
+	if !s.opts.ServeWallet {
+		err := w.ln.Close()
+		w.ln = nil
+		return err
+	}
+	if w.store, err = wallet.OpenStore(w.Dir, false, s.opts.Logger.With("service", "wallet")); err != nil {
+		return fmt.Errorf("devstack: wallet: %w", err)
+	}
+	if w.server, err = wallet.NewServer(ctx, w.store, wallet.ServerConfig{
+		WalletOptions: s.WalletOptions(), Logger: s.opts.Logger.With("service", "wallet"), Now: s.opts.Now,
+	}); err != nil {
+		return fmt.Errorf("devstack: wallet: %w", err)
+	}
+	w.URL = "http://" + w.ln.Addr().String()
+	return nil
+}
+
+// WalletOptions are the options a wallet of the stack opens with:
+// loopback allowed, the transport that trusts the dev CA, the stack's
+// clock and logger.
+func (s *Stack) WalletOptions() []wallet.Option {
+	return []wallet.Option{wallet.WithAllowLoopback(), wallet.WithTransportUnsafe(s.tr),
+		wallet.WithClock(s.opts.Now), wallet.WithLogger(s.opts.Logger.With("service", "wallet"))}
+}
+
+// HTTPClient returns a client that trusts the dev CA, connects to loopback
+// only and follows no redirect: for the admin APIs and health checks.
+func (s *Stack) HTTPClient() *http.Client { return s.client }
+
+// Issuer returns the demo issuer with key.
+func (s *Stack) Issuer(key string) *Issuer {
+	for _, is := range s.Issuers {
+		if is.Key == key {
+			return is
+		}
+	}
+	return nil
+}
+
+// Verifier returns the demo verifier with key.
+func (s *Stack) Verifier(key string) *Verifier {
+	for _, v := range s.Verifiers {
+		if v.Key == key {
+			return v
+		}
+	}
+	return nil
+}
+
+// HealthURLs returns the health endpoint of every service.
+func (s *Stack) HealthURLs() []string {
+	var out []string
+	if s.Wallet.URL != "" {
+		out = append(out, s.Wallet.URL+"/healthz")
+	}
+	for _, is := range s.Issuers {
+		out = append(out, is.URL+"/healthz")
+	}
+	for _, v := range s.Verifiers {
+		out = append(out, v.URL+"/health")
+	}
+	return out
+}
+
+// Run serves every service until ctx ends, then shuts them down
+// gracefully and closes the stores. If one service fails, the others are
+// stopped too and its error is returned.
+func (s *Stack) Run(ctx context.Context) error {
+	g, ctx := errgroup.WithContext(ctx)
+	for _, is := range s.Issuers {
+		g.Go(func() error {
+			if err := is.Issuer.Serve(ctx, is.ln); err != nil {
+				return fmt.Errorf("issuer %s: %w", is.Key, err)
+			}
+			return nil
+		})
+		g.Go(func() error { _ = is.store.Run(ctx); return nil })
+	}
+	for _, v := range s.Verifiers {
+		g.Go(func() error {
+			err := v.srv.ServeTLS(v.ln, "", "")
+			if errors.Is(err, http.ErrServerClosed) {
+				return nil
+			}
+			return fmt.Errorf("verifier %s: %w", v.Key, err)
+		})
+		g.Go(func() error {
+			<-ctx.Done()
+			sctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+			defer cancel()
+			return v.srv.Shutdown(sctx)
+		})
+		g.Go(func() error { _ = v.db.Run(ctx); return nil })
+	}
+	if w := s.Wallet; w.server != nil {
+		g.Go(func() error {
+			if err := w.server.Serve(ctx, w.ln); err != nil {
+				return fmt.Errorf("wallet: %w", err)
+			}
+			return nil
+		})
+	}
+	err := g.Wait()
+	return errors.Join(err, s.Close())
+}
+
+// Close closes every store and listener. Run calls it when it returns; call
+// it yourself only when Run was never called.
+func (s *Stack) Close() error {
+	var errs []error
+	for _, is := range s.Issuers {
+		if is.ln != nil {
+			_ = is.ln.Close()
+		}
+		if is.store != nil {
+			errs = append(errs, is.store.Close())
+			is.store = nil
+		}
+	}
+	for _, v := range s.Verifiers {
+		if v.ln != nil {
+			_ = v.ln.Close()
+		}
+		if v.db != nil {
+			errs = append(errs, v.db.Close())
+			v.db = nil
+		}
+	}
+	if w := s.Wallet; w != nil {
+		if w.ln != nil {
+			_ = w.ln.Close()
+		}
+		if w.store != nil {
+			errs = append(errs, w.store.Close())
+			w.store = nil
+		}
+	}
+	if s.tr != nil {
+		s.tr.CloseIdleConnections()
+	}
+	return errors.Join(errs...)
+}
+
+// tokenFile reads a secret token, creating it (43 characters of base64url
+// over 32 random bytes, mode 0600) when the file does not exist.
+func tokenFile(path string) (string, error) {
+	b, err := os.ReadFile(path)
+	if err == nil {
+		return strings.TrimSpace(string(b)), nil
+	}
+	if !errors.Is(err, fs.ErrNotExist) {
+		return "", fmt.Errorf("devstack: read %s: %w", path, err)
+	}
+	tok := base64.RawURLEncoding.EncodeToString(randomBytes(32))
+	return tok, writeSecret(path, []byte(tok+"\n"))
+}
+
+// secretFile reads n random bytes kept in path, creating them when absent.
+func secretFile(path string, n int) ([]byte, error) {
+	b, err := os.ReadFile(path)
+	if err == nil {
+		if len(b) != n {
+			return nil, fmt.Errorf("devstack: %s: want %d bytes, have %d", path, n, len(b))
+		}
+		return b, nil
+	}
+	if !errors.Is(err, fs.ErrNotExist) {
+		return nil, fmt.Errorf("devstack: read %s: %w", path, err)
+	}
+	b = randomBytes(n)
+	return b, writeSecret(path, b)
+}
+
+// signingKey reads the private JWK in path, creating an ES256 key when
+// absent.
+func signingKey(path string) (*jose.PrivateKey, error) {
+	b, err := os.ReadFile(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		k, err := jose.GenerateKey(jose.ES256)
+		if err != nil {
+			return nil, fmt.Errorf("devstack: generate key: %w", err)
+		}
+		if b, err = json.Marshal(k); err != nil {
+			return nil, fmt.Errorf("devstack: encode key: %w", err)
+		}
+		if err := writeSecret(path, b); err != nil {
+			return nil, err
+		}
+	} else if err != nil {
+		return nil, fmt.Errorf("devstack: read %s: %w", path, err)
+	}
+	k, err := jose.ParsePrivateKey(b)
+	if err != nil {
+		return nil, fmt.Errorf("devstack: %s: %w", path, err)
+	}
+	return k, nil
+}
+
+func randomBytes(n int) []byte {
+	b := make([]byte, n)
+	if _, err := rand.Read(b); err != nil {
+		panic(err) // crypto/rand does not fail on supported platforms
+	}
+	return b
+}

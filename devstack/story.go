@@ -1,0 +1,91 @@
+package devstack
+
+import (
+	"encoding/json"
+	"time"
+
+	"github.com/loopbrug/paspoort/credentials/profile"
+	"github.com/loopbrug/paspoort/issuer"
+)
+
+// ESCO URIs of the story (from the shipped subset, credentials/ppp/esco).
+const (
+	escoConductor        = "http://data.europa.eu/esco/occupation/ea034d66-0d35-4891-b82c-6434cad2c76f" // train conductor
+	escoSecondaryTeacher = "http://data.europa.eu/esco/occupation/5efb2c08-ba3a-4659-a2e4-1883f54e77b6" // secondary school teacher
+	escoPassengers       = "http://data.europa.eu/esco/skill/51bc28e9-c489-44d8-9263-4ada49ed1933"      // communicate clearly with passengers
+	escoStress           = "http://data.europa.eu/esco/skill/a8460be3-f4ba-44a0-a961-0389069a3614"      // handle stressful situations
+	escoEmergency        = "http://data.europa.eu/esco/skill/4d224316-ebf7-4450-8477-1ad5f8b31c80"      // assist passengers in emergency situations
+	escoLanguages        = "http://data.europa.eu/esco/skill/2de4572a-4724-4f76-afc2-72a568a264ac"      // speak different languages
+)
+
+// FirstModule is the module every career switcher of Hogeschool Domstad
+// starts with, whatever the learning plan says.
+const FirstModule = "LVO-DKM1"
+
+func day(t time.Time, days int) string { return t.AddDate(0, 0, days).Format(time.DateOnly) }
+
+func claims(v map[string]any) json.RawMessage {
+	b, err := json.Marshal(v)
+	if err != nil {
+		panic(err) // maps of strings, numbers and slices always encode
+	}
+	return b
+}
+
+// assessmentOffer is what Assessment Centrum Loopbrug issues Miranda after
+// her assessment day and intake interview: her talents, drives, working
+// and thinking level and goal.
+func assessmentOffer(now time.Time) issuer.OfferRequest {
+	assessed := day(now, -14)
+	return issuer.OfferRequest{TxCode: true, SubjectRef: "miranda", Credentials: []issuer.OfferCredential{
+		{Type: "talent", Claims: claims(map[string]any{
+			"talents": []map[string]any{
+				{"name": "Verbinden (connecting people)", "score": 86, "percentile": 91},
+				{"name": "Kalmte onder druk (composure under pressure)", "score": 81, "percentile": 84},
+				{"name": "Uitleggen (explaining)", "score": 77, "percentile": 79},
+			},
+			"instrument": "Loopbrug Talentenscan 2.1", "assessed_on": assessed,
+		})},
+		{Type: "drive", Claims: claims(map[string]any{
+			"drives": []map[string]any{
+				{"name": "Anderen helpen groeien (helping others grow)", "score": 92},
+				{"name": "Zingeving (meaningful work)", "score": 85},
+			},
+			"instrument": "Loopbrug Drijfverenprofiel 1.3", "assessed_on": assessed,
+		})},
+		{Type: "level", Claims: claims(map[string]any{
+			"nlqf_level": 4, "eqf_level": 4, "assessed_on": assessed, "method": "evc",
+			"evidence": "EVC procedure: portfolio of 14 years as a (senior) train conductor and a criterion-based interview.",
+		})},
+		{Type: "goal", Claims: claims(map[string]any{
+			"target_occupation": escoSecondaryTeacher, "target_occupation_label": "leerkracht voortgezet onderwijs",
+			"target_sector": "education", "stated_on": day(now, -13),
+			"motivation": "Ik leg al jaren reizigers dingen uit en help collega's op weg. Dat wil ik nu doen voor jongeren, als docent Nederlands.",
+		})},
+	}}
+}
+
+// nsOffer is Miranda's work experience, attested by NS.
+func nsOffer(now time.Time) issuer.OfferRequest {
+	return issuer.OfferRequest{TxCode: true, SubjectRef: "personeelsnummer-104233", Credentials: []issuer.OfferCredential{
+		{Type: "experience", Claims: claims(map[string]any{
+			"employer": "NS Reizigers B.V.", "occupation": escoConductor, "occupation_label": "treinconducteur",
+			"role_title": "Hoofdconducteur", "start_date": "2011-03-01", "hours_per_week": 32,
+			"skills":      []string{escoPassengers, escoStress, escoEmergency, escoLanguages},
+			"description": "Senior conductor on intercity services; mentor for new conductors since 2019.",
+		})},
+	}}
+}
+
+// learningOffer is one completed module of Hogeschool Domstad's catalogue,
+// with the ESCO skills the catalogue says it teaches.
+func learningOffer(c *profile.Catalogue, m profile.Module, completed time.Time) issuer.OfferRequest {
+	return issuer.OfferRequest{TxCode: true, SubjectRef: "studentnummer-2231907", Credentials: []issuer.OfferCredential{
+		{Type: "learning", Claims: claims(map[string]any{
+			"institution": c.Institution, "programme": c.Programme.Get("nl"),
+			"module_code": m.Code, "module_title": m.Title.Get("nl"),
+			"completed_on": completed.Format(time.DateOnly), "study_load": m.StudyLoad, "study_load_unit": "ec",
+			"eqf_level": 6, "skills": m.Skills,
+		})},
+	}}
+}
