@@ -110,6 +110,7 @@ func (w *Wallet) ReadRequest(ctx context.Context, requestURI string) (*Presentat
 	}
 	vr, err := oid4vp.VerifyRequestObject(ctx, string(body), oid4vp.VerifyOptions{
 		ClientID: inv.ClientID, WalletNonce: walletNonce, Resolver: w.did, URLs: pol, Now: w.cfg.now(),
+		AllowRedirectURIPrefixUnsafe: w.cfg.redirectURI,
 	})
 	if err != nil {
 		return nil, err

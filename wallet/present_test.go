@@ -36,6 +36,7 @@ type testVerifier struct {
 	got      map[string][]*sdjwtvc.Result
 	declined string // the error code of an error response
 	redirect bool
+	unsigned bool // a redirect_uri: client with an unsigned request object
 }
 
 func newTestVerifier(t *testing.T, issuers sdjwtvc.StaticKeys, mode string, q dcql.Query) *testVerifier {
@@ -82,7 +83,12 @@ func (v *testVerifier) requestObject(w http.ResponseWriter, r *http.Request) {
 	}
 	rr := v.req
 	rr.WalletNonce = p.WalletNonce
-	tok, err := oid4vp.SignRequestObject(v.key, rr, time.Now(), 5*time.Minute, oid4vp.URLPolicy{AllowLoopback: true})
+	var tok string
+	if v.unsigned {
+		tok, err = oid4vp.EncodeUnsignedRequestObject(rr, time.Now(), oid4vp.URLPolicy{AllowLoopback: true})
+	} else {
+		tok, err = oid4vp.SignRequestObject(v.key, rr, time.Now(), 5*time.Minute, oid4vp.URLPolicy{AllowLoopback: true})
+	}
 	if err != nil {
 		http.Error(w, err.Error(), http.StatusInternalServerError)
 		return
@@ -194,5 +200,41 @@ func TestPresentEndToEnd(t *testing.T) {
 	}
 	if v.got != nil {
 		t.Fatal("the wallet sent something for a refused request")
+	}
+}
+
+// A development verifier with the redirect_uri: prefix (unsigned request
+// object) is refused unless the wallet was opened with
+// WithRedirectURIVerifiersUnsafe, and nothing is sent (SECURITY.md C.32).
+func TestRedirectURIVerifier(t *testing.T) {
+	iss := newTestIssuer(t, "https://assessor.example")
+	q, err := dcql.Parse([]byte(`{"credentials":[{"id":"skill","format":"dc+sd-jwt","meta":{"vct_values":["https://paspoort.loopbrug.nl/vct/skill/v1"]},"claims":[{"path":["skill"]}]}]}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	w := initWallet(t, dir, wallet.WithIssuerKeys(iss.keys()), wallet.WithAllowLoopback())
+	if _, err := w.Add(ctx, iss.issue(t, w, "skill", example(t, "skill", nil), 1), wallet.Meta{}); err != nil {
+		t.Fatal(err)
+	}
+	v := newTestVerifier(t, iss.keys(), oid4vp.ResponseModeDirectPost, q)
+	v.unsigned = true
+	v.clientID = oid4vp.PrefixRedirectURI + ":" + v.req.ResponseURI
+	v.req.ClientID = v.clientID
+	if _, err := w.ReadRequest(ctx, v.link("/request")); err == nil {
+		t.Fatal("unsigned redirect_uri request accepted without the option")
+	}
+	w.Close()
+	w = openWallet(t, dir, wallet.WithIssuerKeys(iss.keys()), wallet.WithAllowLoopback(), wallet.WithRedirectURIVerifiersUnsafe())
+	defer w.Close()
+	pr, err := w.ReadRequest(ctx, v.link("/request"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := w.Present(ctx, pr, nil); err != nil {
+		t.Fatal(err)
+	}
+	if len(v.got["skill"]) != 1 {
+		t.Fatalf("verifier got %v", v.got)
 	}
 }

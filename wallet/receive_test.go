@@ -1,6 +1,7 @@
 package wallet_test
 
 import (
+	"crypto/x509"
 	"encoding/json"
 	"errors"
 	"io"
@@ -182,5 +183,33 @@ func TestReceiveEndToEnd(t *testing.T) {
 	}
 	if _, err := w3.ResolveOffer(ctx, strings.Replace(iss.offer(t), "openid-credential-offer", "ftp", 1)); !errors.Is(err, credentials.ErrFormat) {
 		t.Fatalf("bad scheme: %v", err)
+	}
+}
+
+// WithRootCAs: a wallet that trusts the issuer's CA receives through the
+// real dial path (no transport override); one that does not refuses the
+// issuer's certificate.
+func TestReceiveWithRootCAs(t *testing.T) {
+	iss := newVCIIssuer(t)
+	iss.claims = example(t, "skill", nil)
+	pool := x509.NewCertPool()
+	pool.AddCert(iss.srv.Certificate())
+	keys := wallet.WithIssuerKeys(sdjwtvc.StaticKeys{iss.srv.URL: {iss.key.Public()}})
+	w := initWallet(t, t.TempDir(), wallet.WithAllowLoopback(), wallet.WithRootCAs(pool), keys)
+	defer w.Close()
+	o, err := w.ResolveOffer(ctx, iss.offer(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := w.Receive(ctx, o, wallet.ReceiveOptions{TxCode: "4711"}); err != nil {
+		t.Fatal(err)
+	}
+	untrusting := initWallet(t, t.TempDir(), wallet.WithAllowLoopback(), keys)
+	defer untrusting.Close()
+	if _, err := untrusting.ResolveOffer(ctx, iss.offer(t)); !errors.Is(err, credentials.ErrFetch) {
+		t.Fatalf("untrusted CA: %v", err)
+	}
+	if _, err := wallet.Init(ctx, t.TempDir(), []byte(testPass), wallet.WithKDFParams(testKDF), wallet.WithRootCAs(nil)); err == nil {
+		t.Fatal("nil pool accepted")
 	}
 }

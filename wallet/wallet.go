@@ -3,6 +3,7 @@ package wallet
 import (
 	"context"
 	"crypto/rand"
+	"crypto/x509"
 	"encoding/base32"
 	"encoding/hex"
 	"errors"
@@ -78,6 +79,8 @@ type config struct {
 	minEntries    int
 	minEntriesSet bool
 	keyAlg        jose.Alg
+	rootCAs       *x509.CertPool
+	redirectURI   bool
 }
 
 // WithLogger sets the logger. Default: slog.New(slog.DiscardHandler). The
@@ -122,6 +125,31 @@ func WithKDFParams(p KDFParams) Option {
 func WithAllowLoopback() Option {
 	return func(c *config) error {
 		c.allowLoopback = true
+		return nil
+	}
+}
+
+// WithRootCAs trusts the certificates of pool as roots for https instead of
+// the system's: the local development CA of "paspoort dev", or a private CA.
+// Every other fetch rule still applies. Default: the system roots.
+func WithRootCAs(pool *x509.CertPool) Option {
+	return func(c *config) error {
+		if pool == nil {
+			return errors.New("wallet: nil certificate pool")
+		}
+		c.rootCAs = pool
+		return nil
+	}
+}
+
+// WithRedirectURIVerifiersUnsafe accepts verifiers identified with the
+// "redirect_uri:" client_id prefix, whose request objects are unsigned
+// (OpenID4VP 1.0): for "paspoort dev" on plain http://127.0.0.1 only. Such a
+// verifier proves nothing about who it is. Default: refused (SECURITY.md
+// C.32).
+func WithRedirectURIVerifiersUnsafe() Option {
+	return func(c *config) error {
+		c.redirectURI = true
 		return nil
 	}
 }
@@ -298,6 +326,9 @@ func (w *Wallet) initNetwork() error {
 	}
 	if w.cfg.transport != nil {
 		fo = append(fo, safehttp.WithTransport(w.cfg.transport))
+	}
+	if w.cfg.rootCAs != nil {
+		fo = append(fo, safehttp.WithRootCAs(w.cfg.rootCAs))
 	}
 	f, err := safehttp.New(fo...)
 	if err != nil {
