@@ -153,8 +153,8 @@ func New(ctx context.Context, opts Options) (_ *Stack, err error) {
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
-	if err := os.MkdirAll(opts.Dir, 0o700); err != nil {
-		return nil, fmt.Errorf("devstack: data folder: %w", err)
+	if err := claimDir(opts.Dir); err != nil {
+		return nil, err
 	}
 	s := &Stack{opts: opts, CAFile: filepath.Join(opts.Dir, "tls", "ca.pem")}
 	defer func() {
@@ -528,4 +528,57 @@ func randomBytes(n int) []byte {
 		panic(err) // crypto/rand does not fail on supported platforms
 	}
 	return b
+}
+
+// markerFile marks a data folder as the stack's: Reset removes only such
+// folders, and New refuses a non-empty folder without it.
+const markerFile = ".paspoort-dev"
+
+// ErrNotStackDir reports a data folder that is neither empty nor a dev
+// stack's: New does not use it and Reset does not remove it.
+var ErrNotStackDir = errors.New("devstack: the data folder is not empty and holds no paspoort dev data")
+
+// claimDir creates dir, or checks that it is empty or already the
+// stack's, and marks it.
+func claimDir(dir string) error {
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return fmt.Errorf("devstack: data folder: %w", err)
+	}
+	if ok, err := isStackDir(dir); err != nil || !ok {
+		return errors.Join(err, fmt.Errorf("%w: %s", ErrNotStackDir, dir))
+	}
+	return os.WriteFile(filepath.Join(dir, markerFile), []byte("paspoort dev data folder\n"), 0o600)
+}
+
+// isStackDir reports whether dir is empty or marked as the stack's.
+func isStackDir(dir string) (bool, error) {
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return false, fmt.Errorf("devstack: %w", err)
+	}
+	if len(entries) == 0 {
+		return true, nil
+	}
+	_, err = os.Stat(filepath.Join(dir, markerFile))
+	return err == nil, nil
+}
+
+// Reset removes the data folder dir of a stack, so that the next New
+// starts clean. A folder that does not exist is fine; one that is neither
+// empty nor the stack's is refused with ErrNotStackDir and left alone.
+func Reset(dir string) error {
+	if _, err := os.Stat(dir); errors.Is(err, fs.ErrNotExist) {
+		return nil
+	}
+	ok, err := isStackDir(dir)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return fmt.Errorf("%w: %s", ErrNotStackDir, dir)
+	}
+	if err := os.RemoveAll(dir); err != nil {
+		return fmt.Errorf("devstack: reset: %w", err)
+	}
+	return nil
 }

@@ -51,6 +51,7 @@ func newRootCommand() *cobra.Command {
 	root.AddCommand(newVerifierCommand())
 	root.AddCommand(newIssuerCommand())
 	root.AddCommand(newDemoCommand())
+	root.AddCommand(newDevCommand())
 	return root
 }
 

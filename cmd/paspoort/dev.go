@@ -1,0 +1,113 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"strings"
+	"syscall"
+
+	"github.com/spf13/cobra"
+
+	"github.com/loopbrug/paspoort/devstack"
+)
+
+// defaultDevDir is the data folder of `paspoort dev` without --data.
+const defaultDevDir = "paspoort-dev"
+
+// newDevCommand returns "paspoort dev": every demo organisation as a
+// long-running service on this machine.
+func newDevCommand() *cobra.Command {
+	var data string
+	var basePort int
+	var reset, verbose bool
+	cmd := &cobra.Command{
+		Use:   "dev",
+		Short: "Run the whole Loopbrug on this machine: three issuers, two verifiers and the holder's wallet",
+		Long: "dev starts, in this process, on 127.0.0.1: the holder's wallet API (http, --base-port), three\n" +
+			"issuers (https: Assessment Centrum Loopbrug, NS, Hogeschool Domstad; the next three ports) and two\n" +
+			"verifiers (https: Hogeschool Domstad's admission to the teacher training and Stedelijk College\n" +
+			"Domstad hiring into a leerwerktraject; the two after that), each with its own embedded badger\n" +
+			"store in one data folder, and prints every URL, the admin tokens and the wallet passphrase.\n" +
+			"The https certificates come from a development CA in DATA/tls/ca.pem (valid for loopback only).\n" +
+			"Stop with Ctrl-C (SIGINT) or SIGTERM; a restart on the same folder keeps everything, --reset\n" +
+			"starts clean. `paspoort demo` runs the same organisations through the story headless.",
+		Example: "  go run ./cmd/paspoort dev\n  go run ./cmd/paspoort dev --data /tmp/loopbrug --base-port 9440 --reset",
+		Args:    cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if basePort < 1024 || basePort > 65535-devstack.Ports {
+				return usagef("--base-port: 1024 to %d", 65535-devstack.Ports)
+			}
+			if data == "" {
+				return usagef("--data must not be empty")
+			}
+			if reset {
+				if err := devstack.Reset(data); err != nil {
+					return err
+				}
+			}
+			log := slog.New(slog.DiscardHandler)
+			if verbose {
+				log = slog.New(slog.NewTextHandler(cmd.ErrOrStderr(), nil))
+			}
+			ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
+			defer stop()
+			s, err := devstack.New(ctx, devstack.Options{Dir: data, BasePort: basePort, ServeWallet: true, Logger: log})
+			if err != nil {
+				return err
+			}
+			printDev(cmd.OutOrStdout(), s, data)
+			if err := s.Run(ctx); err != nil {
+				return err
+			}
+			fmt.Fprintln(cmd.OutOrStdout(), "paspoort dev: stopped; the data stays in", data)
+			return nil
+		},
+	}
+	f := cmd.Flags()
+	f.StringVar(&data, "data", defaultDevDir, "data folder of every service and the wallet")
+	f.IntVar(&basePort, "base-port", devstack.DefaultBasePort, fmt.Sprintf("first of the %d ports: wallet, 3 issuers, 2 verifiers", devstack.Ports))
+	f.BoolVar(&reset, "reset", false, "delete the data folder first (only a paspoort dev folder) and start clean")
+	f.BoolVar(&verbose, "verbose", false, "write the services' logs to standard error")
+	return cmd
+}
+
+// printDev prints every URL, token and file a developer needs.
+func printDev(w io.Writer, s *devstack.Stack, data string) {
+	abs, err := filepath.Abs(data)
+	if err != nil {
+		abs = data
+	}
+	p := func(format string, args ...any) { fmt.Fprintf(w, format+"\n", args...) }
+	p("paspoort dev: the Loopbrug on this machine (data in %s)", abs)
+	p("")
+	p("Wallet of Miranda (wallet API; unlock with the passphrase)")
+	p("  %-44s %s", s.Wallet.URL, "passphrase: "+s.Wallet.Passphrase)
+	p("")
+	p("Issuers (OpenID4VCI; admin API under /admin with Authorization: Bearer <admin token>)")
+	for _, is := range s.Issuers {
+		p("  %-11s %-32s %s", is.Key, is.Name["nl"], is.URL)
+		p("  %-11s types: %s", "", strings.Join(is.Types, ", "))
+		p("  %-11s admin token: %s", "", is.AdminToken)
+	}
+	p("")
+	p("Verifiers (OpenID4VP; profiles at /profiles, admin API under /admin)")
+	for _, v := range s.Verifiers {
+		p("  %-11s %-32s %s", v.Key, v.Name, v.URL)
+		p("  %-11s profiles: %s", "", strings.Join(v.Profiles, ", "))
+		p("  %-11s admin token: %s", "", v.AdminToken)
+	}
+	p("")
+	p("Health: %s", strings.Join(s.HealthURLs(), " "))
+	p("Dev CA (https certificates, loopback only): %s", s.CAFile)
+	p("")
+	as := s.Issuer(devstack.IssuerAssessment)
+	p("Try: paspoort ppp example level > level.json")
+	p("     paspoort issuer offer --url %s --admin-token-file %s --cacert %s --type level --claims level.json --tx-code",
+		as.URL, filepath.Join(abs, as.Key, "admin.token"), s.CAFile)
+	p("")
+	p("paspoort dev: ready; Ctrl-C stops, a restart keeps the data, --reset starts clean")
+}
