@@ -25,6 +25,18 @@ type walletFlags struct {
 	dir            string
 	passphraseFile string
 	allowLoopback  bool
+	// caFile and redirectURI are set by the commands that talk to issuers
+	// and verifiers (addNetworkFlags).
+	caFile      string
+	redirectURI bool
+}
+
+// addNetworkFlags adds the flags of the commands that talk to issuers and
+// verifiers: the roots to trust for https, and the development-only
+// acceptance of redirect_uri: verifiers.
+func (f *walletFlags) addNetworkFlags(cmd *cobra.Command) {
+	cmd.Flags().StringVar(&f.caFile, "ca-file", "", "PEM file of one or more CA certificates to trust for https instead of the system's (the DATA/tls/ca.pem of paspoort dev, a private CA)")
+	cmd.Flags().BoolVar(&f.redirectURI, "allow-redirect-uri-verifiers", false, "accept verifiers with the redirect_uri: client_id prefix and unsigned requests (paspoort dev only: they prove nothing about who they are)")
 }
 
 func newWalletCommand() *cobra.Command {
@@ -56,12 +68,28 @@ func (f *walletFlags) folder() (string, error) {
 	return wallet.DefaultDir()
 }
 
-func (f *walletFlags) options() []wallet.Option {
+// options returns the wallet options the flags ask for; a --ca-file that is
+// not a PEM file of certificates is a usage error.
+func (f *walletFlags) options() ([]wallet.Option, error) {
 	var o []wallet.Option
 	if f.allowLoopback {
 		o = append(o, wallet.WithAllowLoopback(), wallet.WithStatusListMinEntries(0))
 	}
-	return o
+	if f.caFile != "" {
+		b, err := readFile("ca-file", f.caFile)
+		if err != nil {
+			return nil, err
+		}
+		pool, err := wallet.ParseRootCAs(b)
+		if err != nil {
+			return nil, usagef("--ca-file %s: %w", f.caFile, err)
+		}
+		o = append(o, wallet.WithRootCAs(pool))
+	}
+	if f.redirectURI {
+		o = append(o, wallet.WithRedirectURIVerifiersUnsafe())
+	}
+	return o, nil
 }
 
 // passphrase reads the passphrase: the file, else the environment, else a
@@ -102,12 +130,16 @@ func (f *walletFlags) open(cmd *cobra.Command) (*wallet.Wallet, error) {
 	if err != nil {
 		return nil, err
 	}
+	opts, err := f.options()
+	if err != nil {
+		return nil, err
+	}
 	pass, err := f.passphrase(cmd, "Wallet passphrase: ")
 	if err != nil {
 		return nil, err
 	}
 	defer clear(pass)
-	return wallet.OpenDir(cmd.Context(), dir, pass, f.options()...)
+	return wallet.OpenDir(cmd.Context(), dir, pass, opts...)
 }
 
 func newWalletInitCommand(f *walletFlags) *cobra.Command {
@@ -120,12 +152,16 @@ func newWalletInitCommand(f *walletFlags) *cobra.Command {
 			if err != nil {
 				return err
 			}
+			opts, err := f.options()
+			if err != nil {
+				return err
+			}
 			pass, err := f.passphrase(cmd, "New wallet passphrase: ")
 			if err != nil {
 				return err
 			}
 			defer clear(pass)
-			w, err := wallet.Init(cmd.Context(), dir, pass, f.options()...)
+			w, err := wallet.Init(cmd.Context(), dir, pass, opts...)
 			if err != nil {
 				return err
 			}
@@ -175,7 +211,11 @@ func newWalletChangePassphraseCommand(f *walletFlags) *cobra.Command {
 				return err
 			}
 			defer clear(np)
-			w, err := wallet.OpenDir(cmd.Context(), dir, old, f.options()...)
+			opts, err := f.options()
+			if err != nil {
+				return err
+			}
+			w, err := wallet.OpenDir(cmd.Context(), dir, old, opts...)
 			if err != nil {
 				return err
 			}
@@ -252,6 +292,7 @@ func newWalletReceiveCommand(f *walletFlags) *cobra.Command {
 	cmd.Flags().StringVar(&txCode, "tx-code", "", "the transaction code the issuer sent you")
 	cmd.Flags().IntVar(&copies, "copies", 3, "copies per credential (batch issuance), each bound to its own key")
 	cmd.Flags().BoolVar(&yes, "yes", false, "accept without asking")
+	f.addNetworkFlags(cmd)
 	return cmd
 }
 
@@ -338,14 +379,18 @@ func newWalletImportCommand(f *walletFlags) *cobra.Command {
 			if err != nil {
 				return err
 			}
+			opts, err := f.options()
+			if err != nil {
+				return err
+			}
 			pass, err := f.passphrase(cmd, "Wallet passphrase: ")
 			if err != nil {
 				return err
 			}
 			defer clear(pass)
-			w, err := wallet.OpenDir(cmd.Context(), dir, pass, f.options()...)
+			w, err := wallet.OpenDir(cmd.Context(), dir, pass, opts...)
 			if errors.Is(err, wallet.ErrNotInitialised) {
-				w, err = wallet.Init(cmd.Context(), dir, pass, f.options()...)
+				w, err = wallet.Init(cmd.Context(), dir, pass, opts...)
 			}
 			if err != nil {
 				return err

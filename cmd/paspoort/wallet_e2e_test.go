@@ -25,6 +25,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/loopbrug/paspoort/credentials/oid4vp"
 	"github.com/loopbrug/paspoort/credentials/ppp"
 	"github.com/loopbrug/paspoort/credentials/profile"
 	"github.com/loopbrug/paspoort/internal/jose"
@@ -131,11 +132,22 @@ func startRealIssuer(t *testing.T, cert tls.Certificate) string {
 // level and skill credentials.
 func startRealVerifier(t *testing.T, cert tls.Certificate, rt http.RoundTripper, iss string) string {
 	t.Helper()
+	return startVerifier(t, &cert, rt, iss)
+}
+
+// startVerifier is startRealVerifier; with a nil cert it serves plain
+// http as a redirect_uri: client with unsigned request objects, as
+// "paspoort dev" verifiers on a laptop do.
+func startVerifier(t *testing.T, cert *tls.Certificate, rt http.RoundTripper, iss string) string {
+	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
-	base := "https://" + ln.Addr().String()
+	base, prefix := "https://"+ln.Addr().String(), ""
+	if cert == nil {
+		base, prefix = "http://"+ln.Addr().String(), oid4vp.PrefixRedirectURI
+	}
 	db, err := kv.Open(kv.Options{Dir: t.TempDir()})
 	if err != nil {
 		t.Fatal(err)
@@ -167,14 +179,18 @@ func startRealVerifier(t *testing.T, cert tls.Certificate, rt http.RoundTripper,
 	v, err := verifier.New(st, verifier.Config{
 		BaseURL: base, SigningKey: key, Profiles: []*profile.Profile{p}, Catalogues: []*profile.Catalogue{cat},
 		Trust:      verifier.StaticTrust{List: &verifier.TrustList{Issuers: []verifier.TrustedIssuer{{ID: iss, Types: []string{"level", "skill"}}}}},
-		AdminToken: e2eAdminToken,
+		AdminToken: e2eAdminToken, ClientIDPrefix: prefix,
 	}, verifier.WithAllowLoopback(), verifier.WithFetcher(fetcher))
 	if err != nil {
 		t.Fatal(err)
 	}
 	srv := &http.Server{Handler: v.Handler(), ReadHeaderTimeout: 5 * time.Second}
 	go func() {
-		_ = srv.Serve(tls.NewListener(ln, &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}))
+		if cert == nil {
+			_ = srv.Serve(ln)
+			return
+		}
+		_ = srv.Serve(tls.NewListener(ln, &tls.Config{Certificates: []tls.Certificate{*cert}, MinVersion: tls.VersionTLS12}))
 	}()
 	t.Cleanup(func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)

@@ -59,6 +59,10 @@ func newWalletServeCommand(f *walletFlags) *cobra.Command {
 			if err != nil {
 				return err
 			}
+			opts, err := f.options()
+			if err != nil {
+				return err
+			}
 			log := slog.New(slog.NewJSONHandler(cmd.ErrOrStderr(), nil))
 			st, err := wallet.OpenStore(dir, false, log)
 			if err != nil {
@@ -66,7 +70,7 @@ func newWalletServeCommand(f *walletFlags) *cobra.Command {
 			}
 			defer st.Close()
 			cfg := wallet.ServerConfig{IdleTimeout: idle, SecureCookie: secure, Logger: log,
-				WalletOptions: append(f.options(), wallet.WithLogger(log))}
+				WalletOptions: append(opts, wallet.WithLogger(log))}
 			if len(hosts) > 0 || !loopback {
 				cfg.AllowedHosts = append([]string{"localhost", "127.0.0.1", "::1"}, hosts...)
 				if ip := net.ParseIP(host); host != "" && (ip == nil || !ip.IsUnspecified()) {
@@ -96,5 +100,6 @@ func newWalletServeCommand(f *walletFlags) *cobra.Command {
 	cmd.Flags().BoolVar(&secure, "secure-cookie", false, "mark the session cookie Secure (when a TLS proxy serves the API)")
 	cmd.Flags().DurationVar(&idle, "idle-timeout", wallet.DefaultIdleTimeout, "lock the wallet after this long without a request")
 	cmd.Flags().StringSliceVar(&hosts, "allowed-host", nil, "extra host names the Host header may name (DNS-rebinding protection; loopback names are always allowed)")
+	f.addNetworkFlags(cmd)
 	return cmd
 }

@@ -51,6 +51,7 @@ func newWalletListCommand(f *walletFlags) *cobra.Command {
 	}
 	cmd.Flags().BoolVar(&asJSON, "json", false, "JSON output")
 	cmd.Flags().BoolVar(&offline, "offline", false, "do not fetch status lists")
+	f.addNetworkFlags(cmd)
 	return cmd
 }
 
@@ -97,6 +98,7 @@ func newWalletShowCommand(f *walletFlags) *cobra.Command {
 	}
 	cmd.Flags().BoolVar(&asJSON, "json", false, "JSON output")
 	cmd.Flags().BoolVar(&offline, "offline", false, "do not fetch the status list")
+	f.addNetworkFlags(cmd)
 	return cmd
 }
 
@@ -158,6 +160,7 @@ func newWalletPresentCommand(f *walletFlags) *cobra.Command {
 	cmd.Flags().StringArrayVar(&selects, "select", nil, "QUERY_ID=CREDENTIAL_ID[,CREDENTIAL_ID…]: share these credentials for the query (repeatable)")
 	cmd.Flags().StringSliceVar(&include, "include", nil, "optional query ids to answer as well")
 	cmd.Flags().BoolVar(&optional, "include-optional", false, "answer every optional credential set you can, with one option each (verifiers that mark every set optional)")
+	f.addNetworkFlags(cmd)
 	return cmd
 }
 
