@@ -25,17 +25,22 @@ import (
 	"github.com/loopbrug/paspoort/internal/kv"
 	"github.com/loopbrug/paspoort/internal/safehttp"
 	"github.com/loopbrug/paspoort/issuer"
+	issuerweb "github.com/loopbrug/paspoort/issuer/web"
 	"github.com/loopbrug/paspoort/verifier"
+	verifierweb "github.com/loopbrug/paspoort/verifier/web"
 	"github.com/loopbrug/paspoort/wallet"
+	walletweb "github.com/loopbrug/paspoort/wallet/web"
 )
 
-// DefaultBasePort is the first port of `paspoort dev`: the wallet gets it,
-// then the issuers (assessment, NS, hogeschool) and the verifiers
-// (toelating, school) the next ones, in that order.
+// DefaultBasePort is the first port of `paspoort dev`: the wallet API gets
+// it, then the issuers (assessment, NS, hogeschool) and the verifiers
+// (toelating, school) the next ones (https), then the web pages (http):
+// the web wallet, the issuers' desks and the verifiers' desks, in that
+// order.
 const DefaultBasePort = 8440
 
 // Ports is the number of ports the stack uses from its base port.
-const Ports = 6
+const Ports = 12
 
 // Options configure a Stack. Every default is written out in New.
 type Options struct {
@@ -46,8 +51,10 @@ type Options struct {
 	// (DefaultBasePort for `paspoort dev`). 0 picks random free ports.
 	BasePort int
 	// ServeWallet serves the holder's wallet API (wallet.Server) on the
-	// base port. Without it the wallet folder is only created, and the
-	// caller opens the wallet itself (paspoort demo).
+	// base port, and the web pages: the web wallet and every issuer's and
+	// verifier's desk. Without it the wallet folder is only created, the
+	// caller opens the wallet itself (paspoort demo), and no page is
+	// served.
 	ServeWallet bool
 	// Logger receives the services' logs. Default: discard.
 	Logger *slog.Logger
@@ -69,6 +76,11 @@ type Issuer struct {
 	AdminToken string
 	// Issuer is the running issuer.
 	Issuer *issuer.Issuer
+	// DeskURL is the issuer's desk (web pages, http), when served.
+	DeskURL string
+
+	desk   *issuerweb.Desk
+	deskLn net.Listener
 
 	store *issuer.BadgerStore
 	ln    net.Listener
@@ -89,6 +101,12 @@ type Verifier struct {
 	AdminToken string
 	// Verifier is the running verifier.
 	Verifier *verifier.Verifier
+	// DeskURL is the verifier's desk (web pages, http), when served.
+	DeskURL string
+
+	store  verifier.Store
+	desk   *verifierweb.Desk
+	deskLn net.Listener
 
 	db  *kv.DB
 	srv *http.Server
@@ -104,6 +122,11 @@ type Wallet struct {
 	Passphrase string
 	// URL is the wallet API's URL when it is served, else empty.
 	URL string
+	// WebURL is the web wallet's URL when it is served, else empty.
+	WebURL string
+
+	web   *walletweb.Desk
+	webLn net.Listener
 
 	store  *wallet.BadgerStore
 	server *wallet.Server
@@ -218,6 +241,11 @@ func New(ctx context.Context, opts Options) (_ *Stack, err error) {
 	if err := s.openWallet(ctx); err != nil {
 		return nil, err
 	}
+	if opts.ServeWallet {
+		if err := s.openDesks(next); err != nil {
+			return nil, err
+		}
+	}
 	return s, nil
 }
 
@@ -292,6 +320,7 @@ func (s *Stack) openVerifier(v *Verifier, serverTLS *tls.Config) error {
 	if err != nil {
 		return fmt.Errorf("devstack: verifier %s: %w", v.Key, err)
 	}
+	v.store = store
 	fetcher, err := safehttp.New(safehttp.WithAllowLoopback(), safehttp.WithTransport(s.tr))
 	if err != nil {
 		return fmt.Errorf("devstack: verifier %s: %w", v.Key, err)
@@ -379,6 +408,19 @@ func (s *Stack) HealthURLs() []string {
 	if s.Wallet.URL != "" {
 		out = append(out, s.Wallet.URL+"/healthz")
 	}
+	if s.Wallet.WebURL != "" {
+		out = append(out, s.Wallet.WebURL+"/healthz")
+	}
+	for _, is := range s.Issuers {
+		if is.DeskURL != "" {
+			out = append(out, is.DeskURL+"/healthz")
+		}
+	}
+	for _, v := range s.Verifiers {
+		if v.DeskURL != "" {
+			out = append(out, v.DeskURL+"/healthz")
+		}
+	}
 	for _, is := range s.Issuers {
 		out = append(out, is.URL+"/healthz")
 	}
@@ -418,6 +460,19 @@ func (s *Stack) Run(ctx context.Context) error {
 		})
 		g.Go(func() error { _ = v.db.Run(ctx); return nil })
 	}
+	for _, is := range s.Issuers {
+		if is.desk != nil {
+			g.Go(func() error { return is.desk.Serve(ctx, is.deskLn) })
+		}
+	}
+	for _, v := range s.Verifiers {
+		if v.desk != nil {
+			g.Go(func() error { return v.desk.Serve(ctx, v.deskLn) })
+		}
+	}
+	if w := s.Wallet; w.web != nil {
+		g.Go(func() error { return w.web.Serve(ctx, w.webLn) })
+	}
 	if w := s.Wallet; w.server != nil {
 		g.Go(func() error {
 			if err := w.server.Serve(ctx, w.ln); err != nil {
@@ -434,6 +489,9 @@ func (s *Stack) Run(ctx context.Context) error {
 // it yourself only when Run was never called.
 func (s *Stack) Close() error {
 	var errs []error
+	for _, ln := range s.deskListeners() {
+		_ = ln.Close()
+	}
 	for _, is := range s.Issuers {
 		if is.ln != nil {
 			_ = is.ln.Close()

@@ -26,12 +26,13 @@ func newDevCommand() *cobra.Command {
 	var reset, verbose bool
 	cmd := &cobra.Command{
 		Use:   "dev",
-		Short: "Run the whole Loopbrug on this machine: three issuers, two verifiers and the holder's wallet",
+		Short: "Run the whole Loopbrug on this machine: three issuers, two verifiers and the holder's wallet, with web pages",
 		Long: "dev starts, in this process, on 127.0.0.1: the holder's wallet API (http, --base-port), three\n" +
 			"issuers (https: Assessment Centrum Loopbrug, NS, Hogeschool Domstad; the next three ports) and two\n" +
 			"verifiers (https: Hogeschool Domstad's admission to the teacher training and Stedelijk College\n" +
 			"Domstad hiring into a leerwerktraject; the two after that), each with its own embedded badger\n" +
-			"store in one data folder, and prints every URL, the admin tokens and the wallet passphrase.\n" +
+			"store in one data folder, then the web pages (http): the web wallet, the issuers' desks and the\n" +
+			"verifiers' desks; it prints every URL, the admin tokens and the wallet passphrase.\n" +
 			"The https certificates come from a development CA in DATA/tls/ca.pem (valid for loopback only).\n" +
 			"Stop with Ctrl-C (SIGINT) or SIGTERM; a restart on the same folder keeps everything, --reset\n" +
 			"starts clean. `paspoort demo` runs the same organisations through the story headless.",
@@ -69,7 +70,7 @@ func newDevCommand() *cobra.Command {
 	}
 	f := cmd.Flags()
 	f.StringVar(&data, "data", defaultDevDir, "data folder of every service and the wallet")
-	f.IntVar(&basePort, "base-port", devstack.DefaultBasePort, fmt.Sprintf("first of the %d ports: wallet, 3 issuers, 2 verifiers", devstack.Ports))
+	f.IntVar(&basePort, "base-port", devstack.DefaultBasePort, fmt.Sprintf("first of the %d ports: wallet API, 3 issuers, 2 verifiers, web wallet, 3 issuer desks, 2 verifier desks", devstack.Ports))
 	f.BoolVar(&reset, "reset", false, "delete the data folder first (only a paspoort dev folder) and start clean")
 	f.BoolVar(&verbose, "verbose", false, "write the services' logs to standard error")
 	return cmd
@@ -83,6 +84,15 @@ func printDev(w io.Writer, s *devstack.Stack, data string) {
 	}
 	p := func(format string, args ...any) { fmt.Fprintf(w, format+"\n", args...) }
 	p("paspoort dev: the Loopbrug on this machine (data in %s)", abs)
+	p("")
+	p("Open in a browser (plain http on 127.0.0.1; ?lang=en for English):")
+	p("  %-44s Miranda's web wallet (passphrase below)", s.Wallet.WebURL)
+	for _, is := range s.Issuers {
+		p("  %-44s desk of %s: issue, revoke", is.DeskURL, is.Name["nl"])
+	}
+	for _, v := range s.Verifiers {
+		p("  %-44s desk of %s: ask for proof, see the decision", v.DeskURL, v.Name)
+	}
 	p("")
 	p("Wallet of Miranda (wallet API; unlock with the passphrase)")
 	p("  %-44s %s", s.Wallet.URL, "passphrase: "+s.Wallet.Passphrase)

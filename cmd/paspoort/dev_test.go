@@ -17,9 +17,12 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/loopbrug/paspoort/devstack"
 )
 
-// freeBasePort returns a port p such that p … p+5 were free a moment ago.
+// freeBasePort returns a port p such that p … p+devstack.Ports-1 were free
+// a moment ago.
 func freeBasePort(t *testing.T) int {
 	t.Helper()
 	for range 50 {
@@ -29,12 +32,12 @@ func freeBasePort(t *testing.T) int {
 		}
 		base := l.Addr().(*net.TCPAddr).Port
 		l.Close()
-		if base > 65535-6 {
+		if base > 65535-devstack.Ports {
 			continue
 		}
 		ok := true
 		var ls []net.Listener
-		for i := range 6 {
+		for i := range devstack.Ports {
 			l, err := net.Listen("tcp", "127.0.0.1:"+strconv.Itoa(base+i))
 			if err != nil {
 				ok = false
@@ -49,7 +52,7 @@ func freeBasePort(t *testing.T) int {
 			return base
 		}
 	}
-	t.Fatal("no 6 consecutive free ports")
+	t.Fatal("no consecutive free ports")
 	return 0
 }
 
@@ -179,7 +182,7 @@ func TestDevCommand(t *testing.T) {
 	token := r.field(t, `types: talent.*\n\s+admin token: (\S+)`)
 	pass := r.field(t, `passphrase: (\S+)`)
 	health := strings.Fields(r.field(t, `Health: (.*)`))
-	if len(health) != 6 {
+	if len(health) != devstack.Ports {
 		t.Fatalf("health URLs: %v", health)
 	}
 	for _, u := range health {

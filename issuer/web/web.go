@@ -1,0 +1,269 @@
+package web
+
+import (
+	"bytes"
+	"context"
+	"embed"
+	"errors"
+	"fmt"
+	"html/template"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/url"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/labstack/echo/v4"
+	"github.com/labstack/echo/v4/middleware"
+
+	"github.com/loopbrug/paspoort/credentials/ppp"
+	"github.com/loopbrug/paspoort/issuer"
+)
+
+//go:embed templates/*.html
+var templateFS embed.FS
+
+// Config configures the desk.
+type Config struct {
+	// Issuer issues. Required.
+	Issuer *issuer.Issuer
+	// Name is the organisation's name shown in the header.
+	Name string
+	// Examples are the claims each type's form starts with; default the
+	// PPP example of the type (ppp.Type.Example).
+	Examples map[string][]byte
+	// AllowedHosts are the host names (without port) requests may name.
+	// Default: localhost, 127.0.0.1 and ::1.
+	AllowedHosts []string
+	// Logger receives errors (ids only). Default: discard.
+	Logger *slog.Logger
+}
+
+// Desk serves the issuer's desk pages.
+type Desk struct {
+	cfg  Config
+	tmpl *template.Template
+	mu   sync.Mutex
+	qrs  map[string][]byte // offer id → QR code PNG, for the offer page
+}
+
+// New returns the desk for cfg.
+func New(cfg Config) (*Desk, error) {
+	if cfg.Issuer == nil {
+		return nil, errors.New("issuer/web: Issuer is required")
+	}
+	if len(cfg.AllowedHosts) == 0 {
+		cfg.AllowedHosts = []string{"localhost", "127.0.0.1", "::1"}
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	t, err := template.New("").ParseFS(templateFS, "templates/*.html")
+	if err != nil {
+		return nil, fmt.Errorf("issuer/web: templates: %w", err)
+	}
+	return &Desk{cfg: cfg, tmpl: t, qrs: map[string][]byte{}}, nil
+}
+
+// Handler returns the pages (and GET /healthz):
+//
+//	GET  /                               a form per credential type the issuer offers
+//	POST /offers                         type, claims, subject_ref, tx_code → the offer page (QR, link, tx_code)
+//	GET  /offers/{id}/qr.png             the offer's QR code
+//	GET  /credentials                    issued credentials (metadata only)
+//	POST /credentials/{id}/{action}      revoke | suspend | reinstate
+//
+// Every page takes ?lang=nl|en (default nl).
+func (d *Desk) Handler() http.Handler {
+	e := echo.New()
+	e.HideBanner, e.HidePort = true, true
+	e.Use(middleware.BodyLimit("256K"), d.guard)
+	e.GET("/healthz", func(c echo.Context) error { return c.String(http.StatusOK, "ok\n") })
+	e.GET("/", d.home)
+	e.POST("/offers", d.offer)
+	e.GET("/offers/:id/qr.png", d.qr)
+	e.GET("/credentials", d.list)
+	e.POST("/credentials/:id/:action", d.status)
+	return e
+}
+
+// guard refuses other hosts (DNS rebinding) and cross-origin posts.
+func (d *Desk) guard(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		r := c.Request()
+		host := r.Host
+		if h, _, err := net.SplitHostPort(host); err == nil {
+			host = h
+		}
+		if !slices.Contains(d.cfg.AllowedHosts, strings.Trim(host, "[]")) {
+			return c.String(http.StatusForbidden, "host not allowed\n")
+		}
+		if r.Method != http.MethodGet && r.Method != http.MethodHead {
+			if o := r.Header.Get("Origin"); o != "" {
+				u, err := url.Parse(o)
+				if err != nil || u.Host != r.Host {
+					return c.String(http.StatusForbidden, "cross-origin request refused\n")
+				}
+			}
+			if s := r.Header.Get("Sec-Fetch-Site"); s != "" && s != "same-origin" && s != "none" {
+				return c.String(http.StatusForbidden, "cross-site request refused\n")
+			}
+		}
+		c.Response().Header().Set("Cache-Control", "no-store")
+		c.Response().Header().Set("X-Frame-Options", "DENY")
+		c.Response().Header().Set("Content-Security-Policy", "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'")
+		return next(c)
+	}
+}
+
+func lang(c echo.Context) string {
+	if c.QueryParam("lang") == "en" || c.FormValue("lang") == "en" {
+		return "en"
+	}
+	return "nl"
+}
+
+func (d *Desk) render(c echo.Context, code int, name string, data map[string]any) error {
+	l := lang(c)
+	data["Lang"], data["Org"], data["T"] = l, d.cfg.Name, texts[l]
+	var buf bytes.Buffer
+	if err := d.tmpl.ExecuteTemplate(&buf, name, data); err != nil {
+		d.cfg.Logger.Error("render", "template", name, "err", err)
+		return c.String(http.StatusInternalServerError, "page error\n")
+	}
+	return c.HTMLBlob(code, buf.Bytes())
+}
+
+// form is one credential type's form.
+type form struct {
+	Type   string
+	Name   string
+	Claims string
+	Errors []string
+}
+
+func (d *Desk) forms(l string) []form {
+	var out []form
+	for _, name := range d.cfg.Issuer.Config().Types {
+		t, ok := ppp.Lookup(name)
+		if !ok {
+			continue
+		}
+		ex := d.cfg.Examples[name]
+		if ex == nil {
+			ex = t.Example()
+		}
+		out = append(out, form{Type: name, Name: t.Display[l].Name, Claims: string(ex)})
+	}
+	return out
+}
+
+func (d *Desk) home(c echo.Context) error {
+	return d.render(c, http.StatusOK, "home.html", map[string]any{"Forms": d.forms(lang(c))})
+}
+
+func (d *Desk) offer(c echo.Context) error {
+	typ, claims := c.FormValue("type"), c.FormValue("claims")
+	o, err := d.cfg.Issuer.CreateOffer(c.Request().Context(), issuer.OfferRequest{
+		Type: typ, Claims: []byte(claims), TxCode: c.FormValue("tx_code") != "", SubjectRef: c.FormValue("subject_ref"),
+	})
+	if err != nil {
+		forms := d.forms(lang(c))
+		for i := range forms {
+			if forms[i].Type != typ {
+				continue
+			}
+			forms[i].Claims = claims
+			var ve *ppp.ValidationError
+			if errors.As(err, &ve) {
+				for _, f := range ve.Fields {
+					forms[i].Errors = append(forms[i].Errors, fieldText(f))
+				}
+			} else {
+				forms[i].Errors = []string{texts[lang(c)]["error"] + " " + errorClass(err)}
+			}
+		}
+		return d.render(c, http.StatusBadRequest, "home.html", map[string]any{"Forms": forms, "Invalid": typ})
+	}
+	d.mu.Lock()
+	d.qrs[o.ID] = o.QRCode
+	d.mu.Unlock()
+	t, _ := ppp.Lookup(typ)
+	return d.render(c, http.StatusOK, "offer.html", map[string]any{"Offer": o, "TypeName": t.Display[lang(c)].Name,
+		"Expires": o.ExpiresAt.Format("2006-01-02 15:04")})
+}
+
+// fieldText shows a field error: the pointer and the reason, never the
+// value.
+func fieldText(f ppp.FieldError) string {
+	p := f.Pointer
+	if p == "" {
+		p = "/"
+	}
+	return p + ": " + f.Reason
+}
+
+// errorClass names the error class of err without its details.
+func errorClass(err error) string {
+	s := err.Error()
+	if i := strings.Index(s, ":"); i > 0 {
+		return s[:i]
+	}
+	return ""
+}
+
+func (d *Desk) qr(c echo.Context) error {
+	d.mu.Lock()
+	png, ok := d.qrs[c.Param("id")]
+	d.mu.Unlock()
+	if !ok || len(png) == 0 {
+		return c.String(http.StatusNotFound, "unknown offer\n")
+	}
+	return c.Blob(http.StatusOK, "image/png", png)
+}
+
+func (d *Desk) list(c echo.Context) error {
+	recs, err := d.cfg.Issuer.ListCredentials(c.Request().Context(), "", 500)
+	if err != nil {
+		return d.render(c, http.StatusInternalServerError, "credentials.html", map[string]any{"Error": texts[lang(c)]["error"]})
+	}
+	slices.Reverse(recs)
+	return d.render(c, http.StatusOK, "credentials.html", map[string]any{"Credentials": recs})
+}
+
+func (d *Desk) status(c echo.Context) error {
+	var st string
+	switch c.Param("action") {
+	case "revoke":
+		st = issuer.StatusRevoked
+	case "suspend":
+		st = issuer.StatusSuspended
+	case "reinstate":
+		st = issuer.StatusValid
+	default:
+		return c.String(http.StatusNotFound, "unknown action\n")
+	}
+	if _, err := d.cfg.Issuer.SetStatus(c.Request().Context(), c.Param("id"), st); err != nil {
+		return d.render(c, http.StatusBadRequest, "credentials.html", map[string]any{"Error": texts[lang(c)]["error"] + " " + errorClass(err)})
+	}
+	return c.Redirect(http.StatusSeeOther, "/credentials?lang="+lang(c))
+}
+
+// Serve serves the desk on ln until ctx ends.
+func (d *Desk) Serve(ctx context.Context, ln net.Listener) error {
+	srv := &http.Server{Handler: d.Handler(), ReadHeaderTimeout: 5 * time.Second, ReadTimeout: 15 * time.Second,
+		WriteTimeout: 30 * time.Second, IdleTimeout: 60 * time.Second, MaxHeaderBytes: 32 << 10}
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return fmt.Errorf("issuer/web: %w", err)
+	case <-ctx.Done():
+	}
+	sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	return srv.Shutdown(sctx)
+}
