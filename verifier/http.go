@@ -2,7 +2,6 @@ package verifier
 
 import (
 	"crypto/subtle"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
@@ -17,6 +16,7 @@ import (
 	"github.com/loopbrug/paspoort/credentials/oid4vp"
 	"github.com/loopbrug/paspoort/credentials/profile"
 	"github.com/loopbrug/paspoort/internal/limits"
+	"github.com/loopbrug/paspoort/internal/strictjson"
 )
 
 // MaxBodyBytes bounds every request body (SECURITY.md F.45): a response
@@ -119,8 +119,8 @@ func (v *Verifier) getRequestObject(c echo.Context) error {
 		if !strings.HasPrefix(req.Header.Get("Content-Type"), "application/x-www-form-urlencoded") {
 			return ErrMalformedResponse
 		}
-		if err := req.ParseForm(); err != nil {
-			return ErrMalformedResponse
+		if err := parseForm(req); err != nil {
+			return err
 		}
 		p, err := oid4vp.ParseRequestURIPost(req.PostForm)
 		if err != nil {
@@ -171,8 +171,31 @@ func (v *Verifier) createTransaction(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	if err := json.Unmarshal(body, &in); err != nil {
-		return ErrMalformedResponse
+	// Strict JSON: no duplicate members, valid UTF-8, no BOM, bounded
+	// depth; and members named exactly, never case-insensitively
+	// (SECURITY.md A.9, F.47).
+	doc, err := strictjson.Decode(body)
+	if err != nil {
+		return fmt.Errorf("%w: %w", ErrMalformedResponse, err)
+	}
+	m, ok := doc.(map[string]any)
+	if !ok {
+		return fmt.Errorf("%w: not a JSON object", ErrMalformedResponse)
+	}
+	for k, val := range m {
+		s, isString := val.(string)
+		switch {
+		case !isString:
+			return fmt.Errorf("%w: member %q is not a string", ErrMalformedResponse, k)
+		case k == "profile":
+			in.Profile = s
+		case k == "response_mode":
+			in.ResponseMode = s
+		case k == "redirect_uri":
+			in.RedirectURI = s
+		default:
+			return fmt.Errorf("%w: unknown member", ErrMalformedResponse)
+		}
 	}
 	r, err := v.CreateRequest(c.Request().Context(), in.Profile, RequestOptions{ResponseMode: in.ResponseMode, RedirectURI: in.RedirectURI})
 	if err != nil {
@@ -190,8 +213,8 @@ func (v *Verifier) postResponse(c echo.Context) error {
 	if !strings.HasPrefix(req.Header.Get("Content-Type"), "application/x-www-form-urlencoded") {
 		return ErrMalformedResponse
 	}
-	if err := req.ParseForm(); err != nil {
-		return ErrMalformedResponse
+	if err := parseForm(req); err != nil {
+		return err
 	}
 	c.Response().Header().Set("Cache-Control", "no-store")
 	res, err := v.HandleResponse(req.Context(), req.PostForm)
