@@ -204,6 +204,14 @@ func checkBackupCredential(bc backupCredential) error {
 			return fmt.Errorf("%w: copy %d: %w", ErrInconsistent, i, err)
 		}
 	}
+	if len(c.LastStatus) != 0 && len(c.LastStatus) != c.Copies {
+		return fmt.Errorf("%w: status of %d copies for %d", ErrBackup, len(c.LastStatus), c.Copies)
+	}
+	for _, st := range c.LastStatus {
+		if st != "" && !definitive(st) {
+			return fmt.Errorf("%w: copy status %q", ErrBackup, st)
+		}
+	}
 	if c.VCT == "" || c.Claims["vct"] != c.VCT || c.Claims["iss"] != c.Issuer {
 		return fmt.Errorf("%w: summary does not match the claims", ErrInconsistent)
 	}

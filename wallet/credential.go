@@ -53,6 +53,13 @@ type Credential struct {
 	Copies int `json:"copies"`
 	// Unused is the number of copies never presented.
 	Unused int `json:"copies_unused"`
+	// LastStatus is the last status of each copy that a status check
+	// established (StatusValid, StatusRevoked, StatusSuspended or
+	// StatusNone), in copy order, with "" for a copy never established;
+	// nil when never checked. A check that cannot reach or trust a status
+	// list leaves it as it was. Present skips copies known revoked or
+	// suspended.
+	LastStatus []Status `json:"last_status,omitempty"`
 }
 
 // Block returns the PPP building block of the credential, 0 for a type
@@ -385,9 +392,13 @@ type holderCopy struct {
 	key   *jose.PrivateKey
 }
 
-// pickCopy returns the least used copy of a credential (an unused one when
-// there is one, so that verifiers cannot link presentations by cnf).
-func (w *Wallet) pickCopy(ctx context.Context, id string) (*holderCopy, error) {
+// pickCopy returns the copy of a credential to present: never one whose
+// status is known (revoked or suspended; ErrNoUsableCopy when every copy
+// is), a copy known valid (or without status) before one whose status is
+// unknown, and of those the least used (an unused one when there is one, so
+// that verifiers cannot link presentations by cnf). known is the status of
+// each copy (mergeStatus), nil when nothing is known.
+func (w *Wallet) pickCopy(ctx context.Context, id string, known []Status) (*holderCopy, error) {
 	w.mu.RLock()
 	defer w.mu.RUnlock()
 	if w.closed {
@@ -397,11 +408,23 @@ func (w *Wallet) pickCopy(ctx context.Context, id string) (*holderCopy, error) {
 	if err != nil {
 		return nil, err
 	}
-	best := 0
+	best, bestRank := -1, 0
 	for i, cp := range sec.Copies {
-		if cp.Uses < sec.Copies[best].Uses {
-			best = i
+		rank := 1 // status unknown
+		if i < len(known) {
+			switch known[i] {
+			case StatusRevoked, StatusSuspended:
+				continue
+			case StatusValid, StatusNone:
+				rank = 0
+			}
 		}
+		if best < 0 || rank < bestRank || (rank == bestRank && cp.Uses < sec.Copies[best].Uses) {
+			best, bestRank = i, rank
+		}
+	}
+	if best < 0 {
+		return nil, fmt.Errorf("%w: credential %s", ErrNoUsableCopy, id)
 	}
 	cp := sec.Copies[best]
 	k, err := jose.ParsePrivateKey(cp.Key)

@@ -20,6 +20,10 @@ var (
 	// ErrSelection (FMT): a selection that names a query or credential the
 	// request does not offer, or leaves a required query unanswered.
 	ErrSelection = credentials.NewError(credentials.ErrFormat, "wallet: invalid selection")
+	// ErrNoUsableCopy (STATUS): a credential to be presented has expired,
+	// or every one of its copies is known revoked or suspended; nothing is
+	// sent.
+	ErrNoUsableCopy = credentials.NewError(credentials.ErrStatus, "wallet: no valid copy of the credential (revoked, suspended or expired)")
 )
 
 // PresentationRequest is a verified OpenID4VP request with what the wallet
@@ -191,8 +195,12 @@ type PresentResult struct {
 }
 
 // Present builds and sends the response the holder consented to: for each
-// selected credential an unused (or least used) copy presented with
-// sdjwt.Present, disclosing exactly the claims the query matched, with a
+// selected credential a copy whose status is not known to be revoked or
+// suspended, preferring one known valid, and of those an unused (or least
+// used) one (the status of every copy is checked first, CheckStatus; when a
+// status list cannot be fetched the last known status counts; a credential
+// that has expired or has no such copy is ErrNoUsableCopy and nothing is
+// sent), presented with sdjwt.Present, disclosing exactly the claims the query matched, with a
 // KB-JWT whose aud is the client_id and nonce the request's (RFC 9901
 // §4.3); the vp_token posted to the response_uri as direct_post, or as an
 // ECDH-ES JWE to the verifier's key for direct_post.jwt (OpenID4VP §8.2,
@@ -209,6 +217,23 @@ func (w *Wallet) Present(ctx context.Context, pr *PresentationRequest, sel *Sele
 		}
 		return nil, ErrNotSatisfiable
 	}
+	// Every copy is chosen before anything is built or sent: a credential
+	// with no usable copy refuses the whole presentation.
+	picked := map[string]*holderCopy{}
+	for _, qid := range sortedKeys(chosen) {
+		for _, cm := range chosen[qid] {
+			if picked[cm.CandidateID] != nil {
+				continue
+			}
+			known, err := w.knownStatus(ctx, cm.CandidateID)
+			if err != nil {
+				return nil, err
+			}
+			if picked[cm.CandidateID], err = w.pickCopy(ctx, cm.CandidateID, known); err != nil {
+				return nil, err
+			}
+		}
+	}
 	type use struct {
 		id    string
 		index int
@@ -218,10 +243,7 @@ func (w *Wallet) Present(ctx context.Context, pr *PresentationRequest, sel *Sele
 	entry := Presentation{Verifier: pr.ClientID, ResponseURI: pr.ResponseURI}
 	for _, qid := range sortedKeys(chosen) {
 		for _, cm := range chosen[qid] {
-			hc, err := w.pickCopy(ctx, cm.CandidateID)
-			if err != nil {
-				return nil, err
-			}
+			hc := picked[cm.CandidateID]
 			p, err := sdjwt.Present(hc.sdjwt, sdjwt.Selection{Paths: cm.Paths}, &sdjwt.KeyBindingOptions{
 				Key: hc.key, Audience: pr.ClientID, Nonce: pr.req.Nonce, IssuedAt: w.cfg.now(),
 			})

@@ -2,8 +2,10 @@ package wallet
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 
 	"github.com/loopbrug/paspoort/credentials/statuslist"
 )
@@ -79,7 +81,94 @@ func (w *Wallet) CheckStatus(ctx context.Context, c *Credential, offline bool) (
 			r.Status = st
 		}
 	}
+	if err := w.rememberStatus(ctx, c.ID, r.Copies); err != nil && !errors.Is(err, ErrClosed) {
+		w.cfg.logger.WarnContext(ctx, "last known status not stored", "credential_id", c.ID, "error", err.Error())
+	}
 	return r, errors.Join(errs...)
+}
+
+// definitive reports whether a copy status was established by its issuer
+// (or by the absence of a status list entry), as opposed to not checked or
+// not established.
+func definitive(s Status) bool {
+	switch s {
+	case StatusValid, StatusRevoked, StatusSuspended, StatusNone:
+		return true
+	}
+	return false
+}
+
+// mergeStatus returns, per copy, the status of cur where it is definitive,
+// else that of last.
+func mergeStatus(last, cur []Status) []Status {
+	out := make([]Status, len(cur))
+	for i, st := range cur {
+		switch {
+		case definitive(st):
+			out[i] = st
+		case i < len(last) && definitive(last[i]):
+			out[i] = last[i]
+		}
+	}
+	return out
+}
+
+// rememberStatus stores the definitive statuses of a check as the
+// credential's LastStatus, when they change it.
+func (w *Wallet) rememberStatus(ctx context.Context, id string, cur []Status) error {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.closed {
+		return ErrClosed
+	}
+	c, ok := w.index[id]
+	if !ok || len(cur) != c.Copies {
+		return nil // deleted meanwhile, or an expired credential (no copies checked)
+	}
+	merged := mergeStatus(c.LastStatus, cur)
+	if slices.Equal(merged, c.LastStatus) || (c.LastStatus == nil && !slices.ContainsFunc(merged, definitive)) {
+		return nil
+	}
+	v, err := w.store.Get(ctx, Ref{KindDEK, id})
+	if err != nil {
+		return err
+	}
+	s, err := w.openDEK(id, v)
+	if err != nil {
+		return err
+	}
+	nc := *c
+	nc.LastStatus = merged
+	b, err := json.Marshal(&nc)
+	if err != nil {
+		return err
+	}
+	sealed, err := s.Seal(Ref{KindCredential, id}.Key(), b)
+	clear(b)
+	if err != nil {
+		return err
+	}
+	if err := w.store.Apply(ctx, Batch{Put: []Record{{KindCredential, id, sealed}}}); err != nil {
+		return err
+	}
+	w.index[id] = &nc
+	return nil
+}
+
+// knownStatus checks the status of every copy of a credential (CheckStatus,
+// status lists cached by their ttl) and returns, per copy, the status now
+// established or else the last known one. An expired credential is
+// ErrNoUsableCopy.
+func (w *Wallet) knownStatus(ctx context.Context, id string) ([]Status, error) {
+	c, err := w.Credential(id)
+	if err != nil {
+		return nil, err
+	}
+	r, _ := w.CheckStatus(ctx, c, false) // a copy not established counts as unknown
+	if r.Status == StatusExpired {
+		return nil, fmt.Errorf("%w: credential %s expired", ErrNoUsableCopy, id)
+	}
+	return mergeStatus(c.LastStatus, r.Copies), nil
 }
 
 func (w *Wallet) copyStatus(ctx context.Context, c *Credential, i int) (Status, error) {
