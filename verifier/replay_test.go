@@ -10,10 +10,10 @@ import (
 	"github.com/loopbrug/paspoort/verifier"
 )
 
-// TestConcurrentReplay: the same response posted 8 times at once is
+// TestC23ConcurrentReplay: the same response posted 8 times at once is
 // decided on exactly once; the others are refused as replays
 // (SECURITY.md C.23: the nonce is spent atomically).
-func TestConcurrentReplay(t *testing.T) {
+func TestC23ConcurrentReplay(t *testing.T) {
 	is := newIssuer(t)
 	e := newEnv(t, trustAll(is.did), oid4vp.ResponseModeDirectPostJWT)
 	holder, creds := miranda(t, is)

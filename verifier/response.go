@@ -290,6 +290,11 @@ func className(err error) string {
 	if errors.Is(err, credentials.ErrStatus) {
 		return "STATUS"
 	}
+	// So is any failure of the key binding, a wrong KB-JWT typ included
+	// (SECURITY.md C.24: typ ≠ kb+jwt → KB).
+	if errors.Is(err, credentials.ErrKeyBinding) {
+		return "KB"
+	}
 	if n, ok := names[credentials.Class(err)]; ok {
 		return n
 	}

@@ -236,9 +236,9 @@ func TestRefusedExpiredCredential(t *testing.T) {
 	}
 }
 
-// TestWrongAudience: presentations bound to another client_id are
+// TestC24WrongAudience: presentations bound to another client_id are
 // rejected (KB), whatever the wallet claims (SECURITY.md C.24, C.31).
-func TestWrongAudience(t *testing.T) {
+func TestC24WrongAudience(t *testing.T) {
 	is := newIssuer(t)
 	e := newEnv(t, trustAll(is.did), oid4vp.ResponseModeDirectPostJWT)
 	holder, creds := miranda(t, is)
@@ -262,9 +262,9 @@ func TestWrongAudience(t *testing.T) {
 	}
 }
 
-// TestExtraClaims: a wallet that discloses everything gets those
+// TestC33ExtraClaims: a wallet that discloses everything gets those
 // presentations refused (SECURITY.md C.33): the verifier re-checks.
-func TestExtraClaims(t *testing.T) {
+func TestC33ExtraClaims(t *testing.T) {
 	is := newIssuer(t)
 	e := newEnv(t, trustAll(is.did), oid4vp.ResponseModeDirectPostJWT)
 	holder, creds := miranda(t, is)
@@ -278,10 +278,10 @@ func TestExtraClaims(t *testing.T) {
 	}
 }
 
-// TestReplay: a resubmitted response, and a byte-different one with a
+// TestC23C27Replay: a resubmitted response, and a byte-different one with a
 // malleated KB-JWT signature (s → n−s), are both REPLAY (SECURITY.md C.23,
 // C.27): the transaction is consumed, keyed on the state, not the bytes.
-func TestReplay(t *testing.T) {
+func TestC23C27Replay(t *testing.T) {
 	is := newIssuer(t)
 	e := newEnv(t, trustAll(is.did), oid4vp.ResponseModeDirectPost)
 	holder, creds := miranda(t, is)
@@ -304,6 +304,26 @@ func TestReplay(t *testing.T) {
 	}
 	if code, body := w.post(r, malleated, ""); code != 400 || !strings.Contains(string(body), "already answered") {
 		t.Fatalf("malleated replay: %d %s", code, body)
+	}
+	// Non-canonical base64 (the pad bits of the KB-JWT signature's last
+	// character flipped) and CR/LF inside a presentation: still REPLAY.
+	for name, change := range map[string]func(string) string{
+		"C27 non-canonical base64 pad bits": func(p string) string {
+			const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
+			i := strings.IndexByte(alphabet, p[len(p)-1])
+			return p[:len(p)-1] + string(alphabet[i^1])
+		},
+		"C27 CR/LF inside the presentation": func(p string) string { return p[:20] + "\r\n" + p[20:] },
+	} {
+		changed := oid4vp.VPToken{}
+		for k, ps := range vp {
+			for _, p := range ps {
+				changed[k] = append(changed[k], change(p))
+			}
+		}
+		if code, body := w.post(r, changed, ""); code != 400 || !strings.Contains(string(body), "already answered") {
+			t.Fatalf("%s: %d %s", name, code, body)
+		}
 	}
 	if d := e.result(req.TransactionID).Decision; d.DecidedAt != first.DecidedAt {
 		t.Fatal("decision changed by a replay")
@@ -329,10 +349,10 @@ func malleate(t testing.TB, presentation string) string {
 	return presentation[:i+1] + jose.EncodeSegment(out)
 }
 
-// TestSessionFixation: with a redirect_uri the result is released only
+// TestC30SessionFixation: with a redirect_uri the result is released only
 // against the response code the wallet's redirect carried, once
 // (SECURITY.md C.30).
-func TestSessionFixation(t *testing.T) {
+func TestC30SessionFixation(t *testing.T) {
 	is := newIssuer(t)
 	e := newEnv(t, trustAll(is.did), oid4vp.ResponseModeDirectPostJWT)
 	holder, creds := miranda(t, is)
@@ -363,10 +383,10 @@ func TestSessionFixation(t *testing.T) {
 	}
 }
 
-// TestResponseDowngrade: a plain direct_post where direct_post.jwt was
+// TestC31ResponseDowngrade: a plain direct_post where direct_post.jwt was
 // asked, a JWE with another alg, or to an unknown kid, is refused and
 // leaves the transaction answerable (SECURITY.md C.31).
-func TestResponseDowngrade(t *testing.T) {
+func TestC31ResponseDowngrade(t *testing.T) {
 	is := newIssuer(t)
 	e := newEnv(t, trustAll(is.did), oid4vp.ResponseModeDirectPostJWT)
 	holder, creds := miranda(t, is)
