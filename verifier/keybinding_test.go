@@ -79,7 +79,9 @@ func TestKeyBinding(t *testing.T) {
 		{name: "C22 KB-JWT stripped → KB",
 			build: func(_ *testing.T, p, _ string, _ *jose.PrivateKey, _ request) string { return p }},
 		{name: "C22 KB-JWT stripped with the trailing ~ → FMT (B19 framing)", class: "FMT",
-			build: func(_ *testing.T, p, _ string, _ *jose.PrivateKey, _ request) string { return strings.TrimSuffix(p, "~") }},
+			build: func(_ *testing.T, p, _ string, _ *jose.PrivateKey, _ request) string {
+				return strings.TrimSuffix(p, "~")
+			}},
 		{name: "C24 aud another client_id → KB",
 			build: func(t *testing.T, p, _ string, h *jose.PrivateKey, r request) string {
 				return signKB(t, h, p, sdjwt.TypKB, nil, with(kbClaims(p, r), "aud", "decentralized_identifier:did:web:evil.example"))
