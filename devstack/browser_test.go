@@ -1,0 +1,211 @@
+package devstack_test
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+
+	"github.com/loopbrug/paspoort/devstack"
+)
+
+// chromiumPath is Debian's Chromium, which .ci/run installs.
+const chromiumPath = "/usr/bin/chromium"
+
+// artifactDir is where the screenshots go: $PASPOORT_ARTIFACTS when set,
+// else a new temporary folder that is kept (its path is logged).
+func artifactDir(t *testing.T) string {
+	t.Helper()
+	if d := os.Getenv("PASPOORT_ARTIFACTS"); d != "" {
+		if err := os.MkdirAll(d, 0o755); err != nil {
+			t.Fatal(err)
+		}
+		return d
+	}
+	d, err := os.MkdirTemp("", "paspoort-screenshots-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return d
+}
+
+// TestBrowser clicks through the three roles in a real browser against a
+// running stack: the assessment provider's desk issues level and goal
+// offers; Miranda's web wallet unlocks, receives both with their PINs and
+// shows them in "Mijn paspoort"; the admission desk asks for proof; the
+// wallet shows the consent screen and shares; the desk shows the decision
+// with the learning plan and the next intake date without a manual
+// refresh. A screenshot of every page is written as an artifact.
+func TestBrowser(t *testing.T) {
+	if _, err := os.Stat(chromiumPath); err != nil {
+		t.Skipf("no Chromium at %s (apt-get install -y chromium): browser test skipped", chromiumPath)
+	}
+	if testing.Short() {
+		t.Skip("browser test skipped in -short mode")
+	}
+	s := startStack(t, t.TempDir(), true)
+	shots := artifactDir(t)
+	t.Logf("screenshots in %s", shots)
+
+	opts := append(chromedp.DefaultExecAllocatorOptions[:], chromedp.ExecPath(chromiumPath), chromedp.NoSandbox,
+		chromedp.DisableGPU, chromedp.WindowSize(412, 915)) // a phone screen
+	actx, cancel := chromedp.NewExecAllocator(context.Background(), opts...)
+	defer cancel()
+	ctx, cancel := chromedp.NewContext(actx)
+	defer cancel()
+	ctx, cancel = context.WithTimeout(ctx, 2*time.Minute)
+	defer cancel()
+
+	// Start the browser on ctx itself: a step's shorter context must not
+	// own it.
+	if err := chromedp.Do(ctx); err != nil {
+		t.Fatalf("start %s: %v", chromiumPath, err)
+	}
+	type void = chromedp.Action[chromedp.Void]
+	css := func(sel string) chromedp.CSS { return chromedp.CSS(sel) }
+	n := 0
+	shot := func(name string) void {
+		return chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
+			png, err := chromedp.FullScreenshot(100)(ctx, tg) // quality 100: PNG
+			if err != nil {
+				return err
+			}
+			n++
+			return os.WriteFile(filepath.Join(shots, name+".png"), png, 0o644)
+		})
+	}
+	do := func(step string, actions ...void) {
+		t.Helper()
+		sctx, cancel := context.WithTimeout(ctx, 20*time.Second)
+		defer cancel()
+		if err := chromedp.Do(sctx, actions...); err != nil {
+			body, _ := chromedp.Run(ctx, chromedp.Text(css("body")))
+			_ = chromedp.Do(ctx, shot("failed-"+strings.ReplaceAll(step, " ", "-")))
+			t.Fatalf("%s: %v\npage: %s", step, err, body)
+		}
+	}
+	text := func(sel string) string {
+		t.Helper()
+		s, err := chromedp.Run(ctx, chromedp.Text(css(sel)))
+		if err != nil {
+			t.Fatalf("text of %s: %v", sel, err)
+		}
+		return s
+	}
+
+	desk := s.Issuer(devstack.IssuerAssessment).DeskURL
+	type offer struct{ link, pin string }
+	var offers []offer
+	for _, typ := range []string{"level", "goal"} {
+		do("issue "+typ,
+			chromedp.Navigate(desk+"/"),
+			chromedp.WaitVisible(css("#create-"+typ)),
+			shot("01-issuer-desk"),
+			chromedp.Click(css("#create-"+typ)),
+			chromedp.WaitVisible(css("#offer-link")),
+			shot("02-issuer-offer-"+typ),
+		)
+		o := offer{link: text("#offer-link"), pin: strings.TrimSpace(text("#tx-code"))}
+		if !strings.HasPrefix(o.link, "openid-credential-offer://") || len(o.pin) < 4 {
+			t.Fatalf("offer page shows %q and PIN %q", o.link, o.pin)
+		}
+		offers = append(offers, o)
+	}
+
+	w := s.Wallet.WebURL
+	do("unlock",
+		chromedp.Navigate(w+"/"),
+		chromedp.WaitVisible(css("#passphrase")),
+		shot("03-wallet-unlock"),
+		chromedp.SendKeys(css("#passphrase"), s.Wallet.Passphrase),
+		chromedp.Click(css("#unlock")),
+		chromedp.WaitVisible(css("#lock")),
+	)
+	for i, o := range offers {
+		suffix := string(rune('a' + i))
+		do("resolve offer",
+			chromedp.Navigate(w+"/receive"),
+			chromedp.WaitVisible(css("#offer")),
+			chromedp.SetValue(css("#offer"), o.link),
+			chromedp.Click(css("#resolve")),
+			chromedp.WaitVisible(css("#tx_code")),
+			shot("04-wallet-offer-"+suffix),
+		)
+		if offered := text("#offered"); !strings.Contains(offered, "Werk- en denkniveau") && !strings.Contains(offered, "Doel") {
+			t.Errorf("offer page shows %q", offered)
+		}
+		do("accept offer",
+			chromedp.SendKeys(css("#tx_code"), o.pin),
+			chromedp.Click(css("#accept")),
+			chromedp.WaitVisible(css("#flash")),
+			shot("05-wallet-paspoort-"+suffix),
+		)
+		if flash := text("#flash"); !strings.Contains(flash, "Ontvangen") {
+			t.Errorf("flash %q", flash)
+		}
+	}
+	paspoort := text("main")
+	for _, want := range []string{"Werk- en denkniveau", "Doel & motivatie", "Assessment Centrum Loopbrug", "geldig"} {
+		if !strings.Contains(paspoort, want) {
+			t.Errorf("my paspoort lacks %q: %s", want, paspoort)
+		}
+	}
+
+	vdesk := s.Verifier(devstack.VerifierAdmission).DeskURL
+	do("ask for proof",
+		chromedp.Navigate(vdesk+"/"),
+		chromedp.WaitVisible(css("#start")),
+		shot("06-verifier-desk"),
+		chromedp.Click(css("#start")),
+		chromedp.WaitVisible(css("#request-link")),
+		shot("07-verifier-waiting"),
+	)
+	link := text("#request-link")
+	requestPage, err := chromedp.Run(ctx, chromedp.Location())
+	if err != nil || !strings.HasPrefix(link, "openid4vp://") {
+		t.Fatalf("request link %q, page %q: %v", link, requestPage, err)
+	}
+	do("consent",
+		chromedp.Navigate(w+"/share"),
+		chromedp.WaitVisible(css("#request")),
+		chromedp.SetValue(css("#request"), link),
+		chromedp.Click(css("#read")),
+		chromedp.WaitVisible(css("#send")),
+		shot("08-wallet-consent"),
+	)
+	consent := text("main")
+	for _, want := range []string{"did:web:127.0.0.1", "/nlqf_level", "/target_sector"} {
+		if !strings.Contains(consent, want) {
+			t.Errorf("consent screen lacks %q: %s", want, consent)
+		}
+	}
+	do("share", chromedp.Click(css("#send")), chromedp.WaitVisible(css("#shared")), shot("09-wallet-shared"))
+	if shared := text("#shared"); !strings.Contains(shared, "verstuurd") {
+		t.Errorf("shared page: %q", shared)
+	}
+
+	// The desk's waiting page refreshes itself: back on it, no reload by
+	// hand, only waiting for the decision to appear.
+	do("decision",
+		chromedp.Navigate(requestPage),
+		chromedp.WaitVisible(css("#outcome")),
+		shot("10-verifier-decision"),
+	)
+	if outcome, intake := text("#outcome"), text("#next-intake"); !strings.Contains(outcome, "Toegelaten") || intake == "" {
+		t.Errorf("decision %q, next intake %q", outcome, intake)
+	}
+	decision := text("main")
+	for _, want := range []string{"Werk- en denkniveau NLQF 4 of hoger", "voldaan", "Leerplan", "LVO-PRAK1", "Matchscore"} {
+		if !strings.Contains(decision, want) {
+			t.Errorf("decision page lacks %q", want)
+		}
+	}
+	do("history", chromedp.Navigate(w+"/history"), chromedp.WaitVisible(css("table")), shot("11-wallet-history"))
+	if n < 10 {
+		t.Errorf("%d screenshots", n)
+	}
+}
