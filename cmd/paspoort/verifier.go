@@ -3,12 +3,15 @@ package main
 import (
 	"context"
 	"crypto/rand"
+	"crypto/tls"
+	"crypto/x509"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"io/fs"
 	"log/slog"
+	"net"
 	"net/http"
 	"os"
 	"os/signal"
@@ -23,6 +26,7 @@ import (
 	"github.com/loopbrug/paspoort/credentials/profile"
 	"github.com/loopbrug/paspoort/internal/jose"
 	"github.com/loopbrug/paspoort/internal/kv"
+	"github.com/loopbrug/paspoort/internal/safehttp"
 	"github.com/loopbrug/paspoort/verifier"
 	"github.com/loopbrug/paspoort/verifier/profiles"
 )
@@ -43,8 +47,9 @@ func newVerifierCommand() *cobra.Command {
 
 func newVerifierServeCommand() *cobra.Command {
 	var data, listen, baseURL, tokenFile, profDir, trustFile, mode, prefix, uriMethod string
+	var trustURL, trustKeyFile, trustIss, caFile, tlsCert, tlsKey string
 	var loopback bool
-	var retention time.Duration
+	var retention, trustRefresh time.Duration
 	cmd := &cobra.Command{
 		Use:   "serve",
 		Short: "Serve the verifier",
@@ -52,27 +57,53 @@ func newVerifierServeCommand() *cobra.Command {
 			"key kept in DIR/verifier.key) and the signing key (DIR/signing.jwk) live in --data. Without\n" +
 			"--profiles the built-in example profiles and catalogues are served; a profiles folder holds\n" +
 			"<id>.yaml profiles and <id>.catalogue.yaml catalogues. --trust is a JSON trust list\n" +
-			"{\"issuers\": [{\"id\": \"did:web:…\", \"types\": [\"skill\", …]}]}.\n\n" +
+			"{\"issuers\": [{\"id\": \"did:web:…\", \"types\": [\"skill\", …]}]}; instead of --trust, --trust-url is\n" +
+			"where a consortium publishes the same document as a signed JWT (typ paspoort-trust-list+jwt),\n" +
+			"verified with the consortium's public key --trust-issuer-key, refetched every --trust-refresh\n" +
+			"and kept while a refresh fails until it expires; then the verifier fails closed.\n\n" +
+			"With --tls-cert and --tls-key the verifier speaks https itself; without them it serves plain\n" +
+			"HTTP for a TLS-terminating proxy in front. --ca-cert trusts a private CA (instead of the\n" +
+			"system's) for outbound fetches: the trust list, did:web documents and status lists.\n\n" +
 			"In production the verifier is the OpenID4VP client \"decentralized_identifier:<did:web of --url>\"\n" +
 			"and signs its request objects; --url must then be https. For development on plain\n" +
 			"http://127.0.0.1 use --client-id-prefix redirect_uri --allow-loopback: request objects are\n" +
 			"unsigned, and only wallets told to accept such requests will answer.",
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			if data == "" || listen == "" || baseURL == "" || tokenFile == "" || trustFile == "" {
-				return usagef("--data, --listen, --url, --admin-token-file and --trust are required")
+			if data == "" || listen == "" || baseURL == "" || tokenFile == "" {
+				return usagef("--data, --listen, --url and --admin-token-file are required")
+			}
+			if (trustFile == "") == (trustURL == "") {
+				return usagef("give exactly one of --trust FILE and --trust-url URL")
+			}
+			if trustURL == "" && (trustKeyFile != "" || trustIss != "") {
+				return usagef("--trust-issuer-key and --trust-issuer go with --trust-url")
+			}
+			if trustURL != "" && trustKeyFile == "" {
+				return usagef("--trust-url needs --trust-issuer-key: the consortium's public key, from your own configuration, verifies the list")
+			}
+			if (tlsCert == "") != (tlsKey == "") {
+				return usagef("--tls-cert and --tls-key go together")
 			}
 			tok, err := readFile("admin-token-file", tokenFile)
 			if err != nil {
 				return err
 			}
-			tb, err := readFile("trust", trustFile)
+			fetcher, err := verifierFetcher(loopback, caFile)
 			if err != nil {
 				return err
 			}
-			tl, err := verifier.ParseTrustList(tb)
+			trust, err := verifierTrust(cmd.Context(), fetcher, trustFile, trustURL, trustKeyFile, trustIss, trustRefresh)
 			if err != nil {
-				return fmt.Errorf("--trust %s: %w", trustFile, err)
+				return err
+			}
+			var sc verifier.ServerConfig
+			if tlsCert != "" {
+				cert, err := tls.LoadX509KeyPair(tlsCert, tlsKey)
+				if err != nil {
+					return usagef("--tls-cert/--tls-key: %v", err)
+				}
+				sc.TLS = &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}
 			}
 			ps, cs, err := loadProfiles(profDir)
 			if err != nil {
@@ -113,13 +144,13 @@ func newVerifierServeCommand() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			opts := []verifier.Option{verifier.WithLogger(log)}
+			opts := []verifier.Option{verifier.WithLogger(log), verifier.WithFetcher(fetcher)}
 			if loopback {
 				opts = append(opts, verifier.WithAllowLoopback())
 			}
 			v, err := verifier.New(store, verifier.Config{
 				BaseURL: baseURL, SigningKey: key, Profiles: ps, Catalogues: cs,
-				Trust: verifier.StaticTrust{List: tl}, AdminToken: strings.TrimSpace(string(tok)),
+				Trust: trust, AdminToken: strings.TrimSpace(string(tok)),
 				Retention: retention, ResponseMode: mode, ClientIDPrefix: prefix, RequestURIMethod: uriMethod,
 			}, opts...)
 			if err != nil {
@@ -127,20 +158,18 @@ func newVerifierServeCommand() *cobra.Command {
 			}
 			ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
 			defer stop()
-			go func() { _ = db.Run(ctx) }()
-			srv := &http.Server{Addr: listen, Handler: v.Handler(), ReadHeaderTimeout: 5 * time.Second,
-				ReadTimeout: 30 * time.Second, WriteTimeout: 90 * time.Second, IdleTimeout: 120 * time.Second, MaxHeaderBytes: 64 << 10}
-			errc := make(chan error, 1)
-			go func() { errc <- srv.ListenAndServe() }()
-			log.Info("verifier listening", "listen", listen, "url", baseURL, "did", v.DID(), "profiles", len(ps))
-			select {
-			case err := <-errc:
-				return fmt.Errorf("serve: %w", err)
-			case <-ctx.Done():
+			ln, err := net.Listen("tcp", listen)
+			if err != nil {
+				return fmt.Errorf("--listen: %w", err)
 			}
-			sctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-			defer cancel()
-			return srv.Shutdown(sctx)
+			go func() { _ = db.Run(ctx) }()
+			log.Info("verifier listening", "listen", ln.Addr().String(), "url", baseURL, "did", v.DID(), "profiles", len(ps),
+				"tls", sc.TLS != nil, "remote_trust", trustURL != "")
+			if err := v.Serve(ctx, ln, sc); err != nil {
+				return fmt.Errorf("serve: %w", err)
+			}
+			log.Info("verifier stopped")
+			return nil
 		},
 	}
 	f := cmd.Flags()
@@ -149,7 +178,14 @@ func newVerifierServeCommand() *cobra.Command {
 	f.StringVar(&baseURL, "url", "", "public base URL (its did:web is the client_id)")
 	f.StringVar(&tokenFile, "admin-token-file", "", "file holding the admin API bearer token (16+ characters)")
 	f.StringVar(&profDir, "profiles", "", "folder of profiles (<id>.yaml) and catalogues (<id>.catalogue.yaml); default: the built-in examples")
-	f.StringVar(&trustFile, "trust", "", "JSON trust list file")
+	f.StringVar(&trustFile, "trust", "", "JSON trust list file (or --trust-url)")
+	f.StringVar(&trustURL, "trust-url", "", "https URL of a consortium's signed trust list JWT (instead of --trust)")
+	f.StringVar(&trustKeyFile, "trust-issuer-key", "", "public JWK file of the consortium key that signs the --trust-url list")
+	f.StringVar(&trustIss, "trust-issuer", "", "the \"iss\" the --trust-url list must carry (optional)")
+	f.DurationVar(&trustRefresh, "trust-refresh", time.Hour, "how often the --trust-url list is refetched")
+	f.StringVar(&caFile, "ca-cert", "", "PEM CA certificates trusted, instead of the system's, for outbound https (private or development CA)")
+	f.StringVar(&tlsCert, "tls-cert", "", "TLS certificate chain (PEM) to serve https directly")
+	f.StringVar(&tlsKey, "tls-key", "", "TLS private key (PEM)")
 	f.BoolVar(&loopback, "allow-loopback", false, "allow did:web and fetches on 127.0.0.1/localhost (development)")
 	f.DurationVar(&retention, "retention", 30*24*time.Hour, "how long decisions are kept")
 	f.StringVar(&mode, "response-mode", oid4vp.ResponseModeDirectPostJWT, "default response mode: direct_post or direct_post.jwt")
@@ -157,6 +193,61 @@ func newVerifierServeCommand() *cobra.Command {
 		"client_id prefix: decentralized_identifier (did:web of --url, signed requests) or redirect_uri (development: unsigned requests, plain http on 127.0.0.1 with --allow-loopback)")
 	f.StringVar(&uriMethod, "request-uri-method", oid4vp.RequestURIMethodPost, "request_uri_method of the openid4vp:// links: post (wallet_nonce) or get")
 	return cmd
+}
+
+// verifierFetcher is the outbound fetcher of the verifier and its trust
+// list: safehttp, loopback allowed only with --allow-loopback, and the CA
+// certificates of caFile instead of the system's when given.
+func verifierFetcher(loopback bool, caFile string) (*safehttp.Client, error) {
+	var fo []safehttp.Option
+	if loopback {
+		fo = append(fo, safehttp.WithAllowLoopback())
+	}
+	if caFile != "" {
+		pem, err := readFile("ca-cert", caFile)
+		if err != nil {
+			return nil, err
+		}
+		pool := x509.NewCertPool()
+		if !pool.AppendCertsFromPEM(pem) {
+			return nil, usagef("--ca-cert %s: no PEM certificate", caFile)
+		}
+		fo = append(fo, safehttp.WithRootCAs(pool))
+	}
+	f, err := safehttp.New(fo...)
+	if err != nil {
+		return nil, fmt.Errorf("fetcher: %w", err)
+	}
+	return f, nil
+}
+
+// verifierTrust returns the trust source: the local file, or the
+// consortium's signed list at trustURL, fetched once now so that a wrong
+// URL or key stops the start instead of every decision.
+func verifierTrust(ctx context.Context, fetcher *safehttp.Client, file, trustURL, keyFile, iss string, refresh time.Duration) (verifier.TrustSource, error) {
+	if file != "" {
+		b, err := readFile("trust", file)
+		if err != nil {
+			return nil, err
+		}
+		tl, err := verifier.ParseTrustList(b)
+		if err != nil {
+			return nil, fmt.Errorf("--trust %s: %w", file, err)
+		}
+		return verifier.StaticTrust{List: tl}, nil
+	}
+	key, err := readPublicKey("trust-issuer-key", keyFile)
+	if err != nil {
+		return nil, err
+	}
+	if refresh <= 0 {
+		return nil, usagef("--trust-refresh must be positive")
+	}
+	rt := &verifier.RemoteTrust{URL: trustURL, Key: key, Issuer: iss, Fetcher: fetcher, RefreshAfter: refresh}
+	if _, err := rt.TrustList(ctx); err != nil {
+		return nil, fmt.Errorf("--trust-url: %w", err)
+	}
+	return rt, nil
 }
 
 // secretFile reads a secret file, creating it with gen (mode 0600) when
@@ -276,8 +367,10 @@ func newVerifierProfileCommand() *cobra.Command {
 	return cmd
 }
 
-// adminCall calls the verifier's admin API.
-func adminCall(cmd *cobra.Command, method, baseURL, tokenFile, path string, body io.Reader) ([]byte, error) {
+// adminCall calls the verifier's admin API, trusting the CA certificates
+// of caFile (a verifier serving https with a private or self-signed
+// certificate) when given.
+func adminCall(cmd *cobra.Command, method, baseURL, tokenFile, caFile, path string, body io.Reader) ([]byte, error) {
 	if baseURL == "" || tokenFile == "" {
 		return nil, usagef("--url and --admin-token-file are required")
 	}
@@ -291,7 +384,19 @@ func adminCall(cmd *cobra.Command, method, baseURL, tokenFile, path string, body
 	}
 	req.Header.Set("Authorization", "Bearer "+strings.TrimSpace(string(tok)))
 	req.Header.Set("Content-Type", "application/json")
-	client := &http.Client{Timeout: 70 * time.Second}
+	tr := http.DefaultTransport.(*http.Transport).Clone()
+	if caFile != "" {
+		pem, err := readFile("cacert", caFile)
+		if err != nil {
+			return nil, err
+		}
+		pool := x509.NewCertPool()
+		if !pool.AppendCertsFromPEM(pem) {
+			return nil, usagef("--cacert %s: no PEM certificate", caFile)
+		}
+		tr.TLSClientConfig = &tls.Config{RootCAs: pool, MinVersion: tls.VersionTLS12}
+	}
+	client := &http.Client{Transport: tr, Timeout: 70 * time.Second}
 	resp, err := client.Do(req)
 	if err != nil {
 		return nil, fmt.Errorf("%s %s: %w", method, path, err)
@@ -308,7 +413,7 @@ func adminCall(cmd *cobra.Command, method, baseURL, tokenFile, path string, body
 }
 
 func newVerifierRequestCommand() *cobra.Command {
-	var baseURL, tokenFile, prof, mode, redirect string
+	var baseURL, tokenFile, caFile, prof, mode, redirect string
 	cmd := &cobra.Command{
 		Use:   "request",
 		Short: "Create an authorization request for a profile; prints transaction_id and the openid4vp:// request_uri",
@@ -318,7 +423,7 @@ func newVerifierRequestCommand() *cobra.Command {
 				return usagef("--profile is required")
 			}
 			in, _ := json.Marshal(map[string]string{"profile": prof, "response_mode": mode, "redirect_uri": redirect})
-			b, err := adminCall(cmd, "POST", baseURL, tokenFile, "/admin/transactions", strings.NewReader(string(in)))
+			b, err := adminCall(cmd, "POST", baseURL, tokenFile, caFile, "/admin/transactions", strings.NewReader(string(in)))
 			if err != nil {
 				return err
 			}
@@ -332,6 +437,7 @@ func newVerifierRequestCommand() *cobra.Command {
 	f := cmd.Flags()
 	f.StringVar(&baseURL, "url", "", "the verifier's base URL")
 	f.StringVar(&tokenFile, "admin-token-file", "", "file holding the admin API bearer token")
+	f.StringVar(&caFile, "cacert", "", "PEM CA certificate to trust for the verifier (a self-signed or private-CA https verifier)")
 	f.StringVar(&prof, "profile", "", "profile id")
 	f.StringVar(&mode, "response-mode", "", "direct_post or direct_post.jwt (default: the verifier's)")
 	f.StringVar(&redirect, "redirect-uri", "", "front-end URL the wallet redirects to with #response_code=…")
@@ -339,7 +445,7 @@ func newVerifierRequestCommand() *cobra.Command {
 }
 
 func newVerifierResultCommand() *cobra.Command {
-	var baseURL, tokenFile, id string
+	var baseURL, tokenFile, caFile, id string
 	var wait time.Duration
 	cmd := &cobra.Command{
 		Use:   "result",
@@ -349,7 +455,7 @@ func newVerifierResultCommand() *cobra.Command {
 			if id == "" {
 				return usagef("--transaction is required")
 			}
-			b, err := adminCall(cmd, "GET", baseURL, tokenFile, "/admin/transactions/"+id+"?wait="+wait.String(), nil)
+			b, err := adminCall(cmd, "GET", baseURL, tokenFile, caFile, "/admin/transactions/"+id+"?wait="+wait.String(), nil)
 			if err != nil {
 				return err
 			}
@@ -366,6 +472,7 @@ func newVerifierResultCommand() *cobra.Command {
 	f := cmd.Flags()
 	f.StringVar(&baseURL, "url", "", "the verifier's base URL")
 	f.StringVar(&tokenFile, "admin-token-file", "", "file holding the admin API bearer token")
+	f.StringVar(&caFile, "cacert", "", "PEM CA certificate to trust for the verifier (a self-signed or private-CA https verifier)")
 	f.StringVar(&id, "transaction", "", "transaction id")
 	f.DurationVar(&wait, "wait", 0, "wait up to this long for the decision (at most 55s)")
 	return cmd

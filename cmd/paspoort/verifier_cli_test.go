@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"crypto/x509"
 	"encoding/json"
 	"net"
 	"net/http"
@@ -209,13 +210,29 @@ func waitHealthy(t *testing.T, base string, exited <-chan int, log *lockedBuffer
 // request's response mode, and the Response URI's reply read.
 func presentOID4VP(t *testing.T, link string, holder *jose.PrivateKey, creds []string) {
 	t.Helper()
+	presentOID4VPWith(t, nil, link, holder, creds)
+}
+
+// presentOID4VPWith is presentOID4VP for a verifier on https whose
+// certificate chains to roots (nil: the system's): its request object is
+// verified through did:web resolution over that connection.
+func presentOID4VPWith(t *testing.T, roots *x509.CertPool, link string, holder *jose.PrivateKey, creds []string) {
+	t.Helper()
 	ctx := context.Background()
 	pol := oid4vp.URLPolicy{AllowLoopback: true}
 	inv, err := oid4vp.ParseInvocationURI(link, pol)
 	if err != nil {
 		t.Fatal(err)
 	}
-	fetch, err := safehttp.New(safehttp.WithAllowLoopback(), safehttp.WithMaxRedirects(0))
+	fo := []safehttp.Option{safehttp.WithAllowLoopback(), safehttp.WithMaxRedirects(0)}
+	if roots != nil {
+		fo = append(fo, safehttp.WithRootCAs(roots))
+	}
+	fetch, err := safehttp.New(fo...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	web, err := did.NewWebResolver(fetch, did.WithAllowLoopback())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -231,7 +248,7 @@ func presentOID4VP(t *testing.T, link string, holder *jose.PrivateKey, creds []s
 		t.Fatal(err)
 	}
 	vr, err := oid4vp.VerifyRequestObject(ctx, string(res.Body), oid4vp.VerifyOptions{
-		ClientID: inv.ClientID, WalletNonce: nonce, URLs: pol, AllowRedirectURIPrefixUnsafe: true,
+		ClientID: inv.ClientID, WalletNonce: nonce, URLs: pol, AllowRedirectURIPrefixUnsafe: true, Resolver: did.NewResolver(web),
 	})
 	if err != nil {
 		t.Fatal(err)
