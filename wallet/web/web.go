@@ -23,6 +23,7 @@ import (
 	"github.com/labstack/echo/v4"
 	"github.com/labstack/echo/v4/middleware"
 
+	"github.com/loopbrug/paspoort/credentials/ppp"
 	"github.com/loopbrug/paspoort/credentials/profile"
 	"github.com/loopbrug/paspoort/wallet"
 )
@@ -478,6 +479,22 @@ var funcs = template.FuncMap{
 		return t.Format("2006-01-02")
 	},
 	"str": func(v any) string { return fmt.Sprint(v) },
+	// label names the claim at a JSON Pointer by its label in the type's
+	// metadata ("NLQF-niveau"), or the pointer when none is known.
+	"label": func(vct, pointer, l string) string {
+		t, ok := ppp.LookupVCT(vct)
+		if !ok {
+			return pointer
+		}
+		var path ppp.ClaimPath
+		for _, seg := range strings.Split(strings.TrimPrefix(pointer, "/"), "/") {
+			path = append(path, strings.NewReplacer("~1", "/", "~0", "~").Replace(seg))
+		}
+		if lbl := t.ClaimLabel(path, l); lbl != "" && lbl != path.String() {
+			return lbl
+		}
+		return pointer
+	},
 }
 
 // Serve serves the pages on ln until ctx ends, locking the wallet of idle
