@@ -134,7 +134,10 @@ requirements:
 // ES256 presentation of 20 disclosures (a learning credential's "skills"
 // array and its 19 elements) and a KB-JWT, to the response_uri over TLS
 // on 127.0.0.1 from 8 concurrent clients, and reports presentations
-// verified per second and the p50 and p99 latency of a response.
+// verified per second and the p50 and p99 latency of a response (custom
+// metrics presentations/s, p50-ms, p99-ms). On a quiet machine:
+//
+//	go test -run '^$' -bench BenchmarkResponseHTTP -benchtime 3000x -count 5 ./verifier/
 func BenchmarkResponseHTTP(b *testing.B) {
 	is := newIssuer(b)
 	wide, err := profile.Parse("breed.yaml", []byte(wideProfile))
