@@ -208,7 +208,7 @@ func checkBackupCredential(bc backupCredential) error {
 		return fmt.Errorf("%w: status of %d copies for %d", ErrBackup, len(c.LastStatus), c.Copies)
 	}
 	for _, st := range c.LastStatus {
-		if st != "" && !definitive(st) {
+		if st != "" && !issuerStatus(st) {
 			return fmt.Errorf("%w: copy status %q", ErrBackup, st)
 		}
 	}

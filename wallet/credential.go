@@ -53,9 +53,10 @@ type Credential struct {
 	Copies int `json:"copies"`
 	// Unused is the number of copies never presented.
 	Unused int `json:"copies_unused"`
-	// LastStatus is the last status of each copy that a status check
-	// established (StatusValid, StatusRevoked, StatusSuspended or
-	// StatusNone), in copy order, with "" for a copy never established;
+	// LastStatus is the last status of each copy that its issuer's status
+	// list established (StatusValid, StatusRevoked or StatusSuspended), in
+	// copy order, with "" for a copy never established or without a status
+	// list entry;
 	// nil when never checked. A check that cannot reach or trust a status
 	// list leaves it as it was. Present skips copies known revoked or
 	// suspended.

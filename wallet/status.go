@@ -98,6 +98,13 @@ func definitive(s Status) bool {
 	return false
 }
 
+// issuerStatus reports whether a copy status is one the issuer's status list
+// established: what LastStatus keeps (StatusNone follows from the
+// credential itself and is not stored).
+func issuerStatus(s Status) bool {
+	return s == StatusValid || s == StatusRevoked || s == StatusSuspended
+}
+
 // mergeStatus returns, per copy, the status of cur where it is definitive,
 // else that of last.
 func mergeStatus(last, cur []Status) []Status {
@@ -126,7 +133,12 @@ func (w *Wallet) rememberStatus(ctx context.Context, id string, cur []Status) er
 		return nil // deleted meanwhile, or an expired credential (no copies checked)
 	}
 	merged := mergeStatus(c.LastStatus, cur)
-	if slices.Equal(merged, c.LastStatus) || (c.LastStatus == nil && !slices.ContainsFunc(merged, definitive)) {
+	for i, st := range merged {
+		if !issuerStatus(st) {
+			merged[i] = ""
+		}
+	}
+	if slices.Equal(merged, c.LastStatus) || (c.LastStatus == nil && !slices.ContainsFunc(merged, issuerStatus)) {
 		return nil
 	}
 	v, err := w.store.Get(ctx, Ref{KindDEK, id})
