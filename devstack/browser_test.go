@@ -205,7 +205,25 @@ func TestBrowser(t *testing.T) {
 		}
 	}
 	do("history", chromedp.Navigate(w+"/history"), chromedp.WaitVisible(css("table")), shot("11-wallet-history"))
-	if n < 10 {
+	if h := text("main"); !strings.Contains(h, "did:web:127.0.0.1") || !strings.Contains(h, "/nlqf_level") {
+		t.Errorf("history: %s", h)
+	}
+	do("opportunities", chromedp.Navigate(w+"/opportunities?lang=en"), chromedp.WaitVisible(css("main h2")), shot("12-wallet-opportunities-en"))
+	if o := text("main"); !strings.Contains(o, "Admission to secondary teacher training") || !strings.Contains(o, "Teacher of Dutch in training") ||
+		!strings.Contains(o, "Still to learn") {
+		t.Errorf("opportunities: %s", o)
+	}
+	do("suspend",
+		chromedp.Navigate(desk+"/credentials"),
+		chromedp.WaitVisible(css("table")),
+		chromedp.Click(css(`form[action$="/suspend"] button`)),
+		chromedp.WaitVisible(css(`form[action$="/reinstate"] button`)),
+		shot("13-issuer-credentials"),
+	)
+	if l := text("main"); !strings.Contains(l, "geschorst") || !strings.Contains(l, "geldig") {
+		t.Errorf("issued list: %s", l)
+	}
+	if n < 13 {
 		t.Errorf("%d screenshots", n)
 	}
 }

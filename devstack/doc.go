@@ -23,9 +23,17 @@
 // verifiers' fetchers and the admin calls — trust only the dev CA and
 // connect only to loopback addresses.
 //
+// With Options.ServeWallet the stack also serves the web pages on plain
+// http (so a browser needs no certificate): the web wallet (wallet/web),
+// each issuer's desk (issuer/web) and each verifier's desk (verifier/web).
+// The web wallet and the wallet API each unlock their own Wallet on the one
+// store; use one of them at a time (wallet.Server does not share its
+// unlocked Wallet).
+//
 // Ports: from Options.BasePort (DefaultBasePort for `paspoort dev`), the
-// wallet, then the issuers and the verifiers in the order above; 0 picks
-// random free ports (tests, `paspoort demo`).
+// wallet API, the issuers and the verifiers in the order above, then the
+// web wallet, the issuer desks and the verifier desks (Ports in all); 0
+// picks random free ports (tests, `paspoort demo`).
 //
 // Demo runs the story of Miranda against a running Stack and prints each
 // step; it returns nil only if every step verified.
