@@ -169,10 +169,20 @@ func TestBrowser(t *testing.T) {
 	if err != nil || !strings.HasPrefix(link, "openid4vp://") {
 		t.Fatalf("request link %q, page %q: %v", link, requestPage, err)
 	}
-	do("consent",
-		chromedp.Navigate(w+"/share"),
+	// The desk links to the web wallet on this computer with the request
+	// filled in (the QR code is for a phone).
+	href, err := chromedp.Run(ctx, chromedp.AttributeValue(css("#web-wallet-link"), "href"))
+	if err != nil || !strings.HasPrefix(href.Value, w+"/share?request=") {
+		t.Fatalf("web wallet link %q: %v", href.Value, err)
+	}
+	do("open the request in the wallet",
+		chromedp.Navigate(href.Value),
 		chromedp.WaitVisible(css("#request")),
-		chromedp.SetValue(css("#request"), link),
+	)
+	if v, err := chromedp.Run(ctx, chromedp.Value(css("#request"))); err != nil || v != link {
+		t.Fatalf("request field %q: %v", v, err)
+	}
+	do("consent",
 		chromedp.Click(css("#read")),
 		chromedp.WaitVisible(css("#send")),
 		shot("08-wallet-consent"),

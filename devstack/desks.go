@@ -33,7 +33,7 @@ func (s *Stack) openDesks(next func() (net.Listener, error)) error {
 		if is.deskLn, err = next(); err != nil {
 			return err
 		}
-		if is.desk, err = issuerweb.New(issuerweb.Config{Issuer: is.Issuer, Name: is.Name["nl"],
+		if is.desk, err = issuerweb.New(issuerweb.Config{Issuer: is.Issuer, Name: is.Name["nl"], WalletURL: w.WebURL,
 			Logger: s.opts.Logger.With("service", "issuer-desk", "org", is.Key)}); err != nil {
 			return fmt.Errorf("devstack: desk of %s: %w", is.Key, err)
 		}
@@ -44,7 +44,7 @@ func (s *Stack) openDesks(next func() (net.Listener, error)) error {
 			return err
 		}
 		ps := v.profiles(s)
-		if v.desk, err = verifierweb.New(verifierweb.Config{Verifier: v.Verifier, Store: v.store, Profiles: ps, Name: v.Name,
+		if v.desk, err = verifierweb.New(verifierweb.Config{Verifier: v.Verifier, Store: v.store, Profiles: ps, Name: v.Name, WalletURL: w.WebURL,
 			Logger: s.opts.Logger.With("service", "verifier-desk", "org", v.Key)}); err != nil {
 			return fmt.Errorf("devstack: desk of %s: %w", v.Key, err)
 		}

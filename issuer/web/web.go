@@ -35,6 +35,10 @@ type Config struct {
 	// Examples are the claims each type's form starts with; default the
 	// PPP example of the type (ppp.Type.Example).
 	Examples map[string][]byte
+	// WalletURL, when set, is a web wallet (wallet/web) the offer page
+	// links to, with the offer filled in: for a holder whose wallet runs on
+	// the same machine (paspoort dev). Default: no such link.
+	WalletURL string
 	// AllowedHosts are the host names (without port) requests may name.
 	// Default: localhost, 127.0.0.1 and ::1.
 	AllowedHosts []string
@@ -192,7 +196,11 @@ func (d *Desk) offer(c echo.Context) error {
 	d.qrs[o.ID] = o.QRCode
 	d.mu.Unlock()
 	t, _ := ppp.Lookup(typ)
-	return d.render(c, http.StatusOK, "offer.html", map[string]any{"Offer": o, "TypeName": t.Display[lang(c)].Name,
+	walletLink := ""
+	if d.cfg.WalletURL != "" {
+		walletLink = d.cfg.WalletURL + "/receive?offer=" + url.QueryEscape(o.OfferURIByReference) + "&lang=" + lang(c)
+	}
+	return d.render(c, http.StatusOK, "offer.html", map[string]any{"Offer": o, "TypeName": t.Display[lang(c)].Name, "WalletLink": walletLink,
 		"Expires": o.ExpiresAt.Format("2006-01-02 15:04")})
 }
 

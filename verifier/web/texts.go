@@ -4,7 +4,7 @@ package web
 var texts = map[string]map[string]string{
 	"nl": {
 		"title": "Balie", "choose": "Kies een eisenprofiel", "start": "Vraag bewijs",
-		"scan": "Scan deze QR-code met uw wallet, of open de link op dit apparaat.", "open_link": "Open in wallet",
+		"scan": "Scan deze QR-code met uw wallet, of open de link op dit apparaat.", "open_link": "Open in wallet", "open_web_wallet": "Open in de webwallet op deze computer",
 		"waiting": "Wachten op het antwoord van de wallet…", "valid_until": "Geldig tot",
 		"decision": "Besluit", "accepted": "Toegelaten / aangenomen", "refused": "Afgewezen",
 		"requirement": "Eis", "status": "Status", "evidence": "Bewijs", "score": "Matchscore",
@@ -15,7 +15,7 @@ var texts = map[string]map[string]string{
 	},
 	"en": {
 		"title": "Front desk", "choose": "Choose a requirement profile", "start": "Ask for proof",
-		"scan": "Scan this QR code with your wallet, or open the link on this device.", "open_link": "Open in wallet",
+		"scan": "Scan this QR code with your wallet, or open the link on this device.", "open_link": "Open in wallet", "open_web_wallet": "Open in the web wallet on this computer",
 		"waiting": "Waiting for the wallet's answer…", "valid_until": "Valid until",
 		"decision": "Decision", "accepted": "Admitted / hired", "refused": "Refused",
 		"requirement": "Requirement", "status": "Status", "evidence": "Evidence", "score": "Match score",

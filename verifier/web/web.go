@@ -37,6 +37,10 @@ type Config struct {
 	Profiles []*profile.Profile
 	// Name is the organisation's name shown in the header.
 	Name string
+	// WalletURL, when set, is a web wallet (wallet/web) the request page
+	// links to, with the request filled in: for a holder whose wallet runs
+	// on the same machine (paspoort dev). Default: no such link.
+	WalletURL string
 	// AllowedHosts are the host names (without port) requests may name.
 	// Default: localhost, 127.0.0.1 and ::1.
 	AllowedHosts []string
@@ -173,6 +177,9 @@ func (d *Desk) request(c echo.Context) error {
 	d.mu.Unlock()
 	data := map[string]any{"ID": id, "Link": link, "Profile": d.profile(tx.ProfileID), "Status": string(tx.Status),
 		"Expires": tx.Expires.Format("15:04")}
+	if link != "" && d.cfg.WalletURL != "" {
+		data["WalletLink"] = d.cfg.WalletURL + "/share?request=" + url.QueryEscape(link) + "&lang=" + lang(c)
+	}
 	if tx.Status != verifier.TxDecided || tx.Decision == nil {
 		if time.Now().After(tx.Expires) {
 			return d.render(c, http.StatusOK, "error.html", map[string]any{"Message": texts[lang(c)]["expired"]})

@@ -108,10 +108,10 @@ func New(cfg Config) (*Desk, error) {
 //
 //	GET  /                        unlock, or "Mijn paspoort"
 //	POST /unlock  POST /lock
-//	GET  /receive                 paste an offer link
+//	GET  /receive[?offer=]        paste an offer link (or arrive with it filled in)
 //	POST /receive                 → who offers what (and the tx_code field)
 //	POST /receive/{id}            accept (tx_code) or decline
-//	GET  /share                   paste a request link
+//	GET  /share[?request=]        paste a request link (or arrive with it filled in)
 //	POST /share                   → the consent screen
 //	POST /share/{id}              share the ticked claims, or decline
 //	GET  /history                 what was shared with whom
@@ -328,7 +328,7 @@ func (d *Desk) lock(c echo.Context, _ *session, _ *wallet.Wallet) error {
 }
 
 func (d *Desk) receiveForm(c echo.Context, s *session, _ *wallet.Wallet) error {
-	return d.render(c, http.StatusOK, "receive.html", s, map[string]any{})
+	return d.render(c, http.StatusOK, "receive.html", s, map[string]any{"Offer": c.QueryParam("offer")})
 }
 
 func (d *Desk) resolveOffer(c echo.Context, s *session, w *wallet.Wallet) error {
@@ -366,7 +366,7 @@ func (d *Desk) acceptOffer(c echo.Context, s *session, w *wallet.Wallet) error {
 }
 
 func (d *Desk) shareForm(c echo.Context, s *session, _ *wallet.Wallet) error {
-	return d.render(c, http.StatusOK, "share.html", s, map[string]any{})
+	return d.render(c, http.StatusOK, "share.html", s, map[string]any{"Request": c.QueryParam("request")})
 }
 
 func (d *Desk) readRequest(c echo.Context, s *session, w *wallet.Wallet) error {
