@@ -176,7 +176,7 @@ func New(ctx context.Context, opts Options) (_ *Stack, err error) {
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
-	if err := claimDir(opts.Dir); err != nil {
+	if opts.BasePort, err = claimDir(opts.Dir, opts.BasePort); err != nil {
 		return nil, err
 	}
 	s := &Stack{opts: opts, CAFile: filepath.Join(opts.Dir, "tls", "ca.pem")}
@@ -596,16 +596,38 @@ const markerFile = ".paspoort-dev"
 // stack's: New does not use it and Reset does not remove it.
 var ErrNotStackDir = errors.New("devstack: the data folder is not empty and holds no paspoort dev data")
 
+// ErrPortsChanged reports a data folder made with other ports: the
+// issuers' and verifiers' identities (URLs, did:web) include their ports,
+// so the credentials and keys in it belong to those.
+var ErrPortsChanged = errors.New("devstack: the data folder was made with other ports")
+
 // claimDir creates dir, or checks that it is empty or already the
-// stack's, and marks it.
-func claimDir(dir string) error {
+// stack's, and marks it with the base port. It returns the base port to
+// use: the folder's own when basePort is 0 and the folder has one.
+func claimDir(dir string, basePort int) (int, error) {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
-		return fmt.Errorf("devstack: data folder: %w", err)
+		return 0, fmt.Errorf("devstack: data folder: %w", err)
 	}
 	if ok, err := isStackDir(dir); err != nil || !ok {
-		return errors.Join(err, fmt.Errorf("%w: %s", ErrNotStackDir, dir))
+		return 0, errors.Join(err, fmt.Errorf("%w: %s", ErrNotStackDir, dir))
 	}
-	return os.WriteFile(filepath.Join(dir, markerFile), []byte("paspoort dev data folder\n"), 0o600)
+	marker := filepath.Join(dir, markerFile)
+	if b, err := os.ReadFile(marker); err == nil {
+		_, after, _ := strings.Cut(string(b), "base_port: ")
+		was, err := strconv.Atoi(strings.TrimSpace(after))
+		switch {
+		case err != nil:
+			return 0, fmt.Errorf("devstack: %s: no base port recorded", marker)
+		case was == 0:
+			return 0, fmt.Errorf("%w: %s was made with random ports, which cannot be served again; use a new folder", ErrPortsChanged, dir)
+		case basePort == 0:
+			return was, nil
+		case basePort != was:
+			return 0, fmt.Errorf("%w: %s was made with base port %d; use it, or start clean (--reset)", ErrPortsChanged, dir, was)
+		}
+		return basePort, nil
+	}
+	return basePort, os.WriteFile(marker, fmt.Appendf(nil, "paspoort dev data folder\nbase_port: %d\n", basePort), 0o600)
 }
 
 // isStackDir reports whether dir is empty or marked as the stack's.

@@ -62,3 +62,41 @@ func TestLoopbackOnlyAndReset(t *testing.T) {
 		t.Errorf("folder still there: %v", err)
 	}
 }
+
+// A folder keeps its ports: the services' identities include them.
+func TestFolderKeepsItsPorts(t *testing.T) {
+	fixed := filepath.Join(t.TempDir(), "fixed")
+	random := filepath.Join(t.TempDir(), "random")
+	open := func(dir string, port int) error {
+		s, err := devstack.New(context.Background(), devstack.Options{Dir: dir, BasePort: port})
+		if err == nil {
+			err = s.Close()
+		}
+		return err
+	}
+	base := 23000 + os.Getpid()%20000
+	if err := open(fixed, base); err != nil {
+		t.Skipf("ports from %d not free: %v", base, err)
+	}
+	if err := open(random, 0); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name    string
+		dir     string
+		port    int
+		wantErr error
+	}{
+		{"same port", fixed, base, nil},
+		{"its own port when none is asked", fixed, 0, nil},
+		{"another port", fixed, base + 100, devstack.ErrPortsChanged},
+		{"random ports again", random, 0, devstack.ErrPortsChanged},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if err := open(tt.dir, tt.port); !errors.Is(err, tt.wantErr) {
+				t.Fatalf("err %v, want %v", err, tt.wantErr)
+			}
+		})
+	}
+}
