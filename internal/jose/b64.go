@@ -29,11 +29,18 @@ func DecodeSegment(s string) ([]byte, error) {
 	return out, nil
 }
 
+// isB64URL marks the bytes of the base64url alphabet.
+var isB64URL = func() (t [256]bool) {
+	for _, c := range []byte("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_") {
+		t[c] = true
+	}
+	return t
+}()
+
 // IsBase64URL reports whether s uses only the base64url alphabet (no padding).
 func IsBase64URL(s string) bool {
 	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if !(c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '-' || c == '_') {
+		if !isB64URL[s[i]] {
 			return false
 		}
 	}

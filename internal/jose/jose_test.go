@@ -271,3 +271,26 @@ func TestVerifyRefuses(t *testing.T) {
 func curveOrder() []byte {
 	return elliptic.P256().Params().N.FillBytes(make([]byte, 32))
 }
+
+func TestIsBase64URL(t *testing.T) {
+	alphabet := "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
+	if !jose.IsBase64URL(alphabet) || !jose.IsBase64URL("") {
+		t.Fatal("alphabet refused")
+	}
+	for c := 0; c < 256; c++ {
+		want := strings.IndexByte(alphabet, byte(c)) >= 0
+		if got := jose.IsBase64URL("AA" + string([]byte{byte(c)})); got != want {
+			t.Errorf("byte %#x: got %v, want %v", c, got, want)
+		}
+	}
+}
+
+func BenchmarkIsBase64URL(b *testing.B) {
+	s := strings.Repeat("eyJhbGciOiJFUzI1NiJ9_-", 1000)
+	b.SetBytes(int64(len(s)))
+	for b.Loop() {
+		if !jose.IsBase64URL(s) {
+			b.Fatal("refused")
+		}
+	}
+}
