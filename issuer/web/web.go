@@ -20,6 +20,7 @@ import (
 	"github.com/labstack/echo/v4/middleware"
 
 	"github.com/loopbrug/paspoort/credentials/ppp"
+	"github.com/loopbrug/paspoort/internal/webguard"
 	"github.com/loopbrug/paspoort/issuer"
 )
 
@@ -84,7 +85,7 @@ func New(cfg Config) (*Desk, error) {
 func (d *Desk) Handler() http.Handler {
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true
-	e.Use(middleware.BodyLimit("256K"), d.guard)
+	e.Use(middleware.BodyLimit("256K"), webguard.Guard(d.cfg.AllowedHosts, "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'"))
 	e.GET("/healthz", func(c echo.Context) error { return c.String(http.StatusOK, "ok\n") })
 	e.GET("/", d.home)
 	e.POST("/offers", d.offer)
@@ -94,44 +95,8 @@ func (d *Desk) Handler() http.Handler {
 	return e
 }
 
-// guard refuses other hosts (DNS rebinding) and cross-origin posts.
-func (d *Desk) guard(next echo.HandlerFunc) echo.HandlerFunc {
-	return func(c echo.Context) error {
-		r := c.Request()
-		host := r.Host
-		if h, _, err := net.SplitHostPort(host); err == nil {
-			host = h
-		}
-		if !slices.Contains(d.cfg.AllowedHosts, strings.Trim(host, "[]")) {
-			return c.String(http.StatusForbidden, "host not allowed\n")
-		}
-		if r.Method != http.MethodGet && r.Method != http.MethodHead {
-			if o := r.Header.Get("Origin"); o != "" {
-				u, err := url.Parse(o)
-				if err != nil || u.Host != r.Host {
-					return c.String(http.StatusForbidden, "cross-origin request refused\n")
-				}
-			}
-			if s := r.Header.Get("Sec-Fetch-Site"); s != "" && s != "same-origin" && s != "none" {
-				return c.String(http.StatusForbidden, "cross-site request refused\n")
-			}
-		}
-		c.Response().Header().Set("Cache-Control", "no-store")
-		c.Response().Header().Set("X-Frame-Options", "DENY")
-		c.Response().Header().Set("Content-Security-Policy", "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'")
-		return next(c)
-	}
-}
-
-func lang(c echo.Context) string {
-	if c.QueryParam("lang") == "en" || c.FormValue("lang") == "en" {
-		return "en"
-	}
-	return "nl"
-}
-
 func (d *Desk) render(c echo.Context, code int, name string, data map[string]any) error {
-	l := lang(c)
+	l := webguard.Lang(c)
 	data["Lang"], data["Org"], data["T"] = l, d.cfg.Name, texts[l]
 	var buf bytes.Buffer
 	if err := d.tmpl.ExecuteTemplate(&buf, name, data); err != nil {
@@ -166,7 +131,7 @@ func (d *Desk) forms(l string) []form {
 }
 
 func (d *Desk) home(c echo.Context) error {
-	return d.render(c, http.StatusOK, "home.html", map[string]any{"Forms": d.forms(lang(c))})
+	return d.render(c, http.StatusOK, "home.html", map[string]any{"Forms": d.forms(webguard.Lang(c))})
 }
 
 func (d *Desk) offer(c echo.Context) error {
@@ -175,7 +140,7 @@ func (d *Desk) offer(c echo.Context) error {
 		Type: typ, Claims: []byte(claims), TxCode: c.FormValue("tx_code") != "", SubjectRef: c.FormValue("subject_ref"),
 	})
 	if err != nil {
-		forms := d.forms(lang(c))
+		forms := d.forms(webguard.Lang(c))
 		for i := range forms {
 			if forms[i].Type != typ {
 				continue
@@ -187,7 +152,7 @@ func (d *Desk) offer(c echo.Context) error {
 					forms[i].Errors = append(forms[i].Errors, fieldText(f))
 				}
 			} else {
-				forms[i].Errors = []string{texts[lang(c)]["error"] + " " + errorClass(err)}
+				forms[i].Errors = []string{texts[webguard.Lang(c)]["error"] + " " + errorClass(err)}
 			}
 		}
 		return d.render(c, http.StatusBadRequest, "home.html", map[string]any{"Forms": forms, "Invalid": typ})
@@ -198,9 +163,9 @@ func (d *Desk) offer(c echo.Context) error {
 	t, _ := ppp.Lookup(typ)
 	walletLink := ""
 	if d.cfg.WalletURL != "" {
-		walletLink = d.cfg.WalletURL + "/receive?offer=" + url.QueryEscape(o.OfferURIByReference) + "&lang=" + lang(c)
+		walletLink = d.cfg.WalletURL + "/receive?offer=" + url.QueryEscape(o.OfferURIByReference) + "&lang=" + webguard.Lang(c)
 	}
-	return d.render(c, http.StatusOK, "offer.html", map[string]any{"Offer": o, "TypeName": t.Display[lang(c)].Name, "WalletLink": walletLink,
+	return d.render(c, http.StatusOK, "offer.html", map[string]any{"Offer": o, "TypeName": t.Display[webguard.Lang(c)].Name, "WalletLink": walletLink,
 		"Expires": o.ExpiresAt.Format("2006-01-02 15:04")})
 }
 
@@ -236,7 +201,7 @@ func (d *Desk) qr(c echo.Context) error {
 func (d *Desk) list(c echo.Context) error {
 	recs, err := d.cfg.Issuer.ListCredentials(c.Request().Context(), "", 500)
 	if err != nil {
-		return d.render(c, http.StatusInternalServerError, "credentials.html", map[string]any{"Error": texts[lang(c)]["error"]})
+		return d.render(c, http.StatusInternalServerError, "credentials.html", map[string]any{"Error": texts[webguard.Lang(c)]["error"]})
 	}
 	slices.Reverse(recs)
 	return d.render(c, http.StatusOK, "credentials.html", map[string]any{"Credentials": recs})
@@ -255,9 +220,9 @@ func (d *Desk) status(c echo.Context) error {
 		return c.String(http.StatusNotFound, "unknown action\n")
 	}
 	if _, err := d.cfg.Issuer.SetStatus(c.Request().Context(), c.Param("id"), st); err != nil {
-		return d.render(c, http.StatusBadRequest, "credentials.html", map[string]any{"Error": texts[lang(c)]["error"] + " " + errorClass(err)})
+		return d.render(c, http.StatusBadRequest, "credentials.html", map[string]any{"Error": texts[webguard.Lang(c)]["error"] + " " + errorClass(err)})
 	}
-	return c.Redirect(http.StatusSeeOther, "/credentials?lang="+lang(c))
+	return c.Redirect(http.StatusSeeOther, "/credentials?lang="+webguard.Lang(c))
 }
 
 // Serve serves the desk on ln until ctx ends.

@@ -20,6 +20,7 @@ import (
 	"github.com/labstack/echo/v4/middleware"
 
 	"github.com/loopbrug/paspoort/credentials/profile"
+	"github.com/loopbrug/paspoort/internal/webguard"
 	"github.com/loopbrug/paspoort/verifier"
 )
 
@@ -85,7 +86,7 @@ func New(cfg Config) (*Desk, error) {
 func (d *Desk) Handler() http.Handler {
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true
-	e.Use(middleware.BodyLimit("16K"), d.guard)
+	e.Use(middleware.BodyLimit("16K"), webguard.Guard(d.cfg.AllowedHosts, "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'"))
 	e.GET("/healthz", func(c echo.Context) error { return c.String(http.StatusOK, "ok\n") })
 	e.GET("/", d.home)
 	e.POST("/requests", d.start)
@@ -94,44 +95,8 @@ func (d *Desk) Handler() http.Handler {
 	return e
 }
 
-// guard refuses other hosts (DNS rebinding) and cross-origin posts.
-func (d *Desk) guard(next echo.HandlerFunc) echo.HandlerFunc {
-	return func(c echo.Context) error {
-		r := c.Request()
-		host := r.Host
-		if h, _, err := net.SplitHostPort(host); err == nil {
-			host = h
-		}
-		if !slices.Contains(d.cfg.AllowedHosts, strings.Trim(host, "[]")) {
-			return c.String(http.StatusForbidden, "host not allowed\n")
-		}
-		if r.Method != http.MethodGet && r.Method != http.MethodHead {
-			if o := r.Header.Get("Origin"); o != "" {
-				u, err := url.Parse(o)
-				if err != nil || u.Host != r.Host {
-					return c.String(http.StatusForbidden, "cross-origin request refused\n")
-				}
-			}
-			if s := r.Header.Get("Sec-Fetch-Site"); s != "" && s != "same-origin" && s != "none" {
-				return c.String(http.StatusForbidden, "cross-site request refused\n")
-			}
-		}
-		c.Response().Header().Set("Cache-Control", "no-store")
-		c.Response().Header().Set("X-Frame-Options", "DENY")
-		c.Response().Header().Set("Content-Security-Policy", "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'")
-		return next(c)
-	}
-}
-
-func lang(c echo.Context) string {
-	if c.QueryParam("lang") == "en" || c.FormValue("lang") == "en" {
-		return "en"
-	}
-	return "nl"
-}
-
 func (d *Desk) render(c echo.Context, code int, name string, data map[string]any) error {
-	l := lang(c)
+	l := webguard.Lang(c)
 	data["Lang"], data["Org"], data["T"] = l, d.cfg.Name, texts[l]
 	var buf bytes.Buffer
 	if err := d.tmpl.ExecuteTemplate(&buf, name, data); err != nil {
@@ -149,12 +114,12 @@ func (d *Desk) start(c echo.Context) error {
 	id := c.FormValue("profile")
 	req, err := d.cfg.Verifier.CreateRequest(c.Request().Context(), id, verifier.RequestOptions{})
 	if err != nil {
-		return d.render(c, http.StatusBadRequest, "home.html", map[string]any{"Profiles": d.cfg.Profiles, "Error": texts[lang(c)]["unknown_profile"]})
+		return d.render(c, http.StatusBadRequest, "home.html", map[string]any{"Profiles": d.cfg.Profiles, "Error": texts[webguard.Lang(c)]["unknown_profile"]})
 	}
 	d.mu.Lock()
 	d.links[req.TransactionID] = req.RequestURI
 	d.mu.Unlock()
-	return c.Redirect(http.StatusSeeOther, "/requests/"+url.PathEscape(req.TransactionID)+"?lang="+lang(c))
+	return c.Redirect(http.StatusSeeOther, "/requests/"+url.PathEscape(req.TransactionID)+"?lang="+webguard.Lang(c))
 }
 
 func (d *Desk) profile(id string) *profile.Profile {
@@ -170,7 +135,7 @@ func (d *Desk) request(c echo.Context) error {
 	id := c.Param("id")
 	tx, err := d.cfg.Store.Transaction(c.Request().Context(), id)
 	if err != nil {
-		return d.render(c, http.StatusNotFound, "error.html", map[string]any{"Message": texts[lang(c)]["unknown_request"]})
+		return d.render(c, http.StatusNotFound, "error.html", map[string]any{"Message": texts[webguard.Lang(c)]["unknown_request"]})
 	}
 	d.mu.Lock()
 	link := d.links[id]
@@ -178,11 +143,11 @@ func (d *Desk) request(c echo.Context) error {
 	data := map[string]any{"ID": id, "Link": link, "Profile": d.profile(tx.ProfileID), "Status": string(tx.Status),
 		"Expires": tx.Expires.Format("15:04")}
 	if link != "" && d.cfg.WalletURL != "" {
-		data["WalletLink"] = d.cfg.WalletURL + "/share?request=" + url.QueryEscape(link) + "&lang=" + lang(c)
+		data["WalletLink"] = d.cfg.WalletURL + "/share?request=" + url.QueryEscape(link) + "&lang=" + webguard.Lang(c)
 	}
 	if tx.Status != verifier.TxDecided || tx.Decision == nil {
 		if time.Now().After(tx.Expires) {
-			return d.render(c, http.StatusOK, "error.html", map[string]any{"Message": texts[lang(c)]["expired"]})
+			return d.render(c, http.StatusOK, "error.html", map[string]any{"Message": texts[webguard.Lang(c)]["expired"]})
 		}
 		return d.render(c, http.StatusOK, "waiting.html", data)
 	}

@@ -25,6 +25,7 @@ import (
 
 	"github.com/loopbrug/paspoort/credentials/ppp"
 	"github.com/loopbrug/paspoort/credentials/profile"
+	"github.com/loopbrug/paspoort/internal/webguard"
 	"github.com/loopbrug/paspoort/wallet"
 )
 
@@ -121,7 +122,7 @@ func New(cfg Config) (*Desk, error) {
 func (d *Desk) Handler() http.Handler {
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true
-	e.Use(middleware.BodyLimit("64K"), d.guard)
+	e.Use(middleware.BodyLimit("64K"), webguard.Guard(d.cfg.AllowedHosts, "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'"))
 	e.GET("/healthz", func(c echo.Context) error { return c.String(http.StatusOK, "ok\n") })
 	e.GET("/", d.home)
 	e.POST("/unlock", d.unlock)
@@ -135,37 +136,6 @@ func (d *Desk) Handler() http.Handler {
 	e.GET("/history", d.session(d.history))
 	e.GET("/opportunities", d.session(d.opportunities))
 	return e
-}
-
-// guard refuses other hosts (DNS rebinding) and cross-origin posts.
-func (d *Desk) guard(next echo.HandlerFunc) echo.HandlerFunc {
-	return func(c echo.Context) error {
-		r := c.Request()
-		host := r.Host
-		if h, _, err := net.SplitHostPort(host); err == nil {
-			host = h
-		}
-		if !slices.Contains(d.cfg.AllowedHosts, strings.Trim(host, "[]")) {
-			return c.String(http.StatusForbidden, "host not allowed\n")
-		}
-		if r.Method != http.MethodGet && r.Method != http.MethodHead {
-			if o := r.Header.Get("Origin"); o != "" {
-				u, err := url.Parse(o)
-				if err != nil || u.Host != r.Host {
-					return c.String(http.StatusForbidden, "cross-origin request refused\n")
-				}
-			}
-			if s := r.Header.Get("Sec-Fetch-Site"); s != "" && s != "same-origin" && s != "none" {
-				return c.String(http.StatusForbidden, "cross-site request refused\n")
-			}
-		}
-		h := c.Response().Header()
-		h.Set("Cache-Control", "no-store")
-		h.Set("X-Frame-Options", "DENY")
-		h.Set("Referrer-Policy", "same-origin") // no-referrer would make browsers send "Origin: null" on our own forms
-		h.Set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'")
-		return next(c)
-	}
 }
 
 // current returns the live session of the request and the unlocked wallet,
@@ -208,7 +178,7 @@ func (d *Desk) session(h handler) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		s, w := d.current(c)
 		if s == nil {
-			return c.Redirect(http.StatusSeeOther, "/?lang="+lang(c))
+			return c.Redirect(http.StatusSeeOther, "/?lang="+webguard.Lang(c))
 		}
 		if c.Request().Method == http.MethodPost && subtle.ConstantTimeCompare([]byte(c.FormValue("csrf")), []byte(s.csrf)) != 1 {
 			return c.String(http.StatusForbidden, "missing or wrong form token\n")
@@ -217,15 +187,8 @@ func (d *Desk) session(h handler) echo.HandlerFunc {
 	}
 }
 
-func lang(c echo.Context) string {
-	if c.QueryParam("lang") == "en" || c.FormValue("lang") == "en" {
-		return "en"
-	}
-	return "nl"
-}
-
 func (d *Desk) render(c echo.Context, code int, name string, s *session, data map[string]any) error {
-	l := lang(c)
+	l := webguard.Lang(c)
 	data["Lang"], data["T"] = l, texts[l]
 	if s != nil {
 		data["CSRF"] = s.csrf
@@ -240,7 +203,7 @@ func (d *Desk) render(c echo.Context, code int, name string, s *session, data ma
 
 func (d *Desk) fail(c echo.Context, s *session, err error) error {
 	d.cfg.Logger.Info("wallet web", "err", err)
-	return d.render(c, http.StatusBadRequest, "message.html", s, map[string]any{"Error": texts[lang(c)]["error"] + " " + publicError(err)})
+	return d.render(c, http.StatusBadRequest, "message.html", s, map[string]any{"Error": texts[webguard.Lang(c)]["error"] + " " + publicError(err)})
 }
 
 // publicError is the message shown for err: the wallet's errors say what
@@ -282,14 +245,14 @@ func (d *Desk) home(c echo.Context) error {
 func (d *Desk) unlock(c echo.Context) error {
 	if err := d.open(c.Request().Context(), []byte(c.FormValue("passphrase"))); err != nil {
 		d.cfg.Logger.Info("unlock refused")
-		return d.render(c, http.StatusUnauthorized, "unlock.html", nil, map[string]any{"Error": texts[lang(c)]["wrong"]})
+		return d.render(c, http.StatusUnauthorized, "unlock.html", nil, map[string]any{"Error": texts[webguard.Lang(c)]["wrong"]})
 	}
 	tok := newToken()
 	d.mu.Lock()
 	d.sessions[tok] = &session{csrf: newToken(), seen: d.cfg.Now()}
 	d.mu.Unlock()
 	c.SetCookie(&http.Cookie{Name: cookieName, Value: tok, Path: "/", HttpOnly: true, SameSite: http.SameSiteStrictMode})
-	return c.Redirect(http.StatusSeeOther, "/?lang="+lang(c))
+	return c.Redirect(http.StatusSeeOther, "/?lang="+webguard.Lang(c))
 }
 
 // open unlocks the wallet with pass, or checks pass when it is already
@@ -324,7 +287,7 @@ func (d *Desk) lock(c echo.Context, _ *session, _ *wallet.Wallet) error {
 	d.expireLocked()
 	d.mu.Unlock()
 	c.SetCookie(&http.Cookie{Name: cookieName, Value: "", Path: "/", MaxAge: -1, HttpOnly: true, SameSite: http.SameSiteStrictMode})
-	return c.Redirect(http.StatusSeeOther, "/?lang="+lang(c))
+	return c.Redirect(http.StatusSeeOther, "/?lang="+webguard.Lang(c))
 }
 
 func (d *Desk) receiveForm(c echo.Context, s *session, _ *wallet.Wallet) error {
@@ -352,7 +315,7 @@ func (d *Desk) acceptOffer(c echo.Context, s *session, w *wallet.Wallet) error {
 		return d.fail(c, s, errors.New("unknown or expired offer"))
 	}
 	if c.FormValue("decline") != "" {
-		return c.Redirect(http.StatusSeeOther, "/?lang="+lang(c))
+		return c.Redirect(http.StatusSeeOther, "/?lang="+webguard.Lang(c))
 	}
 	got, err := w.Receive(c.Request().Context(), o, wallet.ReceiveOptions{TxCode: strings.TrimSpace(c.FormValue("tx_code"))})
 	if err != nil {
@@ -362,7 +325,7 @@ func (d *Desk) acceptOffer(c echo.Context, s *session, w *wallet.Wallet) error {
 	for _, cr := range got {
 		names = append(names, cr.Type)
 	}
-	return c.Redirect(http.StatusSeeOther, "/?lang="+lang(c)+"&ok="+url.QueryEscape(strings.Join(names, ", ")))
+	return c.Redirect(http.StatusSeeOther, "/?lang="+webguard.Lang(c)+"&ok="+url.QueryEscape(strings.Join(names, ", ")))
 }
 
 func (d *Desk) shareForm(c echo.Context, s *session, _ *wallet.Wallet) error {
@@ -398,7 +361,7 @@ func (d *Desk) consent(c echo.Context, s *session, w *wallet.Wallet) error {
 		if err := w.Decline(ctx, pr); err != nil {
 			return d.fail(c, s, err)
 		}
-		return d.render(c, http.StatusOK, "message.html", s, map[string]any{"Message": texts[lang(c)]["declined"]})
+		return d.render(c, http.StatusOK, "message.html", s, map[string]any{"Message": texts[webguard.Lang(c)]["declined"]})
 	}
 	form, err := c.FormParams()
 	if err != nil {

@@ -1,0 +1,62 @@
+// Package webguard holds the request guard every server-rendered page of
+// paspoort shares (the web wallet, the issuer desk, the verifier desk): it
+// refuses other Host headers (DNS rebinding) and cross-origin or cross-site
+// state-changing requests, and sets the security headers of every page.
+package webguard
+
+import (
+	"net"
+	"net/http"
+	"net/url"
+	"slices"
+	"strings"
+
+	"github.com/labstack/echo/v4"
+)
+
+// Guard returns echo middleware that allows only requests whose Host is one
+// of allowedHosts (without port), refuses non-GET/HEAD requests whose Origin
+// is another host or whose Sec-Fetch-Site is neither same-origin nor none,
+// and sets Cache-Control no-store, X-Frame-Options DENY, Referrer-Policy
+// same-origin (no-referrer would make browsers send "Origin: null" on the
+// pages' own forms) and the given Content-Security-Policy.
+func Guard(allowedHosts []string, csp string) echo.MiddlewareFunc {
+	return func(next echo.HandlerFunc) echo.HandlerFunc {
+		return func(c echo.Context) error {
+			r := c.Request()
+			host := r.Host
+			if h, _, err := net.SplitHostPort(host); err == nil {
+				host = h
+			}
+			if !slices.Contains(allowedHosts, strings.Trim(host, "[]")) {
+				return c.String(http.StatusForbidden, "host not allowed\n")
+			}
+			if r.Method != http.MethodGet && r.Method != http.MethodHead {
+				if o := r.Header.Get("Origin"); o != "" {
+					u, err := url.Parse(o)
+					if err != nil || u.Host != r.Host {
+						return c.String(http.StatusForbidden, "cross-origin request refused\n")
+					}
+				}
+				if s := r.Header.Get("Sec-Fetch-Site"); s != "" && s != "same-origin" && s != "none" {
+					return c.String(http.StatusForbidden, "cross-site request refused\n")
+				}
+			}
+			h := c.Response().Header()
+			h.Set("Cache-Control", "no-store")
+			h.Set("X-Frame-Options", "DENY")
+			h.Set("Referrer-Policy", "same-origin")
+			h.Set("Content-Security-Policy", csp)
+			return next(c)
+		}
+	}
+}
+
+// Lang returns "en" when the request asks for English (?lang=en or a form
+// field lang=en), else "nl".
+func Lang(c echo.Context) string {
+	if c.QueryParam("lang") == "en" || c.FormValue("lang") == "en" {
+		return "en"
+	}
+	return "nl"
+}
