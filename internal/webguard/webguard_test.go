@@ -18,8 +18,8 @@ func TestGuard(t *testing.T) {
 	e.POST("/", ok)
 	tests := []struct {
 		name, method, host, origin, site, target string
-		code                                      int
-		body                                      string
+		code                                     int
+		body                                     string
 	}{
 		{"same host GET", http.MethodGet, "127.0.0.1:8446", "", "", "/", 200, "nl"},
 		{"English", http.MethodGet, "localhost:8446", "", "", "/?lang=en", 200, "en"},
