@@ -2,6 +2,7 @@ package main
 
 import (
 	"bufio"
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -124,22 +125,32 @@ func readPassphrase(cmd *cobra.Command, flag, file, env, prompt string) ([]byte,
 	return b, nil
 }
 
-// open unlocks the wallet.
-func (f *walletFlags) open(cmd *cobra.Command) (*wallet.Wallet, error) {
+// unlockWith reads the folder, the options and the passphrase (asked with
+// prompt) and hands them to do, which opens or creates the wallet. The
+// passphrase is wiped afterwards.
+func (f *walletFlags) unlockWith(cmd *cobra.Command, prompt string,
+	do func(ctx context.Context, dir string, pass []byte, opts ...wallet.Option) (*wallet.Wallet, error)) (*wallet.Wallet, string, error) {
 	dir, err := f.folder()
 	if err != nil {
-		return nil, err
+		return nil, "", err
 	}
 	opts, err := f.options()
 	if err != nil {
-		return nil, err
+		return nil, "", err
 	}
-	pass, err := f.passphrase(cmd, "Wallet passphrase: ")
+	pass, err := f.passphrase(cmd, prompt)
 	if err != nil {
-		return nil, err
+		return nil, "", err
 	}
 	defer clear(pass)
-	return wallet.OpenDir(cmd.Context(), dir, pass, opts...)
+	w, err := do(cmd.Context(), dir, pass, opts...)
+	return w, dir, err
+}
+
+// open unlocks the wallet.
+func (f *walletFlags) open(cmd *cobra.Command) (*wallet.Wallet, error) {
+	w, _, err := f.unlockWith(cmd, "Wallet passphrase: ", wallet.OpenDir)
+	return w, err
 }
 
 func newWalletInitCommand(f *walletFlags) *cobra.Command {
@@ -148,20 +159,7 @@ func newWalletInitCommand(f *walletFlags) *cobra.Command {
 		Short: "Create a new, empty wallet protected by a passphrase",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			dir, err := f.folder()
-			if err != nil {
-				return err
-			}
-			opts, err := f.options()
-			if err != nil {
-				return err
-			}
-			pass, err := f.passphrase(cmd, "New wallet passphrase: ")
-			if err != nil {
-				return err
-			}
-			defer clear(pass)
-			w, err := wallet.Init(cmd.Context(), dir, pass, opts...)
+			w, dir, err := f.unlockWith(cmd, "New wallet passphrase: ", wallet.Init)
 			if err != nil {
 				return err
 			}
@@ -375,23 +373,7 @@ func newWalletImportCommand(f *walletFlags) *cobra.Command {
 				return err
 			}
 			defer clear(bp)
-			dir, err := f.folder()
-			if err != nil {
-				return err
-			}
-			opts, err := f.options()
-			if err != nil {
-				return err
-			}
-			pass, err := f.passphrase(cmd, "Wallet passphrase: ")
-			if err != nil {
-				return err
-			}
-			defer clear(pass)
-			w, err := wallet.OpenDir(cmd.Context(), dir, pass, opts...)
-			if errors.Is(err, wallet.ErrNotInitialised) {
-				w, err = wallet.Init(cmd.Context(), dir, pass, opts...)
-			}
+			w, _, err := f.unlockWith(cmd, "Wallet passphrase: ", openOrInit)
 			if err != nil {
 				return err
 			}
@@ -405,6 +387,16 @@ func newWalletImportCommand(f *walletFlags) *cobra.Command {
 	}
 	cmd.Flags().StringVar(&bpf, "backup-passphrase-file", "", "file holding the backup passphrase")
 	return cmd
+}
+
+// openOrInit opens the wallet in dir, creating it when the folder holds
+// none (import into a new machine).
+func openOrInit(ctx context.Context, dir string, pass []byte, opts ...wallet.Option) (*wallet.Wallet, error) {
+	w, err := wallet.OpenDir(ctx, dir, pass, opts...)
+	if errors.Is(err, wallet.ErrNotInitialised) {
+		return wallet.Init(ctx, dir, pass, opts...)
+	}
+	return w, err
 }
 
 func readBackup(path string) ([]byte, error) {
