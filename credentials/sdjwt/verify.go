@@ -265,6 +265,13 @@ func CheckTimes(c map[string]any, now time.Time, leeway time.Duration) error {
 	if err != nil {
 		return err
 	}
+	return t.Check(now, leeway)
+}
+
+// Check checks the times against now with leeway: Expires must not have
+// passed, NotBefore and IssuedAt must not be in the future. Zero times are
+// absent claims and pass.
+func (t Times) Check(now time.Time, leeway time.Duration) error {
 	if !t.Expires.IsZero() && !now.Before(t.Expires.Add(leeway)) {
 		return ErrExpired
 	}

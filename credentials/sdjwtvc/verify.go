@@ -190,10 +190,13 @@ func (v *Verifier) Verify(ctx context.Context, raw string, p Policy) (*Result, e
 	if err := t.JWT.Verify(key, v.cfg.algs); err != nil {
 		return nil, fmt.Errorf("issuer-signed JWT: %w", err)
 	}
-	if err := sdjwt.CheckTimes(t.Payload, now, v.cfg.leeway); err != nil {
+	times, err := sdjwt.ParseTimes(t.Payload)
+	if err != nil {
 		return nil, err
 	}
-	times, _ := sdjwt.ParseTimes(t.Payload) // already checked
+	if err := times.Check(now, v.cfg.leeway); err != nil {
+		return nil, err
+	}
 	proc, err := t.Process()
 	if err != nil {
 		return nil, err
