@@ -295,6 +295,11 @@ func (c *Client) CheckURL(rawURL string) (*url.URL, error) {
 		}
 		return nil, malformed(reason)
 	}
+	// The URL goes on the wire re-encoded: bound that form too (escaping
+	// can make it up to three times longer than what was given).
+	if len(u.String()) > maxURLLen {
+		return nil, malformed("URL too long")
+	}
 	if err := c.cfg.checkURL(u); err != nil {
 		return nil, err
 	}
