@@ -199,3 +199,67 @@ func assertSameJSON(t *testing.T, got, want *did.Document) {
 		t.Fatalf("documents differ:\n got %s\nwant %s", gb, wb)
 	}
 }
+
+// TestResolverKeyCache: a did:jwk or did:key key resolves the same from
+// the cache, the cache never turns a refusal into a key (the relationship
+// is part of what is cached, errors are not cached), and it stays bounded.
+func TestResolverKeyCache(t *testing.T) {
+	ctx := context.Background()
+	r := did.NewResolver(nil)
+	ec, _ := jose.GenerateKey(jose.ES256)
+	ed, _ := jose.GenerateKey(jose.EdDSA)
+	jwkDID, err := did.JWKFromKey(ec.Public())
+	if err != nil {
+		t.Fatal(err)
+	}
+	keyDID, err := did.KeyFromPublic(ed.Public())
+	if err != nil {
+		t.Fatal(err)
+	}
+	keyURL := keyDID + "#" + strings.TrimPrefix(keyDID, "did:key:")
+	tests := []struct {
+		name string
+		url  string
+		rel  did.Relationship
+		want *jose.PublicKey
+		err  error
+	}{
+		{"did:jwk", jwkDID + "#0", did.AssertionMethod, ec.Public(), nil},
+		{"did:jwk again", jwkDID + "#0", did.AssertionMethod, ec.Public(), nil},
+		{"did:jwk other relationship", jwkDID + "#0", did.Authentication, ec.Public(), nil},
+		{"did:jwk key agreement after a cached key", jwkDID + "#0", did.KeyAgreement, nil, did.ErrNotAuthorized},
+		{"did:jwk unknown fragment", jwkDID + "#1", did.AssertionMethod, nil, did.ErrUnknownKey},
+		{"did:jwk unknown fragment again", jwkDID + "#1", did.AssertionMethod, nil, did.ErrUnknownKey},
+		{"did:key", keyURL, did.AssertionMethod, ed.Public(), nil},
+		{"did:key again", keyURL, did.AssertionMethod, ed.Public(), nil},
+		{"did:key wrong fragment", keyDID + "#x", did.AssertionMethod, nil, did.ErrUnknownKey},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			k, err := r.ResolveKey(ctx, tt.url, tt.rel)
+			if tt.err != nil {
+				wantErr(t, err, tt.err)
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !k.Equal(tt.want) || k.KeyID() != tt.url {
+				t.Fatalf("key %s (kid %q), want %s (kid %q)", k.Thumbprint(), k.KeyID(), tt.want.Thumbprint(), tt.url)
+			}
+		})
+	}
+	if n := r.CachedKeysForTest(); n != 3 {
+		t.Fatalf("%d keys cached, want 3 (errors are not cached)", n)
+	}
+	for range did.MaxCachedKeysForTest + 10 {
+		k, _ := jose.GenerateKey(jose.EdDSA)
+		d, _ := did.JWKFromKey(k.Public())
+		if _, err := r.ResolveKey(ctx, d+"#0", did.AssertionMethod); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if n := r.CachedKeysForTest(); n > did.MaxCachedKeysForTest {
+		t.Fatalf("%d keys cached, bound %d", n, did.MaxCachedKeysForTest)
+	}
+}
