@@ -41,7 +41,7 @@ func newVerifierCommand() *cobra.Command {
 			"with DCQL), verifies the presentations and decides: per requirement met, not met or not\n" +
 			"proven with evidence, an outcome, a score, the gap and a learning plan.",
 	}
-	cmd.AddCommand(newVerifierServeCommand(), newVerifierProfileCommand(), newVerifierRequestCommand(), newVerifierResultCommand())
+	cmd.AddCommand(newVerifierServeCommand(), newVerifierProfileCommand(), newVerifierRequestCommand(), newVerifierResultCommand(), newVerifierBenchCommand())
 	return cmd
 }
 

@@ -1,0 +1,75 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"strings"
+	"testing"
+)
+
+// TestBenchCommands runs `issuer bench` and `verifier bench` small: every
+// flow must succeed, and the figures must be there and add up. (The
+// figures themselves are measured by running the commands, not asserted.)
+func TestBenchCommands(t *testing.T) {
+	tests := []struct {
+		name  string
+		args  []string
+		count string
+		want  float64
+		rate  string
+		extra map[string]any
+	}{
+		{"issuer", []string{"issuer", "bench", "-n", "12", "--concurrency", "3"}, "credentials", 12, "credentials_per_second", map[string]any{"failed_flows": 0.0}},
+		{"issuer batch", []string{"issuer", "bench", "-n", "12", "--concurrency", "2", "--batch", "4"}, "credentials", 12, "credentials_per_second", map[string]any{"batch": 4.0}},
+		{"verifier direct_post.jwt", []string{"verifier", "bench", "-n", "16", "--concurrency", "4"}, "presentations", 16, "presentations_per_second",
+			map[string]any{"failed": 0.0, "disclosures": 20.0, "response_mode": "direct_post.jwt"}},
+		{"verifier direct_post", []string{"verifier", "bench", "-n", "8", "--concurrency", "2", "--mode", "direct_post", "--disclosures", "5"}, "presentations", 8, "presentations_per_second",
+			map[string]any{"failed": 0.0, "disclosures": 5.0, "response_mode": "direct_post"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var stdout, stderr bytes.Buffer
+			if code := run(tt.args, strings.NewReader(""), &stdout, &stderr); code != exitOK {
+				t.Fatalf("exit %d: %s", code, stderr.String())
+			}
+			var res map[string]any
+			if err := json.Unmarshal(stdout.Bytes(), &res); err != nil {
+				t.Fatalf("output %q: %v", stdout.String(), err)
+			}
+			if res[tt.count] != tt.want {
+				t.Fatalf("%s = %v, want %v", tt.count, res[tt.count], tt.want)
+			}
+			rate, _ := res[tt.rate].(float64)
+			secs, _ := res["seconds"].(float64)
+			p50, _ := res["p50_ms"].(float64)
+			p99, _ := res["p99_ms"].(float64)
+			if rate <= 0 || secs <= 0 || p50 <= 0 || p99 < p50 {
+				t.Fatalf("figures do not add up: %s", stdout.String())
+			}
+			for k, v := range tt.extra {
+				if res[k] != v {
+					t.Fatalf("%s = %v, want %v", k, res[k], v)
+				}
+			}
+		})
+	}
+}
+
+// TestBenchRefusesBadFlags: nonsense settings are usage errors (exit 2).
+func TestBenchRefusesBadFlags(t *testing.T) {
+	for _, args := range [][]string{
+		{"verifier", "bench", "-n", "0"},
+		{"verifier", "bench", "--concurrency", "0"},
+		{"verifier", "bench", "--disclosures", "1"},
+		{"verifier", "bench", "--disclosures", "100000"},
+		{"verifier", "bench", "--mode", "fragment"},
+		{"issuer", "bench", "--batch", "0"},
+	} {
+		t.Run(strings.Join(args, " "), func(t *testing.T) {
+			var stdout, stderr bytes.Buffer
+			if code := run(args, strings.NewReader(""), &stdout, &stderr); code != exitUsage {
+				t.Fatalf("exit %d, want %d: %s", code, exitUsage, stderr.String())
+			}
+		})
+	}
+}
