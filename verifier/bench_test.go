@@ -3,23 +3,14 @@ package verifier_test
 import (
 	"context"
 	"fmt"
-	"io"
-	"net/http"
 	"net/url"
 	"os"
-	"runtime/pprof"
-	"slices"
 	"strconv"
-	"strings"
-	"sync"
-	"sync/atomic"
 	"testing"
-	"time"
 
 	"github.com/loopbrug/paspoort/credentials/oid4vp"
-	"github.com/loopbrug/paspoort/credentials/ppp"
-	"github.com/loopbrug/paspoort/credentials/profile"
 	"github.com/loopbrug/paspoort/internal/jose"
+	"github.com/loopbrug/paspoort/internal/loadtest"
 	"github.com/loopbrug/paspoort/verifier"
 )
 
@@ -28,28 +19,12 @@ import (
 // shared), each response holding want presentations.
 func prepareResponses(b *testing.B, e *env, w *wallet, profileID string, n, want int) []url.Values {
 	b.Helper()
-	ctx := context.Background()
 	forms := make([]url.Values, n)
-	var next atomic.Int64
-	var wg sync.WaitGroup
-	errs := make(chan error, 8)
-	for range 8 {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := int(next.Add(1)) - 1; i < n; i = int(next.Add(1)) - 1 {
-				f, err := prepareResponse(ctx, e, w, profileID, want)
-				if err != nil {
-					errs <- err
-					return
-				}
-				forms[i] = f
-			}
-		}()
-	}
-	wg.Wait()
-	close(errs)
-	if err := <-errs; err != nil {
+	if err := loadtest.Prepare(n, 8, func(i int) error {
+		var err error
+		forms[i], err = prepareResponse(context.Background(), e, w, profileID, want)
+		return err
+	}); err != nil {
 		b.Fatal(err)
 	}
 	return forms
@@ -118,100 +93,39 @@ func BenchmarkHandleResponse(b *testing.B) {
 	b.ReportMetric(float64(3*b.N)/b.Elapsed().Seconds(), "presentations/s")
 }
 
-// wideProfile asks for one learning credential's whole "skills" array.
-const wideProfile = `id: breed
-version: "1"
-kind: admission
-title: {nl: Breed, en: Wide}
-purpose: {nl: Test, en: Test}
-requirements:
-  - id: vaardigheden
-    title: {nl: Vaardigheden, en: Skills}
-    required: true
-    type: learning
-    claims: [skills]
-    predicate: size(skills) >= 19
-`
-
-// BenchmarkResponseHTTP posts direct_post.jwt responses, each with one
-// ES256 presentation of 20 disclosures (a learning credential's "skills"
-// array and its 19 elements) and a KB-JWT, to the response_uri over TLS
-// on 127.0.0.1 from PASPOORT_BENCH_CLIENTS concurrent clients (default 32:
-// a verifier serves many wallets at once, and concurrent responses share
-// one fsync), and reports presentations
-// verified per second and the p50 and p99 latency of a response (custom
-// metrics presentations/s, p50-ms, p99-ms). On a quiet machine:
+// BenchmarkResponseHTTP is `paspoort verifier bench` (internal/loadtest)
+// as a Go benchmark: direct_post.jwt responses, each with one ES256
+// presentation of 20 disclosures (a learning credential's "skills" array
+// and 19 of its elements) and a KB-JWT, posted to the response_uri over
+// TLS on 127.0.0.1 from PASPOORT_BENCH_CLIENTS concurrent clients on
+// kept-alive connections (default 32: a verifier serves many wallets at
+// once, and concurrent responses share one fsync). ns/op covers the
+// posting alone; it reports presentations verified per second and the p50
+// and p99 latency of a response (custom metrics presentations/s, p50-ms,
+// p99-ms). PASPOORT_BENCH_CPUPROFILE=FILE profiles the posting alone. On a
+// quiet machine:
 //
 //	go test -run '^$' -bench BenchmarkResponseHTTP -benchtime 3000x -count 5 ./verifier/
 func BenchmarkResponseHTTP(b *testing.B) {
-	is := newIssuer(b)
-	wide, err := profile.Parse("breed.yaml", []byte(wideProfile))
+	o := loadtest.VerifierOptions{Presentations: b.N, Concurrency: benchClients(b), Disclosures: 20, Timer: b}
+	if path := os.Getenv("PASPOORT_BENCH_CPUPROFILE"); path != "" {
+		f, err := os.Create(path)
+		if err != nil {
+			b.Fatal(err)
+		}
+		defer f.Close()
+		o.Profile = f
+	}
+	r, err := loadtest.Verifier(context.Background(), o)
 	if err != nil {
 		b.Fatal(err)
 	}
-	e := newEnvWith(b, envOptions{trust: trustAll(is.did), mode: oid4vp.ResponseModeDirectPostJWT,
-		config: func(c *verifier.Config) { c.Profiles, c.Catalogues = []*profile.Profile{wide}, nil }})
-	holder, _ := jose.GenerateKey(jose.ES256)
-	claims := example(b, "learning")
-	var skills []any
-	for _, s := range ppp.ESCOSkills()[:19] {
-		skills = append(skills, s.URI)
+	if r.Err != nil {
+		b.Fatalf("%d of %d responses failed, first: %v", r.Failed, r.Flows, r.Err)
 	}
-	claims["skills"] = skills
-	now := time.Now()
-	cred := is.issue(b, "learning", holder, now.Add(-time.Hour), now.Add(time.Hour), claims)
-	w := &wallet{t: b, e: e, key: holder, creds: []string{cred}}
-	forms := prepareResponses(b, e, w, "breed", b.N, 1)
-	if n := strings.Count(forms[0].Get("response"), "."); n != 4 {
-		b.Fatalf("not a compact JWE")
-	}
-
-	// The clients keep their connections alive, as a load generator does
-	// (net/http keeps only two idle connections per host by default, so
-	// 32 clients would otherwise make a TLS handshake per response).
-	clients := benchClients(b)
-	tr := e.client.Transport.(*http.Transport).Clone()
-	tr.MaxIdleConnsPerHost, tr.MaxConnsPerHost = clients, clients
-	hc := &http.Client{Transport: tr, Timeout: 30 * time.Second}
-	defer tr.CloseIdleConnections()
-
-	var next atomic.Int64
-	lat := make([]time.Duration, b.N)
-	stop := benchProfile(b)
-	b.ResetTimer()
-	var wg sync.WaitGroup
-	var failed atomic.Value
-	for range clients {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := int(next.Add(1)) - 1; i < b.N; i = int(next.Add(1)) - 1 {
-				t0 := time.Now()
-				resp, err := hc.PostForm(e.srv.URL+"/response", forms[i])
-				if err != nil {
-					failed.Store(err.Error())
-					return
-				}
-				body, _ := io.ReadAll(resp.Body)
-				resp.Body.Close()
-				lat[i] = time.Since(t0)
-				if resp.StatusCode != http.StatusOK || !strings.Contains(string(body), `"receipt"`) {
-					failed.Store(fmt.Sprintf("%d %s", resp.StatusCode, body))
-					return
-				}
-			}
-		}()
-	}
-	wg.Wait()
-	b.StopTimer()
-	stop()
-	if f := failed.Load(); f != nil {
-		b.Fatal(f)
-	}
-	slices.Sort(lat)
-	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "presentations/s")
-	b.ReportMetric(float64(lat[len(lat)/2].Microseconds())/1000, "p50-ms")
-	b.ReportMetric(float64(lat[min(len(lat)-1, len(lat)*99/100)].Microseconds())/1000, "p99-ms")
+	b.ReportMetric(r.PerSecond(1), "presentations/s")
+	b.ReportMetric(float64(r.P50.Microseconds())/1000, "p50-ms")
+	b.ReportMetric(float64(r.P99.Microseconds())/1000, "p99-ms")
 }
 
 // benchClients is the number of concurrent clients of BenchmarkResponseHTTP:
@@ -225,27 +139,4 @@ func benchClients(b *testing.B) int {
 		}
 	}
 	return n
-}
-
-// benchProfile writes a CPU profile of the timed phase alone (go test's
-// -cpuprofile also covers the set-up, which signs every request) to
-// PASPOORT_BENCH_CPUPROFILE when it is set; it returns the stop function.
-func benchProfile(b *testing.B) func() {
-	path := os.Getenv("PASPOORT_BENCH_CPUPROFILE")
-	if path == "" {
-		return func() {}
-	}
-	f, err := os.Create(path)
-	if err != nil {
-		b.Fatal(err)
-	}
-	if err := pprof.StartCPUProfile(f); err != nil {
-		b.Fatal(err)
-	}
-	return func() {
-		pprof.StopCPUProfile()
-		if err := f.Close(); err != nil {
-			b.Error(err)
-		}
-	}
 }

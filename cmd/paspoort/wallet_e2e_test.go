@@ -9,16 +9,12 @@ package main
 import (
 	"bytes"
 	"context"
-	"crypto/ecdsa"
-	"crypto/elliptic"
 	"crypto/rand"
 	"crypto/tls"
 	"crypto/x509"
-	"crypto/x509/pkix"
 	"encoding/json"
 	"io"
 	"io/fs"
-	"math/big"
 	"net"
 	"net/http"
 	"slices"
@@ -30,6 +26,7 @@ import (
 	"github.com/loopbrug/paspoort/credentials/profile"
 	"github.com/loopbrug/paspoort/internal/jose"
 	"github.com/loopbrug/paspoort/internal/kv"
+	"github.com/loopbrug/paspoort/internal/loopbacktls"
 	"github.com/loopbrug/paspoort/internal/safehttp"
 	"github.com/loopbrug/paspoort/issuer"
 	"github.com/loopbrug/paspoort/verifier"
@@ -43,24 +40,11 @@ const e2eAdminToken = "e2e-admin-token-0123456789abcdef0123456789"
 // trusts it.
 func loopbackCert(t *testing.T) (tls.Certificate, *x509.CertPool) {
 	t.Helper()
-	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	c, err := loopbacktls.New()
 	if err != nil {
 		t.Fatal(err)
 	}
-	tmpl := &x509.Certificate{
-		SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "127.0.0.1"},
-		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(24 * time.Hour),
-		IPAddresses: []net.IP{net.IPv4(127, 0, 0, 1)}, KeyUsage: x509.KeyUsageDigitalSignature | x509.KeyUsageCertSign,
-		ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth}, BasicConstraintsValid: true, IsCA: true,
-	}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
-	if err != nil {
-		t.Fatal(err)
-	}
-	cert, _ := x509.ParseCertificate(der)
-	pool := x509.NewCertPool()
-	pool.AddCert(cert)
-	return tls.Certificate{Certificate: [][]byte{der}, PrivateKey: key, Leaf: cert}, pool
+	return c.TLS, c.Pool
 }
 
 // adminJSON sends an admin request with the bearer token and decodes the

@@ -1,0 +1,163 @@
+package loadtest
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+
+	"github.com/loopbrug/paspoort/credentials/oid4vci"
+	"github.com/loopbrug/paspoort/credentials/ppp"
+	"github.com/loopbrug/paspoort/internal/jose"
+	"github.com/loopbrug/paspoort/issuer"
+)
+
+// IssuerOptions set up an issuance load run.
+type IssuerOptions struct {
+	// Credentials is how many credentials to issue, Concurrency how many
+	// wallets issue at once, Batch how many credentials one credential
+	// request asks for (one proof key each).
+	Credentials, Concurrency, Batch int
+	// Profile, when set, receives a CPU profile of the timed phase.
+	Profile io.Writer
+	// Timer, when set, times the timed phase alone (a Go benchmark's
+	// *testing.B).
+	Timer Timer
+	// Progress, when set, is told what is happening.
+	Progress io.Writer
+}
+
+// Issuer starts an issuer (badger store with synced writes, TLS on
+// 127.0.0.1), creates the offers, then lets Concurrency wallets each
+// redeem an offer (token), get a c_nonce, sign Batch key proofs and
+// receive that many SD-JWT VCs, until Credentials are issued. A flow is
+// one whole issuance: token + nonce + credential request.
+func Issuer(ctx context.Context, o IssuerOptions) (Result, error) {
+	if o.Credentials < 1 || o.Concurrency < 1 || o.Batch < 1 || o.Batch > 100 {
+		return Result{}, fmt.Errorf("loadtest: credentials and concurrency must be positive, batch 1 to 100")
+	}
+	flows := (o.Credentials + o.Batch - 1) / o.Batch
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	srv, err := NewServer("issuer", o.Concurrency)
+	if err != nil {
+		return Result{}, err
+	}
+	defer srv.Close()
+	master, _ := secret(32)
+	store, err := issuer.OpenBadgerStore(srv.Dir, master, nil)
+	if err != nil {
+		return Result{}, err
+	}
+	defer store.Close()
+	_, admin := secret(32)
+	is, err := issuer.New(ctx, store, issuer.Config{
+		URL: srv.URL, Name: map[string]string{"en": "bench"}, AdminToken: admin, AllowLoopback: true,
+		BatchSize: max(o.Batch, 2), TLS: srv.TLS,
+	})
+	if err != nil {
+		return Result{}, err
+	}
+	done := make(chan error, 1)
+	go func() { done <- is.Serve(ctx, srv.Listener) }()
+	defer func() { cancel(); <-done }()
+
+	skill, _ := ppp.Lookup("skill")
+	codes := make([]string, flows)
+	if err := Prepare(flows, 32, func(i int) error {
+		of, err := is.CreateOffer(ctx, issuer.OfferRequest{Type: "skill", Claims: skill.Example()})
+		if err != nil {
+			return err
+		}
+		ref, err := oid4vci.ParseOfferURI(of.OfferURI)
+		if err != nil {
+			return err
+		}
+		codes[i] = ref.Offer.Grants.PreAuthorizedCode.PreAuthorizedCode
+		return nil
+	}); err != nil {
+		return Result{}, fmt.Errorf("create offers: %w", err)
+	}
+	// Each wallet has its own proof keys, made before the timed phase.
+	holders := make([][]*jose.PrivateKey, flows)
+	if err := Prepare(flows, 8, func(i int) error {
+		holders[i] = make([]*jose.PrivateKey, o.Batch)
+		for j := range holders[i] {
+			k, err := jose.GenerateKey(jose.ES256)
+			if err != nil {
+				return err
+			}
+			holders[i][j] = k
+		}
+		return nil
+	}); err != nil {
+		return Result{}, err
+	}
+	if o.Progress != nil {
+		fmt.Fprintf(o.Progress, "%d offers created; issuing %d credentials with %d concurrent wallets…\n", flows, flows*o.Batch, o.Concurrency)
+	}
+	return Run(ctx, Load{Flows: flows, Concurrency: o.Concurrency, Profile: o.Profile, Timer: o.Timer}, func(ctx context.Context, i int) error {
+		return issueOne(ctx, srv.Client, srv.URL, codes[i], holders[i])
+	})
+}
+
+// issueOne runs one wallet issuance: token, nonce, credential.
+func issueOne(ctx context.Context, hc *http.Client, base, code string, holders []*jose.PrivateKey) error {
+	tr := oid4vci.TokenRequest{GrantType: oid4vci.GrantTypePreAuthorizedCode, PreAuthorizedCode: code}
+	b, err := post(ctx, hc, base+"/token", "application/x-www-form-urlencoded", "", tr.Form().Encode())
+	if err != nil {
+		return err
+	}
+	tok, err := oid4vci.ParseTokenResponse(b)
+	if err != nil {
+		return err
+	}
+	if b, err = post(ctx, hc, base+"/nonce", "", "", ""); err != nil {
+		return err
+	}
+	nr, err := oid4vci.ParseNonceResponse(b)
+	if err != nil {
+		return err
+	}
+	proofs := make([]string, len(holders))
+	for i, h := range holders {
+		if proofs[i], err = oid4vci.BuildProof(h, oid4vci.ProofOptions{Audience: base, Nonce: nr.CNonce}); err != nil {
+			return err
+		}
+	}
+	body, _ := json.Marshal(oid4vci.CredentialRequest{CredentialConfigurationID: "skill", Proofs: &oid4vci.Proofs{JWT: proofs}})
+	if b, err = post(ctx, hc, base+"/credential", "application/json", tok.AccessToken, string(body)); err != nil {
+		return err
+	}
+	cr, err := oid4vci.ParseCredentialResponse(b)
+	if err == nil && len(cr.Credentials) != len(holders) {
+		err = fmt.Errorf("%d credentials for %d proofs", len(cr.Credentials), len(holders))
+	}
+	return err
+}
+
+// post sends a POST and returns the body of a 200 answer.
+func post(ctx context.Context, hc *http.Client, uri, ctype, bearer, body string) ([]byte, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, uri, strings.NewReader(body))
+	if err != nil {
+		return nil, err
+	}
+	if ctype != "" {
+		req.Header.Set("Content-Type", ctype)
+	}
+	if bearer != "" {
+		req.Header.Set("Authorization", "Bearer "+bearer)
+	}
+	resp, err := hc.Do(req)
+	if err != nil {
+		return nil, err
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	if err == nil && resp.StatusCode != http.StatusOK {
+		err = fmt.Errorf("%s: HTTP %d: %.200s", req.URL.Path, resp.StatusCode, b)
+	}
+	return b, err
+}

@@ -1,0 +1,268 @@
+package loadtest
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/loopbrug/paspoort/credentials/dcql"
+	"github.com/loopbrug/paspoort/credentials/did"
+	"github.com/loopbrug/paspoort/credentials/oid4vp"
+	"github.com/loopbrug/paspoort/credentials/ppp"
+	"github.com/loopbrug/paspoort/credentials/profile"
+	"github.com/loopbrug/paspoort/credentials/sdjwt"
+	"github.com/loopbrug/paspoort/credentials/sdjwtvc"
+	"github.com/loopbrug/paspoort/internal/jose"
+	"github.com/loopbrug/paspoort/internal/kv"
+	"github.com/loopbrug/paspoort/verifier"
+)
+
+// VerifierOptions set up a verification load run.
+type VerifierOptions struct {
+	// Presentations is how many responses are posted, Concurrency from
+	// how many clients at once.
+	Presentations, Concurrency int
+	// Disclosures is the number of disclosures in each presentation: a
+	// learning credential's skills array and Disclosures-1 ESCO skills,
+	// 2 to MaxDisclosures.
+	Disclosures int
+	// ResponseMode is oid4vp.ResponseModeDirectPostJWT (the default) or
+	// oid4vp.ResponseModeDirectPost.
+	ResponseMode string
+	// Profile, when set, receives a CPU profile of the timed phase.
+	Profile io.Writer
+	// Timer, when set, times the timed phase alone (a Go benchmark's
+	// *testing.B).
+	Timer Timer
+	// Progress, when set, is told what is happening.
+	Progress io.Writer
+}
+
+// MaxDisclosures is the most VerifierOptions.Disclosures can be: one for
+// the array and one per ESCO skill shipped, and at most 512 (the
+// credential's other claims and decoy digests must fit under the SD-JWT
+// limit of 1024 disclosures).
+func MaxDisclosures() int { return min(len(ppp.ESCOSkills())+1, 512) }
+
+// benchProfile asks for a learning credential's skills, at least %d.
+const benchProfile = `id: bench
+version: "1"
+kind: admission
+title: {nl: Meting, en: Benchmark}
+purpose: {nl: Meting van de verificatiesnelheid, en: Measuring verification throughput}
+requirements:
+  - id: vaardigheden
+    title: {nl: Vaardigheden, en: Skills}
+    required: true
+    type: learning
+    claims: [skills]
+    predicate: size(skills) >= %d
+`
+
+// Verifier starts a verifier (badger store with synced writes, TLS on
+// 127.0.0.1) with a profile that asks for one learning credential's
+// skills and a trust list naming one issuer (did:jwk). It creates the
+// transactions and lets a wallet answer each with one ES256 SD-JWT VC
+// presentation of Disclosures disclosures and a KB-JWT, encrypted to the
+// transaction's ECDH-ES key for direct_post.jwt. Then Concurrency clients
+// post the responses to the response_uri. A flow is one response:
+// decrypted, verified (signature, KB-JWT audience and nonce, sd_hash,
+// times, trusted issuer), re-checked against the DCQL query, decided on,
+// stored (nonce spent and decision synced to disk in one commit) and
+// answered with a signed receipt. Afterwards the first and last
+// transactions must have been accepted.
+func Verifier(ctx context.Context, o VerifierOptions) (Result, error) {
+	if o.ResponseMode == "" {
+		o.ResponseMode = oid4vp.ResponseModeDirectPostJWT
+	}
+	switch {
+	case o.Presentations < 1 || o.Concurrency < 1:
+		return Result{}, fmt.Errorf("loadtest: presentations and concurrency must be positive")
+	case o.Disclosures < 2 || o.Disclosures > MaxDisclosures():
+		return Result{}, fmt.Errorf("loadtest: disclosures must be 2 to %d", MaxDisclosures())
+	case o.ResponseMode != oid4vp.ResponseModeDirectPost && o.ResponseMode != oid4vp.ResponseModeDirectPostJWT:
+		return Result{}, fmt.Errorf("loadtest: response mode %q", o.ResponseMode)
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	srv, err := NewServer("verifier", o.Concurrency)
+	if err != nil {
+		return Result{}, err
+	}
+	defer srv.Close()
+
+	issDID, cred, holder, err := benchCredential(o.Disclosures)
+	if err != nil {
+		return Result{}, err
+	}
+	prof, err := profile.Parse("bench.yaml", fmt.Appendf(nil, benchProfile, o.Disclosures-1))
+	if err != nil {
+		return Result{}, err
+	}
+	db, err := kv.Open(kv.Options{Dir: srv.Dir})
+	if err != nil {
+		return Result{}, fmt.Errorf("open store: %w", err)
+	}
+	defer db.Close()
+	seal, _ := secret(32)
+	store, err := verifier.NewBadgerStore(db, seal)
+	if err != nil {
+		return Result{}, err
+	}
+	signing, err := jose.GenerateKey(jose.ES256)
+	if err != nil {
+		return Result{}, err
+	}
+	_, admin := secret(32)
+	v, err := verifier.New(store, verifier.Config{
+		BaseURL: srv.URL, SigningKey: signing, Profiles: []*profile.Profile{prof},
+		Trust:      verifier.StaticTrust{List: &verifier.TrustList{Issuers: []verifier.TrustedIssuer{{ID: issDID, Types: []string{"learning"}}}}},
+		AdminToken: admin, ResponseMode: o.ResponseMode,
+	}, verifier.WithAllowLoopback(), verifier.WithLogger(slog.New(slog.DiscardHandler)))
+	if err != nil {
+		return Result{}, err
+	}
+	done := make(chan error, 1)
+	go func() { done <- v.Serve(ctx, srv.Listener, verifier.ServerConfig{TLS: srv.TLS}) }()
+	defer func() { cancel(); <-done }()
+
+	// The wallet's responses, made beforehand: creating a request and
+	// presenting are the wallet's work, not what is measured.
+	ids := make([]string, o.Presentations)
+	forms := make([]string, o.Presentations)
+	if err := Prepare(o.Presentations, 8, func(i int) error {
+		var err error
+		ids[i], forms[i], err = answer(ctx, v, cred, holder)
+		return err
+	}); err != nil {
+		return Result{}, fmt.Errorf("prepare responses: %w", err)
+	}
+	if o.Progress != nil {
+		fmt.Fprintf(o.Progress, "%d transactions answered by the wallet; posting them with %d concurrent clients…\n", o.Presentations, o.Concurrency)
+	}
+	res, err := Run(ctx, Load{Flows: o.Presentations, Concurrency: o.Concurrency, Profile: o.Profile, Timer: o.Timer}, func(ctx context.Context, i int) error {
+		b, err := post(ctx, srv.Client, srv.URL+"/response", "application/x-www-form-urlencoded", "", forms[i])
+		if err == nil && !strings.Contains(string(b), `"receipt"`) {
+			err = fmt.Errorf("response_uri: no receipt: %.200s", b)
+		}
+		return err
+	})
+	if err != nil || res.Failed > 0 {
+		return res, err
+	}
+	// Not only accepted: decided, and the profile met.
+	for _, i := range []int{0, o.Presentations - 1} {
+		st, err := v.Result(ctx, ids[i], 0)
+		if err != nil {
+			return res, err
+		}
+		if st.Decision == nil || st.Decision.Outcome != profile.OutcomeAccepted {
+			return res, fmt.Errorf("loadtest: transaction %d was not accepted (status %s)", i, st.Status)
+		}
+	}
+	return res, nil
+}
+
+// benchCredential issues the one credential of the run: a learning
+// credential with disclosures-1 ESCO skills, from a did:jwk issuer, bound
+// to the holder's key.
+func benchCredential(disclosures int) (issDID, cred string, holder *jose.PrivateKey, err error) {
+	issKey, err := jose.GenerateKey(jose.ES256)
+	if err != nil {
+		return "", "", nil, err
+	}
+	if issDID, err = did.JWKFromKey(issKey.Public()); err != nil {
+		return "", "", nil, err
+	}
+	if holder, err = jose.GenerateKey(jose.ES256); err != nil {
+		return "", "", nil, err
+	}
+	learning, _ := ppp.Lookup("learning")
+	var claims map[string]any
+	if err := json.Unmarshal(learning.Example(), &claims); err != nil {
+		return "", "", nil, err
+	}
+	var skills []any
+	for _, s := range ppp.ESCOSkills()[:disclosures-1] {
+		skills = append(skills, s.URI)
+	}
+	claims["skills"] = skills
+	now := time.Now()
+	cred, err = sdjwtvc.Issue(issKey.WithKeyID(issDID+"#0"), sdjwtvc.Credential{
+		Issuer: issDID, VCT: learning.VCT, HolderKey: holder.Public(),
+		IssuedAt: now.Add(-time.Minute), Expires: now.Add(24 * time.Hour), Claims: claims,
+	})
+	if err != nil {
+		return "", "", nil, fmt.Errorf("issue the credential: %w", err)
+	}
+	return issDID, cred, holder, nil
+}
+
+// answer creates a transaction and the wallet's response to it: the
+// request object read, the DCQL query matched against the one credential,
+// the matched claims presented with a KB-JWT for the verifier's client_id
+// and nonce, and the form body to post (encrypted for direct_post.jwt).
+func answer(ctx context.Context, v *verifier.Verifier, cred string, holder *jose.PrivateKey) (string, string, error) {
+	req, err := v.CreateRequest(ctx, "bench", verifier.RequestOptions{})
+	if err != nil {
+		return "", "", err
+	}
+	ro, err := v.RequestObject(ctx, req.TransactionID, "")
+	if err != nil {
+		return "", "", err
+	}
+	jws, err := jose.ParseCompact(ro)
+	if err != nil {
+		return "", "", err
+	}
+	r, err := oid4vp.ParseAuthorizationRequest(jws.Payload)
+	if err != nil {
+		return "", "", err
+	}
+	s, err := sdjwt.Parse(cred)
+	if err != nil {
+		return "", "", err
+	}
+	p, err := s.Process()
+	if err != nil {
+		return "", "", err
+	}
+	vct, _ := p.Claims["vct"].(string)
+	m, err := dcql.Match(r.DCQLQuery, []dcql.Candidate{{ID: "c", Format: dcql.FormatSDJWTVC, VCT: vct, Claims: p.Claims, HolderBinding: true}})
+	if err != nil {
+		return "", "", err
+	}
+	vp := oid4vp.VPToken{}
+	for qid, ms := range m.Presentation {
+		for _, mt := range ms {
+			pres, err := sdjwt.Present(cred, sdjwt.Selection{Paths: mt.Paths}, &sdjwt.KeyBindingOptions{Key: holder, Audience: r.ClientID, Nonce: r.Nonce})
+			if err != nil {
+				return "", "", err
+			}
+			vp[qid] = append(vp[qid], pres)
+		}
+	}
+	if len(vp) != 1 {
+		return "", "", fmt.Errorf("loadtest: the credential does not match the query")
+	}
+	resp := oid4vp.AuthorizationResponse{VPToken: vp, State: r.State}
+	var form url.Values
+	if r.ResponseMode == oid4vp.ResponseModeDirectPostJWT {
+		key, enc, kerr := r.EncryptionKey()
+		if kerr != nil {
+			return "", "", kerr
+		}
+		form, err = resp.EncryptedForm(key, enc)
+	} else {
+		form, err = resp.Form()
+	}
+	if err != nil {
+		return "", "", err
+	}
+	return req.TransactionID, form.Encode(), nil
+}
