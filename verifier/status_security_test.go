@@ -8,9 +8,11 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
+	"github.com/loopbrug/paspoort/credentials/did"
 	"github.com/loopbrug/paspoort/credentials/oid4vp"
 	"github.com/loopbrug/paspoort/credentials/profile"
 	"github.com/loopbrug/paspoort/credentials/sdjwt"
@@ -242,5 +244,120 @@ func TestStatusFailures(t *testing.T) {
 	}
 	if code, _ := e.do("GET", "/health", "", nil, ""); code != 200 {
 		t.Fatal("service down after the status failures")
+	}
+}
+
+// fakeClock is a settable clock for the status checker.
+type fakeClock struct {
+	mu  sync.Mutex
+	now time.Time
+}
+
+func (c *fakeClock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.now
+}
+
+func (c *fakeClock) Set(t time.Time) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.now = t
+}
+
+// TestStatusRollbackAndTTL: SECURITY.md D.37 (an older copy of a status
+// list served after a newer one was seen) and D.38 ("ttl" of 0 or ten
+// years clamped) through the verifier, whose status checker runs on a
+// clock the test moves (the verifier's own clock stays real, so the
+// credentials and KB-JWTs stay fresh). Each step is one transaction with
+// one level credential whose status entry is index 5 of the step's list.
+func TestStatusRollbackAndTTL(t *testing.T) {
+	is := newIssuer(t)
+	sh := newStatusHost(t)
+	fetcher, err := safehttp.New(safehttp.WithAllowLoopback(), safehttp.WithTransport(sh.srv.Client().Transport), safehttp.WithTimeout(time.Second))
+	if err != nil {
+		t.Fatal(err)
+	}
+	clk := &fakeClock{now: time.Now()}
+	t0 := clk.Now()
+	checker, err := statuslist.NewChecker(fetcher, sdjwtvc.DIDKeys{Resolver: did.NewResolver(nil)}, statuslist.WithClock(clk.Now))
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := newEnvWith(t, envOptions{trust: trustAll(is.did), mode: oid4vp.ResponseModeDirectPostJWT, opts: []verifier.Option{verifier.WithStatusChecker(checker)}})
+	holder, _ := jose.GenerateKey(jose.ES256)
+	list, err := statuslist.New(1, statuslist.HerdPrivacyMinEntries)
+	if err != nil {
+		t.Fatal(err)
+	}
+	enc, err := list.Encode()
+	if err != nil {
+		t.Fatal(err)
+	}
+	// token is a status list token for path issued at iat with ttl
+	// seconds (ttl < 0: no ttl claim), valid for two days after iat.
+	token := func(path string, iat time.Time, ttl int) string {
+		c := map[string]any{"sub": sh.srv.URL + path, "iat": iat.Unix(), "exp": iat.Add(48 * time.Hour).Unix(), "status_list": enc}
+		if ttl >= 0 {
+			c["ttl"] = ttl
+		}
+		return rawStatusToken(t, is.key, statuslist.TokenType, c)
+	}
+	var fetches sync.Map // path → *atomic.Int64
+	serve := func(path, tok string) {
+		n, _ := fetches.LoadOrStore(path, new(atomic.Int64))
+		sh.at(path, func(w http.ResponseWriter, r *http.Request) {
+			n.(*atomic.Int64).Add(1)
+			serveToken(200, tok)(w, r)
+		})
+	}
+	fetched := func(path string) int64 {
+		n, ok := fetches.Load(path)
+		if !ok {
+			return 0
+		}
+		return n.(*atomic.Int64).Load()
+	}
+
+	steps := []struct {
+		name    string
+		at      time.Duration // checker clock after t0
+		path    string
+		serve   string // "" keeps what is served
+		used    bool   // VALID and used; else rejected with STATUS
+		fetches int64  // fetches of path so far
+	}{
+		{"D37 first copy seen (iat t0+1m) → used", time.Minute, "/rollback", token("/rollback", t0.Add(time.Minute), 60), true, 1},
+		{"D37 older copy (iat t0) served after the ttl → STATUS (rollback)", 3 * time.Minute, "/rollback", token("/rollback", t0, 60), false, 2},
+		{"D37 newer copy again → used", 4 * time.Minute, "/rollback", token("/rollback", t0.Add(4*time.Minute), 60), true, 3},
+		{"D38 ttl 0 → used", 0, "/ttl0", token("/ttl0", t0, 0), true, 1},
+		{"D38 ttl 0 clamped to a minute: not fetched again at 59 s", 59 * time.Second, "/ttl0", "", true, 1},
+		{"D38 ttl 0 clamped to a minute: fetched again at 61 s", 61 * time.Second, "/ttl0", "", true, 2},
+		{"D38 no ttl → used", 0, "/nottl", token("/nottl", t0, -1), true, 1},
+		{"D38 no ttl cached a minute: not fetched again at 59 s", 59 * time.Second, "/nottl", "", true, 1},
+		{"D38 ttl ten years → used", 0, "/ttl10y", token("/ttl10y", t0, 10*365*24*3600), true, 1},
+		{"D38 ttl ten years clamped to a day: not fetched again at 23 h", 23 * time.Hour, "/ttl10y", "", true, 1},
+		{"D38 ttl ten years clamped to a day: fetched again at 25 h", 25 * time.Hour, "/ttl10y", "", true, 2},
+	}
+	for _, s := range steps {
+		t.Run(s.name, func(t *testing.T) {
+			clk.Set(t0.Add(s.at))
+			if s.serve != "" {
+				serve(s.path, s.serve)
+			}
+			cred := is.issueRawStatus(t, holder, sh.srv.URL+s.path, 5)
+			d, _ := run(t, e, &wallet{t: t, e: e, key: holder, creds: []string{cred}}, false)
+			level := statusOf(t, d, reqLevel)
+			if s.used {
+				if len(d.Rejected) != 0 || level.Status != profile.StatusMet {
+					t.Fatalf("VALID credential not used: %+v %+v", d.Rejected, level)
+				}
+			} else if len(d.Rejected) != 1 || d.Rejected[0].Class != "STATUS" || level.Status == profile.StatusMet {
+				t.Fatalf("rejected %+v, level %+v; want one STATUS rejection", d.Rejected, level)
+			}
+			if n := fetched(s.path); n != s.fetches {
+				t.Fatalf("%d fetches of %s, want %d", n, s.path, s.fetches)
+			}
+		})
 	}
 }

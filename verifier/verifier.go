@@ -94,7 +94,8 @@ func WithLogger(l *slog.Logger) Option {
 	}
 }
 
-// WithClock sets the clock. Default: time.Now.
+// WithClock sets the clock: of transactions, credential and KB-JWT times,
+// decisions and the default status checker's caching. Default: time.Now.
 func WithClock(now func() time.Time) Option {
 	return func(o *options) error { o.now = now; return nil }
 }
@@ -304,7 +305,7 @@ func New(store Store, cfg Config, opts ...Option) (*Verifier, error) {
 	})
 	status := o.status
 	if status == nil {
-		sc, err := statuslist.NewChecker(fetcher, pinned)
+		sc, err := statuslist.NewChecker(fetcher, pinned, statuslist.WithClock(o.now))
 		if err != nil {
 			return nil, fmt.Errorf("%w: status checker: %w", ErrBadConfig, err)
 		}
