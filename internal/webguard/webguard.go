@@ -5,6 +5,9 @@
 package webguard
 
 import (
+	"bytes"
+	"html/template"
+	"log/slog"
 	"net"
 	"net/http"
 	"net/url"
@@ -12,7 +15,39 @@ import (
 	"strings"
 
 	"github.com/labstack/echo/v4"
+	"github.com/labstack/echo/v4/middleware"
 )
+
+// PageCSP is the Content-Security-Policy of pages that show images of
+// their own (QR codes) and nothing else from anywhere; NoImagesCSP of
+// pages without images. Neither allows scripts.
+const (
+	PageCSP     = "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'"
+	NoImagesCSP = "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'"
+)
+
+// NewServer returns the echo server of a set of pages: no banner, request
+// bodies over bodyLimit ("16K", …) refused, Guard(allowedHosts, csp) on
+// every request, and GET /healthz answering "ok".
+func NewServer(bodyLimit string, allowedHosts []string, csp string) *echo.Echo {
+	e := echo.New()
+	e.HideBanner, e.HidePort = true, true
+	e.Use(middleware.BodyLimit(bodyLimit), Guard(allowedHosts, csp))
+	e.GET("/healthz", func(c echo.Context) error { return c.String(http.StatusOK, "ok\n") })
+	return e
+}
+
+// Render executes the template name with data and answers it with code.
+// The page is rendered in full before anything is written, so a template
+// failure is logged and answered 500 "page error" rather than half a page.
+func Render(c echo.Context, t *template.Template, log *slog.Logger, code int, name string, data any) error {
+	var buf bytes.Buffer
+	if err := t.ExecuteTemplate(&buf, name, data); err != nil {
+		log.Error("render", "template", name, "err", err)
+		return c.String(http.StatusInternalServerError, "page error\n")
+	}
+	return c.HTMLBlob(code, buf.Bytes())
+}
 
 // Guard returns echo middleware that allows only requests whose Host is one
 // of allowedHosts (without port), refuses non-GET/HEAD requests whose Origin

@@ -1,8 +1,11 @@
 package webguard_test
 
 import (
+	"html/template"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"testing"
 
 	"github.com/labstack/echo/v4"
@@ -53,6 +56,51 @@ func TestGuard(t *testing.T) {
 						t.Errorf("%s = %q, want %q", h, got, want)
 					}
 				}
+			}
+		})
+	}
+}
+
+// TestNewServerAndRender: the pages' server answers /healthz, refuses a
+// body over its limit and a foreign Host, sets the CSP; Render answers a
+// whole page, or on a template failure a 500 without half a page.
+func TestNewServerAndRender(t *testing.T) {
+	tmpl := template.Must(template.New("").Parse(`{{define "ok.html"}}<p>{{.Name}}</p>{{end}}{{define "broken.html"}}<p>start {{.Name.Missing}}</p>{{end}}`))
+	log := slog.New(slog.DiscardHandler)
+	e := webguard.NewServer("1K", []string{"127.0.0.1"}, webguard.PageCSP)
+	e.GET("/ok", func(c echo.Context) error {
+		return webguard.Render(c, tmpl, log, http.StatusTeapot, "ok.html", map[string]any{"Name": "<b>"})
+	})
+	e.GET("/broken", func(c echo.Context) error {
+		return webguard.Render(c, tmpl, log, http.StatusOK, "broken.html", map[string]any{"Name": "x"})
+	})
+	e.POST("/post", func(c echo.Context) error { return c.String(http.StatusOK, "took it") })
+	tests := []struct {
+		name, method, host, target, body string
+		code                             int
+		want                             string
+	}{
+		{"health", http.MethodGet, "127.0.0.1", "/healthz", "", 200, "ok\n"},
+		{"page, escaped", http.MethodGet, "127.0.0.1", "/ok", "", http.StatusTeapot, "<p>&lt;b&gt;</p>"},
+		{"template failure", http.MethodGet, "127.0.0.1", "/broken", "", 500, "page error\n"},
+		{"body within the limit", http.MethodPost, "127.0.0.1", "/post", strings.Repeat("a", 1000), 200, "took it"},
+		{"body over the limit", http.MethodPost, "127.0.0.1", "/post", strings.Repeat("a", 2000), http.StatusRequestEntityTooLarge, ""},
+		{"foreign host", http.MethodGet, "evil.example", "/healthz", "", 403, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			req := httptest.NewRequest(tt.method, tt.target, strings.NewReader(tt.body))
+			req.Host = tt.host
+			rec := httptest.NewRecorder()
+			e.ServeHTTP(rec, req)
+			if rec.Code != tt.code {
+				t.Fatalf("code %d, want %d (%s)", rec.Code, tt.code, rec.Body)
+			}
+			if tt.want != "" && rec.Body.String() != tt.want {
+				t.Fatalf("body %q, want %q", rec.Body, tt.want)
+			}
+			if tt.code != 403 && tt.code != http.StatusRequestEntityTooLarge && rec.Header().Get("Content-Security-Policy") != webguard.PageCSP {
+				t.Fatalf("CSP %q", rec.Header().Get("Content-Security-Policy"))
 			}
 		})
 	}

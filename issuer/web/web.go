@@ -1,7 +1,6 @@
 package web
 
 import (
-	"bytes"
 	"context"
 	"embed"
 	"errors"
@@ -17,7 +16,6 @@ import (
 	"time"
 
 	"github.com/labstack/echo/v4"
-	"github.com/labstack/echo/v4/middleware"
 
 	"github.com/loopbrug/paspoort/credentials/ppp"
 	"github.com/loopbrug/paspoort/internal/webguard"
@@ -83,10 +81,7 @@ func New(cfg Config) (*Desk, error) {
 //
 // Every page takes ?lang=nl|en (default nl).
 func (d *Desk) Handler() http.Handler {
-	e := echo.New()
-	e.HideBanner, e.HidePort = true, true
-	e.Use(middleware.BodyLimit("256K"), webguard.Guard(d.cfg.AllowedHosts, "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'"))
-	e.GET("/healthz", func(c echo.Context) error { return c.String(http.StatusOK, "ok\n") })
+	e := webguard.NewServer("256K", d.cfg.AllowedHosts, webguard.PageCSP)
 	e.GET("/", d.home)
 	e.POST("/offers", d.offer)
 	e.GET("/offers/:id/qr.png", d.qr)
@@ -98,12 +93,7 @@ func (d *Desk) Handler() http.Handler {
 func (d *Desk) render(c echo.Context, code int, name string, data map[string]any) error {
 	l := webguard.Lang(c)
 	data["Lang"], data["Org"], data["T"] = l, d.cfg.Name, texts[l]
-	var buf bytes.Buffer
-	if err := d.tmpl.ExecuteTemplate(&buf, name, data); err != nil {
-		d.cfg.Logger.Error("render", "template", name, "err", err)
-		return c.String(http.StatusInternalServerError, "page error\n")
-	}
-	return c.HTMLBlob(code, buf.Bytes())
+	return webguard.Render(c, d.tmpl, d.cfg.Logger, code, name, data)
 }
 
 // form is one credential type's form.

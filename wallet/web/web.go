@@ -1,7 +1,6 @@
 package web
 
 import (
-	"bytes"
 	"context"
 	"crypto/rand"
 	"crypto/subtle"
@@ -21,7 +20,6 @@ import (
 	"time"
 
 	"github.com/labstack/echo/v4"
-	"github.com/labstack/echo/v4/middleware"
 
 	"github.com/loopbrug/paspoort/credentials/ppp"
 	"github.com/loopbrug/paspoort/credentials/profile"
@@ -120,10 +118,7 @@ func New(cfg Config) (*Desk, error) {
 //
 // Every page takes ?lang=nl|en (default nl).
 func (d *Desk) Handler() http.Handler {
-	e := echo.New()
-	e.HideBanner, e.HidePort = true, true
-	e.Use(middleware.BodyLimit("64K"), webguard.Guard(d.cfg.AllowedHosts, "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'"))
-	e.GET("/healthz", func(c echo.Context) error { return c.String(http.StatusOK, "ok\n") })
+	e := webguard.NewServer("64K", d.cfg.AllowedHosts, webguard.NoImagesCSP)
 	e.GET("/", d.home)
 	e.POST("/unlock", d.unlock)
 	e.POST("/lock", d.session(d.lock))
@@ -193,12 +188,7 @@ func (d *Desk) render(c echo.Context, code int, name string, s *session, data ma
 	if s != nil {
 		data["CSRF"] = s.csrf
 	}
-	var buf bytes.Buffer
-	if err := d.tmpl.ExecuteTemplate(&buf, name, data); err != nil {
-		d.cfg.Logger.Error("render", "template", name, "err", err)
-		return c.String(http.StatusInternalServerError, "page error\n")
-	}
-	return c.HTMLBlob(code, buf.Bytes())
+	return webguard.Render(c, d.tmpl, d.cfg.Logger, code, name, data)
 }
 
 func (d *Desk) fail(c echo.Context, s *session, err error) error {
