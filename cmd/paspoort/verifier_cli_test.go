@@ -19,7 +19,6 @@ import (
 	"github.com/loopbrug/paspoort/credentials/oid4vp"
 	"github.com/loopbrug/paspoort/credentials/ppp"
 	"github.com/loopbrug/paspoort/credentials/sdjwt"
-	"github.com/loopbrug/paspoort/credentials/sdjwtvc"
 	"github.com/loopbrug/paspoort/internal/jose"
 	"github.com/loopbrug/paspoort/internal/safehttp"
 )
@@ -65,22 +64,7 @@ func TestVerifierCLIEndToEnd(t *testing.T) {
 	base := "http://" + addr
 
 	// An issuer (did:jwk) the trust list accredits, and its credentials.
-	ik, _ := jose.GenerateKey(jose.ES256)
-	iss, _ := did.JWKFromKey(ik.Public())
-	ik = ik.WithKeyID(iss + "#0")
-	holder, _ := jose.GenerateKey(jose.ES256)
-	var creds []string
-	for _, typ := range []string{"level", "goal", "skill", "learning", "talent", "agility"} {
-		tp, _ := ppp.Lookup(typ)
-		var claims map[string]any
-		json.Unmarshal(tp.Example(), &claims)
-		c, err := sdjwtvc.Issue(ik, sdjwtvc.Credential{Issuer: iss, VCT: tp.VCT, HolderKey: holder.Public(),
-			IssuedAt: time.Now().Add(-time.Hour), Expires: time.Now().Add(time.Hour), Claims: claims})
-		if err != nil {
-			t.Fatal(err)
-		}
-		creds = append(creds, c)
-	}
+	iss, holder, creds := testCredentials(t)
 	trust, _ := json.Marshal(map[string]any{"issuers": []any{map[string]any{"id": iss, "types": ppp.Names()}}})
 	trustFile := filepath.Join(dir, "trust.json")
 	tokenFile := filepath.Join(dir, "admin-token")
