@@ -20,6 +20,7 @@ import (
 	"github.com/loopbrug/paspoort/credentials"
 	"github.com/loopbrug/paspoort/credentials/oid4vci"
 	"github.com/loopbrug/paspoort/credentials/statuslist"
+	"github.com/loopbrug/paspoort/internal/serve"
 )
 
 // Body limits of the HTTP layer (SECURITY.md F.45).
@@ -273,20 +274,5 @@ func (is *Issuer) Serve(ctx context.Context, ln net.Listener) error {
 	if is.cfg.TLS != nil {
 		ln = tls.NewListener(ln, is.cfg.TLS)
 	}
-	errc := make(chan error, 1)
-	go func() { errc <- srv.Serve(ln) }()
-	select {
-	case err := <-errc:
-		return err
-	case <-ctx.Done():
-	}
-	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 15*time.Second)
-	defer cancel()
-	if err := srv.Shutdown(sctx); err != nil {
-		return err
-	}
-	if err := <-errc; !errors.Is(err, http.ErrServerClosed) {
-		return err
-	}
-	return nil
+	return serve.Run(ctx, srv, ln, serve.Options{Grace: 15 * time.Second})
 }

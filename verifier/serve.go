@@ -3,11 +3,12 @@ package verifier
 import (
 	"context"
 	"crypto/tls"
-	"errors"
 	"log/slog"
 	"net"
 	"net/http"
 	"time"
+
+	"github.com/loopbrug/paspoort/internal/serve"
 )
 
 // ServerConfig is how Serve runs the verifier's HTTP server. Every zero
@@ -84,20 +85,5 @@ func (v *Verifier) Serve(ctx context.Context, ln net.Listener, sc ServerConfig) 
 	if srv.TLSConfig != nil {
 		ln = tls.NewListener(ln, srv.TLSConfig)
 	}
-	errc := make(chan error, 1)
-	go func() { errc <- srv.Serve(ln) }()
-	select {
-	case err := <-errc:
-		return err
-	case <-ctx.Done():
-	}
-	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), sc.ShutdownTimeout)
-	defer cancel()
-	if err := srv.Shutdown(sctx); err != nil {
-		return err
-	}
-	if err := <-errc; !errors.Is(err, http.ErrServerClosed) {
-		return err
-	}
-	return nil
+	return serve.Run(ctx, srv, ln, serve.Options{Grace: sc.ShutdownTimeout})
 }

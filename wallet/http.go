@@ -19,6 +19,7 @@ import (
 
 	"github.com/loopbrug/paspoort/credentials"
 	"github.com/loopbrug/paspoort/credentials/profile"
+	"github.com/loopbrug/paspoort/internal/serve"
 	"github.com/loopbrug/paspoort/internal/strictjson"
 )
 
@@ -121,28 +122,10 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 	if r, ok := s.store.(interface{ Run(context.Context) error }); ok {
 		wg.Go(func() { _ = r.Run(gcCtx) })
 	}
-	errc := make(chan error, 1)
-	go func() { errc <- srv.Serve(ln) }()
-	tick := time.NewTicker(max(min(s.cfg.IdleTimeout/4, 30*time.Second), 10*time.Millisecond))
-	defer tick.Stop()
-	for {
-		select {
-		case err := <-errc:
-			return err
-		case <-tick.C:
-			s.expire()
-		case <-ctx.Done():
-			sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 15*time.Second)
-			defer cancel()
-			if err := srv.Shutdown(sctx); err != nil {
-				return err
-			}
-			if err := <-errc; !errors.Is(err, http.ErrServerClosed) {
-				return err
-			}
-			return nil
-		}
-	}
+	return serve.Run(ctx, srv, ln, serve.Options{
+		Grace: 15 * time.Second,
+		Every: max(min(s.cfg.IdleTimeout/4, 30*time.Second), 10*time.Millisecond), Tick: s.expire,
+	})
 }
 
 // API errors that only the HTTP layer raises.

@@ -23,6 +23,7 @@ import (
 
 	"github.com/loopbrug/paspoort/credentials/ppp"
 	"github.com/loopbrug/paspoort/credentials/profile"
+	"github.com/loopbrug/paspoort/internal/serve"
 	"github.com/loopbrug/paspoort/internal/webguard"
 	"github.com/loopbrug/paspoort/wallet"
 )
@@ -455,25 +456,16 @@ var funcs = template.FuncMap{
 func (d *Desk) Serve(ctx context.Context, ln net.Listener) error {
 	srv := &http.Server{Handler: d.Handler(), ReadHeaderTimeout: 5 * time.Second, ReadTimeout: 15 * time.Second,
 		WriteTimeout: 60 * time.Second, IdleTimeout: 60 * time.Second, MaxHeaderBytes: 32 << 10}
-	errc := make(chan error, 1)
-	go func() { errc <- srv.Serve(ln) }()
-	tick := time.NewTicker(30 * time.Second)
-	defer tick.Stop()
 	defer d.Lock()
-	for {
-		select {
-		case err := <-errc:
-			return fmt.Errorf("wallet/web: %w", err)
-		case <-tick.C:
-			d.mu.Lock()
-			d.expireLocked()
-			d.mu.Unlock()
-		case <-ctx.Done():
-			sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-			defer cancel()
-			return srv.Shutdown(sctx)
-		}
+	err := serve.Run(ctx, srv, ln, serve.Options{Every: 30 * time.Second, Tick: func() {
+		d.mu.Lock()
+		d.expireLocked()
+		d.mu.Unlock()
+	}})
+	if err != nil {
+		return fmt.Errorf("wallet/web: %w", err)
 	}
+	return nil
 }
 
 // Lock ends every session and locks the wallet.
