@@ -12,11 +12,13 @@ import (
 	"strings"
 	"unicode/utf8"
 
-	"github.com/loopbrug/paspoort/credentials"
 	"github.com/santhosh-tekuri/jsonschema/v6"
 	"github.com/santhosh-tekuri/jsonschema/v6/kind"
 	"golang.org/x/text/language"
 	"golang.org/x/text/message"
+
+	"github.com/loopbrug/paspoort/credentials"
+	"github.com/loopbrug/paspoort/internal/schema"
 )
 
 // Sentinel errors. Each belongs to a class of the credentials package.
@@ -194,18 +196,7 @@ func compileSchema(name string, b []byte) (*jsonschema.Schema, error) {
 	if len(b) == 0 {
 		return nil, fmt.Errorf("compile %s schema: not embedded", name)
 	}
-	doc, err := jsonschema.UnmarshalJSON(bytes.NewReader(b))
-	if err != nil {
-		return nil, fmt.Errorf("compile %s schema: %w", name, err)
-	}
-	id := VCTBase + name + "/v1/schema.json"
-	c := jsonschema.NewCompiler()
-	c.DefaultDraft(jsonschema.Draft2020)
-	c.AssertFormat()
-	if err := c.AddResource(id, doc); err != nil {
-		return nil, fmt.Errorf("compile %s schema: %w", name, err)
-	}
-	sch, err := c.Compile(id)
+	sch, err := schema.Compile(VCTBase+name+"/v1/schema.json", b)
 	if err != nil {
 		return nil, fmt.Errorf("compile %s schema: %w", name, err)
 	}

@@ -17,6 +17,8 @@ import (
 	"golang.org/x/text/language"
 	"golang.org/x/text/message"
 	"gopkg.in/yaml.v3"
+
+	"github.com/loopbrug/paspoort/internal/schema"
 )
 
 // MaxDocumentSize is the largest profile or catalogue document accepted, in
@@ -290,17 +292,7 @@ func invalid(name string, fields ...FieldError) error {
 
 // compileSchema compiles an embedded schema.
 func compileSchema(id string, b []byte) (*jsonschema.Schema, error) {
-	doc, err := jsonschema.UnmarshalJSON(bytes.NewReader(b))
-	if err != nil {
-		return nil, fmt.Errorf("compile schema %s: %w", id, err)
-	}
-	c := jsonschema.NewCompiler()
-	c.DefaultDraft(jsonschema.Draft2020)
-	c.AssertFormat()
-	if err := c.AddResource(id, doc); err != nil {
-		return nil, fmt.Errorf("compile schema %s: %w", id, err)
-	}
-	sch, err := c.Compile(id)
+	sch, err := schema.Compile(id, b)
 	if err != nil {
 		return nil, fmt.Errorf("compile schema %s: %w", id, err)
 	}
