@@ -1,6 +1,7 @@
 package verifier
 
 import (
+	"bytes"
 	"context"
 	"crypto/sha256"
 	"crypto/subtle"
@@ -24,6 +25,39 @@ func hashToken(s string) string {
 }
 
 func equalHash(a, b string) bool { return subtle.ConstantTimeCompare([]byte(a), []byte(b)) == 1 }
+
+// profileQuery is a profile's DCQL query, derived once when the verifier
+// starts: its JSON as every transaction stores it, the same parsed back
+// (as a transaction read from the store has it, numbers as json.Number),
+// and the requirement each Credential Query serves.
+type profileQuery struct {
+	json   []byte
+	parsed dcql.Query
+	owner  map[string]string
+}
+
+func newProfileQuery(p *profile.Profile) (*profileQuery, error) {
+	q, owner := Query(p)
+	b, err := json.Marshal(q)
+	if err != nil {
+		return nil, fmt.Errorf("encode dcql_query: %w", err)
+	}
+	parsed, err := dcql.Parse(b)
+	if err != nil {
+		return nil, fmt.Errorf("dcql_query: %w", err)
+	}
+	return &profileQuery{json: b, parsed: parsed, owner: owner}, nil
+}
+
+// query returns the DCQL query of a transaction: its profile's, parsed
+// once, when the transaction holds that very query (always, while the
+// profile is unchanged), else the transaction's own, parsed now.
+func (v *Verifier) query(tx *Transaction) (dcql.Query, error) {
+	if pq, ok := v.queries[tx.ProfileID]; ok && bytes.Equal(tx.QueryJSON, pq.json) {
+		return pq.parsed, nil
+	}
+	return tx.DCQLQuery()
+}
 
 // Query derives the DCQL query of a profile: one Credential Query per
 // alternative of each requirement, asking for the credential type and
@@ -113,15 +147,11 @@ func (v *Verifier) CreateRequest(ctx context.Context, profileID string, ro Reque
 		}
 	}
 	now := v.now()
-	q, owner := Query(p)
-	qb, err := json.Marshal(q)
-	if err != nil {
-		return nil, fmt.Errorf("encode dcql_query: %w", err)
-	}
+	pq := v.queries[p.ID]
 	tx := &Transaction{
 		ID: oid4vp.NewNonce()[:22], ProfileID: p.ID, ProfileVersion: p.Version, ClientID: v.clientID,
 		Nonce: oid4vp.NewNonce(), State: oid4vp.NewNonce(), ResponseMode: mode,
-		Query: q, QueryJSON: qb, QueryRequirements: owner, RedirectURI: ro.RedirectURI,
+		Query: pq.parsed, QueryJSON: pq.json, QueryRequirements: pq.owner, RedirectURI: ro.RedirectURI,
 		Created: now, Expires: now.Add(v.cfg.TransactionTTL), Status: TxPending,
 	}
 	if mode == oid4vp.ResponseModeDirectPostJWT {
@@ -162,7 +192,7 @@ func (v *Verifier) link(id string) string {
 // authorizationRequest returns the Authorization Request of a transaction
 // (§5.1, §8.2, §8.3).
 func (v *Verifier) authorizationRequest(tx *Transaction) (oid4vp.AuthorizationRequest, error) {
-	q, err := tx.DCQLQuery()
+	q, err := v.query(tx)
 	if err != nil {
 		return oid4vp.AuthorizationRequest{}, err
 	}

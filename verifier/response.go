@@ -178,7 +178,7 @@ func (v *Verifier) decide(ctx context.Context, tx *Transaction, p *profile.Profi
 	if err != nil {
 		return nil, fmt.Errorf("trust list: %w", err)
 	}
-	q, err := tx.DCQLQuery()
+	q, err := v.query(tx)
 	if err != nil {
 		return nil, err
 	}

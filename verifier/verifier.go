@@ -149,6 +149,7 @@ type Verifier struct {
 	urls        oid4vp.URLPolicy
 	key         *jose.PrivateKey
 	profiles    map[string]*profile.Profile
+	queries     map[string]*profileQuery
 	order       []string
 	catalogues  map[string]*profile.Catalogue
 	sdjwt       *sdjwtvc.Verifier
@@ -215,7 +216,7 @@ func New(store Store, cfg Config, opts ...Option) (*Verifier, error) {
 		errs = append(errs, errors.New("TransactionTTL and Retention must be positive"))
 	}
 	v := &Verifier{cfg: cfg, store: store, log: o.logger, now: o.now,
-		profiles: map[string]*profile.Profile{}, catalogues: map[string]*profile.Catalogue{}}
+		profiles: map[string]*profile.Profile{}, queries: map[string]*profileQuery{}, catalogues: map[string]*profile.Catalogue{}}
 	for _, c := range cfg.Catalogues {
 		v.catalogues[c.ID] = c
 	}
@@ -228,6 +229,11 @@ func New(store Store, cfg Config, opts ...Option) (*Verifier, error) {
 		}
 		v.profiles[p.ID] = p
 		v.order = append(v.order, p.ID)
+		pq, err := newProfileQuery(p)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("profile %q: %w", p.ID, err))
+		}
+		v.queries[p.ID] = pq
 	}
 	if len(errs) > 0 {
 		return nil, fmt.Errorf("%w: %w", ErrBadConfig, errors.Join(errs...))
