@@ -70,3 +70,13 @@ func Class(err error) error {
 	}
 	return nil
 }
+
+// classNames are the SECURITY.md names of the classes.
+var classNames = map[error]string{
+	ErrFormat: "FMT", ErrAlg: "ALG", ErrSignature: "SIG", ErrTrust: "TRUST", ErrType: "TYP", ErrClaim: "CLAIM",
+	ErrDisclosure: "DISC", ErrKeyBinding: "KB", ErrReplay: "REPLAY", ErrStatus: "STATUS", ErrFetch: "FETCH", ErrLimit: "LIMIT",
+}
+
+// ClassName returns the SECURITY.md name of err's class ("FMT", "SIG", …;
+// see Class), or "" if err belongs to none.
+func ClassName(err error) string { return classNames[Class(err)] }

@@ -2,8 +2,6 @@ package verifier
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/base64"
 	"errors"
 	"fmt"
 	"net/url"
@@ -207,14 +205,14 @@ func (v *Verifier) decide(ctx context.Context, tx *Transaction, p *profile.Profi
 				AcceptVCT:  accept,
 			})
 			if err != nil {
-				v.metrics.presentations.WithLabelValues(className(err)).Inc()
-				d.Rejected = append(d.Rejected, Rejection{QueryID: qid, Index: i, Class: className(err), Reason: genericReason(err)})
+				class := className(err)
+				v.metrics.presentations.WithLabelValues(class).Inc()
+				d.Rejected = append(d.Rejected, Rejection{QueryID: qid, Index: i, Class: class, Reason: genericReason(err)})
 				continue
 			}
 			v.metrics.presentations.WithLabelValues("ok").Inc()
 			issuerJWT, _, _ := strings.Cut(raw, "~")
-			sum := sha256.Sum256([]byte(issuerJWT))
-			h := base64.RawURLEncoding.EncodeToString(sum[:])
+			h := hashToken(issuerJWT)
 			ok = append(ok, verified{qid, i, r, h})
 			presented[qid] = append(presented[qid], dcql.Presented{
 				Format: dcql.FormatSDJWTVC, VCT: r.VCT, Claims: r.Claims, Disclosed: r.Disclosed,
@@ -279,12 +277,6 @@ func unwrapAll(err error) []error {
 
 // className names the error class of err as SECURITY.md does.
 func className(err error) string {
-	names := map[error]string{
-		credentials.ErrFormat: "FMT", credentials.ErrAlg: "ALG", credentials.ErrSignature: "SIG",
-		credentials.ErrTrust: "TRUST", credentials.ErrType: "TYP", credentials.ErrClaim: "CLAIM",
-		credentials.ErrDisclosure: "DISC", credentials.ErrKeyBinding: "KB", credentials.ErrReplay: "REPLAY",
-		credentials.ErrStatus: "STATUS", credentials.ErrFetch: "FETCH", credentials.ErrLimit: "LIMIT",
-	}
 	// A status list that could not be used is a STATUS failure whatever
 	// the reason it wraps (SECURITY.md D.37; statuslist.Checker).
 	if errors.Is(err, credentials.ErrStatus) {
@@ -295,7 +287,7 @@ func className(err error) string {
 	if errors.Is(err, credentials.ErrKeyBinding) {
 		return "KB"
 	}
-	if n, ok := names[credentials.Class(err)]; ok {
+	if n := credentials.ClassName(err); n != "" {
 		return n
 	}
 	return "ERROR"

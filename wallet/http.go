@@ -183,14 +183,6 @@ func errorStatus(err error) (int, string) {
 	return http.StatusInternalServerError, "server_error"
 }
 
-// classNames are the SECURITY.md names of the error classes.
-var classNames = map[error]string{
-	credentials.ErrFormat: "FMT", credentials.ErrAlg: "ALG", credentials.ErrSignature: "SIG",
-	credentials.ErrTrust: "TRUST", credentials.ErrType: "TYP", credentials.ErrClaim: "CLAIM",
-	credentials.ErrDisclosure: "DISC", credentials.ErrKeyBinding: "KB", credentials.ErrReplay: "REPLAY",
-	credentials.ErrStatus: "STATUS", credentials.ErrFetch: "FETCH", credentials.ErrLimit: "LIMIT",
-}
-
 // httpError writes every error as an apiError. The description goes to the
 // holder's own browser only; the log gets the route, code and class, never
 // the description (which may name what a credential holds).
@@ -199,7 +191,7 @@ func (s *Server) httpError(err error, c echo.Context) {
 		return
 	}
 	code, name := errorStatus(err)
-	body := apiError{Error: name, Class: classNames[credentials.Class(err)]}
+	body := apiError{Error: name, Class: credentials.ClassName(err)}
 	var he *echo.HTTPError
 	if code < 500 && !errors.As(err, &he) {
 		body.Description = err.Error()

@@ -95,13 +95,7 @@ func writeJSON(cmd *cobra.Command, v any) error {
 
 // className names the error class of err as SECURITY.md does.
 func className(err error) string {
-	names := map[error]string{
-		credentials.ErrFormat: "FMT", credentials.ErrAlg: "ALG", credentials.ErrSignature: "SIG",
-		credentials.ErrTrust: "TRUST", credentials.ErrType: "TYP", credentials.ErrClaim: "CLAIM",
-		credentials.ErrDisclosure: "DISC", credentials.ErrKeyBinding: "KB", credentials.ErrReplay: "REPLAY",
-		credentials.ErrStatus: "STATUS", credentials.ErrFetch: "FETCH", credentials.ErrLimit: "LIMIT",
-	}
-	if n, ok := names[credentials.Class(err)]; ok {
+	if n := credentials.ClassName(err); n != "" {
 		return n
 	}
 	return "ERROR"
