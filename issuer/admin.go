@@ -128,10 +128,7 @@ func (is *Issuer) postBulkOffers(c echo.Context) error {
 		res := BulkResult{Line: l.Line}
 		err := l.Err
 		if err == nil {
-			res.Offer, err = is.CreateOffer(r.Context(), l.Request)
-			if res.Offer != nil {
-				res.Offer.QRCode = nil
-			}
+			res.Offer, err = is.createOffer(r.Context(), l.Request, false)
 		}
 		if err != nil {
 			_, body := is.adminError(err)

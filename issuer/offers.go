@@ -81,6 +81,12 @@ type Offer struct {
 // PPP type's JSON Schema: a *ppp.ValidationError names the fields) and
 // stores the offer. The offer is durable before CreateOffer returns.
 func (is *Issuer) CreateOffer(ctx context.Context, req OfferRequest) (*Offer, error) {
+	return is.createOffer(ctx, req, true)
+}
+
+// createOffer is CreateOffer; withQR false leaves Offer.QRCode empty (bulk
+// offers answer without it, and drawing it is most of an offer's cost).
+func (is *Issuer) createOffer(ctx context.Context, req OfferRequest, withQR bool) (*Offer, error) {
 	creds, err := is.checkOfferRequest(req)
 	if err != nil {
 		return nil, err
@@ -123,9 +129,11 @@ func (is *Issuer) CreateOffer(ctx context.Context, req OfferRequest) (*Offer, er
 	if err != nil {
 		return nil, err
 	}
-	png, err := qrcode.Encode(byRef, qrcode.Medium, 256)
-	if err != nil {
-		return nil, fmt.Errorf("offer QR code: %w", err)
+	var png []byte
+	if withQR {
+		if png, err = qrcode.Encode(byRef, qrcode.Medium, 256); err != nil {
+			return nil, fmt.Errorf("offer QR code: %w", err)
+		}
 	}
 	if err := is.store.Update(ctx, func(tx Tx) error { return tx.AddOffer(rec) }); err != nil {
 		return nil, fmt.Errorf("store offer: %w", err)
