@@ -206,7 +206,7 @@ func (s *Server) unlock(ctx context.Context, passphrase []byte) (token, csrf str
 	if w == nil {
 		opened, err = Open(ctx, keepOpen{s.store}, passphrase, s.cfg.WalletOptions...)
 	} else {
-		err = checkPassphrase(ctx, s.store, passphrase)
+		err = CheckPassphrase(ctx, s.store, passphrase)
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -236,21 +236,6 @@ func (s *Server) unlock(ctx context.Context, passphrase []byte) (token, csrf str
 	token, csrf = newToken(), newToken()
 	s.sessions[tokenKey(token)] = &session{csrf: csrf, lastSeen: now}
 	return token, csrf, nil
-}
-
-// checkPassphrase checks passphrase against the wallet header in store.
-func checkPassphrase(ctx context.Context, store Store, passphrase []byte) error {
-	b, err := store.Get(ctx, Ref{KindHeader, headerID})
-	if err != nil {
-		return err
-	}
-	h, err := parseHeader(b)
-	if err != nil {
-		return err
-	}
-	dk, err := h.unwrap(passphrase)
-	clear(dk)
-	return err
 }
 
 func (s *Server) dropOldestLocked() {

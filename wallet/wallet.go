@@ -254,22 +254,41 @@ func Open(ctx context.Context, store Store, passphrase []byte, opts ...Option) (
 	if err != nil {
 		return nil, err
 	}
-	b, err := store.Get(ctx, Ref{KindHeader, headerID})
-	if errors.Is(err, ErrNotFound) {
-		return nil, ErrNotInitialised
-	}
-	if err != nil {
-		return nil, err
-	}
-	h, err := parseHeader(b)
-	if err != nil {
-		return nil, err
-	}
-	dk, err := h.unwrap(passphrase)
+	h, dk, err := unlock(ctx, store, passphrase)
 	if err != nil {
 		return nil, err
 	}
 	return newWallet(ctx, store, h.WalletID, dk, cfg)
+}
+
+// CheckPassphrase reports whether passphrase unlocks the wallet in store
+// (ErrWrongPassphrase if not, ErrNotInitialised without a wallet) without
+// opening it: for a second session of a wallet that is already open.
+func CheckPassphrase(ctx context.Context, store Store, passphrase []byte) error {
+	_, dk, err := unlock(ctx, store, passphrase)
+	clear(dk)
+	return err
+}
+
+// unlock reads the wallet header in store and unwraps the data key with
+// passphrase.
+func unlock(ctx context.Context, store Store, passphrase []byte) (*header, []byte, error) {
+	b, err := store.Get(ctx, Ref{KindHeader, headerID})
+	if errors.Is(err, ErrNotFound) {
+		return nil, nil, ErrNotInitialised
+	}
+	if err != nil {
+		return nil, nil, err
+	}
+	h, err := parseHeader(b)
+	if err != nil {
+		return nil, nil, err
+	}
+	dk, err := h.unwrap(passphrase)
+	if err != nil {
+		return nil, nil, err
+	}
+	return h, dk, nil
 }
 
 // Init creates the badger store in dir and a new wallet in it. A folder

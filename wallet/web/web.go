@@ -252,7 +252,7 @@ func (d *Desk) open(ctx context.Context, pass []byte) error {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	if d.w != nil {
-		return d.checkPassphrase(ctx, pass)
+		return wallet.CheckPassphrase(ctx, keepStore{d.cfg.Store}, pass)
 	}
 	w, err := wallet.Open(ctx, keepStore{d.cfg.Store}, pass, d.cfg.WalletOptions...)
 	if err != nil {
@@ -260,16 +260,6 @@ func (d *Desk) open(ctx context.Context, pass []byte) error {
 	}
 	d.w = w
 	return nil
-}
-
-// checkPassphrase checks a passphrase against the store while the wallet is
-// already unlocked for another session.
-func (d *Desk) checkPassphrase(ctx context.Context, pass []byte) error {
-	w, err := wallet.Open(ctx, keepStore{d.cfg.Store}, pass, d.cfg.WalletOptions...)
-	if err != nil {
-		return err
-	}
-	return w.Close()
 }
 
 func (d *Desk) lock(c echo.Context, _ *session, _ *wallet.Wallet) error {
