@@ -2,9 +2,12 @@ package main
 
 import (
 	"bytes"
+	"crypto/x509"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 
 	"github.com/spf13/cobra"
@@ -99,4 +102,46 @@ func className(err error) string {
 		return n
 	}
 	return "ERROR"
+}
+
+// readCAPool reads the PEM certificates of the file the flag names into a
+// pool; a file without one is a usage error.
+func readCAPool(flag, path string) (*x509.CertPool, error) {
+	pem, err := readFile(flag, path)
+	if err != nil {
+		return nil, err
+	}
+	pool := x509.NewCertPool()
+	if !pool.AppendCertsFromPEM(pem) {
+		return nil, usagef("--%s %s: no PEM certificate", flag, path)
+	}
+	return pool, nil
+}
+
+// secretFile reads a secret file, creating it (mode 0600, never over an
+// existing file or through a link) with gen when it does not exist;
+// created reports that it did.
+func secretFile(path string, gen func() ([]byte, error)) (b []byte, created bool, err error) {
+	b, err = os.ReadFile(path)
+	if err == nil {
+		return b, false, nil
+	}
+	if !errors.Is(err, fs.ErrNotExist) {
+		return nil, false, fmt.Errorf("read %s: %w", path, err)
+	}
+	if b, err = gen(); err != nil {
+		return nil, false, fmt.Errorf("create %s: %w", path, err)
+	}
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	if err != nil {
+		return nil, false, fmt.Errorf("create %s: %w", path, err)
+	}
+	if _, err := f.Write(b); err != nil {
+		f.Close()
+		return nil, false, fmt.Errorf("write %s: %w", path, err)
+	}
+	if err := f.Close(); err != nil {
+		return nil, false, fmt.Errorf("write %s: %w", path, err)
+	}
+	return b, true, nil
 }

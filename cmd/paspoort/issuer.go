@@ -5,13 +5,10 @@ import (
 	"context"
 	"crypto/rand"
 	"crypto/tls"
-	"crypto/x509"
 	"encoding/base64"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
-	"io/fs"
 	"log/slog"
 	"net"
 	"net/http"
@@ -173,7 +170,7 @@ func serveIssuer(cmd *cobra.Command, fc issuerFileConfig) error {
 	if err := os.MkdirAll(fc.Data, 0o700); err != nil {
 		return fmt.Errorf("--data: %w", err)
 	}
-	token, created, err := issuerSecret(fc.AdminTokenFile, func() []byte { return []byte(randomText(32) + "\n") })
+	token, created, err := secretFile(fc.AdminTokenFile, func() ([]byte, error) { return []byte(randomText(32) + "\n"), nil })
 	if err != nil {
 		return err
 	}
@@ -183,7 +180,9 @@ func serveIssuer(cmd *cobra.Command, fc issuerFileConfig) error {
 	if fc.MasterKeyFile == "" {
 		fc.MasterKeyFile = filepath.Join(fc.Data, "master.key")
 	}
-	mk, _, err := issuerSecret(fc.MasterKeyFile, func() []byte { return []byte(base64.StdEncoding.EncodeToString(randomBytes(32)) + "\n") })
+	mk, _, err := secretFile(fc.MasterKeyFile, func() ([]byte, error) {
+		return []byte(base64.StdEncoding.EncodeToString(randomBytes(32)) + "\n"), nil
+	})
 	if err != nil {
 		return err
 	}
@@ -236,31 +235,6 @@ func serveIssuer(cmd *cobra.Command, fc issuerFileConfig) error {
 	return nil
 }
 
-// issuerSecret reads a secret file, creating it (mode 0600) with gen when
-// it does not exist; created reports that it did.
-func issuerSecret(path string, gen func() []byte) (b []byte, created bool, err error) {
-	b, err = os.ReadFile(path)
-	if err == nil {
-		return b, false, nil
-	}
-	if !errors.Is(err, fs.ErrNotExist) {
-		return nil, false, fmt.Errorf("read %s: %w", path, err)
-	}
-	b = gen()
-	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
-	if err != nil {
-		return nil, false, fmt.Errorf("create %s: %w", path, err)
-	}
-	if _, err := f.Write(b); err != nil {
-		f.Close()
-		return nil, false, fmt.Errorf("write %s: %w", path, err)
-	}
-	if err := f.Close(); err != nil {
-		return nil, false, fmt.Errorf("write %s: %w", path, err)
-	}
-	return b, true, nil
-}
-
 func randomBytes(n int) []byte {
 	b := make([]byte, n)
 	_, _ = rand.Read(b)
@@ -293,13 +267,9 @@ func newAdminClient(base, tokenFile, caFile string) (*adminClient, error) {
 	}
 	tr := http.DefaultTransport.(*http.Transport).Clone()
 	if caFile != "" {
-		pem, err := readFile("cacert", caFile)
+		pool, err := readCAPool("cacert", caFile)
 		if err != nil {
 			return nil, err
-		}
-		pool := x509.NewCertPool()
-		if !pool.AppendCertsFromPEM(pem) {
-			return nil, usagef("--cacert %s: no PEM certificate", caFile)
 		}
 		tr.TLSClientConfig = &tls.Config{RootCAs: pool, MinVersion: tls.VersionTLS12}
 	}

@@ -4,9 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"crypto/tls"
-	"crypto/x509"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"io/fs"
@@ -112,7 +110,7 @@ func newVerifierServeCommand() *cobra.Command {
 			if err := os.MkdirAll(data, 0o700); err != nil {
 				return fmt.Errorf("--data: %w", err)
 			}
-			sealKey, err := secretFile(filepath.Join(data, "verifier.key"), func() ([]byte, error) {
+			sealKey, _, err := secretFile(filepath.Join(data, "verifier.key"), func() ([]byte, error) {
 				b := make([]byte, 32)
 				_, err := rand.Read(b)
 				return b, err
@@ -120,7 +118,7 @@ func newVerifierServeCommand() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			keyJSON, err := secretFile(filepath.Join(data, "signing.jwk"), func() ([]byte, error) {
+			keyJSON, _, err := secretFile(filepath.Join(data, "signing.jwk"), func() ([]byte, error) {
 				k, err := jose.GenerateKey(jose.ES256)
 				if err != nil {
 					return nil, err
@@ -204,13 +202,9 @@ func verifierFetcher(loopback bool, caFile string) (*safehttp.Client, error) {
 		fo = append(fo, safehttp.WithAllowLoopback())
 	}
 	if caFile != "" {
-		pem, err := readFile("ca-cert", caFile)
+		pool, err := readCAPool("ca-cert", caFile)
 		if err != nil {
 			return nil, err
-		}
-		pool := x509.NewCertPool()
-		if !pool.AppendCertsFromPEM(pem) {
-			return nil, usagef("--ca-cert %s: no PEM certificate", caFile)
 		}
 		fo = append(fo, safehttp.WithRootCAs(pool))
 	}
@@ -248,25 +242,6 @@ func verifierTrust(ctx context.Context, fetcher *safehttp.Client, file, trustURL
 		return nil, fmt.Errorf("--trust-url: %w", err)
 	}
 	return rt, nil
-}
-
-// secretFile reads a secret file, creating it with gen (mode 0600) when
-// it does not exist.
-func secretFile(path string, gen func() ([]byte, error)) ([]byte, error) {
-	b, err := os.ReadFile(path)
-	if err == nil {
-		return b, nil
-	}
-	if !errors.Is(err, fs.ErrNotExist) {
-		return nil, fmt.Errorf("read %s: %w", path, err)
-	}
-	if b, err = gen(); err != nil {
-		return nil, fmt.Errorf("create %s: %w", path, err)
-	}
-	if err := os.WriteFile(path, b, 0o600); err != nil {
-		return nil, fmt.Errorf("write %s: %w", path, err)
-	}
-	return b, nil
 }
 
 // loadProfiles reads profiles and catalogues from dir, or the built-in
@@ -386,13 +361,9 @@ func adminCall(cmd *cobra.Command, method, baseURL, tokenFile, caFile, path stri
 	req.Header.Set("Content-Type", "application/json")
 	tr := http.DefaultTransport.(*http.Transport).Clone()
 	if caFile != "" {
-		pem, err := readFile("cacert", caFile)
+		pool, err := readCAPool("cacert", caFile)
 		if err != nil {
 			return nil, err
-		}
-		pool := x509.NewCertPool()
-		if !pool.AppendCertsFromPEM(pem) {
-			return nil, usagef("--cacert %s: no PEM certificate", caFile)
 		}
 		tr.TLSClientConfig = &tls.Config{RootCAs: pool, MinVersion: tls.VersionTLS12}
 	}
