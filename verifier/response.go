@@ -150,7 +150,7 @@ func (v *Verifier) handleResponse(ctx context.Context, form url.Values) (*Respon
 	}
 	// Spend the nonce: of concurrent responses to one transaction only
 	// the first to get here is decided on.
-	if err := v.store.Decide(ctx, tx.ID, d, codeHash, v.cfg.Retention); errors.Is(err, ErrReplay) {
+	if err := v.store.Decide(ctx, tx, d, codeHash, v.cfg.Retention); errors.Is(err, ErrReplay) {
 		return nil, fmt.Errorf("transaction: %w", ErrReplay)
 	} else if err != nil {
 		return nil, fmt.Errorf("store decision: %w", err)

@@ -1,6 +1,7 @@
 package verifier
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -55,6 +56,10 @@ type Transaction struct {
 	Decision         *Decision `json:"decision,omitempty"`
 	// DeleteAt is when the record goes: the end of the retention period.
 	DeleteAt time.Time `json:"delete_at,omitempty"`
+
+	// sealed is the record as the badger store read it, so that Decide
+	// can tell the record is unchanged without decoding it again.
+	sealed []byte
 }
 
 // Store keeps transactions. Implementations must make Decide and
@@ -72,12 +77,12 @@ type Store interface {
 	// state or by the kid of its encryption key (ErrNotFound).
 	TransactionByState(ctx context.Context, state string) (*Transaction, error)
 	TransactionByKID(ctx context.Context, kid string) (*Transaction, error)
-	// Decide atomically moves a pending transaction to decided with the
-	// decision and the response code hash, drops what only answering
-	// needed (the encryption key, the nonce) and keeps it for retention;
-	// ErrReplay if it was not pending (its nonce is spent), ErrNotFound if
-	// there is none.
-	Decide(ctx context.Context, id string, d *Decision, responseCodeHash string, retention time.Duration) error
+	// Decide atomically moves a pending transaction, tx as read from this
+	// store, to decided with the decision and the response code hash,
+	// drops what only answering needed (the encryption key, the nonce)
+	// and keeps it for retention; ErrReplay if it is no longer pending
+	// (its nonce is spent), ErrNotFound if it is gone. tx is not changed.
+	Decide(ctx context.Context, tx *Transaction, d *Decision, responseCodeHash string, retention time.Duration) error
 	// RedeemResponseCode atomically checks the response code hash of a
 	// decided transaction and marks it used; ErrResponseCode when it does
 	// not match or was used.
@@ -129,7 +134,7 @@ func (s *badgerStore) get(t *kv.Txn, id string) (*Transaction, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open transaction: %w", err)
 	}
-	var tx Transaction
+	tx := Transaction{sealed: sealed}
 	if err := json.Unmarshal(b, &tx); err != nil {
 		return nil, fmt.Errorf("decode transaction: %w", err)
 	}
@@ -201,11 +206,26 @@ func (s *badgerStore) TransactionByKID(ctx context.Context, kid string) (*Transa
 }
 
 // Decide implements Store.
-func (s *badgerStore) Decide(ctx context.Context, id string, d *Decision, codeHash string, retention time.Duration) error {
+func (s *badgerStore) Decide(ctx context.Context, prev *Transaction, d *Decision, codeHash string, retention time.Duration) error {
 	return s.db.Update(ctx, func(t *kv.Txn) error {
-		tx, err := s.get(t, id)
-		if err != nil {
-			return err
+		// Read inside the update (so a concurrent Decide conflicts), but
+		// decode again only when the record changed since prev was read:
+		// every put seals with a fresh nonce, so equal bytes are the same
+		// record.
+		var tx *Transaction
+		sealed, err := t.Get(txKey(prev.ID))
+		switch {
+		case errors.Is(err, kv.ErrNotFound):
+			return ErrNotFound
+		case err != nil:
+			return fmt.Errorf("read transaction: %w", err)
+		case prev.sealed != nil && bytes.Equal(sealed, prev.sealed):
+			c := *prev
+			tx = &c
+		default:
+			if tx, err = s.get(t, prev.ID); err != nil {
+				return err
+			}
 		}
 		if tx.Status != TxPending {
 			return ErrReplay
