@@ -222,7 +222,7 @@ func checkBackupCredential(bc backupCredential) error {
 func (w *Wallet) putHistory(ctx context.Context, p Presentation) error {
 	b, err := json.Marshal(p)
 	if err != nil {
-		return err
+		return fmt.Errorf("wallet: encode history: %w", err)
 	}
 	w.mu.Lock()
 	defer w.mu.Unlock()
@@ -233,5 +233,8 @@ func (w *Wallet) putHistory(ctx context.Context, p Presentation) error {
 	if err != nil {
 		return err
 	}
-	return w.store.Apply(ctx, Batch{Put: []Record{{KindHistory, p.ID, sealed}}})
+	if err := w.store.Apply(ctx, Batch{Put: []Record{{KindHistory, p.ID, sealed}}}); err != nil {
+		return fmt.Errorf("wallet: store history: %w", err)
+	}
+	return nil
 }

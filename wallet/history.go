@@ -5,8 +5,6 @@ import (
 	"crypto/rand"
 	"encoding/binary"
 	"encoding/hex"
-	"encoding/json"
-	"fmt"
 	"time"
 )
 
@@ -59,23 +57,7 @@ func (w *Wallet) Record(ctx context.Context, p Presentation) (Presentation, erro
 		p.Time = w.cfg.now().UTC()
 	}
 	p.ID = historyID(p.Time)
-	b, err := json.Marshal(p)
-	if err != nil {
-		return p, fmt.Errorf("wallet: encode history: %w", err)
-	}
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	if w.closed {
-		return p, ErrClosed
-	}
-	sealed, err := w.master.Seal(Ref{KindHistory, p.ID}.Key(), b)
-	if err != nil {
-		return p, err
-	}
-	if err := w.store.Apply(ctx, Batch{Put: []Record{{KindHistory, p.ID, sealed}}}); err != nil {
-		return p, fmt.Errorf("wallet: store history: %w", err)
-	}
-	return p, nil
+	return p, w.putHistory(ctx, p)
 }
 
 // History returns every presentation, oldest first.
