@@ -114,8 +114,8 @@ func (is *Issuer) token(ctx context.Context, form url.Values) (*oid4vci.TokenRes
 // invalid_encryption_parameters); the configuration, which the issuer must
 // offer and the token's offer must include (unknown_credential_configuration);
 // proofs, at most BatchSize, each verified with oid4vci.VerifyProof (aud =
-// the issuer's URL, an allowed alg, a nonce, iss = the client_id sent to the
-// token endpoint if one was), each of a different key
+// the issuer's URL, an allowed alg, a nonce, an iss, if any, equal to the client_id sent to the
+// token endpoint if one was: VCI 1.0 Appendix F.1), each of a different key
 // (invalid_proof). Then, in one durable transaction: the token's credential
 // budget (credential_request_denied), every c_nonce used is consumed
 // (invalid_nonce when not made here, used or expired: see nonce.go), and for each proof one

@@ -280,24 +280,40 @@ func TestOfferBadSchema(t *testing.T) {
 	}
 }
 
-// A client_id sent at the token endpoint must come back as the proofs' iss
-// (VCI Appendix F.1).
+// A client_id sent at the token endpoint may come back as the proofs' iss
+// (VCI 1.0 Appendix F.1: iss is OPTIONAL; when present it MUST be the
+// client_id): a proof without iss is accepted, one with another iss refused.
 func TestProofIssuerIsClientID(t *testing.T) {
 	e := startIssuer(t, nil)
-	offer := e.createOffer(t, map[string]any{"type": "skill", "claims": example(t, "skill")})
-	r := oid4vci.TokenRequest{GrantType: oid4vci.GrantTypePreAuthorizedCode, PreAuthorizedCode: preAuthCode(t, offer.OfferURI), ClientID: "wallet-1"}
-	_, body, _ := e.do(t, http.MethodPost, e.URL+"/token", "application/x-www-form-urlencoded", "", []byte(r.Form().Encode()))
-	tok, err := oid4vci.ParseTokenResponse(body)
-	if err != nil {
-		t.Fatal(err)
-	}
 	holder, _ := jose.GenerateKey(jose.ES256)
-	anon, _ := oid4vci.BuildProof(holder, oid4vci.ProofOptions{Audience: e.URL, Nonce: e.nonce(t)})
-	if _, _, er := e.credential(t, tok.AccessToken, "skill", anon); er == nil || er.Error != oid4vci.CodeInvalidProof {
-		t.Fatalf("proof without iss: %+v", er)
-	}
-	named, _ := oid4vci.BuildProof(holder, oid4vci.ProofOptions{Audience: e.URL, Nonce: e.nonce(t), ClientID: "wallet-1"})
-	if _, _, er := e.credential(t, tok.AccessToken, "skill", named); er != nil {
-		t.Fatalf("proof with iss = client_id: %+v", er)
+	for _, tc := range []struct {
+		name     string
+		clientID string // the proof's iss; "" leaves it out
+		wantCode oid4vci.ErrorCode
+	}{
+		{"iss absent", "", ""},
+		{"iss is the client_id", "wallet-1", ""},
+		{"iss is another client", "wallet-2", oid4vci.CodeInvalidProof},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			offer := e.createOffer(t, map[string]any{"type": "skill", "claims": example(t, "skill")})
+			r := oid4vci.TokenRequest{GrantType: oid4vci.GrantTypePreAuthorizedCode, PreAuthorizedCode: preAuthCode(t, offer.OfferURI), ClientID: "wallet-1"}
+			_, body, _ := e.do(t, http.MethodPost, e.URL+"/token", "application/x-www-form-urlencoded", "", []byte(r.Form().Encode()))
+			tok, err := oid4vci.ParseTokenResponse(body)
+			if err != nil {
+				t.Fatal(err)
+			}
+			proof, err := oid4vci.BuildProof(holder, oid4vci.ProofOptions{Audience: e.URL, Nonce: e.nonce(t), ClientID: tc.clientID})
+			if err != nil {
+				t.Fatal(err)
+			}
+			_, _, er := e.credential(t, tok.AccessToken, "skill", proof)
+			switch {
+			case tc.wantCode == "" && er != nil:
+				t.Fatalf("refused: %+v", er)
+			case tc.wantCode != "" && (er == nil || er.Error != tc.wantCode):
+				t.Fatalf("got %+v, want %s", er, tc.wantCode)
+			}
+		})
 	}
 }

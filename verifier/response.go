@@ -42,7 +42,9 @@ type ResponseReply struct {
 //     zip), and a plain vp_token refused where direct_post.jwt was asked
 //     (ErrEncryptionRequired, C.31); vp_token an object of Credential
 //     Query ids to arrays of presentations (§8.1). The state must be the
-//     transaction's. A wallet's error response (§8.5) is returned as the
+//     transaction's. More than one presentation for a Credential Query
+//     without "multiple": true refuses the whole response
+//     (dcql.ErrTooManyPresentations, FMT; §6.1, §8.1). A wallet's error response (§8.5) is returned as the
 //     *oid4vp.ErrorResponse and changes nothing.
 //  3. A transaction already decided on is ErrReplay, whatever the bytes
 //     (§14.1, C.23, C.27); an expired one is ErrTransactionExpired.
@@ -179,6 +181,14 @@ func (v *Verifier) decide(ctx context.Context, tx *Transaction, p *profile.Profi
 	q, err := v.query(tx)
 	if err != nil {
 		return nil, err
+	}
+	// §6.1, §8.1: without "multiple": true a Credential Query is answered
+	// by exactly one presentation; more is a malformed response, refused
+	// whole before anything is verified or decided.
+	for _, cq := range q.Credentials {
+		if n := len(pres[cq.ID]); n > 1 && !cq.Multiple {
+			return nil, fmt.Errorf("vp_token: %w: %d for %q", dcql.ErrTooManyPresentations, n, cq.ID)
+		}
 	}
 	d := &Decision{TransactionID: tx.ID, Profile: p.ID, ProfileVersion: p.Version, Rejected: []Rejection{}, Credentials: []string{}, DecidedAt: now.UTC()}
 	vcts := map[string][]string{}

@@ -73,6 +73,9 @@ func TestExportImport(t *testing.T) {
 		return strings.Join(parts, ".")
 	}
 	hugeKDF := jweWithHeader(t, `{"alg":"dir","enc":"A256GCM","paspoort_kdf":{"alg":"argon2id","v":19,"t":1,"m":4194304,"p":1,"salt":"AAAAAAAAAAAAAAAAAAAAAA=="}}`)
+	// Each parameter within its own bound, the product far beyond: refused
+	// before any key is derived (it would cost 1 GiB and over a minute).
+	costlyKDF := jweWithHeader(t, `{"alg":"dir","enc":"A256GCM","paspoort_kdf":{"alg":"argon2id","v":19,"t":16,"m":1048576,"p":4,"salt":"AAAAAAAAAAAAAAAAAAAAAA=="}}`)
 	for _, tt := range []struct {
 		name, data, pass string
 		want             error
@@ -81,6 +84,7 @@ func TestExportImport(t *testing.T) {
 		{"tampered ciphertext", tamper(backup), "backup passphrase", wallet.ErrWrongPassphrase},
 		{"not a JWE", "hello", "backup passphrase", wallet.ErrBackup},
 		{"KDF out of bounds", hugeKDF, "backup passphrase", wallet.ErrBadHeader},
+		{"KDF cost out of bounds (t=16, m=1 GiB)", costlyKDF, "backup passphrase", wallet.ErrBadHeader},
 		{"no KDF", jweWithHeader(t, `{"alg":"dir","enc":"A256GCM"}`), "backup passphrase", wallet.ErrBackup},
 	} {
 		t.Run(tt.name, func(t *testing.T) {

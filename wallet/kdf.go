@@ -12,7 +12,8 @@ import (
 // into a key-encryption key. They are stored with the wallet (and in the
 // protected header of a backup) and checked against fixed bounds whenever
 // they are read, so a tampered header cannot make unlocking cost gigabytes
-// of memory or hours of time.
+// of memory or hours of time: each parameter has its bound, and so has
+// their product (MaxKDFCost).
 type KDFParams struct {
 	// Time is the number of passes, 1 to MaxKDFTime.
 	Time uint32 `json:"t"`
@@ -28,6 +29,11 @@ const (
 	MinKDFMemoryKiB = 8 << 10
 	MaxKDFMemoryKiB = 1 << 20
 	MaxKDFThreads   = 16
+	// MaxKDFCost bounds the total cost, Time × MemoryKiB, to 4 × the
+	// default's (3 passes × 64 MiB): each bound above kept, a header could
+	// still ask 16 passes over 1 GiB (over a minute and 1.1 GB before the
+	// passphrase is even checked). At one pass this allows 768 MiB.
+	MaxKDFCost = 4 * 3 * (64 << 10)
 	// kdfSaltSize is the salt size, 16 bytes (RFC 9106 §3.1 recommends 128
 	// bits).
 	kdfSaltSize = 16
@@ -37,11 +43,15 @@ const (
 // 64 MiB, 4 lanes.
 var DefaultKDFParams = KDFParams{Time: 3, MemoryKiB: 64 << 10, Threads: 4}
 
-// Check reports whether p lies within the bounds.
+// Check reports whether p lies within the bounds, each parameter's and the
+// total cost (MaxKDFCost); ErrBadHeader otherwise.
 func (p KDFParams) Check() error {
 	if p.Time < 1 || p.Time > MaxKDFTime || p.MemoryKiB < MinKDFMemoryKiB || p.MemoryKiB > MaxKDFMemoryKiB ||
 		p.Threads < 1 || p.Threads > MaxKDFThreads || p.MemoryKiB < 8*uint32(p.Threads) {
 		return fmt.Errorf("%w: argon2id t=%d m=%d p=%d", ErrBadHeader, p.Time, p.MemoryKiB, p.Threads)
+	}
+	if uint64(p.Time)*uint64(p.MemoryKiB) > MaxKDFCost {
+		return fmt.Errorf("%w: argon2id t=%d m=%d costs more than %d KiB passes", ErrBadHeader, p.Time, p.MemoryKiB, MaxKDFCost)
 	}
 	return nil
 }

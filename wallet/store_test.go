@@ -102,13 +102,26 @@ func TestKDFParamsBounded(t *testing.T) {
 		{Time: 1, MemoryKiB: 4 << 20, Threads: 1},
 		{Time: 1, MemoryKiB: 64 << 10, Threads: 0},
 		{Time: 1, MemoryKiB: 64 << 10, Threads: 255},
+		// each bound kept, the total cost (time × memory) not: the review's
+		// hostile backup header (1.1 GB, over 60 s), and its neighbours
+		{Time: wallet.MaxKDFTime, MemoryKiB: wallet.MaxKDFMemoryKiB, Threads: 4},
+		{Time: 1, MemoryKiB: wallet.MaxKDFMemoryKiB, Threads: 1},
+		{Time: 13, MemoryKiB: 64 << 10, Threads: 4},
+		{Time: 4, MemoryKiB: 192<<10 + 1, Threads: 4},
 	} {
 		if err := p.Check(); !errors.Is(err, wallet.ErrBadHeader) {
 			t.Errorf("%+v: %v", p, err)
 		}
 	}
-	if err := wallet.DefaultKDFParams.Check(); err != nil {
-		t.Fatal(err)
+	for _, p := range []wallet.KDFParams{
+		wallet.DefaultKDFParams,
+		{Time: 12, MemoryKiB: 64 << 10, Threads: 4}, // 4 × the default's cost
+		{Time: 4, MemoryKiB: 192 << 10, Threads: 4},
+		{Time: 1, MemoryKiB: wallet.MinKDFMemoryKiB, Threads: 1},
+	} {
+		if err := p.Check(); err != nil {
+			t.Errorf("%+v: %v", p, err)
+		}
 	}
 }
 

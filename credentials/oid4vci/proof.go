@@ -127,8 +127,9 @@ type ProofPolicy struct {
 	NonceRequired bool
 	// Nonce, when set, must equal "nonce" (ErrInvalidNonce otherwise).
 	Nonce string
-	// ClientID, when set, must equal "iss". When empty (anonymous access),
-	// an "iss" is only checked when it is a DID.
+	// ClientID, when set, must equal "iss" when the proof has one (iss is
+	// OPTIONAL, VCI 1.0 Appendix F.1). When empty (anonymous access), an
+	// "iss" is only checked when it is a DID.
 	ClientID string
 }
 
@@ -237,7 +238,9 @@ func VerifyProof(raw string, p ProofPolicy) (*Proof, error) {
 		}
 		out.Issuer = s
 	}
-	if p.ClientID != "" && out.Issuer != p.ClientID {
+	// VCI 1.0 Appendix F.1: iss is OPTIONAL; when present it MUST be the
+	// client_id of the token request.
+	if p.ClientID != "" && out.Issuer != "" && out.Issuer != p.ClientID {
 		return nil, fmt.Errorf("%w: %w: iss is not the client_id", ErrInvalidProof, credentials.ErrClaim)
 	}
 	if strings.HasPrefix(out.Issuer, "did:") && !keyHasDID(key, subject, out.Issuer) {

@@ -200,3 +200,35 @@ func TestVerifyProofIssuer(t *testing.T) {
 		t.Fatalf("jwk proof with its own did:key as iss: %v", err)
 	}
 }
+
+// VCI 1.0 Appendix F.1: iss is OPTIONAL even when the token request carried
+// a client_id; only a present iss that is not the client_id is refused.
+func TestVerifyProofIssuerOptional(t *testing.T) {
+	k := newKey(t, jose.ES256)
+	pol := oid4vci.ProofPolicy{Audience: aud, Algs: algs, ClientID: "wallet-1"}
+	for _, tc := range []struct {
+		name, iss string
+		wantErr   error
+	}{
+		{"absent", "", nil},
+		{"the client_id", "wallet-1", nil},
+		{"another client", "wallet-2", credentials.ErrClaim},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			raw, err := oid4vci.BuildProof(k, oid4vci.ProofOptions{Audience: aud, ClientID: tc.iss})
+			if err != nil {
+				t.Fatal(err)
+			}
+			p, err := oid4vci.VerifyProof(raw, pol)
+			if !errors.Is(err, tc.wantErr) {
+				t.Fatalf("got %v, want %v", err, tc.wantErr)
+			}
+			if tc.wantErr != nil && !errors.Is(err, oid4vci.ErrInvalidProof) {
+				t.Fatalf("got %v, want ErrInvalidProof", err)
+			}
+			if err == nil && p.Issuer != tc.iss {
+				t.Fatalf("Issuer %q, want %q", p.Issuer, tc.iss)
+			}
+		})
+	}
+}
