@@ -37,9 +37,17 @@ func artifactDir(t *testing.T) string {
 // running stack: the assessment provider's desk issues level and goal
 // offers; Miranda's web wallet unlocks, receives both with their PINs and
 // shows them in "Mijn paspoort"; the admission desk asks for proof; the
-// wallet shows the consent screen and shares; the desk shows the decision
-// with the learning plan and the next intake date without a manual
-// refresh. A screenshot of every page is written as an artifact.
+// wallet shows the consent screen, which she uses with the keyboard only,
+// and shares; the desk shows the decision with the learning plan and the
+// next intake date without a manual refresh.
+//
+// Every page of the wallet and of both desks, the error pages included,
+// is checked on a phone (390×844) and on a laptop (1280×800): no
+// horizontal scrolling, no serious or critical axe-core violation of WCAG
+// 2.1 A/AA (with $PASPOORT_AXE), no DID or JSON Pointer in the default
+// view, and a screenshot NN-page-phone.png / NN-page-desktop.png under
+// $PASPOORT_ARTIFACTS. Checks that still fail on a page being fixed are in
+// knownFailures.
 func TestBrowser(t *testing.T) {
 	if _, err := os.Stat(chromiumPath); err != nil {
 		t.Skipf("no Chromium at %s (apt-get install -y chromium): browser test skipped", chromiumPath)
@@ -47,17 +55,18 @@ func TestBrowser(t *testing.T) {
 	if testing.Short() {
 		t.Skip("browser test skipped in -short mode")
 	}
+	axe := loadAxe(t)
 	s := startStack(t, t.TempDir(), true)
 	shots := artifactDir(t)
 	t.Logf("screenshots in %s", shots)
 
 	opts := append(chromedp.DefaultExecAllocatorOptions[:], chromedp.ExecPath(chromiumPath), chromedp.NoSandbox,
-		chromedp.DisableGPU, chromedp.WindowSize(412, 915)) // a phone screen
+		chromedp.DisableGPU, chromedp.WindowSize(1280, 800))
 	actx, cancel := chromedp.NewExecAllocator(context.Background(), opts...)
 	defer cancel()
 	ctx, cancel := chromedp.NewContext(actx)
 	defer cancel()
-	ctx, cancel = context.WithTimeout(ctx, 2*time.Minute)
+	ctx, cancel = context.WithTimeout(ctx, 3*time.Minute)
 	defer cancel()
 
 	// Start the browser on ctx itself: a step's shorter context must not
@@ -65,16 +74,18 @@ func TestBrowser(t *testing.T) {
 	if err := chromedp.Do(ctx); err != nil {
 		t.Fatalf("start %s: %v", chromiumPath, err)
 	}
+	c := &pageChecker{t: t, ctx: ctx, shots: shots, axe: axe, seen: map[string]bool{}}
+	if err := setSize(ctx, 0); err != nil { // the story runs on a phone
+		t.Fatal(err)
+	}
 	type void = chromedp.Action[chromedp.Void]
 	css := func(sel string) chromedp.CSS { return chromedp.CSS(sel) }
-	n := 0
 	shot := func(name string) void {
 		return chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
 			png, err := chromedp.FullScreenshot(100)(ctx, tg) // quality 100: PNG
 			if err != nil {
 				return err
 			}
-			n++
 			return os.WriteFile(filepath.Join(shots, name+".png"), png, 0o644)
 		})
 	}
@@ -100,15 +111,15 @@ func TestBrowser(t *testing.T) {
 	desk := s.Issuer(devstack.IssuerAssessment).DeskURL
 	type offer struct{ link, pin string }
 	var offers []offer
-	for _, typ := range []string{"level", "goal"} {
-		do("issue "+typ,
-			chromedp.Navigate(desk+"/"),
-			chromedp.WaitVisible(css("#create-"+typ)),
-			shot("01-issuer-desk"),
-			chromedp.Click(css("#create-"+typ)),
-			chromedp.WaitVisible(css("#offer-link")),
-			shot("02-issuer-offer-"+typ),
-		)
+	for i, typ := range []string{"level", "goal"} {
+		do("issuer desk", chromedp.Navigate(desk+"/"), chromedp.WaitVisible(css("#create-"+typ)))
+		if i == 0 {
+			c.check("issuer-home", true)
+		}
+		do("issue "+typ, chromedp.Click(css("#create-"+typ)), chromedp.WaitVisible(css("#offer-link")))
+		if i == 0 {
+			c.check("issuer-offer", true)
+		}
 		o := offer{link: text("#offer-link"), pin: strings.TrimSpace(text("#tx-code"))}
 		if !strings.HasPrefix(o.link, "openid-credential-offer://") || len(o.pin) < 4 {
 			t.Fatalf("offer page shows %q and PIN %q", o.link, o.pin)
@@ -117,24 +128,27 @@ func TestBrowser(t *testing.T) {
 	}
 
 	w := s.Wallet.WebURL
+	do("wallet", chromedp.Navigate(w+"/"), chromedp.WaitVisible(css("#passphrase")))
+	c.check("wallet-unlock", true)
 	do("unlock",
-		chromedp.Navigate(w+"/"),
-		chromedp.WaitVisible(css("#passphrase")),
-		shot("03-wallet-unlock"),
 		chromedp.SendKeys(css("#passphrase"), s.Wallet.Passphrase),
 		chromedp.Click(css("#unlock")),
 		chromedp.WaitVisible(css("#lock")),
 	)
+	c.check("wallet-paspoort-empty", true)
 	for i, o := range offers {
-		suffix := string(rune('a' + i))
+		do("receive", chromedp.Navigate(w+"/receive"), chromedp.WaitVisible(css("#offer")))
+		if i == 0 {
+			c.check("wallet-receive", true)
+		}
 		do("resolve offer",
-			chromedp.Navigate(w+"/receive"),
-			chromedp.WaitVisible(css("#offer")),
 			chromedp.SetValue(css("#offer"), o.link),
 			chromedp.Click(css("#resolve")),
 			chromedp.WaitVisible(css("#tx_code")),
-			shot("04-wallet-offer-"+suffix),
 		)
+		if i == 0 {
+			c.check("wallet-offer", true)
+		}
 		if offered := text("#offered"); !strings.Contains(offered, "Werk- en denkniveau") && !strings.Contains(offered, "Doel") {
 			t.Errorf("offer page shows %q", offered)
 		}
@@ -142,28 +156,33 @@ func TestBrowser(t *testing.T) {
 			chromedp.SendKeys(css("#tx_code"), o.pin),
 			chromedp.Click(css("#accept")),
 			chromedp.WaitVisible(css("#flash")),
-			shot("05-wallet-paspoort-"+suffix),
 		)
 		if flash := text("#flash"); !strings.Contains(flash, "Ontvangen") {
 			t.Errorf("flash %q", flash)
 		}
 	}
+	c.check("wallet-paspoort", true)
 	paspoort := text("main")
 	for _, want := range []string{"Werk- en denkniveau", "Doel & motivatie", "Assessment Centrum Loopbrug", "geldig"} {
 		if !strings.Contains(paspoort, want) {
 			t.Errorf("my paspoort lacks %q: %s", want, paspoort)
 		}
 	}
+	// A broken offer link: the wallet's message page.
+	do("wrong offer",
+		chromedp.Navigate(w+"/receive"),
+		chromedp.WaitVisible(css("#offer")),
+		chromedp.SetValue(css("#offer"), "openid-credential-offer://?credential_offer=%7B"),
+		chromedp.Click(css("#resolve")),
+		chromedp.WaitVisible(css("[role=alert]")),
+	)
+	c.check("wallet-error", true)
 
 	vdesk := s.Verifier(devstack.VerifierAdmission).DeskURL
-	do("ask for proof",
-		chromedp.Navigate(vdesk+"/"),
-		chromedp.WaitVisible(css("#start")),
-		shot("06-verifier-desk"),
-		chromedp.Click(css("#start")),
-		chromedp.WaitVisible(css("#request-link")),
-		shot("07-verifier-waiting"),
-	)
+	do("verifier desk", chromedp.Navigate(vdesk+"/"), chromedp.WaitVisible(css("#start")))
+	c.check("verifier-home", true)
+	do("ask for proof", chromedp.Click(css("#start")), chromedp.WaitVisible(css("#request-link")))
+	c.check("verifier-waiting", true)
 	link := text("#request-link")
 	requestPage, err := chromedp.Run(ctx, chromedp.Location())
 	if err != nil || !strings.HasPrefix(link, "openid4vp://") {
@@ -179,32 +198,36 @@ func TestBrowser(t *testing.T) {
 		chromedp.Navigate(href.Value),
 		chromedp.WaitVisible(css("#request")),
 	)
+	c.check("wallet-share", true)
 	if v, err := chromedp.Run(ctx, chromedp.Value(css("#request"))); err != nil || v != link {
 		t.Fatalf("request field %q: %v", v, err)
 	}
-	do("consent",
-		chromedp.Click(css("#read")),
-		chromedp.WaitVisible(css("#send")),
-		shot("08-wallet-consent"),
-	)
+	do("consent", chromedp.Click(css("#read")), chromedp.WaitVisible(css("#send")))
+	c.check("wallet-consent", true)
 	consent := text("main")
-	for _, want := range []string{"did:web:127.0.0.1", "/nlqf_level", "/target_sector"} {
+	for _, want := range []string{"NLQF", "Assessment Centrum Loopbrug"} {
 		if !strings.Contains(consent, want) {
 			t.Errorf("consent screen lacks %q: %s", want, consent)
 		}
 	}
-	do("share", chromedp.Click(css("#send")), chromedp.WaitVisible(css("#shared")), shot("09-wallet-shared"))
-	if shared := text("#shared"); !strings.Contains(shared, "verstuurd") {
-		t.Errorf("shared page: %q", shared)
+	// Share with the keyboard only; with the mouse when the keyboard
+	// fails, so that the pages after it are still checked.
+	if choices, err := shareByKeyboard(ctx); err != nil {
+		c.keyboardFailed("wallet-consent", err.Error())
+		do("share by mouse", chromedp.Click(css("#send")))
+	} else {
+		t.Logf("consent screen used by keyboard: %d choices, then the share button", choices)
 	}
+	do("shared", chromedp.WaitVisible(css("#shared")))
+	c.check("wallet-shared", true)
 
 	// The desk's waiting page refreshes itself: back on it, no reload by
 	// hand, only waiting for the decision to appear.
 	do("decision",
 		chromedp.Navigate(requestPage),
 		chromedp.WaitVisible(css("#outcome")),
-		shot("10-verifier-decision"),
 	)
+	c.check("verifier-decision", true)
 	if outcome, intake := text("#outcome"), text("#next-intake"); !strings.Contains(outcome, "Toegelaten") || intake == "" {
 		t.Errorf("decision %q, next intake %q", outcome, intake)
 	}
@@ -214,26 +237,36 @@ func TestBrowser(t *testing.T) {
 			t.Errorf("decision page lacks %q", want)
 		}
 	}
-	do("history", chromedp.Navigate(w+"/history"), chromedp.WaitVisible(css("table")), shot("11-wallet-history"))
-	if h := text("main"); !strings.Contains(h, "did:web:127.0.0.1") || !strings.Contains(h, "/nlqf_level") {
-		t.Errorf("history: %s", h)
+	do("unknown request", chromedp.Navigate(vdesk+"/requests/no-such-request"), chromedp.WaitVisible(css("[role=alert]")))
+	c.check("verifier-error", true)
+
+	do("history", chromedp.Navigate(w+"/history"), chromedp.WaitVisible(css("table")))
+	c.check("wallet-history", true)
+	if h := text("main"); !strings.Contains(h, "Hogeschool Domstad") && !strings.Contains(h, "did:web:127.0.0.1") {
+		t.Errorf("history does not name the verifier: %s", h)
 	}
-	do("opportunities", chromedp.Navigate(w+"/opportunities?lang=en"), chromedp.WaitVisible(css("main h2")), shot("12-wallet-opportunities-en"))
+	do("opportunities", chromedp.Navigate(w+"/opportunities"), chromedp.WaitVisible(css("main h2")))
+	c.check("wallet-opportunities", true)
+	do("opportunities in English", chromedp.Navigate(w+"/opportunities?lang=en"), chromedp.WaitVisible(css("main h2")))
 	if o := text("main"); !strings.Contains(o, "Admission to secondary teacher training") || !strings.Contains(o, "Teacher of Dutch in training") ||
 		!strings.Contains(o, "Still to learn") {
 		t.Errorf("opportunities: %s", o)
 	}
+	do("issued credentials", chromedp.Navigate(desk+"/credentials"), chromedp.WaitVisible(css("table")))
+	c.check("issuer-credentials", true)
 	do("suspend",
-		chromedp.Navigate(desk+"/credentials"),
-		chromedp.WaitVisible(css("table")),
 		chromedp.Click(css(`form[action$="/suspend"] button`)),
 		chromedp.WaitVisible(css(`form[action$="/reinstate"] button`)),
-		shot("13-issuer-credentials"),
 	)
 	if l := text("main"); !strings.Contains(l, "geschorst") || !strings.Contains(l, "geldig") {
 		t.Errorf("issued list: %s", l)
 	}
-	if n < 13 {
-		t.Errorf("%d screenshots", n)
+
+	// Every other page the wallet and the desks link to (a page added
+	// later, such as the wallet's decisions).
+	for _, site := range []struct{ origin, prefix string }{{w, "wallet"}, {desk, "issuer"}, {vdesk, "verifier"}} {
+		do("crawl "+site.prefix, chromedp.Navigate(site.origin+"/"), chromedp.WaitReady(css("main")))
+		c.crawl(site.origin, site.prefix, 6)
 	}
+	c.report()
 }
