@@ -81,6 +81,7 @@ type config struct {
 	keyAlg        jose.Alg
 	rootCAs       *x509.CertPool
 	redirectURI   bool
+	freshOnly     bool
 }
 
 // WithLogger sets the logger. Default: slog.New(slog.DiscardHandler). The
@@ -138,6 +139,18 @@ func WithRootCAs(pool *x509.CertPool) Option {
 			return errors.New("wallet: nil certificate pool")
 		}
 		c.rootCAs = pool
+		return nil
+	}
+}
+
+// WithFreshCopiesOnly makes the wallet refuse to present a copy of a
+// credential that was presented before (ErrUsedCopyRefused), so that no two
+// presentations share an issuer signature a verifier could link. Default:
+// a used copy is reused when no unused one is left, and the consent screen
+// says so (CredentialOption.Unused).
+func WithFreshCopiesOnly() Option {
+	return func(c *config) error {
+		c.freshOnly = true
 		return nil
 	}
 }
