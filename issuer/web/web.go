@@ -18,6 +18,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/loopbrug/paspoort/credentials/ppp"
+	"github.com/loopbrug/paspoort/internal/page"
 	"github.com/loopbrug/paspoort/internal/serve"
 	"github.com/loopbrug/paspoort/internal/webguard"
 	"github.com/loopbrug/paspoort/issuer"
@@ -65,7 +66,7 @@ func New(cfg Config) (*Desk, error) {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
-	t, err := template.New("").ParseFS(templateFS, "templates/*.html")
+	t, err := page.Parse(page.Issuer, templateFS, nil, "templates/*.html")
 	if err != nil {
 		return nil, fmt.Errorf("issuer/web: templates: %w", err)
 	}

@@ -18,6 +18,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/loopbrug/paspoort/credentials/profile"
+	"github.com/loopbrug/paspoort/internal/page"
 	"github.com/loopbrug/paspoort/internal/serve"
 	"github.com/loopbrug/paspoort/internal/webguard"
 	"github.com/loopbrug/paspoort/verifier"
@@ -67,7 +68,7 @@ func New(cfg Config) (*Desk, error) {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
-	t, err := template.New("").Funcs(funcs).ParseFS(templateFS, "templates/*.html")
+	t, err := page.Parse(page.Verifier, templateFS, funcs, "templates/*.html")
 	if err != nil {
 		return nil, fmt.Errorf("verifier/web: templates: %w", err)
 	}

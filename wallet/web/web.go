@@ -23,6 +23,7 @@ import (
 
 	"github.com/loopbrug/paspoort/credentials/ppp"
 	"github.com/loopbrug/paspoort/credentials/profile"
+	"github.com/loopbrug/paspoort/internal/page"
 	"github.com/loopbrug/paspoort/internal/serve"
 	"github.com/loopbrug/paspoort/internal/webguard"
 	"github.com/loopbrug/paspoort/wallet"
@@ -96,7 +97,7 @@ func New(cfg Config) (*Desk, error) {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
-	t, err := template.New("").Funcs(funcs).ParseFS(templateFS, "templates/*.html")
+	t, err := page.Parse(page.Wallet, templateFS, funcs, "templates/*.html")
 	if err != nil {
 		return nil, fmt.Errorf("wallet/web: templates: %w", err)
 	}
