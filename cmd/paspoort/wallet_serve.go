@@ -4,10 +4,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
-	"os"
-	"os/signal"
 	"strings"
-	"syscall"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -50,7 +47,7 @@ func newWalletServeCommand(f *walletFlags) *cobra.Command {
 			"--listen-public-unsafe is given: the API holds your credentials and keys. Logs (JSON, standard\n" +
 			"error) name routes and ids only, never passphrases, tokens or claim values.",
 		Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
+		RunE: func(cmd *cobra.Command, _ []string) (err error) {
 			host, loopback, err := loopbackListen(listen)
 			if err != nil {
 				return err
@@ -71,7 +68,7 @@ func newWalletServeCommand(f *walletFlags) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			defer st.Close()
+			defer func() { err = closeStore(err, st) }()
 			out := cmd.OutOrStdout()
 			cfg := wallet.ServerConfig{IdleTimeout: idle, SecureCookie: secure, Logger: log,
 				WalletOptions: append(opts, wallet.WithLogger(log)),
@@ -86,7 +83,7 @@ func newWalletServeCommand(f *walletFlags) *cobra.Command {
 					cfg.AllowedHosts = append(cfg.AllowedHosts, host)
 				}
 			}
-			ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
+			ctx, stop := signalContext(cmd.Context(), cmd.ErrOrStderr())
 			defer stop()
 			srv, err := wallet.NewServer(ctx, st, cfg)
 			if err != nil {
