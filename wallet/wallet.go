@@ -304,7 +304,7 @@ func Init(ctx context.Context, dir string, passphrase []byte, opts ...Option) (*
 		return nil, fmt.Errorf("%w: at least %d bytes", ErrPassphrase, MinPassphraseLength)
 	}
 	_, statErr := os.Lstat(dir)
-	created := errors.Is(statErr, fs.ErrNotExist)
+	created := dir != "" && errors.Is(statErr, fs.ErrNotExist)
 	st, err := OpenStore(dir, true, nil)
 	if err != nil {
 		if created {
