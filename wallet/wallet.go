@@ -8,6 +8,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"io/fs"
 	"log/slog"
 	"net/http"
 	"os"
@@ -305,15 +306,31 @@ func unlock(ctx context.Context, store Store, passphrase []byte) (*header, []byt
 }
 
 // Init creates the badger store in dir and a new wallet in it. A folder
-// that already holds a wallet is refused with ErrExists.
+// that already holds a wallet is refused with ErrExists. The options and
+// the passphrase are checked before anything is created, and a folder Init
+// created is removed again when the wallet cannot be made in it.
 func Init(ctx context.Context, dir string, passphrase []byte, opts ...Option) (*Wallet, error) {
+	if _, err := newConfig(opts); err != nil {
+		return nil, err
+	}
+	if len(passphrase) < MinPassphraseLength {
+		return nil, fmt.Errorf("%w: at least %d bytes", ErrPassphrase, MinPassphraseLength)
+	}
+	_, statErr := os.Lstat(dir)
+	created := dir != "" && errors.Is(statErr, fs.ErrNotExist)
 	st, err := OpenStore(dir, true, nil)
 	if err != nil {
+		if created {
+			os.RemoveAll(dir)
+		}
 		return nil, err
 	}
 	w, err := Create(ctx, st, passphrase, opts...)
 	if err != nil {
 		st.Close()
+		if created {
+			os.RemoveAll(dir)
+		}
 		return nil, err
 	}
 	return w, nil
