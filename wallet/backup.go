@@ -89,6 +89,10 @@ type ImportResult struct {
 	Skipped []string `json:"skipped"`
 	// History is the number of history entries added.
 	History int `json:"history"`
+	// RefusedDecisions is the number of history entries not imported
+	// because the decision in them does not verify offline against the
+	// key stored with it (a tampered decision, VerifyDecision).
+	RefusedDecisions int `json:"refused_decisions,omitempty"`
 }
 
 // Import restores a backup written by Export into this wallet. In order:
@@ -98,8 +102,11 @@ type ImportResult struct {
 // credential is checked (each copy's SD-JWT parses, its disclosures apply, and
 // its cnf is the key stored with it; its type and issuer are the summary's)
 // before it is stored, under the same id and a new data key, one credential
-// per transaction. Credentials and history entries already present are
-// skipped, so an interrupted import can be run again.
+// per transaction. A history entry holding a decision is imported only if
+// the decision verifies offline (VerifyDecision's check); one that does
+// not is skipped whole and counted in RefusedDecisions. Credentials and
+// history entries already present are skipped, so an interrupted import can
+// be run again.
 func (w *Wallet) Import(ctx context.Context, data []byte, backupPass []byte) (*ImportResult, error) {
 	compact, k, err := parseBackupHeader(data)
 	if err != nil {
@@ -141,6 +148,14 @@ func (w *Wallet) Import(ctx context.Context, data []byte, backupPass []byte) (*I
 	for _, p := range b.History {
 		if seen[p.ID] || !validHistoryID(p.ID) {
 			continue
+		}
+		// A decision is re-checked offline; an entry whose decision does
+		// not verify is refused whole, not imported without it.
+		if p.Decision != nil {
+			if err := checkStored(p.Decision); err != nil {
+				res.RefusedDecisions++
+				continue
+			}
 		}
 		if err := w.putHistory(ctx, p); err != nil {
 			return res, err

@@ -192,6 +192,12 @@ type PresentResult struct {
 	// RedirectURI is where the verifier asks the holder's browser to go
 	// (with a response_code), if anywhere.
 	RedirectURI string `json:"redirect_uri,omitempty"`
+	// Decision is the verifier's signed decision, verified and kept in
+	// the history entry; nil when none came back or it was not kept.
+	Decision *Decision `json:"decision,omitempty"`
+	// DecisionNotKept says why a decision that came back was not kept
+	// (its error class: credentials.ClassName); nil otherwise.
+	DecisionNotKept error `json:"-"`
 }
 
 // Present builds and sends the response the holder consented to: for each
@@ -288,10 +294,15 @@ func (w *Wallet) Present(ctx context.Context, pr *PresentationRequest, sel *Sele
 			out.RedirectURI = reply.RedirectURI
 		}
 	}
+	// The verifier's receipt is verified before it is kept (docs/receipt.md).
+	if entry.Decision, out.DecisionNotKept = w.keepDecision(ctx, pr, res.Body); out.DecisionNotKept != nil {
+		w.cfg.logger.WarnContext(ctx, "decision not kept", "class", credentials.ClassName(out.DecisionNotKept))
+	}
 	entry.Outcome = "sent"
 	if out.Presentation, err = w.Record(ctx, entry); err != nil {
 		return nil, err
 	}
+	out.Decision = out.Presentation.Decision
 	for _, u := range uses {
 		if err := w.markUsed(ctx, u.id, u.index); err != nil {
 			return out, err
