@@ -138,7 +138,7 @@ func (v *Verifier) receiptOf(d *Decision, p *profile.Profile) *Receipt {
 		r.Requirements = append(r.Requirements, x)
 	}
 	for _, g := range d.Gap {
-		r.Gap = append(r.Gap, ReceiptGap{Skill: g.Skill, Label: g.Label, Requirement: g.Requirement, Required: g.Required})
+		r.Gap = append(r.Gap, ReceiptGap{Skill: g.Skill, Label: receiptLabel(g), Requirement: g.Requirement, Required: g.Required})
 	}
 	if lp := d.LearningPlan; lp != nil {
 		pl := &ReceiptPlan{Kind: d.PlanKind, Institution: lp.Institution, Programme: lp.Programme, StudyLoad: lp.StudyLoad,
@@ -155,6 +155,16 @@ func (v *Verifier) receiptOf(d *Decision, p *profile.Profile) *Receipt {
 		r.Rejected = append(r.Rejected, ReceiptRejection{QueryID: rj.QueryID, Index: rj.Index, Class: rj.Class})
 	}
 	return r
+}
+
+// receiptLabel is a gap skill's label without the English stand-in for
+// a Dutch label ESCO does not have: the wallet then shows the English one
+// marked as English (docs/receipt.md).
+func receiptLabel(g profile.GapSkill) profile.Text {
+	if sk, ok := ppp.ESCOSkill(g.Skill); ok && sk.LabelNl == "" && g.Label["nl"] != "" {
+		return profile.Text{"en": g.Label["en"]}
+	}
+	return g.Label
 }
 
 // signReceipt signs the holder's receipt (docs/receipt.md): the decision

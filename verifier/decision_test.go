@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/loopbrug/paspoort/credentials/oid4vp"
+	"github.com/loopbrug/paspoort/credentials/ppp"
 	"github.com/loopbrug/paspoort/credentials/profile"
 	"github.com/loopbrug/paspoort/internal/jose"
 	"github.com/loopbrug/paspoort/internal/strictjson"
@@ -83,6 +84,11 @@ func TestReceiptCarriesTheDecision(t *testing.T) {
 	for i, g := range rc.Gap {
 		if g.Skill != d.Gap[i].Skill || g.Label["en"] == "" || g.Requirement != d.Gap[i].Requirement {
 			t.Errorf("gap %d: %+v", i, g)
+		}
+		// "nl" only where ESCO has a Dutch label: never English posing as Dutch.
+		sk, _ := ppp.ESCOSkill(g.Skill)
+		if (sk.LabelNl == "") != (g.Label["nl"] == "") || sk.LabelNl != "" && g.Label["nl"] != sk.LabelNl {
+			t.Errorf("gap %d: label %v, ESCO Dutch label %q", i, g.Label, sk.LabelNl)
 		}
 	}
 	lp := d.LearningPlan

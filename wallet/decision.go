@@ -371,3 +371,46 @@ func (w *Wallet) VerifyDecision(ctx context.Context, id string) (*Presentation, 
 	}
 	return p, nil
 }
+
+// LabelIn returns the skill's label in lang ("nl" or "en"): the
+// receipt's, else the shipped ESCO subset's; english reports that lang
+// is "nl" and only an English label exists (show it marked as English).
+func (g DecisionGap) LabelIn(lang string) (label string, english bool) {
+	sk, known := ppp.ESCOSkill(g.Skill)
+	if s := g.Label[lang]; s != "" {
+		// A Dutch label equal to the English one where ESCO has no Dutch
+		// label is the English one standing in.
+		if lang == "nl" && known && sk.LabelNl == "" && s == g.Label["en"] {
+			return s, true
+		}
+		return s, false
+	}
+	if known {
+		if lang == "nl" && sk.LabelNl != "" {
+			return sk.LabelNl, false
+		}
+		if sk.LabelEn != "" && g.Label["en"] == "" {
+			return sk.LabelEn, lang == "nl"
+		}
+	}
+	if s := g.Label["en"]; s != "" {
+		return s, lang == "nl"
+	}
+	return g.Skill, false
+}
+
+// OrganisationName returns the name of the organisation that decided: the
+// receipt's verifier name, else the entry's, else the plan's institution;
+// "" when none is known (never the DID).
+func (p *Presentation) OrganisationName() string {
+	if p.Decision != nil && p.Decision.Payload.VerifierName != "" {
+		return p.Decision.Payload.VerifierName
+	}
+	if p.VerifierName != "" {
+		return p.VerifierName
+	}
+	if p.Decision != nil && p.Decision.Payload.Plan != nil {
+		return p.Decision.Payload.Plan.Institution
+	}
+	return ""
+}

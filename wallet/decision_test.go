@@ -370,3 +370,32 @@ func TestDecisionAPI(t *testing.T) {
 		}
 	}
 }
+
+// A gap skill's label: Dutch when the receipt or the shipped ESCO subset
+// has one; otherwise the English one, marked as English on a Dutch page
+// (also when an older receipt put the English label under "nl").
+func TestGapLabel(t *testing.T) {
+	const (
+		noDutch = "http://data.europa.eu/esco/skill/6fe019dd-027f-45f3-b19c-d27f7ae00980" // assess students
+		unknown = "http://data.europa.eu/esco/skill/00000000-0000-0000-0000-000000000000"
+	)
+	for _, tc := range []struct {
+		name, lang  string
+		g           wallet.DecisionGap
+		want        string
+		wantEnglish bool
+	}{
+		{"dutch in receipt", "nl", wallet.DecisionGap{Skill: unknown, Label: wallet.Text{"nl": "lessen geven", "en": "teach"}}, "lessen geven", false},
+		{"english only", "nl", wallet.DecisionGap{Skill: noDutch, Label: wallet.Text{"en": "assess students"}}, "assess students", true},
+		{"english under nl", "nl", wallet.DecisionGap{Skill: noDutch, Label: wallet.Text{"nl": "assess students", "en": "assess students"}}, "assess students", true},
+		{"english page", "en", wallet.DecisionGap{Skill: noDutch, Label: wallet.Text{"en": "assess students"}}, "assess students", false},
+		{"no label at all", "nl", wallet.DecisionGap{Skill: unknown}, unknown, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			got, english := tc.g.LabelIn(tc.lang)
+			if got != tc.want || english != tc.wantEnglish {
+				t.Fatalf("got %q english=%v, want %q english=%v", got, english, tc.want, tc.wantEnglish)
+			}
+		})
+	}
+}
