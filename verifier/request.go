@@ -9,6 +9,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net/url"
 	"strings"
 
 	"github.com/skip2/go-qrcode"
@@ -199,7 +200,11 @@ func (v *Verifier) authorizationRequest(tx *Transaction) (oid4vp.AuthorizationRe
 	r := oid4vp.AuthorizationRequest{
 		ClientID: tx.ClientID, ResponseType: oid4vp.ResponseTypeVPToken, ResponseMode: tx.ResponseMode,
 		ResponseURI: v.responseURI, Nonce: tx.Nonce, State: tx.State, DCQLQuery: q,
-		ClientMetadata: &oid4vp.ClientMetadata{VPFormatsSupported: vpFormats},
+		ClientMetadata: &oid4vp.ClientMetadata{VPFormatsSupported: vpFormats,
+			PaspoortProfile: v.cfg.BaseURL + "/profiles/" + url.PathEscape(tx.ProfileID)},
+	}
+	if p, ok := v.profiles[tx.ProfileID]; ok {
+		r.ClientMetadata.ClientName = p.Verifier
 	}
 	if tx.ResponseMode == oid4vp.ResponseModeDirectPostJWT {
 		ek, err := jose.ParseEncryptionKey(tx.EncryptionKey)

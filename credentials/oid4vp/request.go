@@ -71,6 +71,14 @@ type ClientMetadata struct {
 	EncryptedResponseEncValuesSupported []string `json:"encrypted_response_enc_values_supported,omitempty"`
 	// VPFormatsSupported is keyed by Credential Format Identifier.
 	VPFormatsSupported map[string]VPFormat `json:"vp_formats_supported,omitempty"`
+	// ClientName is the Verifier's name to show the holder (RFC 7591 §2
+	// "client_name"; OpenID4VP §11.1 admits other client metadata).
+	ClientName string `json:"client_name,omitempty"`
+	// PaspoortProfile is a paspoort extension (wallets that do not know it
+	// ignore it): the URL of the requirement profile the request is for,
+	// published by the Verifier at its own origin, so that a wallet can
+	// show its title and purpose and match it privately before sharing.
+	PaspoortProfile string `json:"paspoort_profile,omitempty"`
 }
 
 // VPFormat holds the dc+sd-jwt parameters of vp_formats_supported

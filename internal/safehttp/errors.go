@@ -1,6 +1,7 @@
 package safehttp
 
 import (
+	"fmt"
 	"strconv"
 
 	"github.com/loopbrug/paspoort/credentials"
@@ -13,6 +14,10 @@ var (
 	// many, a loop, a downgrade to http or a forbidden target). It belongs to
 	// the class credentials.ErrFetch.
 	ErrRefused = credentials.NewError(credentials.ErrFetch, "outbound fetch refused")
+
+	// ErrLoopback is the ErrRefused of a loopback address or localhost
+	// name on a client without [WithAllowLoopback] (development only).
+	ErrLoopback = fmt.Errorf("%w: loopback address", ErrRefused)
 
 	// ErrTooLarge reports a response body larger than the limit set with
 	// [WithMaxBytes], whether announced by Content-Length or actually read.
@@ -38,6 +43,22 @@ var (
 type StatusError struct {
 	// Code is the HTTP status code of the final response.
 	Code int
+	// OAuth is the OAuth 2.0 error response (RFC 6749 §5.2) of a request
+	// made with [Client.PostFormOAuth], when the body was one; nil
+	// otherwise.
+	OAuth *OAuthError
+}
+
+// OAuthError is an OAuth 2.0 error response body (RFC 6749 §5.2): the
+// error code, its description, and the paspoort extension members an
+// issuer's token endpoint adds for the holder (attempts_left,
+// paspoort_reason). Only these members are read; the description is for
+// logs and technical details, never shown as the message itself.
+type OAuthError struct {
+	Error        string `json:"error"`
+	Description  string `json:"error_description,omitempty"`
+	AttemptsLeft *int   `json:"attempts_left,omitempty"`
+	Reason       string `json:"paspoort_reason,omitempty"`
 }
 
 // Error returns a message with the status code.

@@ -168,6 +168,15 @@ func refused(reason string) error {
 	return fmt.Errorf("%w: %s", ErrRefused, reason)
 }
 
+// refusedAddr returns the refusal of an address of class k: ErrLoopback
+// for a loopback one.
+func refusedAddr(k addrClass, reason string) error {
+	if k == classLoopback {
+		return fmt.Errorf("%w: %s", ErrLoopback, reason)
+	}
+	return refused(reason)
+}
+
 // malformed returns an error wrapping ErrRefused and credentials.ErrFormat.
 func malformed(reason string) error {
 	return fmt.Errorf("%w: %w: %s", ErrRefused, credentials.ErrFormat, reason)
@@ -209,7 +218,7 @@ func (c *config) checkHost(host string) (hostKind, netip.Addr, error) {
 			return 0, netip.Addr{}, refused("IPv6 zone not allowed")
 		}
 		if k := classify(a); !c.allowed(k) {
-			return 0, netip.Addr{}, refused(fmt.Sprintf("address %s is %s", a, k))
+			return 0, netip.Addr{}, refusedAddr(k, fmt.Sprintf("address %s is %s", a, k))
 		}
 		return hostIP, a, nil
 	}
@@ -219,7 +228,7 @@ func (c *config) checkHost(host string) (hostKind, netip.Addr, error) {
 	}
 	if a, err := netip.ParseAddr(h); err == nil {
 		if k := classify(a); !c.allowed(k) {
-			return 0, netip.Addr{}, refused(fmt.Sprintf("address %s is %s", a, k))
+			return 0, netip.Addr{}, refusedAddr(k, fmt.Sprintf("address %s is %s", a, k))
 		}
 		return hostIP, a, nil
 	}
@@ -233,7 +242,7 @@ func (c *config) checkHost(host string) (hostKind, netip.Addr, error) {
 	}
 	if isLocalhostName(h) {
 		if !c.allowLoopback {
-			return 0, netip.Addr{}, refused(fmt.Sprintf("host %q is a localhost name", h))
+			return 0, netip.Addr{}, refusedAddr(classLoopback, fmt.Sprintf("host %q is a localhost name", h))
 		}
 		return hostLocalName, netip.Addr{}, nil
 	}
