@@ -266,6 +266,9 @@ func TestDecisionNotKept(t *testing.T) {
 			if res.Decision != nil || res.Presentation.Decision != nil || !errors.Is(res.DecisionNotKept, tc.want) {
 				t.Fatalf("got decision %v, not kept because %v; want %v", res.Decision, res.DecisionNotKept, tc.want)
 			}
+			if res.DecisionRefused != credentials.ClassName(tc.want) {
+				t.Fatalf("decision_refused %q, want the class of %v", res.DecisionRefused, tc.want)
+			}
 			if res.Presentation.Outcome != "sent" || res.Presentation.ID == "" {
 				t.Fatalf("presentation not recorded: %+v", res.Presentation)
 			}

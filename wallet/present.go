@@ -314,6 +314,9 @@ type PresentResult struct {
 	// DecisionNotKept says why a decision that came back was not kept
 	// (its error class: credentials.ClassName); nil otherwise.
 	DecisionNotKept error `json:"-"`
+	// DecisionRefused is the error class of DecisionNotKept ("SIG",
+	// "TRUST", …), for JSON clients; empty when nothing was refused.
+	DecisionRefused string `json:"decision_refused,omitempty"`
 }
 
 // Present builds and sends the response the holder consented to: for each
@@ -415,7 +418,11 @@ func (w *Wallet) Present(ctx context.Context, pr *PresentationRequest, sel *Sele
 	}
 	// The verifier's receipt is verified before it is kept (docs/receipt.md).
 	if entry.Decision, out.DecisionNotKept = w.keepDecision(ctx, pr, res.Body); out.DecisionNotKept != nil {
-		w.cfg.logger.WarnContext(ctx, "decision not kept", "class", credentials.ClassName(out.DecisionNotKept))
+		out.DecisionRefused = credentials.ClassName(out.DecisionNotKept)
+		if out.DecisionRefused == "" {
+			out.DecisionRefused = "FMT"
+		}
+		w.cfg.logger.WarnContext(ctx, "decision not kept", "class", out.DecisionRefused)
 	}
 	entry.Outcome = "sent"
 	if out.Presentation, err = w.Record(ctx, entry); err != nil {
