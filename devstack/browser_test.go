@@ -188,13 +188,18 @@ func TestBrowser(t *testing.T) {
 		shot("08-wallet-consent"),
 	)
 	consent := text("main")
-	for _, want := range []string{"did:web:127.0.0.1", "/nlqf_level", "/target_sector"} {
+	// Who asks by name, why, and the values in words; no identifiers
+	// outside the technical details.
+	for _, want := range []string{"Hogeschool Domstad vraagt gegevens", "Toelating tweedegraads lerarenopleiding", "NLQF 4", "Onderwijs", "verplicht"} {
 		if !strings.Contains(consent, want) {
 			t.Errorf("consent screen lacks %q: %s", want, consent)
 		}
 	}
+	if visible := text("form > h1"); strings.Contains(visible, "did:") {
+		t.Errorf("consent heading names a DID: %s", visible)
+	}
 	do("share", chromedp.Click(css("#send")), chromedp.WaitVisible(css("#shared")), shot("09-wallet-shared"))
-	if shared := text("#shared"); !strings.Contains(shared, "verstuurd") {
+	if shared := text("#shared"); !strings.Contains(shared, "Gedeeld met Hogeschool Domstad") {
 		t.Errorf("shared page: %q", shared)
 	}
 
@@ -215,7 +220,7 @@ func TestBrowser(t *testing.T) {
 		}
 	}
 	do("history", chromedp.Navigate(w+"/history"), chromedp.WaitVisible(css("table")), shot("11-wallet-history"))
-	if h := text("main"); !strings.Contains(h, "did:web:127.0.0.1") || !strings.Contains(h, "/nlqf_level") {
+	if h := text("main"); !strings.Contains(h, "Hogeschool Domstad") || strings.Contains(h, "did:web:") || !strings.Contains(h, "Werk- en denkniveau") {
 		t.Errorf("history: %s", h)
 	}
 	do("opportunities", chromedp.Navigate(w+"/opportunities?lang=en"), chromedp.WaitVisible(css("main h2")), shot("12-wallet-opportunities-en"))

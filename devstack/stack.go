@@ -16,6 +16,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"golang.org/x/sync/errgroup"
@@ -486,18 +487,20 @@ func (s *Stack) Run(ctx context.Context) error {
 }
 
 // Close closes every store and listener. Run calls it when it returns; call
-// it yourself only when Run was never called.
+// it yourself only when Run was never called. The stores are closed at the
+// same time, so that the whole close is bounded by one store's close
+// timeout (kv.DefaultCloseTimeout) even when the data folder is gone.
 func (s *Stack) Close() error {
-	var errs []error
 	for _, ln := range s.deskListeners() {
 		_ = ln.Close()
 	}
+	var closers []interface{ Close() error }
 	for _, is := range s.Issuers {
 		if is.ln != nil {
 			_ = is.ln.Close()
 		}
 		if is.store != nil {
-			errs = append(errs, is.store.Close())
+			closers = append(closers, is.store)
 			is.store = nil
 		}
 	}
@@ -506,7 +509,7 @@ func (s *Stack) Close() error {
 			_ = v.ln.Close()
 		}
 		if v.db != nil {
-			errs = append(errs, v.db.Close())
+			closers = append(closers, v.db)
 			v.db = nil
 		}
 	}
@@ -515,10 +518,16 @@ func (s *Stack) Close() error {
 			_ = w.ln.Close()
 		}
 		if w.store != nil {
-			errs = append(errs, w.store.Close())
+			closers = append(closers, w.store)
 			w.store = nil
 		}
 	}
+	errs := make([]error, len(closers))
+	var wg sync.WaitGroup
+	for i, c := range closers {
+		wg.Go(func() { errs[i] = c.Close() })
+	}
+	wg.Wait()
 	if s.tr != nil {
 		s.tr.CloseIdleConnections()
 	}

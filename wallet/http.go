@@ -35,7 +35,7 @@ const (
 // the error class of package credentials in "class" where one applies.
 //
 //	GET    /healthz                           "ok"
-//	POST   /api/unlock                        {"passphrase"} → session cookie, {"wallet_id","csrf_token","idle_timeout","credentials"}
+//	POST   /api/unlock                        {"passphrase"[,"owner_code"]} → session cookie, {"wallet_id","csrf_token","idle_timeout","credentials"}
 //	GET    /api/session                       {"wallet_id","csrf_token","idle_timeout","expires_at"}
 //	POST   /api/lock                          lock the wallet, end every session
 //	GET    /api/credentials[?offline=true]    my paspoort: {"groups":[Group…],"count"}
@@ -111,6 +111,9 @@ func (s *Server) Handler() http.Handler {
 // has header, read, write and idle timeouts (SECURITY.md F.46).
 func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 	defer s.Lock()
+	s.mu.Lock()
+	s.rotateOwnerCodeLocked()
+	s.mu.Unlock()
 	srv := &http.Server{
 		Handler:           s.Handler(),
 		ReadHeaderTimeout: 5 * time.Second,

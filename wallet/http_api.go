@@ -79,6 +79,8 @@ func (s *Server) cookie(c echo.Context, value string, maxAge int) {
 func (s *Server) postUnlock(c echo.Context) error {
 	var req struct {
 		Passphrase string `json:"passphrase"`
+		// OwnerCode is the one-time code of ServerConfig.OwnerCode.
+		OwnerCode string `json:"owner_code"`
 	}
 	if err := bindJSON(c, &req); err != nil {
 		return err
@@ -89,7 +91,7 @@ func (s *Server) postUnlock(c echo.Context) error {
 	pass := []byte(req.Passphrase)
 	defer clear(pass)
 	ctx := c.Request().Context()
-	token, csrf, err := s.unlock(ctx, pass)
+	token, csrf, err := s.unlock(ctx, pass, req.OwnerCode)
 	if err != nil {
 		return err
 	}

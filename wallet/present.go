@@ -29,6 +29,10 @@ var (
 	// or every one of its copies is known revoked or suspended; nothing is
 	// sent.
 	ErrNoUsableCopy = credentials.NewError(credentials.ErrStatus, "wallet: no valid copy of the credential (revoked, suspended or expired)")
+	// ErrUsedCopyRefused (REPLAY): with WithFreshCopiesOnly, every valid
+	// copy of a credential to be presented was presented before; nothing
+	// is sent. Ask the issuer for fresh copies.
+	ErrUsedCopyRefused = credentials.NewError(credentials.ErrReplay, "wallet: every copy of the credential was shown before")
 )
 
 // PresentationRequest is a verified OpenID4VP request with what the wallet

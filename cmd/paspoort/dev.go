@@ -4,11 +4,8 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"os"
-	"os/signal"
 	"path/filepath"
 	"strings"
-	"syscall"
 
 	"github.com/spf13/cobra"
 
@@ -54,7 +51,7 @@ func newDevCommand() *cobra.Command {
 			if verbose {
 				log = slog.New(slog.NewTextHandler(cmd.ErrOrStderr(), nil))
 			}
-			ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
+			ctx, stop := signalContext(cmd.Context(), cmd.ErrOrStderr())
 			defer stop()
 			s, err := devstack.New(ctx, devstack.Options{Dir: data, BasePort: basePort, ServeWallet: true, Logger: log})
 			if err != nil {
@@ -62,7 +59,7 @@ func newDevCommand() *cobra.Command {
 			}
 			printDev(cmd.OutOrStdout(), s, data)
 			if err := s.Run(ctx); err != nil {
-				return err
+				return storeError(err)
 			}
 			fmt.Fprintln(cmd.OutOrStdout(), "paspoort dev: stopped; the data stays in", data)
 			return nil

@@ -13,10 +13,8 @@ import (
 	"net"
 	"net/http"
 	"os"
-	"os/signal"
 	"path/filepath"
 	"strings"
-	"syscall"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -155,7 +153,7 @@ func mergeIssuerConfig(fc *issuerFileConfig, file issuerFileConfig, cmd *cobra.C
 	fc.OfferTTL, fc.CredentialTTL, fc.StatusListTTL = file.OfferTTL, file.CredentialTTL, file.StatusListTTL
 }
 
-func serveIssuer(cmd *cobra.Command, fc issuerFileConfig) error {
+func serveIssuer(cmd *cobra.Command, fc issuerFileConfig) (err error) {
 	if fc.Data == "" || fc.Listen == "" || fc.URL == "" || fc.AdminTokenFile == "" {
 		return usagef("--data, --listen, --url and --admin-token-file are required")
 	}
@@ -215,8 +213,8 @@ func serveIssuer(cmd *cobra.Command, fc issuerFileConfig) error {
 	if err != nil {
 		return err
 	}
-	defer store.Close()
-	ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
+	defer func() { err = closeStore(err, store) }()
+	ctx, stop := signalContext(cmd.Context(), cmd.ErrOrStderr())
 	defer stop()
 	is, err := issuer.New(ctx, store, cfg, issuer.WithLogger(log))
 	if err != nil {

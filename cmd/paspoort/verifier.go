@@ -12,10 +12,8 @@ import (
 	"net"
 	"net/http"
 	"os"
-	"os/signal"
 	"path/filepath"
 	"strings"
-	"syscall"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -67,7 +65,7 @@ func newVerifierServeCommand() *cobra.Command {
 			"http://127.0.0.1 use --client-id-prefix redirect_uri --allow-loopback: request objects are\n" +
 			"unsigned, and only wallets told to accept such requests will answer.",
 		Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
+		RunE: func(cmd *cobra.Command, _ []string) (err error) {
 			if data == "" || listen == "" || baseURL == "" || tokenFile == "" {
 				return usagef("--data, --listen, --url and --admin-token-file are required")
 			}
@@ -137,7 +135,7 @@ func newVerifierServeCommand() *cobra.Command {
 			if err != nil {
 				return fmt.Errorf("open store: %w", err)
 			}
-			defer db.Close()
+			defer func() { err = closeStore(err, db) }()
 			store, err := verifier.NewBadgerStore(db, sealKey)
 			if err != nil {
 				return err
@@ -154,7 +152,7 @@ func newVerifierServeCommand() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
+			ctx, stop := signalContext(cmd.Context(), cmd.ErrOrStderr())
 			defer stop()
 			ln, err := net.Listen("tcp", listen)
 			if err != nil {

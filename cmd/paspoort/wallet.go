@@ -374,12 +374,19 @@ func newWalletImportCommand(f *walletFlags) *cobra.Command {
 				return err
 			}
 			defer clear(bp)
+			// Decrypt and check the whole backup before a wallet is
+			// opened or created: a bad backup leaves nothing behind.
+			bk, err := wallet.OpenBackup(data, bp)
+			if err != nil {
+				return err
+			}
+			defer bk.Close()
 			w, _, err := f.unlockWith(cmd, "Wallet passphrase: ", openOrInit)
 			if err != nil {
 				return err
 			}
 			defer w.Close()
-			res, err := w.Import(cmd.Context(), data, bp)
+			res, err := w.ImportBackup(cmd.Context(), bk)
 			if err != nil {
 				return err
 			}

@@ -235,11 +235,11 @@ func viewOf(l string, p *wallet.Presentation) decisionView {
 
 // decisions is the page "Besluiten": every decision, newest first.
 func (d *Desk) decisions(c echo.Context, s *session, w *wallet.Wallet) error {
+	l := webguard.Lang(c)
 	ds, err := w.Decisions(c.Request().Context())
 	if err != nil {
-		return d.fail(c, s, err)
+		return d.fail(c, s, http.StatusInternalServerError, texts[l]["e_other"], err)
 	}
-	l := webguard.Lang(c)
 	rows := make([]decisionRow, 0, len(ds))
 	for i := range ds {
 		rows = append(rows, rowOf(l, &ds[i]))
@@ -254,10 +254,10 @@ func (d *Desk) decision(c echo.Context, s *session, w *wallet.Wallet) error {
 	ctx := c.Request().Context()
 	p, err := w.Decision(ctx, c.Param("id"))
 	if errors.Is(err, wallet.ErrNoDecision) || errors.Is(err, wallet.ErrAmbiguousID) {
-		return d.render(c, http.StatusNotFound, "message.html", s, map[string]any{"Error": texts[l]["dec_notfound"]})
+		return d.fail(c, s, http.StatusNotFound, texts[l]["dec_notfound"], nil)
 	}
 	if err != nil {
-		return d.fail(c, s, err)
+		return d.fail(c, s, http.StatusInternalServerError, texts[l]["e_other"], err)
 	}
 	v := viewOf(l, p)
 	if c.QueryParam("check") != "" {
