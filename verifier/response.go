@@ -162,7 +162,7 @@ func (v *Verifier) handleResponse(ctx context.Context, form url.Values) (*Respon
 	} else if err != nil {
 		return nil, fmt.Errorf("store decision: %w", err)
 	}
-	rc, err := v.signReceipt(d)
+	rc, err := v.signReceipt(d, p)
 	if err != nil {
 		return nil, err
 	}

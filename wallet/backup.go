@@ -89,6 +89,10 @@ type ImportResult struct {
 	Skipped []string `json:"skipped"`
 	// History is the number of history entries added.
 	History int `json:"history"`
+	// RefusedDecisions is the number of history entries not imported
+	// because the decision in them does not verify offline against the
+	// key stored with it (a tampered decision, VerifyDecision).
+	RefusedDecisions int `json:"refused_decisions,omitempty"`
 }
 
 // Backup is a backup written by Export, decrypted and checked whole by
@@ -159,9 +163,11 @@ func (w *Wallet) Import(ctx context.Context, data []byte, backupPass []byte) (*I
 
 // ImportBackup stores the credentials and history of a backup opened by
 // OpenBackup in this wallet, each credential under the same id and a new
-// data key, one credential per transaction. Credentials and history
-// entries already present are skipped, so an interrupted import can be run
-// again.
+// data key, one credential per transaction. A history entry holding a
+// decision is imported only if the decision verifies offline
+// (VerifyDecision's check); one that does not is skipped whole and counted
+// in RefusedDecisions. Credentials and history entries already present are
+// skipped, so an interrupted import can be run again.
 func (w *Wallet) ImportBackup(ctx context.Context, bk *Backup) (*ImportResult, error) {
 	if bk == nil || bk.b == nil {
 		return nil, fmt.Errorf("%w: no backup opened", ErrBackup)
@@ -189,6 +195,14 @@ func (w *Wallet) ImportBackup(ctx context.Context, bk *Backup) (*ImportResult, e
 	for _, p := range b.History {
 		if seen[p.ID] || !validHistoryID(p.ID) {
 			continue
+		}
+		// A decision is re-checked offline; an entry whose decision does
+		// not verify is refused whole, not imported without it.
+		if p.Decision != nil {
+			if err := checkStored(p.Decision); err != nil {
+				res.RefusedDecisions++
+				continue
+			}
 		}
 		if err := w.putHistory(ctx, p); err != nil {
 			return res, err

@@ -48,6 +48,9 @@ const (
 //	POST   /api/presentations/{id}/consent    {"selection":{query id:[credential id…]},"include":[query id…]} → PresentResult
 //	POST   /api/presentations/{id}/decline    tell the verifier access_denied
 //	GET    /api/history                       [Presentation…]
+//	GET    /api/decisions                     [Presentation…] with a verified decision, newest first
+//	GET    /api/decisions/{id}                one of them ({id} or a unique prefix of it)
+//	POST   /api/decisions/{id}/verify         re-check its signature offline → {"valid":true,…}; tampered: 422 class SIG
 //	POST   /api/match                         a requirement profile (JSON or YAML) → its evaluation, offline
 //
 // Protection, in the order applied:
@@ -94,6 +97,9 @@ func (s *Server) Handler() http.Handler {
 	api.POST("/presentations/:id/consent", s.postConsent, lim)
 	api.POST("/presentations/:id/decline", s.postPresentationDecline, lim)
 	api.GET("/history", s.getHistory)
+	api.GET("/decisions", s.getDecisions)
+	api.GET("/decisions/:id", s.getDecision)
+	api.POST("/decisions/:id/verify", s.postDecisionVerify, lim)
 	api.POST("/match", s.postMatch, middleware.BodyLimit(strconv.Itoa(matchBodyLimit/1024)+"K"))
 	return e
 }

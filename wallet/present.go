@@ -312,6 +312,15 @@ type PresentResult struct {
 	// RedirectURI is where the verifier asks the holder's browser to go
 	// (with a response_code), if anywhere.
 	RedirectURI string `json:"redirect_uri,omitempty"`
+	// Decision is the verifier's signed decision, verified and kept in
+	// the history entry; nil when none came back or it was not kept.
+	Decision *Decision `json:"decision,omitempty"`
+	// DecisionNotKept says why a decision that came back was not kept
+	// (its error class: credentials.ClassName); nil otherwise.
+	DecisionNotKept error `json:"-"`
+	// DecisionRefused is the error class of DecisionNotKept ("SIG",
+	// "TRUST", …), for JSON clients; empty when nothing was refused.
+	DecisionRefused string `json:"decision_refused,omitempty"`
 }
 
 // Present builds and sends the response the holder consented to: for each
@@ -411,10 +420,19 @@ func (w *Wallet) Present(ctx context.Context, pr *PresentationRequest, sel *Sele
 			out.RedirectURI = reply.RedirectURI
 		}
 	}
+	// The verifier's receipt is verified before it is kept (docs/receipt.md).
+	if entry.Decision, out.DecisionNotKept = w.keepDecision(ctx, pr, res.Body); out.DecisionNotKept != nil {
+		out.DecisionRefused = credentials.ClassName(out.DecisionNotKept)
+		if out.DecisionRefused == "" {
+			out.DecisionRefused = "FMT"
+		}
+		w.cfg.logger.WarnContext(ctx, "decision not kept", "class", out.DecisionRefused)
+	}
 	entry.Outcome = "sent"
 	if out.Presentation, err = w.Record(ctx, entry); err != nil {
 		return nil, err
 	}
+	out.Decision = out.Presentation.Decision
 	for _, u := range uses {
 		if err := w.markUsed(ctx, u.id, u.index); err != nil {
 			return out, err

@@ -152,6 +152,7 @@ func newWalletPresentCommand(f *walletFlags) *cobra.Command {
 			if err != nil {
 				return err
 			}
+			printPresentDecision(cmd, res)
 			return writeJSON(cmd, res)
 		},
 	}

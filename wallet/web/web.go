@@ -120,6 +120,7 @@ func New(cfg Config) (*Desk, error) {
 //	POST /share                   → the consent screen
 //	POST /share/{id}              share what was chosen, or decline
 //	GET  /history                 what was shared with whom, and the outcome
+//	GET  /decisions[/{id}]        "Besluiten": signed decisions; ?check=1 re-checks one offline
 //	GET  /opportunities           published profiles matched privately
 //
 // Every page takes ?lang=nl|en (default nl).
@@ -135,6 +136,8 @@ func (d *Desk) Handler() http.Handler {
 	e.POST("/share", d.session(d.readRequest))
 	e.POST("/share/:id", d.session(d.consent))
 	e.GET("/history", d.session(d.history))
+	e.GET("/decisions", d.session(d.decisions))
+	e.GET("/decisions/:id", d.session(d.decision))
 	e.GET("/opportunities", d.session(d.opportunities))
 	return e
 }
