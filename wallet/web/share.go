@@ -193,7 +193,7 @@ func (d *Desk) consent(c echo.Context, s *session, w *wallet.Wallet) error {
 		d.cfg.Logger.Info("presentation failed", "class", className(err))
 		return d.fail(c, s, http.StatusBadRequest, shareMessage(err, lang), nil)
 	}
-	return d.render(c, http.StatusOK, "shared.html", s, map[string]any{"P": presentationView(res.Presentation, lang)})
+	return d.render(c, http.StatusOK, "shared.html", s, map[string]any{"P": presentationView(res.Presentation, lang), "ReceiptBad": res.DecisionNotKept != nil})
 }
 
 // sharedItem is what one presentation disclosed from one credential, in
@@ -209,6 +209,8 @@ type presentationRow struct {
 	wallet.Presentation
 	Name  string
 	Items []sharedItem
+	// Outcome is the kept decision's outcome in words; empty without one.
+	Outcome string
 }
 
 func presentationView(p wallet.Presentation, lang string) presentationRow {
@@ -222,6 +224,12 @@ func presentationView(p wallet.Presentation, lang string) presentationRow {
 			it.Labels = append(it.Labels, ppp.Describe(sh.VCT, ptr, nil, lang).Label)
 		}
 		r.Items = append(r.Items, it)
+	}
+	if dc := p.Decision; dc != nil {
+		t := texts[lang]
+		if r.Outcome = t["dec_"+dc.Payload.Outcome+"."+dc.Payload.Kind]; r.Outcome == "" {
+			r.Outcome = t["dec_"+dc.Payload.Outcome]
+		}
 	}
 	return r
 }
