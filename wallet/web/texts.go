@@ -37,7 +37,7 @@ var texts = map[string]map[string]string{
 		"no_decision":   "%s heeft uw gegevens ontvangen.",
 		"receipt_bad":   "%s stuurde een besluit terug, maar de handtekening klopte niet. Het besluit is niet bewaard.",
 		"unreachable":   "Deze organisaties konden niet worden bereikt:",
-		"go_paspoort":   "Naar mijn paspoort", "try_again": "Probeer het opnieuw",
+		"go_paspoort":   "Naar mijn paspoort", "try_again": "Probeer het opnieuw", "open_decision": "Bekijk het besluit",
 		// Errors a person can meet, with what to do.
 		"e_tx_code":     "De pincode klopt niet. U kunt het nog %d keer proberen.",
 		"e_tx_code_n":   "De pincode klopt niet. Probeer het opnieuw.",
@@ -88,7 +88,7 @@ var texts = map[string]map[string]string{
 		"no_decision":   "%s has received your information.",
 		"receipt_bad":   "%s sent a decision back, but its signature did not check out. It was not kept.",
 		"unreachable":   "These organisations could not be reached:",
-		"go_paspoort":   "To my paspoort", "try_again": "Try again",
+		"go_paspoort":   "To my paspoort", "try_again": "Try again", "open_decision": "See the decision",
 		"e_tx_code":     "The PIN is not right. You can try %d more times.",
 		"e_tx_code_n":   "The PIN is not right. Try again.",
 		"e_locked":      "The PIN was wrong too often. This offer no longer works. Ask %s for a new offer.",
