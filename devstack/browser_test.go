@@ -164,7 +164,13 @@ func TestBrowser(t *testing.T) {
 		chromedp.WaitVisible(css("#request-link")),
 		shot("07-verifier-waiting"),
 	)
-	link := text("#request-link")
+	// The "Open in wallet" button carries the openid4vp:// link itself
+	// (html/template would turn a refused URL into #ZgotmplZ).
+	linkAttr, err := chromedp.Run(ctx, chromedp.AttributeValue(css("#wallet-link"), "href"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	link := linkAttr.Value
 	requestPage, err := chromedp.Run(ctx, chromedp.Location())
 	if err != nil || !strings.HasPrefix(link, "openid4vp://") {
 		t.Fatalf("request link %q, page %q: %v", link, requestPage, err)
