@@ -402,3 +402,27 @@ func TestGapLabel(t *testing.T) {
 		})
 	}
 }
+
+// A redirect_uri: verifier (development: unsigned request, no DID) has no
+// DID to verify a receipt against: its receipt is not kept (TRUST), even
+// one signed under a did:jwk with a matching iss.
+func TestDecisionFromRedirectURIVerifierNotKept(t *testing.T) {
+	iss := newTestIssuer(t, "https://assessor.example")
+	w := initWallet(t, t.TempDir(), wallet.WithIssuerKeys(iss.keys()), wallet.WithAllowLoopback(), wallet.WithRedirectURIVerifiersUnsafe())
+	defer w.Close()
+	if _, err := w.Add(ctx, iss.issue(t, w, "skill", example(t, "skill", nil), 1), wallet.Meta{}); err != nil {
+		t.Fatal(err)
+	}
+	var jwkDID string
+	v := receiptVerifier(t, w, iss, func(v *testVerifier) string {
+		return signReceipt(t, v.key, wallet.TypReceipt, receiptPayload(t, jwkDID, time.Now()))
+	})
+	jwkDID = verifierDID(v)
+	v.unsigned = true
+	v.clientID = oid4vp.PrefixRedirectURI + ":" + v.req.ResponseURI
+	v.req.ClientID = v.clientID
+	res := present(t, w, v)
+	if res.Decision != nil || !errors.Is(res.DecisionNotKept, credentials.ErrTrust) || res.DecisionRefused != "TRUST" {
+		t.Fatalf("decision %v, not kept because %v (%q)", res.Decision, res.DecisionNotKept, res.DecisionRefused)
+	}
+}

@@ -94,14 +94,11 @@ func receiptVerifier(t *testing.T) (link string) {
 
 var detailsRE = regexp.MustCompile(`(?s)<details>.*</details>`)
 
-// The "Besluiten" pages on a real wallet: the holder shares with a
-// verifier that signs its decision; the list shows date, organisation
-// name, title and outcome in Dutch; the decision page shows the outcome,
-// each requirement, the gap (an English ESCO label marked "(Engels)"),
-// the learning plan with modules, study load and next start, and the
-// signature check; the DID, key and receipt only behind "Technische
-// details"; English with ?lang=en; an unknown id is a 404 page.
-func TestDecisionPages(t *testing.T) {
+// decisionDesk shares from a real wallet with receiptVerifier, so that
+// the wallet holds one verified decision, and serves the web wallet over
+// that wallet's store. It returns the desk's URL and the decision's id.
+func decisionDesk(t *testing.T) (string, string) {
+	t.Helper()
 	ctx := context.Background()
 	dir := t.TempDir()
 	ik, _ := jose.GenerateKey(jose.ES256)
@@ -129,8 +126,11 @@ func TestDecisionPages(t *testing.T) {
 		t.Fatal(err)
 	}
 	res, err := w.Present(ctx, pr, nil)
-	if err != nil || res.Decision == nil {
-		t.Fatalf("present: %v (decision not kept: %v)", err, res.DecisionNotKept)
+	if err != nil {
+		t.Fatalf("present: %v", err)
+	}
+	if res.Decision == nil {
+		t.Fatalf("decision not kept: %v", res.DecisionNotKept)
 	}
 	id := res.Presentation.ID
 	w.Close()
@@ -139,19 +139,31 @@ func TestDecisionPages(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer store.Close()
+	t.Cleanup(func() { store.Close() })
 	d, err := web.New(web.Config{Store: store, WalletOptions: opts})
 	if err != nil {
 		t.Fatal(err)
 	}
 	srv := httptest.NewServer(d.Handler())
-	defer srv.Close()
-	defer d.Lock()
+	t.Cleanup(srv.Close)
+	t.Cleanup(d.Lock)
+	return srv.URL, id
+}
+
+// The "Besluiten" pages on a real wallet: the holder shares with a
+// verifier that signs its decision; the list shows date, organisation
+// name, title and outcome in Dutch; the decision page shows the outcome,
+// each requirement, the gap (an English ESCO label marked "(Engels)"),
+// the learning plan with modules, study load and next start, and the
+// signature check; the DID, key and receipt only behind "Technische
+// details"; English with ?lang=en; an unknown id is a 404 page.
+func TestDecisionPages(t *testing.T) {
+	base, id := decisionDesk(t)
 	jar, _ := cookiejar.New(nil)
 	hc := &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 	get := func(path string) (int, string) {
 		t.Helper()
-		res, err := hc.Get(srv.URL + path)
+		res, err := hc.Get(base + path)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -159,7 +171,7 @@ func TestDecisionPages(t *testing.T) {
 		b, _ := io.ReadAll(res.Body)
 		return res.StatusCode, string(b)
 	}
-	if res, err := hc.PostForm(srv.URL+"/unlock", url.Values{"passphrase": {pass}}); err != nil || res.StatusCode != http.StatusSeeOther {
+	if res, err := hc.PostForm(base+"/unlock", url.Values{"passphrase": {pass}}); err != nil || res.StatusCode != http.StatusSeeOther {
 		t.Fatalf("unlock: %v %v", res, err)
 	}
 	if _, body := get("/"); !strings.Contains(body, `<a href="/decisions?lang=nl">Besluiten</a>`) {
