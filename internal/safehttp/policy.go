@@ -7,7 +7,7 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/loopbrug/paspoort/credentials"
+	"github.com/loopbrug/paspoort/internal/errclass"
 )
 
 // maxURLLen bounds the URLs a Client accepts.
@@ -177,9 +177,9 @@ func refusedAddr(k addrClass, reason string) error {
 	return refused(reason)
 }
 
-// malformed returns an error wrapping ErrRefused and credentials.ErrFormat.
+// malformed returns an error wrapping ErrRefused and errclass.ErrFormat.
 func malformed(reason string) error {
-	return fmt.Errorf("%w: %w: %s", ErrRefused, credentials.ErrFormat, reason)
+	return fmt.Errorf("%w: %w: %s", ErrRefused, errclass.ErrFormat, reason)
 }
 
 // hostKind is what a host name or literal denotes, before any resolution.
@@ -287,8 +287,8 @@ func endsInNumber(label string) bool {
 // for a loopback host with [WithAllowLoopback]), there must be no userinfo,
 // and the host must not be a forbidden IP literal, a non-canonical numeric
 // host or a localhost name. The resolved address is checked later, at dial
-// time. Errors wrap [ErrRefused] (and so credentials.ErrFetch); errors for a
-// malformed URL also wrap credentials.ErrFormat. Error messages never
+// time. Errors wrap [ErrRefused] (and so errclass.ErrFetch); errors for a
+// malformed URL also wrap errclass.ErrFormat. Error messages never
 // contain the query string.
 func (c *Client) CheckURL(rawURL string) (*url.URL, error) {
 	if len(rawURL) > maxURLLen {

@@ -1,13 +1,3 @@
-// Package strictjson decodes JSON the way a security token parser must:
-// duplicate object members (at any depth, compared after unescaping) are
-// rejected, as are invalid UTF-8, a byte order mark, nesting deeper than
-// limits.MaxJSONDepth, trailing data and documents over a size limit.
-// Numbers decoded into interface values become json.Number, so no precision
-// is lost. encoding/json alone keeps the last duplicate member, which lets
-// {"alg":"ES256","alg":"none"} mean different things to different parsers
-// (SECURITY.md A.9).
-//
-// The package is safe for concurrent use.
 package strictjson
 
 import (
@@ -19,17 +9,17 @@ import (
 	"unicode/utf16"
 	"unicode/utf8"
 
-	"github.com/loopbrug/paspoort/credentials"
+	"github.com/loopbrug/paspoort/internal/errclass"
 	"github.com/loopbrug/paspoort/internal/limits"
 )
 
 // Errors returned by Check and Unmarshal. ErrDuplicateMember and ErrSyntax
-// are credentials.ErrFormat; ErrTooDeep and ErrTooLarge are credentials.ErrLimit.
+// are errclass.ErrFormat; ErrTooDeep and ErrTooLarge are errclass.ErrLimit.
 var (
-	ErrSyntax          = credentials.NewError(credentials.ErrFormat, "invalid JSON")
-	ErrDuplicateMember = credentials.NewError(credentials.ErrFormat, "duplicate JSON object member")
-	ErrTooDeep         = credentials.NewError(credentials.ErrLimit, "JSON nested too deeply")
-	ErrTooLarge        = credentials.NewError(credentials.ErrLimit, "JSON document too large")
+	ErrSyntax          = errclass.New(errclass.ErrFormat, "invalid JSON")
+	ErrDuplicateMember = errclass.New(errclass.ErrFormat, "duplicate JSON object member")
+	ErrTooDeep         = errclass.New(errclass.ErrLimit, "JSON nested too deeply")
+	ErrTooLarge        = errclass.New(errclass.ErrLimit, "JSON document too large")
 )
 
 // Unmarshal checks data with Check and then decodes it into v, with numbers

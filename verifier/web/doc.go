@@ -12,4 +12,6 @@
 // Config.AllowedHosts (loopback by default, against DNS rebinding) and
 // refuses state-changing requests from another origin. It is safe for
 // concurrent use.
+//
+// It may import the verifier, credentials/ and internal/; never the issuer or the wallet (the parties meet over HTTP only).
 package web
