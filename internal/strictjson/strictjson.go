@@ -237,7 +237,26 @@ func (s *scanner) str() (string, error) {
 						return "", s.errorf("invalid escape")
 					}
 				}
+				// A surrogate escape must be a high one followed by a
+				// low one: a lone surrogate is no character (RFC 8259
+				// §8.2; RFC 7493 §2.1 refuses it), and decoders differ
+				// on what to make of it.
+				r := hex4(s.data[s.pos+1 : s.pos+5])
 				s.pos += 5
+				if utf16.IsSurrogate(r) {
+					if r >= 0xdc00 || s.pos+6 > len(s.data) || s.data[s.pos] != '\\' || s.data[s.pos+1] != 'u' {
+						return "", s.errorf("lone surrogate escape")
+					}
+					for _, h := range s.data[s.pos+2 : s.pos+6] {
+						if !isHex(h) {
+							return "", s.errorf("invalid escape")
+						}
+					}
+					if r2 := hex4(s.data[s.pos+2 : s.pos+6]); r2 < 0xdc00 || r2 > 0xdfff {
+						return "", s.errorf("lone surrogate escape")
+					}
+					s.pos += 6
+				}
 			default:
 				return "", s.errorf("invalid escape")
 			}
@@ -250,8 +269,8 @@ func (s *scanner) str() (string, error) {
 	return "", s.errorf("unterminated string")
 }
 
-// unescape decodes the escapes of a string already checked by str. Lone
-// surrogates become U+FFFD, as with encoding/json.
+// unescape decodes the escapes of a string already checked by str, which
+// refuses lone surrogates (the U+FFFD below is never reached from it).
 func unescape(raw []byte) string {
 	out := make([]byte, 0, len(raw))
 	for i := 0; i < len(raw); i++ {
