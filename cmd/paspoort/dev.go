@@ -113,7 +113,7 @@ func printDev(w io.Writer, s *devstack.Stack, data string) {
 	p("")
 	as := s.Issuer(devstack.IssuerAssessment)
 	p("Try: paspoort ppp example level > level.json")
-	p("     paspoort issuer offer --url %s --admin-token-file %s --cacert %s --type level --claims level.json --tx-code",
+	p("     paspoort issuer offer --url %s --admin-token-file %s --ca-file %s --type level --claims level.json --tx-code",
 		as.URL, filepath.Join(abs, as.Key, "admin.token"), s.CAFile)
 	p("")
 	p("paspoort dev: ready; Ctrl-C stops, a restart keeps the data, --reset starts clean")

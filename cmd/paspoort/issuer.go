@@ -247,25 +247,25 @@ type adminClient struct {
 	hc          *http.Client
 }
 
-// addAdminFlags adds --url, --admin-token-file and --cacert.
+// addAdminFlags adds --url, --admin-token-file and --ca-file.
 func addAdminFlags(cmd *cobra.Command, base, tokenFile, caFile *string) {
 	f := cmd.Flags()
 	f.StringVar(base, "url", "", "the issuer's base URL")
 	f.StringVar(tokenFile, "admin-token-file", "", "file holding the admin API bearer token")
-	f.StringVar(caFile, "cacert", "", "PEM CA certificate to trust for the issuer (a self-signed development issuer)")
+	caFileFlag(f, caFile, "PEM CA certificate to trust for the issuer (a self-signed development issuer, DATA/tls/ca.pem of paspoort dev)")
 }
 
 func newAdminClient(base, tokenFile, caFile string) (*adminClient, error) {
 	if base == "" || tokenFile == "" {
 		return nil, usagef("--url and --admin-token-file are required")
 	}
-	tok, err := readFile("admin-token-file", tokenFile)
+	tok, err := readSecret("admin-token-file", tokenFile)
 	if err != nil {
 		return nil, err
 	}
 	tr := http.DefaultTransport.(*http.Transport).Clone()
 	if caFile != "" {
-		pool, err := readCAPool("cacert", caFile)
+		pool, err := readCAPool("ca-file", caFile)
 		if err != nil {
 			return nil, err
 		}
