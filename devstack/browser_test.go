@@ -2,6 +2,7 @@ package devstack_test
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -57,7 +58,7 @@ func TestBrowser(t *testing.T) {
 	defer cancel()
 	ctx, cancel := chromedp.NewContext(actx)
 	defer cancel()
-	ctx, cancel = context.WithTimeout(ctx, 2*time.Minute)
+	ctx, cancel = context.WithTimeout(ctx, 6*time.Minute)
 	defer cancel()
 
 	// Start the browser on ctx itself: a step's shorter context must not
@@ -97,9 +98,19 @@ func TestBrowser(t *testing.T) {
 		return s
 	}
 
+	// Every page a person sees is checked at a phone's and a laptop's
+	// size: no sideways scrolling, no serious or critical axe-core
+	// (WCAG 2.1 AA) violation, no DID or JSON Pointer in the default view,
+	// a screenshot of each (pagecheck_test.go).
+	pc := &pageChecker{t: t, ctx: ctx, shots: shots, axe: loadAxe(t), seen: map[string]bool{}}
+	check := func(page string) { t.Helper(); pc.check(page, true) }
+	defer pc.report()
+
 	desk := s.Issuer(devstack.IssuerAssessment).DeskURL
 	type offer struct{ link, pin string }
 	var offers []offer
+	do("issuer desk", chromedp.Navigate(desk+"/"), chromedp.WaitVisible(css("#create-level")))
+	check("issuer-desk")
 	for _, typ := range []string{"level", "goal"} {
 		do("issue "+typ,
 			chromedp.Navigate(desk+"/"),
@@ -109,6 +120,9 @@ func TestBrowser(t *testing.T) {
 			chromedp.WaitVisible(css("#offer-link")),
 			shot("02-issuer-offer-"+typ),
 		)
+		if typ == "level" {
+			check("issuer-offer")
+		}
 		o := offer{link: text("#offer-link"), pin: strings.TrimSpace(text("#tx-code"))}
 		if !strings.HasPrefix(o.link, "openid-credential-offer://") || len(o.pin) < 4 {
 			t.Fatalf("offer page shows %q and PIN %q", o.link, o.pin)
@@ -117,6 +131,8 @@ func TestBrowser(t *testing.T) {
 	}
 
 	w := s.Wallet.WebURL
+	do("unlock page", chromedp.Navigate(w+"/"), chromedp.WaitVisible(css("#passphrase")))
+	check("wallet-unlock")
 	do("unlock",
 		chromedp.Navigate(w+"/"),
 		chromedp.WaitVisible(css("#passphrase")),
@@ -135,6 +151,9 @@ func TestBrowser(t *testing.T) {
 			chromedp.WaitVisible(css("#tx_code")),
 			shot("04-wallet-offer-"+suffix),
 		)
+		if i == 0 {
+			check("wallet-offer")
+		}
 		if offered := text("#offered"); !strings.Contains(offered, "Werk- en denkniveau") && !strings.Contains(offered, "Doel") {
 			t.Errorf("offer page shows %q", offered)
 		}
@@ -144,6 +163,9 @@ func TestBrowser(t *testing.T) {
 			chromedp.WaitVisible(css("#flash")),
 			shot("05-wallet-paspoort-"+suffix),
 		)
+		if i == 1 {
+			check("wallet-paspoort")
+		}
 		if flash := text("#flash"); !strings.Contains(flash, "Ontvangen") {
 			t.Errorf("flash %q", flash)
 		}
@@ -156,14 +178,17 @@ func TestBrowser(t *testing.T) {
 	}
 
 	vdesk := s.Verifier(devstack.VerifierAdmission).DeskURL
+	do("verifier desk", chromedp.Navigate(vdesk+"/"), chromedp.WaitVisible(css("#start")))
+	check("verifier-desk")
 	do("ask for proof",
 		chromedp.Navigate(vdesk+"/"),
 		chromedp.WaitVisible(css("#start")),
 		shot("06-verifier-desk"),
 		chromedp.Click(css("#start")),
-		chromedp.WaitVisible(css("#request-link")),
+		chromedp.WaitVisible(css("#wallet-link")),
 		shot("07-verifier-waiting"),
 	)
+	check("verifier-waiting")
 	// The "Open in wallet" button carries the openid4vp:// link itself
 	// (html/template would turn a refused URL into #ZgotmplZ).
 	linkAttr, err := chromedp.Run(ctx, chromedp.AttributeValue(css("#wallet-link"), "href"))
@@ -204,18 +229,43 @@ func TestBrowser(t *testing.T) {
 	if visible := text("form > h1"); strings.Contains(visible, "did:") {
 		t.Errorf("consent heading names a DID: %s", visible)
 	}
-	do("share", chromedp.Click(css("#send")), chromedp.WaitVisible(css("#shared")), shot("09-wallet-shared"))
+	check("wallet-consent")
+	// The keyboard alone: Tab through the page reaches the choices and the
+	// share button, and Enter shares.
+	reachedChoice, reachedSend := false, false
+	for range 80 {
+		do("tab", chromedp.KeyEvent("\t"))
+		focus, err := chromedp.Run(ctx, chromedp.Evaluate[string](`(document.activeElement && (document.activeElement.id || document.activeElement.type || document.activeElement.tagName)) || ""`))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if focus == "radio" || focus == "checkbox" {
+			reachedChoice = true
+		}
+		if focus == "send" {
+			reachedSend = true
+			break
+		}
+	}
+	if !reachedChoice || !reachedSend {
+		pc.keyboardFailed("wallet-consent", fmt.Sprintf("Tab reached a choice: %v, the share button: %v", reachedChoice, reachedSend))
+		do("share", chromedp.Click(css("#send")), chromedp.WaitVisible(css("#shared")), shot("09-wallet-shared"))
+	} else {
+		do("share with Enter", chromedp.KeyEvent("\r"), chromedp.WaitVisible(css("#shared")), shot("09-wallet-shared"))
+	}
+	check("wallet-shared")
 	if shared := text("#shared"); !strings.Contains(shared, "Gedeeld met Hogeschool Domstad") {
 		t.Errorf("shared page: %q", shared)
 	}
 
-	// The desk's waiting page refreshes itself: back on it, no reload by
-	// hand, only waiting for the decision to appear.
+	// Back on the desk's waiting page, the officer asks to wait for the
+	// answer (a page that refreshes itself fails WCAG 2.2.1).
 	do("decision",
-		chromedp.Navigate(requestPage),
+		chromedp.Navigate(requestPage+"&wait=1"),
 		chromedp.WaitVisible(css("#outcome")),
 		shot("10-verifier-decision"),
 	)
+	check("verifier-decision")
 	if outcome, intake := text("#outcome"), text("#next-intake"); !strings.Contains(outcome, "Toegelaten") || intake == "" {
 		t.Errorf("decision %q, next intake %q", outcome, intake)
 	}
@@ -226,6 +276,7 @@ func TestBrowser(t *testing.T) {
 		}
 	}
 	do("history", chromedp.Navigate(w+"/history"), chromedp.WaitVisible(css("table")), shot("11-wallet-history"))
+	check("wallet-history")
 	if h := text("main"); !strings.Contains(h, "Hogeschool Domstad") || strings.Contains(h, "did:web:") || !strings.Contains(h, "Werk- en denkniveau") {
 		t.Errorf("history: %s", h)
 	}
@@ -234,6 +285,16 @@ func TestBrowser(t *testing.T) {
 		!strings.Contains(o, "Still to learn") {
 		t.Errorf("opportunities: %s", o)
 	}
+	check("wallet-opportunities")
+	// The decision kept in the wallet, and the forms to paste a link.
+	do("decisions", chromedp.Navigate(w+"/decisions"), chromedp.WaitVisible(css(`main a[href^="/decisions/"]`)))
+	check("wallet-decisions")
+	do("decision in the wallet", chromedp.Click(css(`main a[href^="/decisions/"]`)), chromedp.WaitVisible(css("main h1")))
+	check("wallet-decision")
+	do("receive form", chromedp.Navigate(w+"/receive"), chromedp.WaitVisible(css("#offer")))
+	check("wallet-receive")
+	do("share form", chromedp.Navigate(w+"/share"), chromedp.WaitVisible(css("#request")))
+	check("wallet-share")
 	do("suspend",
 		chromedp.Navigate(desk+"/credentials"),
 		chromedp.WaitVisible(css("table")),
@@ -241,6 +302,7 @@ func TestBrowser(t *testing.T) {
 		chromedp.WaitVisible(css(`form[action$="/reinstate"] button`)),
 		shot("13-issuer-credentials"),
 	)
+	check("issuer-credentials")
 	// One row per credential, its copies together; suspending acts on
 	// all of them.
 	if l := text("main"); !strings.Contains(l, "tijdelijk ingetrokken") || !strings.Contains(l, "geldig") || !strings.Contains(l, "3 kopieën") {

@@ -2,7 +2,7 @@
 // (html/template, embedded, no build step, usable on a phone, Dutch and
 // English) where a school's or employer's staff chooses a requirement
 // profile, shows the applicant the OpenID4VP request as a QR code and a
-// link, waits for the wallet's answer without refreshing by hand, and
+// link, waits for the wallet's answer when the officer asks it to (no page that refreshes itself: WCAG 2.2.1), and
 // reads the decision: each requirement with its evidence, the match score,
 // the gap and the learning or onboarding plan with the next intake date.
 //

@@ -103,7 +103,7 @@ func New(cfg Config) (*Desk, error) {
 //
 //	GET  /                          choose a profile
 //	POST /requests                  profile=ID → 303 to the request page
-//	GET  /requests/{id}             QR code and link while pending (refreshes itself), then the decision
+//	GET  /requests/{id}[?wait=1]    QR code and link while pending (wait=1 holds the page up to 20 s for the answer), then the decision
 //	GET  /requests/{id}/qr.png      the QR code of the request link
 //
 // Every page takes ?lang=nl|en (default nl).
@@ -218,6 +218,12 @@ func (d *Desk) request(c echo.Context) error {
 	if err != nil {
 		return d.render(c, http.StatusNotFound, "error.html", map[string]any{"Message": texts[lang]["unknown_request"]})
 	}
+	if c.QueryParam("wait") != "" {
+		// The officer asked to wait for the answer: hold the page until
+		// the transaction is answered, or up to waitFor. (A page that
+		// refreshes itself is an accessibility failure, WCAG 2.2.1.)
+		tx = d.waitAnswer(c.Request().Context(), tx)
+	}
 	p := d.profile(tx.ProfileID)
 	data := map[string]any{"ID": id, "Link": a.link, "LinkURL": walletLink(a.link), "Profile": p, "Status": string(tx.Status),
 		"Expires": tx.Expires.Format("15:04")}
@@ -235,6 +241,28 @@ func (d *Desk) request(c echo.Context) error {
 	}
 	data["D"] = decisionView(tx.Decision, p, d.cfg.IssuerNames, lang)
 	return d.render(c, http.StatusOK, "decision.html", data)
+}
+
+// waitFor is how long a page waits for the wallet's answer.
+const waitFor = 20 * time.Second
+
+// waitAnswer polls a pending transaction until it is answered, expires,
+// waitFor has passed or ctx ends, and returns it as last read.
+func (d *Desk) waitAnswer(ctx context.Context, tx *verifier.Transaction) *verifier.Transaction {
+	deadline := time.Now().Add(waitFor)
+	for tx.Status == verifier.TxPending && time.Now().Before(deadline) && time.Now().Before(tx.Expires) {
+		select {
+		case <-ctx.Done():
+			return tx
+		case <-time.After(200 * time.Millisecond):
+		}
+		next, err := d.cfg.Store.Transaction(ctx, tx.ID)
+		if err != nil {
+			return tx
+		}
+		tx = next
+	}
+	return tx
 }
 
 func (d *Desk) qr(c echo.Context) error {
@@ -258,14 +286,6 @@ var funcs = template.FuncMap{
 			return ""
 		}
 		return ppp.FormatDate(time.Date(dt.Year, dt.Month, dt.Day, 0, 0, 0, 0, time.UTC), l)
-	},
-	"refresh": func(data map[string]any) map[string]any {
-		out := make(map[string]any, len(data)+1)
-		for k, v := range data {
-			out[k] = v
-		}
-		out["Refresh"] = true
-		return out
 	},
 }
 
