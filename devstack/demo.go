@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/loopbrug/paspoort/credentials/ppp"
 	"github.com/loopbrug/paspoort/credentials/profile"
 	"github.com/loopbrug/paspoort/issuer"
 	"github.com/loopbrug/paspoort/verifier"
@@ -158,9 +159,9 @@ func Demo(ctx context.Context, s *Stack, out io.Writer, lang string) error {
 	for _, h := range hist {
 		var what []string
 		for _, c := range h.Credentials {
-			what = append(what, typeName(c.VCT)+" "+strings.Join(c.Claims, ","))
+			what = append(what, typeName(c.VCT)+" ("+strings.Join(claimLabels(c.VCT, c.Claims, d.lang), ", ")+")")
 		}
-		d.line("%s  %s  %s: %s", h.Time.Format("2006-01-02 15:04"), h.Outcome, h.Verifier, strings.Join(what, "; "))
+		d.line("%s  %s: %s", h.Time.Format("2006-01-02 15:04"), h.VerifierName, strings.Join(what, "; "))
 	}
 	if len(hist) != 2 {
 		return fmt.Errorf("%w: %d history entries, want 2", ErrStoryFailed, len(hist))
@@ -239,7 +240,7 @@ func (d *demo) present(ctx context.Context, key, profileID string, p *profile.Pr
 	if err != nil {
 		return nil, fmt.Errorf("read request of %s: %w", key, err)
 	}
-	d.line("her wallet checked the signed request of %s", pr.Verifier)
+	d.line("her wallet checked the signed request of %s", pr.VerifierName)
 	sel := &wallet.Selection{Credentials: map[string][]string{}}
 	for _, q := range pr.Queries {
 		reqID, _, _ := strings.Cut(q.QueryID, "__")
@@ -247,7 +248,11 @@ func (d *demo) present(ctx context.Context, key, profileID string, p *profile.Pr
 		for _, o := range q.Options {
 			if o.CredentialID == id {
 				sel.Credentials[q.QueryID] = []string{id}
-				d.line("consent: share %s from %s: %s", o.Type, o.IssuerName, strings.Join(o.Claims, ", "))
+				var vals []string
+				for _, v := range o.Values(d.lang) {
+					vals = append(vals, v.Label+": "+v.Text)
+				}
+				d.line("consent: share %s from %s: %s", o.Type, o.IssuerName, strings.Join(vals, "; "))
 			}
 		}
 	}
@@ -306,7 +311,7 @@ func (d *demo) printResult(reqs []profile.RequirementResult, score float64, gap 
 		if r.Required {
 			req = " (required)"
 		}
-		d.line("  %s %-10s %s%s", mark, r.Status, r.Title.Get(d.lang), req)
+		d.line("  %s %-16s %s%s", mark, statusWords[r.Status], r.Title.Get(d.lang), req)
 	}
 	d.line("score %.0f%%", score*100)
 	if len(gap) > 0 {
@@ -338,4 +343,16 @@ func truncate(s string, n int) string {
 		return s
 	}
 	return s[:n] + "…"
+}
+
+// statusWords are the requirement statuses in words.
+var statusWords = map[profile.Status]string{profile.StatusMet: "met", profile.StatusNotMet: "not met", profile.StatusNotProven: "not proven"}
+
+// claimLabels names the claims at pointers by their labels in lang.
+func claimLabels(vct string, pointers []string, lang string) []string {
+	out := make([]string, 0, len(pointers))
+	for _, p := range pointers {
+		out = append(out, ppp.Describe(vct, p, nil, lang).Label)
+	}
+	return out
 }

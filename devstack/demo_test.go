@@ -42,7 +42,7 @@ func TestDemo(t *testing.T) {
 	for _, want := range []string{
 		"verified and stored: level from Assessment Centrum Loopbrug",
 		"verified and stored: experience from NS Reizigers",
-		"decision of Hogeschool Domstad, toelating: ACCEPTED",
+		"decision of Hogeschool Domstad: ACCEPTED",
 		"learning plan",
 		"next intake:",
 		"verified and stored: learning from Hogeschool Domstad",

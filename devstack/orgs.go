@@ -62,7 +62,7 @@ var issuerSpecs = []issuerSpec{
 }
 
 var verifierSpecs = []verifierSpec{
-	{VerifierAdmission, "Hogeschool Domstad, toelating", []string{ProfileAdmission}},
+	{VerifierAdmission, "Hogeschool Domstad", []string{ProfileAdmission}},
 	{VerifierSchool, "Stedelijk College Domstad", []string{ProfileSchool}},
 }
 

@@ -19,7 +19,7 @@ func TestDemoCommand(t *testing.T) {
 		"verified and stored: experience from NS Reizigers",
 		"her wallet says: accepted (nothing was sent)",
 		"gap: give constructive feedback",
-		"decision of Hogeschool Domstad, toelating: ACCEPTED",
+		"decision of Hogeschool Domstad: ACCEPTED",
 		"learning plan (Hogeschool Domstad",
 		"next intake: ",
 		"verified and stored: learning from Hogeschool Domstad",
