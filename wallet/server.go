@@ -17,6 +17,8 @@ import (
 	"time"
 
 	"github.com/loopbrug/paspoort/credentials"
+
+	"github.com/loopbrug/paspoort/internal/bounded"
 )
 
 // Errors of the Server.
@@ -416,15 +418,7 @@ func (s *Server) expire() {
 func (s *Server) addPending(key string, p *pending) string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if len(s.pending) >= maxPending {
-		oldest := ""
-		for id, q := range s.pending {
-			if oldest == "" || q.expires.Before(s.pending[oldest].expires) {
-				oldest = id
-			}
-		}
-		delete(s.pending, oldest)
-	}
+	bounded.MakeRoom(s.pending, maxPending, func(q *pending) time.Time { return q.expires })
 	p.session = key
 	p.expires = s.cfg.Now().Add(pendingTTL)
 	id := newID()

@@ -20,6 +20,7 @@ import (
 
 	"github.com/loopbrug/paspoort/credentials"
 	"github.com/loopbrug/paspoort/credentials/ppp"
+	"github.com/loopbrug/paspoort/internal/bounded"
 	"github.com/loopbrug/paspoort/internal/page"
 	"github.com/loopbrug/paspoort/internal/serve"
 	"github.com/loopbrug/paspoort/internal/webguard"
@@ -245,15 +246,7 @@ func (d *Desk) keepQR(id string, png []byte) {
 			delete(d.qrs, k)
 		}
 	}
-	if len(d.qrs) >= maxQRCodes {
-		oldest := ""
-		for k, q := range d.qrs {
-			if oldest == "" || q.created.Before(d.qrs[oldest].created) {
-				oldest = k
-			}
-		}
-		delete(d.qrs, oldest)
-	}
+	bounded.MakeRoom(d.qrs, maxQRCodes, func(q qrCode) time.Time { return q.created })
 	d.qrs[id] = qrCode{png: png, created: now}
 }
 

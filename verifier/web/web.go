@@ -21,6 +21,7 @@ import (
 
 	"github.com/loopbrug/paspoort/credentials/ppp"
 	"github.com/loopbrug/paspoort/credentials/profile"
+	"github.com/loopbrug/paspoort/internal/bounded"
 	"github.com/loopbrug/paspoort/internal/page"
 	"github.com/loopbrug/paspoort/internal/serve"
 	"github.com/loopbrug/paspoort/internal/webguard"
@@ -155,15 +156,7 @@ func (d *Desk) start(c echo.Context) error {
 			delete(d.asked, k)
 		}
 	}
-	if len(d.asked) >= maxAsked {
-		oldest := ""
-		for k, a := range d.asked {
-			if oldest == "" || a.created.Before(d.asked[oldest].created) {
-				oldest = k
-			}
-		}
-		delete(d.asked, oldest)
-	}
+	bounded.MakeRoom(d.asked, maxAsked, func(a *asked) time.Time { return a.created })
 	d.asked[req.TransactionID] = &asked{link: req.RequestURI, session: sid, created: now}
 	d.mu.Unlock()
 	return c.Redirect(http.StatusSeeOther, "/requests/"+url.PathEscape(req.TransactionID)+"?lang="+webguard.Lang(c))

@@ -1,6 +1,10 @@
 package web
 
-import "time"
+import (
+	"time"
+
+	"github.com/loopbrug/paspoort/internal/bounded"
+)
 
 // pending is an offer or request waiting for the holder's answer, usable
 // only by the session that opened it.
@@ -15,15 +19,7 @@ type pending[T any] struct {
 func keep[T any](d *Desk, m map[string]*pending[T], sid string, v T) string {
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	if len(m) >= maxPending {
-		oldest := ""
-		for k, p := range m {
-			if oldest == "" || p.created.Before(m[oldest].created) {
-				oldest = k
-			}
-		}
-		delete(m, oldest)
-	}
+	bounded.MakeRoom(m, maxPending, func(p *pending[T]) time.Time { return p.created })
 	id := newToken()[:16]
 	m[id] = &pending[T]{v: v, session: sid, created: d.cfg.Now()}
 	return id

@@ -19,6 +19,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/loopbrug/paspoort/credentials"
+	"github.com/loopbrug/paspoort/internal/bounded"
 	"github.com/loopbrug/paspoort/internal/page"
 	"github.com/loopbrug/paspoort/internal/serve"
 	"github.com/loopbrug/paspoort/internal/webguard"
@@ -290,15 +291,7 @@ func (d *Desk) unlock(c echo.Context) error {
 	case opened != nil:
 		d.w = opened
 	}
-	if len(d.sessions) >= maxSessions {
-		oldest := ""
-		for k, s := range d.sessions {
-			if oldest == "" || s.seen.Before(d.sessions[oldest].seen) {
-				oldest = k
-			}
-		}
-		delete(d.sessions, oldest)
-	}
+	bounded.MakeRoom(d.sessions, maxSessions, func(s *session) time.Time { return s.seen })
 	tok := newToken()
 	d.sessions[tok] = &session{csrf: newToken(), seen: d.cfg.Now()}
 	c.SetCookie(&http.Cookie{Name: cookieName, Value: tok, Path: "/", HttpOnly: true, SameSite: http.SameSiteStrictMode})
