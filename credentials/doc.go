@@ -5,4 +5,6 @@
 // except through a resolver or fetcher handed in by the caller.
 //
 // This package itself holds only the error classes shared by all of them.
+//
+// It imports only internal/errclass; never issuer, wallet, verifier, bench or cmd.
 package credentials

@@ -1,7 +1,6 @@
 package devstack
 
 import (
-	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -10,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/loopbrug/paspoort/credentials/ppp"
 	"github.com/loopbrug/paspoort/credentials/profile"
 	"github.com/loopbrug/paspoort/issuer"
 	"github.com/loopbrug/paspoort/verifier"
@@ -159,9 +159,9 @@ func Demo(ctx context.Context, s *Stack, out io.Writer, lang string) error {
 	for _, h := range hist {
 		var what []string
 		for _, c := range h.Credentials {
-			what = append(what, typeName(c.VCT)+" "+strings.Join(c.Claims, ","))
+			what = append(what, typeName(c.VCT)+" ("+strings.Join(claimLabels(c.VCT, c.Claims, d.lang), ", ")+")")
 		}
-		d.line("%s  %s  %s: %s", h.Time.Format("2006-01-02 15:04"), d.word(h.Outcome), cmp.Or(h.VerifierName, h.Verifier), strings.Join(what, "; "))
+		d.line("%s  %s: %s", h.Time.Format("2006-01-02 15:04"), h.VerifierName, strings.Join(what, "; "))
 	}
 	if len(hist) != 2 {
 		return fmt.Errorf("%w: %d history entries, want 2", ErrStoryFailed, len(hist))
@@ -240,7 +240,7 @@ func (d *demo) present(ctx context.Context, key, profileID string, p *profile.Pr
 	if err != nil {
 		return nil, fmt.Errorf("read request of %s: %w", key, err)
 	}
-	d.line(d.say("checked"), d.s.Verifier(key).Name)
+	d.line(d.say("checked"), pr.VerifierName)
 	sel := &wallet.Selection{Credentials: map[string][]string{}}
 	for _, q := range pr.Queries {
 		reqID, _, _ := strings.Cut(q.QueryID, "__")
@@ -248,7 +248,11 @@ func (d *demo) present(ctx context.Context, key, profileID string, p *profile.Pr
 		for _, o := range q.Options {
 			if o.CredentialID == id {
 				sel.Credentials[q.QueryID] = []string{id}
-				d.line(d.say("consent"), o.Type, o.IssuerName, strings.Join(o.Claims, ", "))
+				var vals []string
+				for _, v := range o.Values(d.lang) {
+					vals = append(vals, v.Label+": "+v.Text)
+				}
+				d.line(d.say("consent"), o.Type, o.IssuerName, strings.Join(vals, "; "))
 			}
 		}
 	}
@@ -307,7 +311,11 @@ func (d *demo) printResult(reqs []profile.RequirementResult, score float64, gap 
 		if r.Required {
 			req = d.say("required")
 		}
-		d.line("  %s %-15s %s%s", mark, d.word(string(r.Status)), r.Title.Get(d.lang), req)
+		st := statusWords[r.Status]
+		if d.lang == "nl" {
+			st = d.word(string(r.Status))
+		}
+		d.line("  %s %-16s %s%s", mark, st, r.Title.Get(d.lang), req)
 	}
 	d.line(d.say("score"), score*100)
 	if len(gap) > 0 {
@@ -339,4 +347,16 @@ func truncate(s string, n int) string {
 		return s
 	}
 	return s[:n] + "…"
+}
+
+// statusWords are the requirement statuses in words.
+var statusWords = map[profile.Status]string{profile.StatusMet: "met", profile.StatusNotMet: "not met", profile.StatusNotProven: "not proven"}
+
+// claimLabels names the claims at pointers by their labels in lang.
+func claimLabels(vct string, pointers []string, lang string) []string {
+	out := make([]string, 0, len(pointers))
+	for _, p := range pointers {
+		out = append(out, ppp.Describe(vct, p, nil, lang).Label)
+	}
+	return out
 }

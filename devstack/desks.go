@@ -39,12 +39,16 @@ func (s *Stack) openDesks(next func() (net.Listener, error)) error {
 		}
 		is.DeskURL = "http://" + is.deskLn.Addr().String()
 	}
+	names := map[string]string{}
+	for _, is := range s.Issuers {
+		names[is.URL] = is.Name["nl"]
+	}
 	for _, v := range s.Verifiers {
 		if v.deskLn, err = next(); err != nil {
 			return err
 		}
 		ps := v.profiles(s)
-		if v.desk, err = verifierweb.New(verifierweb.Config{Verifier: v.Verifier, Store: v.store, Profiles: ps, Name: v.Name, WalletURL: w.WebURL,
+		if v.desk, err = verifierweb.New(verifierweb.Config{Verifier: v.Verifier, Store: v.store, Profiles: ps, Name: v.Name, WalletURL: w.WebURL, IssuerNames: names,
 			Logger: s.opts.Logger.With("service", "verifier-desk", "org", v.Key)}); err != nil {
 			return fmt.Errorf("devstack: desk of %s: %w", v.Key, err)
 		}

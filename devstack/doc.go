@@ -37,4 +37,6 @@
 //
 // Demo runs the story of Miranda against a running Stack and prints each
 // step; it returns nil only if every step verified.
+//
+// It wires the three parties together, so it may import them all; nothing but cmd/ and tests may import it.
 package devstack

@@ -36,14 +36,7 @@ type knownKey struct{ page, check string }
 // loudly as "KNOWN FAILURE" instead of failing, and says so when an entry
 // passes again. Remove an entry when its fix lands; add none without a
 // line in the report of the branch that adds it.
-var knownFailures = map[knownKey]string{
-	{"wallet-offer", "plain"}:                "wallet/web: the offer names the issuer's address under its name",
-	{"wallet-consent", "plain"}:              "wallet/web: consent names the verifier by DID and the claims by JSON Pointer",
-	{"wallet-shared", "plain"}:               "wallet/web: shared page shows the verifier's DID and vct URLs",
-	{"wallet-history", "plain"}:              "wallet/web: history shows the verifier's DID and vct URLs",
-	{"verifier-waiting", "axe meta-refresh"}: "verifier/web: the waiting page reloads itself with <meta http-equiv=refresh>",
-	{"verifier-decision", "plain"}:           "verifier/web: evidence shows the issuer's address and claim names (nlqf_level = 4)",
-}
+var knownFailures = map[knownKey]string{}
 
 // finding is one failed check on one page at one size.
 type finding struct {

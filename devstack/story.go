@@ -40,22 +40,22 @@ func assessmentOffer(now time.Time) issuer.OfferRequest {
 	return issuer.OfferRequest{TxCode: true, SubjectRef: "miranda", Credentials: []issuer.OfferCredential{
 		{Type: "talent", Claims: claims(map[string]any{
 			"talents": []map[string]any{
-				{"name": "Verbinden (connecting people)", "score": 86, "percentile": 91},
-				{"name": "Kalmte onder druk (composure under pressure)", "score": 81, "percentile": 84},
-				{"name": "Uitleggen (explaining)", "score": 77, "percentile": 79},
+				{"name": "Verbinden", "score": 86, "percentile": 91},
+				{"name": "Kalmte onder druk", "score": 81, "percentile": 84},
+				{"name": "Uitleggen", "score": 77, "percentile": 79},
 			},
 			"instrument": "Loopbrug Talentenscan 2.1", "assessed_on": assessed,
 		})},
 		{Type: "drive", Claims: claims(map[string]any{
 			"drives": []map[string]any{
-				{"name": "Anderen helpen groeien (helping others grow)", "score": 92},
-				{"name": "Zingeving (meaningful work)", "score": 85},
+				{"name": "Anderen helpen groeien", "score": 92},
+				{"name": "Zingeving", "score": 85},
 			},
 			"instrument": "Loopbrug Drijfverenprofiel 1.3", "assessed_on": assessed,
 		})},
 		{Type: "level", Claims: claims(map[string]any{
 			"nlqf_level": 4, "eqf_level": 4, "assessed_on": assessed, "method": "evc",
-			"evidence": "EVC procedure: portfolio of 14 years as a (senior) train conductor and a criterion-based interview.",
+			"evidence": "EVC-procedure: portfolio van 14 jaar als (hoofd)conducteur en een criteriumgericht interview.",
 		})},
 		{Type: "goal", Claims: claims(map[string]any{
 			"target_occupation": escoSecondaryTeacher, "target_occupation_label": "leerkracht voortgezet onderwijs",
@@ -69,10 +69,10 @@ func assessmentOffer(now time.Time) issuer.OfferRequest {
 func nsOffer(now time.Time) issuer.OfferRequest {
 	return issuer.OfferRequest{TxCode: true, SubjectRef: "personeelsnummer-104233", Credentials: []issuer.OfferCredential{
 		{Type: "experience", Claims: claims(map[string]any{
-			"employer": "NS Reizigers B.V.", "occupation": escoConductor, "occupation_label": "treinconducteur",
+			"employer": "NS Reizigers", "occupation": escoConductor, "occupation_label": "treinconducteur",
 			"role_title": "Hoofdconducteur", "start_date": "2011-03-01", "hours_per_week": 32,
 			"skills":      []string{escoPassengers, escoStress, escoEmergency, escoLanguages},
-			"description": "Senior conductor on intercity services; mentor for new conductors since 2019.",
+			"description": "Hoofdconducteur op intercitytreinen; sinds 2019 mentor van nieuwe conducteurs.",
 		})},
 	}}
 }

@@ -49,4 +49,6 @@
 // An Issuer is safe for concurrent use. New starts no goroutines; Serve
 // runs until its context ends. Several issuers can run in one process, each
 // with its own Store, URL, listener and metrics registry (paspoort dev).
+//
+// It may import credentials/ and internal/; never the wallet or the verifier (the parties meet over HTTP only), bench or cmd.
 package issuer

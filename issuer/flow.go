@@ -51,7 +51,7 @@ func (is *Issuer) token(ctx context.Context, form url.Values) (*oid4vci.TokenRes
 		outcome, offerID, locked = nil, "", false
 		id, err := tx.OfferIDByCode(hashSecret(req.PreAuthorizedCode))
 		if errors.Is(err, ErrNotFound) {
-			outcome = fmt.Errorf("%w: unknown pre-authorized code", oid4vci.ErrInvalidGrant)
+			outcome = grantError(oid4vci.GrantUnknown, -1, "unknown pre-authorized code")
 			return nil
 		}
 		if err != nil {
@@ -64,13 +64,13 @@ func (is *Issuer) token(ctx context.Context, form url.Values) (*oid4vci.TokenRes
 		offerID = id
 		switch {
 		case rec.State == OfferRedeemed:
-			outcome = fmt.Errorf("%w: the pre-authorized code was already used", oid4vci.ErrInvalidGrant)
+			outcome = grantError(oid4vci.GrantUsed, -1, "the pre-authorized code was already used")
 			return nil
 		case rec.State == OfferLocked:
-			outcome = fmt.Errorf("%w: the offer is locked after too many wrong transaction codes", oid4vci.ErrInvalidGrant)
+			outcome = grantError(oid4vci.GrantLocked, 0, "the offer is locked after too many wrong transaction codes")
 			return nil
 		case !now.Before(rec.ExpiresAt):
-			outcome = fmt.Errorf("%w: the pre-authorized code has expired", oid4vci.ErrInvalidGrant)
+			outcome = grantError(oid4vci.GrantExpired, -1, "the pre-authorized code has expired")
 			return nil
 		case rec.TxCodeHash != "" && !req.HasTxCode:
 			outcome = fmt.Errorf("%w: a tx_code is required", oid4vci.ErrInvalidRequest)
@@ -81,7 +81,7 @@ func (is *Issuer) token(ctx context.Context, form url.Values) (*oid4vci.TokenRes
 		}
 		if rec.TxCodeHash != "" && subtle.ConstantTimeCompare([]byte(hashSecret(req.TxCode)), []byte(rec.TxCodeHash)) != 1 {
 			rec.Attempts++
-			outcome = fmt.Errorf("%w: wrong tx_code", oid4vci.ErrInvalidGrant)
+			outcome = grantError(oid4vci.GrantWrongTxCode, max(is.cfg.MaxTxCodeAttempts-rec.Attempts, 0), "wrong tx_code")
 			if rec.Attempts >= is.cfg.MaxTxCodeAttempts {
 				rec.State, locked = OfferLocked, true
 			}
@@ -289,4 +289,11 @@ func disclosable(t ppp.Type, claims map[string]any) []string {
 		out = []string{}
 	}
 	return out
+}
+
+// grantError is an invalid_grant with its reason and attempts left (-1:
+// not told), which the token endpoint's error response carries for the
+// holder's wallet.
+func grantError(r oid4vci.GrantReason, attemptsLeft int, msg string) error {
+	return &oid4vci.GrantError{Reason: r, AttemptsLeft: attemptsLeft, Err: fmt.Errorf("%w: %s", oid4vci.ErrInvalidGrant, msg)}
 }

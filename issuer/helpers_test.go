@@ -67,6 +67,13 @@ func selfSigned(t testing.TB) (tls.Certificate, *x509.CertPool) {
 // badger store in t.TempDir(), Serve until the test ends.
 func startIssuer(t testing.TB, mod func(*issuer.Config)) *env {
 	t.Helper()
+	return startIssuerWith(t, mod, nil)
+}
+
+// startIssuerWith is startIssuer with the store wrapped by wrap (when not
+// nil) before the issuer gets it.
+func startIssuerWith(t testing.TB, mod func(*issuer.Config), wrap func(issuer.Store) issuer.Store) *env {
+	t.Helper()
 	cert, pool := selfSigned(t)
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -86,7 +93,11 @@ func startIssuer(t testing.TB, mod func(*issuer.Config)) *env {
 	if mod != nil {
 		mod(&cfg)
 	}
-	is, err := issuer.New(context.Background(), store, cfg, issuer.WithClock(clock.Now))
+	var st issuer.Store = store
+	if wrap != nil {
+		st = wrap(store)
+	}
+	is, err := issuer.New(context.Background(), st, cfg, issuer.WithClock(clock.Now))
 	if err != nil {
 		t.Fatal(err)
 	}

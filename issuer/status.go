@@ -78,10 +78,14 @@ func (is *Issuer) statusURI(list int) string {
 }
 
 // statusCache holds the signed token of each list until it is half its
-// ttl old or a status in it changes.
+// ttl old or a status in it changes. A token built from statuses read
+// before a change is not kept: every drop and invalidate moves the
+// generation on, and put keeps a token only when the generation is still
+// the one seen before its statuses were read.
 type statusCache struct {
 	mu     sync.Mutex
 	tokens map[int]cachedToken
+	gen    uint64
 }
 
 type cachedToken struct {
@@ -99,9 +103,21 @@ func (c *statusCache) get(list int, now time.Time, maxAge time.Duration) (string
 	return t.token, true
 }
 
-func (c *statusCache) put(list int, t cachedToken) {
+// generation returns the generation to hand to put for a token about to be
+// built.
+func (c *statusCache) generation() uint64 {
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	return c.gen
+}
+
+// put keeps t unless a status changed since gen was read.
+func (c *statusCache) put(list int, gen uint64, t cachedToken) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if gen != c.gen {
+		return
+	}
 	if c.tokens == nil {
 		c.tokens = map[int]cachedToken{}
 	}
@@ -111,24 +127,29 @@ func (c *statusCache) put(list int, t cachedToken) {
 func (c *statusCache) drop(list int) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	c.gen++
 	delete(c.tokens, list)
 }
 
 func (c *statusCache) invalidate() {
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	c.gen++
 	c.tokens = nil
 }
 
 // StatusListToken returns the signed Status List Token (statuslist+jwt) of
 // list: "sub" its stable URL, "iat" now, "exp" a day later, "ttl" the
 // configured StatusListTTL, 2 bits per entry. Tokens are cached for half
-// their ttl and re-signed at once after a status change.
+// their ttl and re-signed at once after a status change (SetStatus), also
+// one that lands while a token is being built: that token is served once
+// but not cached.
 func (is *Issuer) StatusListToken(ctx context.Context, list int) (string, error) {
 	now := is.now()
 	if tok, ok := is.status.get(list, now, is.cfg.StatusListTTL/2); ok {
 		return tok, nil
 	}
+	gen := is.status.generation()
 	l, err := statuslist.New(statusBits, is.cfg.StatusListSize)
 	if err != nil {
 		return "", err
@@ -159,7 +180,7 @@ func (is *Issuer) StatusListToken(ctx context.Context, list int) (string, error)
 	if err != nil {
 		return "", fmt.Errorf("sign status list %d: %w", list, err)
 	}
-	is.status.put(list, cachedToken{token: tok, iat: now})
+	is.status.put(list, gen, cachedToken{token: tok, iat: now})
 	return tok, nil
 }
 

@@ -8,9 +8,9 @@ import (
 	"strconv"
 	"testing"
 
+	"github.com/loopbrug/paspoort/bench"
 	"github.com/loopbrug/paspoort/credentials/oid4vp"
 	"github.com/loopbrug/paspoort/internal/jose"
-	"github.com/loopbrug/paspoort/internal/loadtest"
 	"github.com/loopbrug/paspoort/verifier"
 )
 
@@ -20,7 +20,7 @@ import (
 func prepareResponses(b *testing.B, e *env, w *wallet, profileID string, n, want int) []url.Values {
 	b.Helper()
 	forms := make([]url.Values, n)
-	if err := loadtest.Prepare(n, 8, func(i int) error {
+	if err := bench.Prepare(n, 8, func(i int) error {
 		var err error
 		forms[i], err = prepareResponse(context.Background(), e, w, profileID, want)
 		return err
@@ -107,7 +107,7 @@ func BenchmarkHandleResponse(b *testing.B) {
 //
 //	go test -run '^$' -bench BenchmarkResponseHTTP -benchtime 3000x -count 5 ./verifier/
 func BenchmarkResponseHTTP(b *testing.B) {
-	o := loadtest.VerifierOptions{Presentations: b.N, Concurrency: benchClients(b), Disclosures: 20, Timer: b}
+	o := bench.VerifierOptions{Presentations: b.N, Concurrency: benchClients(b), Disclosures: 20, Timer: b}
 	if path := os.Getenv("PASPOORT_BENCH_CPUPROFILE"); path != "" {
 		f, err := os.Create(path)
 		if err != nil {
@@ -116,7 +116,7 @@ func BenchmarkResponseHTTP(b *testing.B) {
 		defer f.Close()
 		o.Profile = f
 	}
-	r, err := loadtest.Verifier(context.Background(), o)
+	r, err := bench.Verifier(context.Background(), o)
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -37,4 +37,6 @@
 //
 // A Verifier is safe for concurrent use. It logs through the slog logger
 // given with WithLogger, never tokens, keys, codes or claim values.
+//
+// It may import credentials/ and internal/; never the issuer or the wallet (the parties meet over HTTP only), bench or cmd.
 package verifier

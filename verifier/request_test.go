@@ -54,15 +54,25 @@ func TestWalletErrorResponse(t *testing.T) {
 	w := &wallet{t: t, e: e, key: holder, creds: creds}
 	req := e.start(profileTeacher, nil)
 	r := w.fetch(req.RequestURI)
+	// An error response with a state nobody issued changes nothing.
+	forged := (&oid4vp.ErrorResponse{Code: oid4vp.CodeAccessDenied, State: "not-the-state"}).Form()
+	if code, _ := w.postForm(r.ResponseURI, forged); code != 200 {
+		t.Fatalf("forged error response: %d", code)
+	}
+	if s := e.result(req.TransactionID); s.Status != verifier.TxPending {
+		t.Fatalf("status after a forged decline %s", s.Status)
+	}
+	// The holder declines: the transaction ends as declined (so the desk
+	// stops waiting), and no response is taken after it.
 	decline := (&oid4vp.ErrorResponse{Code: oid4vp.CodeAccessDenied, State: r.State}).Form()
 	if code, body := w.postForm(r.ResponseURI, decline); code != 200 || strings.TrimSpace(string(body)) != "{}" {
 		t.Fatalf("error response: %d %s", code, body)
 	}
-	if s := e.result(req.TransactionID); s.Status != verifier.TxPending {
+	if s := e.result(req.TransactionID); s.Status != verifier.TxDeclined {
 		t.Fatalf("status %s", s.Status)
 	}
-	if code, body := w.post(r, w.vpToken(r, r.ClientID, r.Nonce, false), ""); code != 200 {
-		t.Fatalf("response after the error: %d %s", code, body)
+	if code, body := w.post(r, w.vpToken(r, r.ClientID, r.Nonce, false), ""); code == 200 {
+		t.Fatalf("response after the decline: %d %s", code, body)
 	}
 	// The core API returns the wallet's error as such.
 	_, err := e.v.HandleResponse(t.Context(), url.Values{"error": {"access_denied"}})

@@ -45,7 +45,11 @@ type ResponseReply struct {
 //     transaction's. More than one presentation for a Credential Query
 //     without "multiple": true refuses the whole response
 //     (dcql.ErrTooManyPresentations, FMT; §6.1, §8.1). A wallet's error response (§8.5) is returned as the
-//     *oid4vp.ErrorResponse and changes nothing.
+//     *oid4vp.ErrorResponse; when it carries the state of a pending,
+//     unexpired transaction (the state is unguessable, so only the wallet
+//     that fetched the request knows it), the transaction is recorded as
+//     declined (access_denied) or ended (any other code): the desk stops
+//     waiting. Without a known state it changes nothing.
 //  3. A transaction already decided on is ErrReplay, whatever the bytes
 //     (§14.1, C.23, C.27); an expired one is ErrTransactionExpired.
 //  4. Every presentation is verified as an SD-JWT VC (sdjwtvc.Verify: typ,
@@ -109,6 +113,7 @@ func (v *Verifier) handleResponse(ctx context.Context, form url.Values) (*Respon
 	if _, ok := form["error"]; ok {
 		// A wallet's error response (§8.5), in either mode unencrypted.
 		_, err := oid4vp.ParseResponse(form, oid4vp.ResponseExpectation{Mode: oid4vp.ResponseModeDirectPost})
+		v.declined(ctx, err)
 		return nil, err
 	}
 	tx, err := v.transactionFor(ctx, form)
@@ -157,7 +162,7 @@ func (v *Verifier) handleResponse(ctx context.Context, form url.Values) (*Respon
 	} else if err != nil {
 		return nil, fmt.Errorf("store decision: %w", err)
 	}
-	rc, err := v.signReceipt(d)
+	rc, err := v.signReceipt(d, p)
 	if err != nil {
 		return nil, err
 	}
@@ -327,4 +332,24 @@ func genericReason(err error) string {
 		return "too large"
 	}
 	return "malformed presentation"
+}
+
+// declined records a wallet's error response (§8.5) on the transaction
+// whose state it carries, when that transaction is still pending: the
+// holder declined (access_denied) or the wallet could not answer. Any
+// other error response changes nothing.
+func (v *Verifier) declined(ctx context.Context, err error) {
+	var er *oid4vp.ErrorResponse
+	if !errors.As(err, &er) || er.State == "" {
+		return
+	}
+	tx, terr := v.store.TransactionByState(ctx, er.State)
+	if terr != nil || tx.Status != TxPending || !equalHash(er.State, tx.State) || !v.now().Before(tx.Expires) {
+		return
+	}
+	if derr := v.store.Decide(ctx, tx, nil, "", v.cfg.Retention); derr != nil {
+		v.log.InfoContext(ctx, "wallet error response not recorded", "transaction", tx.ID, "class", className(derr))
+		return
+	}
+	v.log.InfoContext(ctx, "holder declined", "transaction", tx.ID, "error", string(er.Code))
 }

@@ -22,6 +22,10 @@ const (
 	// TxDecided: a response was decided on and the decision recorded; the
 	// nonce is spent.
 	TxDecided TxStatus = "decided"
+	// TxDeclined: the wallet answered with an error response (§8.5),
+	// access_denied when the holder declined; the nonce is spent and
+	// there is no decision.
+	TxDeclined TxStatus = "declined"
 )
 
 // Transaction is one authorization request and, once answered, its
@@ -82,6 +86,7 @@ type Store interface {
 	// drops what only answering needed (the encryption key, the nonce)
 	// and keeps it for retention; ErrReplay if it is no longer pending
 	// (its nonce is spent), ErrNotFound if it is gone. tx is not changed.
+	// A nil d records the wallet's refusal instead (TxDeclined).
 	Decide(ctx context.Context, tx *Transaction, d *Decision, responseCodeHash string, retention time.Duration) error
 	// RedeemResponseCode atomically checks the response code hash of a
 	// decided transaction and marks it used; ErrResponseCode when it does
@@ -231,6 +236,9 @@ func (s *badgerStore) Decide(ctx context.Context, prev *Transaction, d *Decision
 			return ErrReplay
 		}
 		tx.Status, tx.Decision, tx.ResponseCodeHash = TxDecided, d, codeHash
+		if d == nil {
+			tx.Status = TxDeclined
+		}
 		tx.DeleteAt = time.Now().Add(retention)
 		// Nothing needed to answer the request survives the decision.
 		tx.EncryptionKey, tx.Nonce = nil, ""

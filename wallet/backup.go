@@ -89,18 +89,45 @@ type ImportResult struct {
 	Skipped []string `json:"skipped"`
 	// History is the number of history entries added.
 	History int `json:"history"`
+	// RefusedDecisions is the number of history entries not imported
+	// because the decision in them does not verify offline against the
+	// key stored with it (a tampered decision, VerifyDecision).
+	RefusedDecisions int `json:"refused_decisions,omitempty"`
 }
 
-// Import restores a backup written by Export into this wallet. In order:
-// the JWE's protected header is read (size bounded) and its argon2id
-// parameters bounded before the key is derived; the JWE is decrypted (a
-// wrong backup passphrase or any tampering is ErrWrongPassphrase); then every
-// credential is checked (each copy's SD-JWT parses, its disclosures apply, and
-// its cnf is the key stored with it; its type and issuer are the summary's)
-// before it is stored, under the same id and a new data key, one credential
-// per transaction. Credentials and history entries already present are
-// skipped, so an interrupted import can be run again.
-func (w *Wallet) Import(ctx context.Context, data []byte, backupPass []byte) (*ImportResult, error) {
+// Backup is a backup written by Export, decrypted and checked whole by
+// OpenBackup and ready for ImportBackup. It holds holder keys in memory:
+// call Close when done. Not safe for concurrent use.
+type Backup struct {
+	b *backupFile
+}
+
+// Credentials is the number of credentials in the backup.
+func (b *Backup) Credentials() int {
+	if b == nil || b.b == nil {
+		return 0
+	}
+	return len(b.b.Credentials)
+}
+
+// Close drops the backup's contents; the Backup cannot be imported after.
+func (b *Backup) Close() {
+	if b != nil {
+		b.b = nil
+	}
+}
+
+// OpenBackup decrypts and checks a whole backup without touching any
+// wallet, so that a caller can refuse a bad backup before it creates a
+// wallet folder to import it into. In order: the JWE's protected header is
+// read (size bounded) and its argon2id parameters bounded (each, and their
+// product: KDFParams.Check) before the key is derived (ErrBadHeader, or
+// ErrBackup for what is no backup); the JWE is decrypted (a wrong backup
+// passphrase, or any flipped or missing byte, is ErrWrongPassphrase); then
+// the format and every credential are checked (each copy's SD-JWT parses,
+// its disclosures apply, and its cnf is the key stored with it; its type
+// and issuer are the summary's: ErrBackup, ErrInconsistent).
+func OpenBackup(data []byte, backupPass []byte) (*Backup, error) {
 	compact, k, err := parseBackupHeader(data)
 	if err != nil {
 		return nil, err
@@ -119,6 +146,33 @@ func (w *Wallet) Import(ctx context.Context, data []byte, backupPass []byte) (*I
 	if err != nil {
 		return nil, err
 	}
+	return &Backup{b: b}, nil
+}
+
+// Import restores a backup written by Export into this wallet: OpenBackup,
+// then ImportBackup. Nothing is stored unless the whole backup decrypts and
+// checks.
+func (w *Wallet) Import(ctx context.Context, data []byte, backupPass []byte) (*ImportResult, error) {
+	bk, err := OpenBackup(data, backupPass)
+	if err != nil {
+		return nil, err
+	}
+	defer bk.Close()
+	return w.ImportBackup(ctx, bk)
+}
+
+// ImportBackup stores the credentials and history of a backup opened by
+// OpenBackup in this wallet, each credential under the same id and a new
+// data key, one credential per transaction. A history entry holding a
+// decision is imported only if the decision verifies offline
+// (VerifyDecision's check); one that does not is skipped whole and counted
+// in RefusedDecisions. Credentials and history entries already present are
+// skipped, so an interrupted import can be run again.
+func (w *Wallet) ImportBackup(ctx context.Context, bk *Backup) (*ImportResult, error) {
+	if bk == nil || bk.b == nil {
+		return nil, fmt.Errorf("%w: no backup opened", ErrBackup)
+	}
+	b := bk.b
 	res := &ImportResult{Imported: []string{}, Skipped: []string{}}
 	for _, bc := range b.Credentials {
 		if _, err := w.Credential(bc.Credential.ID); err == nil {
@@ -141,6 +195,14 @@ func (w *Wallet) Import(ctx context.Context, data []byte, backupPass []byte) (*I
 	for _, p := range b.History {
 		if seen[p.ID] || !validHistoryID(p.ID) {
 			continue
+		}
+		// A decision is re-checked offline; an entry whose decision does
+		// not verify is refused whole, not imported without it.
+		if p.Decision != nil {
+			if err := checkStored(p.Decision); err != nil {
+				res.RefusedDecisions++
+				continue
+			}
 		}
 		if err := w.putHistory(ctx, p); err != nil {
 			return res, err

@@ -2,6 +2,9 @@ package wallet_test
 
 import (
 	"errors"
+	"io/fs"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -172,5 +175,78 @@ func TestExportImportThenPresent(t *testing.T) {
 	}
 	if hist, err := dst.History(ctx); err != nil || len(hist) != 2 {
 		t.Fatalf("history after presenting: %d entries, %v", len(hist), err)
+	}
+}
+
+// OpenBackup decrypts and checks a whole backup without any wallet: a
+// wrong passphrase, a flipped byte anywhere or a truncated backup is
+// refused with its typed error; the good one opens with every credential.
+// Init with a passphrase too short creates no folder.
+func TestOpenBackupWholeFirst(t *testing.T) {
+	iss := newTestIssuer(t, "https://assessor.example")
+	src := initWallet(t, t.TempDir(), wallet.WithIssuerKeys(iss.keys()))
+	defer src.Close()
+	if _, err := src.Add(ctx, iss.issue(t, src, "skill", example(t, "skill", nil), 2), wallet.Meta{}); err != nil {
+		t.Fatal(err)
+	}
+	backup, err := src.Export(ctx, []byte("backup passphrase"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	flip := func(i int) string {
+		b := []byte(backup)
+		if b[i] == 'A' {
+			b[i] = 'B'
+		} else {
+			b[i] = 'A'
+		}
+		return string(b)
+	}
+	parts := strings.Split(backup, ".")
+	ivAt := len(parts[0]) + 1 + len(parts[1]) + 1
+	tagAt := len(backup) - 3
+	for _, tc := range []struct {
+		name, data, pass string
+		want             error
+	}{
+		{"wrong passphrase", backup, "another passphrase", wallet.ErrWrongPassphrase},
+		{"flipped byte in the iv", flip(ivAt + 2), "backup passphrase", wallet.ErrWrongPassphrase},
+		{"flipped byte in the ciphertext", flip(len(backup) - len(parts[4]) - 40), "backup passphrase", wallet.ErrWrongPassphrase},
+		{"flipped byte in the tag", flip(tagAt), "backup passphrase", wallet.ErrWrongPassphrase},
+		{"flipped byte in the header (its associated data)", flip(30), "backup passphrase", wallet.ErrWrongPassphrase},
+		{"truncated", backup[:len(backup)/2], "backup passphrase", wallet.ErrBackup},
+		{"tag cut off", backup[:len(backup)-len(parts[4])], "backup passphrase", wallet.ErrBackup},
+		{"empty", "", "backup passphrase", wallet.ErrBackup},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			bk, err := wallet.OpenBackup([]byte(tc.data), []byte(tc.pass))
+			if !errors.Is(err, tc.want) && !(tc.want == wallet.ErrBackup && errors.Is(err, wallet.ErrBadHeader)) {
+				t.Fatalf("err = %v, want %v", err, tc.want)
+			}
+			if bk != nil {
+				t.Fatal("a backup returned with the error")
+			}
+		})
+	}
+	bk, err := wallet.OpenBackup([]byte(backup), []byte("backup passphrase"))
+	if err != nil || bk.Credentials() != 1 {
+		t.Fatalf("good backup: %v", err)
+	}
+	dir := filepath.Join(t.TempDir(), "new")
+	if _, err := wallet.Init(ctx, dir, []byte("short"), wallet.WithKDFParams(testKDF)); !errors.Is(err, wallet.ErrPassphrase) {
+		t.Fatalf("short passphrase: %v", err)
+	}
+	if _, err := os.Stat(dir); !errors.Is(err, fs.ErrNotExist) {
+		t.Fatalf("Init left %s behind: %v", dir, err)
+	}
+	dst := initWallet(t, dir, wallet.WithIssuerKeys(iss.keys()))
+	defer dst.Close()
+	res, err := dst.ImportBackup(ctx, bk)
+	if err != nil || len(res.Imported) != 1 {
+		t.Fatalf("ImportBackup: %+v, %v", res, err)
+	}
+	bk.Close()
+	if _, err := dst.ImportBackup(ctx, bk); !errors.Is(err, wallet.ErrBackup) {
+		t.Fatalf("ImportBackup after Close: %v", err)
 	}
 }

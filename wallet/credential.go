@@ -428,6 +428,9 @@ func (w *Wallet) pickCopy(ctx context.Context, id string, known []Status) (*hold
 		return nil, fmt.Errorf("%w: credential %s", ErrNoUsableCopy, id)
 	}
 	cp := sec.Copies[best]
+	if w.cfg.freshOnly && cp.Uses > 0 {
+		return nil, fmt.Errorf("%w: credential %s", ErrUsedCopyRefused, id)
+	}
 	k, err := jose.ParsePrivateKey(cp.Key)
 	if err != nil {
 		return nil, fmt.Errorf("%w: key of credential %s", ErrCorrupt, id)

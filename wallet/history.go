@@ -29,6 +29,10 @@ type Presentation struct {
 	// Outcome is "sent" when the verifier accepted the response, or
 	// "rejected" when it answered with an error.
 	Outcome string `json:"outcome"`
+	// Decision is the verifier's signed decision, verified before it was
+	// kept (docs/receipt.md); nil when none came back or it did not
+	// verify.
+	Decision *Decision `json:"decision,omitempty"`
 }
 
 // Shared is what one presentation disclosed from one credential.

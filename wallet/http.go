@@ -35,7 +35,7 @@ const (
 // the error class of package credentials in "class" where one applies.
 //
 //	GET    /healthz                           "ok"
-//	POST   /api/unlock                        {"passphrase"} → session cookie, {"wallet_id","csrf_token","idle_timeout","credentials"}
+//	POST   /api/unlock                        {"passphrase"[,"owner_code"]} → session cookie, {"wallet_id","csrf_token","idle_timeout","credentials"}
 //	GET    /api/session                       {"wallet_id","csrf_token","idle_timeout","expires_at"}
 //	POST   /api/lock                          lock the wallet, end every session
 //	GET    /api/credentials[?offline=true]    my paspoort: {"groups":[Group…],"count"}
@@ -48,6 +48,9 @@ const (
 //	POST   /api/presentations/{id}/consent    {"selection":{query id:[credential id…]},"include":[query id…]} → PresentResult
 //	POST   /api/presentations/{id}/decline    tell the verifier access_denied
 //	GET    /api/history                       [Presentation…]
+//	GET    /api/decisions                     [Presentation…] with a verified decision, newest first
+//	GET    /api/decisions/{id}                one of them ({id} or a unique prefix of it)
+//	POST   /api/decisions/{id}/verify         re-check its signature offline → {"valid":true,…}; tampered: 422 class SIG
 //	POST   /api/match                         a requirement profile (JSON or YAML) → its evaluation, offline
 //
 // Protection, in the order applied:
@@ -94,6 +97,9 @@ func (s *Server) Handler() http.Handler {
 	api.POST("/presentations/:id/consent", s.postConsent, lim)
 	api.POST("/presentations/:id/decline", s.postPresentationDecline, lim)
 	api.GET("/history", s.getHistory)
+	api.GET("/decisions", s.getDecisions)
+	api.GET("/decisions/:id", s.getDecision)
+	api.POST("/decisions/:id/verify", s.postDecisionVerify, lim)
 	api.POST("/match", s.postMatch, middleware.BodyLimit(strconv.Itoa(matchBodyLimit/1024)+"K"))
 	return e
 }
@@ -105,6 +111,9 @@ func (s *Server) Handler() http.Handler {
 // has header, read, write and idle timeouts (SECURITY.md F.46).
 func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 	defer s.Lock()
+	s.mu.Lock()
+	s.rotateOwnerCodeLocked()
+	s.mu.Unlock()
 	srv := &http.Server{
 		Handler:           s.Handler(),
 		ReadHeaderTimeout: 5 * time.Second,

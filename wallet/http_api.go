@@ -79,6 +79,8 @@ func (s *Server) cookie(c echo.Context, value string, maxAge int) {
 func (s *Server) postUnlock(c echo.Context) error {
 	var req struct {
 		Passphrase string `json:"passphrase"`
+		// OwnerCode is the one-time code of ServerConfig.OwnerCode.
+		OwnerCode string `json:"owner_code"`
 	}
 	if err := bindJSON(c, &req); err != nil {
 		return err
@@ -89,7 +91,7 @@ func (s *Server) postUnlock(c echo.Context) error {
 	pass := []byte(req.Passphrase)
 	defer clear(pass)
 	ctx := c.Request().Context()
-	token, csrf, err := s.unlock(ctx, pass)
+	token, csrf, err := s.unlock(ctx, pass, req.OwnerCode)
 	if err != nil {
 		return err
 	}
@@ -331,6 +333,57 @@ func (s *Server) getHistory(c echo.Context) error {
 		h = []Presentation{}
 	}
 	return c.JSON(http.StatusOK, h)
+}
+
+func (s *Server) getDecisions(c echo.Context) error {
+	w, _, err := walletOf(c)
+	if err != nil {
+		return err
+	}
+	ds, err := w.Decisions(c.Request().Context())
+	if err != nil {
+		return err
+	}
+	if ds == nil {
+		ds = []Presentation{}
+	}
+	return c.JSON(http.StatusOK, ds)
+}
+
+func (s *Server) getDecision(c echo.Context) error {
+	w, _, err := walletOf(c)
+	if err != nil {
+		return err
+	}
+	p, err := w.Decision(c.Request().Context(), c.Param("id"))
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, p)
+}
+
+// decisionCheck is the answer of POST /api/decisions/{id}/verify.
+type decisionCheck struct {
+	Valid        bool      `json:"valid"`
+	ID           string    `json:"id"`
+	Verifier     string    `json:"verifier"`
+	VerifierName string    `json:"verifier_name,omitempty"`
+	KeyID        string    `json:"kid"`
+	SignedAt     time.Time `json:"signed_at"`
+}
+
+func (s *Server) postDecisionVerify(c echo.Context) error {
+	w, _, err := walletOf(c)
+	if err != nil {
+		return err
+	}
+	p, err := w.VerifyDecision(c.Request().Context(), c.Param("id"))
+	if err != nil {
+		return err
+	}
+	d := p.Decision
+	return c.JSON(http.StatusOK, decisionCheck{Valid: true, ID: p.ID, Verifier: d.Verifier, VerifierName: d.Payload.VerifierName,
+		KeyID: d.KeyID, SignedAt: d.SignedAt()})
 }
 
 func (s *Server) postMatch(c echo.Context) error {

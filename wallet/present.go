@@ -5,10 +5,15 @@ import (
 	"fmt"
 	"net/url"
 	"slices"
+	"strings"
+	"time"
+	"unicode"
 
 	"github.com/loopbrug/paspoort/credentials"
 	"github.com/loopbrug/paspoort/credentials/dcql"
 	"github.com/loopbrug/paspoort/credentials/oid4vp"
+	"github.com/loopbrug/paspoort/credentials/ppp"
+	"github.com/loopbrug/paspoort/credentials/profile"
 	"github.com/loopbrug/paspoort/credentials/sdjwt"
 )
 
@@ -24,6 +29,10 @@ var (
 	// or every one of its copies is known revoked or suspended; nothing is
 	// sent.
 	ErrNoUsableCopy = credentials.NewError(credentials.ErrStatus, "wallet: no valid copy of the credential (revoked, suspended or expired)")
+	// ErrUsedCopyRefused (REPLAY): with WithFreshCopiesOnly, every valid
+	// copy of a credential to be presented was presented before; nothing
+	// is sent. Ask the issuer for fresh copies.
+	ErrUsedCopyRefused = credentials.NewError(credentials.ErrReplay, "wallet: every copy of the credential was shown before")
 )
 
 // PresentationRequest is a verified OpenID4VP request with what the wallet
@@ -45,6 +54,17 @@ type PresentationRequest struct {
 	Satisfied bool `json:"satisfied"`
 	// Missing lists the ids of required queries nothing satisfies.
 	Missing []string `json:"missing,omitempty"`
+	// VerifierName is the organisation's name to show: the request's
+	// client_metadata client_name, else the name in its profile, else
+	// the host of its response_uri. Never a DID.
+	VerifierName string `json:"verifier_name"`
+	// Profile is the requirement profile the request is for, when the
+	// request names one (client_metadata paspoort_profile) at the
+	// verifier's own origin and it could be fetched; nil otherwise.
+	Profile *profile.Profile `json:"profile,omitempty"`
+	// Match is the private match of the wallet against Profile, made
+	// before anything is shared: what the holder can and cannot prove.
+	Match *profile.Result `json:"match,omitempty"`
 
 	req      *oid4vp.AuthorizationRequest
 	matches  map[string][]dcql.CredentialMatch
@@ -61,6 +81,29 @@ type QueryOptions struct {
 	Multiple bool `json:"multiple"`
 	// Options are the matching credentials, the default first.
 	Options []CredentialOption `json:"options"`
+	// Requirement is the profile requirement the query answers, when the
+	// request's profile is known (a paspoort verifier names each query
+	// after its requirement); Needed says whether the profile requires
+	// it ("verplicht"). Without a profile Needed is Required.
+	Requirement *profile.Requirement `json:"requirement,omitempty"`
+	Needed      bool                 `json:"needed"`
+}
+
+// requirementFor returns the requirement of p a Credential Query id
+// stands for: a paspoort verifier names a query after its requirement's
+// id (dots as underscores), with "__" and the type appended when the
+// requirement has alternatives.
+func requirementFor(p *profile.Profile, queryID string) *profile.Requirement {
+	if p == nil {
+		return nil
+	}
+	base, _, _ := strings.Cut(queryID, "__")
+	for i := range p.Requirements {
+		if strings.ReplaceAll(p.Requirements[i].ID, ".", "_") == base {
+			return &p.Requirements[i]
+		}
+	}
+	return nil
 }
 
 // CredentialOption is one credential that satisfies a query.
@@ -74,6 +117,60 @@ type CredentialOption struct {
 	IssuerName string `json:"issuer_name,omitempty"`
 	// Claims are the JSON Pointers of the claims that would be disclosed.
 	Claims []string `json:"claims"`
+	// IssuedAt is when the issuer signed it.
+	IssuedAt time.Time `json:"issued_at"`
+	// Copies and Unused count its batch copies and those never shown.
+	// With no unused copy left, a presentation reuses a copy already
+	// shown, which lets the verifiers that saw both link them.
+	Copies int `json:"copies"`
+	Unused int `json:"copies_unused"`
+
+	values map[string]any // Claims' values, by pointer
+}
+
+// Values returns the claims that would be disclosed, as a person reads
+// them in lang ("nl" or "en"): labels from the type's metadata, ESCO
+// labels, levels and dates written out (ppp.Describe).
+func (o CredentialOption) Values(lang string) []ppp.Value {
+	out := make([]ppp.Value, 0, len(o.Claims))
+	for _, ptr := range o.Claims {
+		out = append(out, ppp.Describe(o.VCT, ptr, o.values[ptr], lang))
+	}
+	return out
+}
+
+// maxVerifierName bounds the name a request may give itself.
+const maxVerifierName = 120
+
+// displayName cleans a name a request gives: control characters dropped,
+// spaces collapsed, at most maxVerifierName runes.
+func displayName(s string) string {
+	s = strings.Join(strings.FieldsFunc(s, func(r rune) bool { return unicode.IsSpace(r) || unicode.IsControl(r) }), " ")
+	if r := []rune(s); len(r) > maxVerifierName {
+		s = string(r[:maxVerifierName]) + "…"
+	}
+	return s
+}
+
+// requestProfile fetches the profile a request names, only from the
+// verifier's own origin (that of its response_uri), and matches the
+// wallet against it privately. Any failure leaves pr without a profile:
+// the consent screen then shows the query alone.
+func (w *Wallet) requestProfile(ctx context.Context, pr *PresentationRequest, ref string) {
+	if ref == "" || !sameOrigin(ref, pr.ResponseURI) {
+		return
+	}
+	res, err := w.noRedirect.Get(ctx, ref, "application/json")
+	if err != nil {
+		w.cfg.logger.InfoContext(ctx, "profile not fetched", "class", credentials.ClassName(err))
+		return
+	}
+	p, err := profile.Parse("profile.json", res.Body)
+	if err != nil {
+		w.cfg.logger.InfoContext(ctx, "profile refused", "class", credentials.ClassName(err))
+		return
+	}
+	pr.Profile, pr.Match = p, w.MatchProfile(p, time.Time{})
 }
 
 // ReadRequest fetches and checks an OpenID4VP request (an openid4vp:// URI
@@ -128,15 +225,38 @@ func (w *Wallet) ReadRequest(ctx context.Context, requestURI string) (*Presentat
 		ClientID: r.ClientID, Verifier: vr.ClientID.Identifier, ResponseURI: r.ResponseURI, ResponseMode: r.ResponseMode,
 		Satisfied: m.Satisfied, Missing: m.Missing, req: r, matches: m.Matches, defaults: m.Presentation,
 	}
+	if md := r.ClientMetadata; md != nil {
+		pr.VerifierName = displayName(md.ClientName)
+		w.requestProfile(ctx, pr, md.PaspoortProfile)
+	}
+	if pr.VerifierName == "" && pr.Profile != nil {
+		pr.VerifierName = displayName(pr.Profile.Verifier)
+	}
+	if pr.VerifierName == "" {
+		if u, err := url.Parse(pr.ResponseURI); err == nil {
+			pr.VerifierName = u.Hostname()
+		}
+	}
 	required := requiredQueries(r.DCQLQuery)
 	for _, cq := range r.DCQLQuery.Credentials {
-		qo := QueryOptions{QueryID: cq.ID, Required: required[cq.ID], Multiple: cq.Multiple}
+		qo := QueryOptions{QueryID: cq.ID, Required: required[cq.ID], Multiple: cq.Multiple, Needed: required[cq.ID],
+			Requirement: requirementFor(pr.Profile, cq.ID)}
+		if qo.Requirement != nil {
+			qo.Needed = qo.Requirement.Required
+		}
 		for _, cm := range m.Matches[cq.ID] {
 			c, err := w.Credential(cm.CandidateID)
 			if err != nil {
 				continue
 			}
-			qo.Options = append(qo.Options, CredentialOption{CredentialID: c.ID, Type: c.Type, VCT: c.VCT, Issuer: c.Issuer, IssuerName: c.IssuerName, Claims: slices.Clone(cm.Paths)})
+			o := CredentialOption{CredentialID: c.ID, Type: c.Type, VCT: c.VCT, Issuer: c.Issuer, IssuerName: c.IssuerName, Claims: slices.Clone(cm.Paths),
+				IssuedAt: c.IssuedAt, Copies: c.Copies, Unused: c.Unused, values: map[string]any{}}
+			for _, ptr := range cm.Paths {
+				if v, ok := ppp.ClaimAt(c.Claims, ptr); ok {
+					o.values[ptr] = v
+				}
+			}
+			qo.Options = append(qo.Options, o)
 		}
 		pr.Queries = append(pr.Queries, qo)
 	}
@@ -192,6 +312,15 @@ type PresentResult struct {
 	// RedirectURI is where the verifier asks the holder's browser to go
 	// (with a response_code), if anywhere.
 	RedirectURI string `json:"redirect_uri,omitempty"`
+	// Decision is the verifier's signed decision, verified and kept in
+	// the history entry; nil when none came back or it was not kept.
+	Decision *Decision `json:"decision,omitempty"`
+	// DecisionNotKept says why a decision that came back was not kept
+	// (its error class: credentials.ClassName); nil otherwise.
+	DecisionNotKept error `json:"-"`
+	// DecisionRefused is the error class of DecisionNotKept ("SIG",
+	// "TRUST", …), for JSON clients; empty when nothing was refused.
+	DecisionRefused string `json:"decision_refused,omitempty"`
 }
 
 // Present builds and sends the response the holder consented to: for each
@@ -240,7 +369,10 @@ func (w *Wallet) Present(ctx context.Context, pr *PresentationRequest, sel *Sele
 	}
 	var uses []use
 	token := oid4vp.VPToken{}
-	entry := Presentation{Verifier: pr.ClientID, ResponseURI: pr.ResponseURI}
+	entry := Presentation{Verifier: pr.ClientID, VerifierName: pr.VerifierName, ResponseURI: pr.ResponseURI}
+	if pr.Profile != nil {
+		entry.Purpose = pr.Profile.Purpose.Get("nl")
+	}
 	for _, qid := range sortedKeys(chosen) {
 		for _, cm := range chosen[qid] {
 			hc := picked[cm.CandidateID]
@@ -288,10 +420,19 @@ func (w *Wallet) Present(ctx context.Context, pr *PresentationRequest, sel *Sele
 			out.RedirectURI = reply.RedirectURI
 		}
 	}
+	// The verifier's receipt is verified before it is kept (docs/receipt.md).
+	if entry.Decision, out.DecisionNotKept = w.keepDecision(ctx, pr, res.Body); out.DecisionNotKept != nil {
+		out.DecisionRefused = credentials.ClassName(out.DecisionNotKept)
+		if out.DecisionRefused == "" {
+			out.DecisionRefused = "FMT"
+		}
+		w.cfg.logger.WarnContext(ctx, "decision not kept", "class", out.DecisionRefused)
+	}
 	entry.Outcome = "sent"
 	if out.Presentation, err = w.Record(ctx, entry); err != nil {
 		return nil, err
 	}
+	out.Decision = out.Presentation.Decision
 	for _, u := range uses {
 		if err := w.markUsed(ctx, u.id, u.index); err != nil {
 			return out, err

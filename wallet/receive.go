@@ -80,6 +80,11 @@ type OfferedCredential struct {
 //  5. the Authorization Server Metadata of the grant's (or the only)
 //     authorization server, for its token endpoint (VCI §12.3).
 func (w *Wallet) ResolveOffer(ctx context.Context, offerURI string) (*Offer, error) {
+	o, err := w.resolveOffer(ctx, offerURI)
+	return o, receiveError(err, true)
+}
+
+func (w *Wallet) resolveOffer(ctx context.Context, offerURI string) (*Offer, error) {
 	ref, err := oid4vci.ParseOfferURI(offerURI)
 	if err != nil {
 		return nil, err
@@ -212,6 +217,11 @@ type ReceiveOptions struct {
 // and stored with its copies; nothing invalid is stored. It returns the
 // stored credentials.
 func (w *Wallet) Receive(ctx context.Context, o *Offer, ro ReceiveOptions) ([]*Credential, error) {
+	got, err := w.receive(ctx, o, ro)
+	return got, receiveError(err, false)
+}
+
+func (w *Wallet) receive(ctx context.Context, o *Offer, ro ReceiveOptions) ([]*Credential, error) {
 	g := o.offer.Grants.PreAuthorizedCode
 	if g.TxCode != nil && ro.TxCode == "" {
 		return nil, ErrTxCodeRequired
@@ -220,9 +230,9 @@ func (w *Wallet) Receive(ctx context.Context, o *Offer, ro ReceiveOptions) ([]*C
 	if g.TxCode != nil {
 		tr.TxCode, tr.HasTxCode = ro.TxCode, true
 	}
-	res, err := w.fetch.PostForm(ctx, o.token, tr.Form(), "application/json")
+	res, err := w.fetch.PostFormOAuth(ctx, o.token, tr.Form())
 	if err != nil {
-		return nil, fmt.Errorf("token request: %w", err)
+		return nil, fmt.Errorf("token request: %w", grantError(err))
 	}
 	tok, err := oid4vci.ParseTokenResponse(res.Body)
 	if err != nil {

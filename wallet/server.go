@@ -4,6 +4,8 @@ import (
 	"context"
 	"crypto/rand"
 	"crypto/sha256"
+	"crypto/subtle"
+	"encoding/base32"
 	"encoding/base64"
 	"encoding/hex"
 	"errors"
@@ -15,6 +17,8 @@ import (
 	"time"
 
 	"github.com/loopbrug/paspoort/credentials"
+
+	"github.com/loopbrug/paspoort/internal/bounded"
 )
 
 // Errors of the Server.
@@ -76,6 +80,16 @@ type ServerConfig struct {
 	// Now is the clock of sessions and pending decisions. Default
 	// time.Now.
 	Now func() time.Time
+	// OwnerCode, when set, opens the owner's way past the unlock backoff:
+	// Serve makes a random one-time owner code when it starts, and a
+	// fresh one after each use, and hands each to OwnerCode, which shows
+	// it to the owner only (wallet serve prints it on the terminal that
+	// started it; it is never logged). An unlock that sends the current
+	// code as "owner_code" with the passphrase is not held up by the
+	// failed attempts of others: it has a backoff of its own, on the same
+	// schedule. A code that is not the current one is ignored, and the
+	// attempt waits like any other. Default nil: no owner code.
+	OwnerCode func(code string)
 }
 
 func (c *ServerConfig) validate() error {
@@ -127,6 +141,11 @@ type Server struct {
 	pending  map[string]*pending // by id
 	failures int
 	retryAt  time.Time
+	// owner is the one-time owner code (ServerConfig.OwnerCode), normalised;
+	// ownerFailures and ownerRetryAt are the owner path's own backoff.
+	owner         string
+	ownerFailures int
+	ownerRetryAt  time.Time
 }
 
 // session is one browser's session.
@@ -187,17 +206,60 @@ func tokenKey(token string) string {
 	return hex.EncodeToString(h[:])
 }
 
+// ownerCodeEncoding writes owner codes: RFC 4648 base32 (A–Z, 2–7; no 0,
+// 1 or 8 to confuse with O, I or B).
+var ownerCodeEncoding = base32.StdEncoding.WithPadding(base32.NoPadding)
+
+// newOwnerCode returns 100 random bits as four groups of five base32
+// characters, for typing: ABCDE-FGHIJ-KLMNO-PQRST.
+func newOwnerCode() string {
+	b := make([]byte, 13)
+	_, _ = rand.Read(b) // crypto/rand.Read never fails (Go 1.24+)
+	c := ownerCodeEncoding.EncodeToString(b)[:20]
+	return c[:5] + "-" + c[5:10] + "-" + c[10:15] + "-" + c[15:20]
+}
+
+// normaliseOwnerCode drops dashes and spaces and upper-cases, so that a
+// code typed in groups or in lower case counts.
+func normaliseOwnerCode(c string) string {
+	return strings.ToUpper(strings.NewReplacer("-", "", " ", "").Replace(c))
+}
+
+// rotateOwnerCodeLocked makes a fresh owner code and hands it to
+// ServerConfig.OwnerCode; without that callback there is none.
+func (s *Server) rotateOwnerCodeLocked() {
+	if s.cfg.OwnerCode == nil {
+		return
+	}
+	code := newOwnerCode()
+	s.owner = normaliseOwnerCode(code)
+	s.cfg.OwnerCode(code)
+}
+
+// isOwnerLocked reports whether code is the current owner code (constant
+// time).
+func (s *Server) isOwnerLocked(code string) bool {
+	return s.owner != "" && code != "" && subtle.ConstantTimeCompare([]byte(normaliseOwnerCode(code)), []byte(s.owner)) == 1
+}
+
 // unlock checks passphrase, unlocking the wallet when it is locked, and
 // opens a session: it returns the session token (the cookie's value) and
 // its CSRF token. After unlockFreeAttempts failures, each attempt waits for
 // the previous delay to pass (ErrTooManyAttempts with the time to retry).
-func (s *Server) unlock(ctx context.Context, passphrase []byte) (token, csrf string, err error) {
+// An attempt with the current owner code (ServerConfig.OwnerCode) counts
+// and waits on a backoff of its own, so that others' failures do not lock
+// the owner out; the code is spent when it unlocks.
+func (s *Server) unlock(ctx context.Context, passphrase []byte, ownerCode string) (token, csrf string, err error) {
 	s.unlockMu.Lock()
 	defer s.unlockMu.Unlock()
 	now := s.cfg.Now()
 	s.mu.Lock()
 	s.expireLocked(now)
+	owner := s.isOwnerLocked(ownerCode)
 	retry, w := s.retryAt, s.w
+	if owner {
+		retry = s.ownerRetryAt
+	}
 	s.mu.Unlock()
 	if now.Before(retry) {
 		return "", "", fmt.Errorf("%w (%s)", ErrTooManyAttempts, retry.Sub(now).Round(time.Second))
@@ -211,17 +273,28 @@ func (s *Server) unlock(ctx context.Context, passphrase []byte) (token, csrf str
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if errors.Is(err, ErrWrongPassphrase) {
-		s.failures++
-		if n := s.failures - unlockFreeAttempts; n >= 0 {
-			s.retryAt = now.Add(min(time.Second<<min(n, 20), maxUnlockDelay))
+		if owner {
+			s.ownerFailures++
+			s.ownerRetryAt = backoff(now, s.ownerFailures, s.ownerRetryAt)
+			s.cfg.Logger.WarnContext(ctx, "unlock failed", "failures", s.ownerFailures, "owner_code", true)
+			return "", "", err
 		}
+		s.failures++
+		s.retryAt = backoff(now, s.failures, s.retryAt)
 		s.cfg.Logger.WarnContext(ctx, "unlock failed", "failures", s.failures)
 		return "", "", err
 	}
 	if err != nil {
 		return "", "", err
 	}
-	s.failures, s.retryAt = 0, time.Time{}
+	if owner {
+		// The owner's code is spent; the others' backoff stays as it is.
+		s.ownerFailures, s.ownerRetryAt = 0, time.Time{}
+		s.rotateOwnerCodeLocked()
+		s.cfg.Logger.InfoContext(ctx, "unlocked with the owner code")
+	} else {
+		s.failures, s.retryAt = 0, time.Time{}
+	}
 	if opened != nil {
 		if s.w != nil { // another unlock won meanwhile: keep one wallet
 			opened.Close()
@@ -236,6 +309,16 @@ func (s *Server) unlock(ctx context.Context, passphrase []byte) (token, csrf str
 	token, csrf = newToken(), newToken()
 	s.sessions[tokenKey(token)] = &session{csrf: csrf, lastSeen: now}
 	return token, csrf, nil
+}
+
+// backoff returns when the next attempt may be made after the failures-th
+// failure: at once for the first unlockFreeAttempts-1, then 1 s doubling
+// up to maxUnlockDelay.
+func backoff(now time.Time, failures int, retryAt time.Time) time.Time {
+	if n := failures - unlockFreeAttempts; n >= 0 {
+		return now.Add(min(time.Second<<min(n, 20), maxUnlockDelay))
+	}
+	return retryAt
 }
 
 func (s *Server) dropOldestLocked() {
@@ -335,15 +418,7 @@ func (s *Server) expire() {
 func (s *Server) addPending(key string, p *pending) string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if len(s.pending) >= maxPending {
-		oldest := ""
-		for id, q := range s.pending {
-			if oldest == "" || q.expires.Before(s.pending[oldest].expires) {
-				oldest = id
-			}
-		}
-		delete(s.pending, oldest)
-	}
+	bounded.MakeRoom(s.pending, maxPending, func(q *pending) time.Time { return q.expires })
 	p.session = key
 	p.expires = s.cfg.Now().Add(pendingTTL)
 	id := newID()

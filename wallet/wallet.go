@@ -8,6 +8,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"io/fs"
 	"log/slog"
 	"net/http"
 	"os"
@@ -81,6 +82,7 @@ type config struct {
 	keyAlg        jose.Alg
 	rootCAs       *x509.CertPool
 	redirectURI   bool
+	freshOnly     bool
 }
 
 // WithLogger sets the logger. Default: slog.New(slog.DiscardHandler). The
@@ -138,6 +140,18 @@ func WithRootCAs(pool *x509.CertPool) Option {
 			return errors.New("wallet: nil certificate pool")
 		}
 		c.rootCAs = pool
+		return nil
+	}
+}
+
+// WithFreshCopiesOnly makes the wallet refuse to present a copy of a
+// credential that was presented before (ErrUsedCopyRefused), so that no two
+// presentations share an issuer signature a verifier could link. Default:
+// a used copy is reused when no unused one is left, and the consent screen
+// says so (CredentialOption.Unused).
+func WithFreshCopiesOnly() Option {
+	return func(c *config) error {
+		c.freshOnly = true
 		return nil
 	}
 }
@@ -292,15 +306,31 @@ func unlock(ctx context.Context, store Store, passphrase []byte) (*header, []byt
 }
 
 // Init creates the badger store in dir and a new wallet in it. A folder
-// that already holds a wallet is refused with ErrExists.
+// that already holds a wallet is refused with ErrExists. The options and
+// the passphrase are checked before anything is created, and a folder Init
+// created is removed again when the wallet cannot be made in it.
 func Init(ctx context.Context, dir string, passphrase []byte, opts ...Option) (*Wallet, error) {
+	if _, err := newConfig(opts); err != nil {
+		return nil, err
+	}
+	if len(passphrase) < MinPassphraseLength {
+		return nil, fmt.Errorf("%w: at least %d bytes", ErrPassphrase, MinPassphraseLength)
+	}
+	_, statErr := os.Lstat(dir)
+	created := dir != "" && errors.Is(statErr, fs.ErrNotExist)
 	st, err := OpenStore(dir, true, nil)
 	if err != nil {
+		if created {
+			os.RemoveAll(dir)
+		}
 		return nil, err
 	}
 	w, err := Create(ctx, st, passphrase, opts...)
 	if err != nil {
 		st.Close()
+		if created {
+			os.RemoveAll(dir)
+		}
 		return nil, err
 	}
 	return w, nil

@@ -8,15 +8,15 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/loopbrug/paspoort/bench"
 	"github.com/loopbrug/paspoort/credentials/oid4vp"
-	"github.com/loopbrug/paspoort/internal/loadtest"
 )
 
 // The bench commands measure the services end to end on this machine
 // (internal/loadtest) and print the figures as JSON.
 
 func newIssuerBenchCommand() *cobra.Command {
-	var o loadtest.IssuerOptions
+	var o bench.IssuerOptions
 	var cpuProfile string
 	cmd := &cobra.Command{
 		Use:   "bench [-n N] [--concurrency C] [--batch K]",
@@ -31,9 +31,9 @@ func newIssuerBenchCommand() *cobra.Command {
 			if o.Credentials < 1 || o.Concurrency < 1 || o.Batch < 1 || o.Batch > 100 {
 				return usagef("-n and --concurrency must be positive, --batch 1 to 100")
 			}
-			return runBench(cmd, cpuProfile, func(prof io.Writer) (loadtest.Result, map[string]any, error) {
+			return runBench(cmd, cpuProfile, func(prof io.Writer) (bench.Result, map[string]any, error) {
 				o.Profile, o.Progress = prof, cmd.ErrOrStderr()
-				r, err := loadtest.Issuer(cmd.Context(), o)
+				r, err := bench.Issuer(cmd.Context(), o)
 				return r, map[string]any{
 					"credentials": (r.Flows - r.Failed) * o.Batch, "failed_flows": r.Failed,
 					"concurrency": o.Concurrency, "batch": o.Batch, "credentials_per_second": r.PerSecond(o.Batch),
@@ -49,7 +49,7 @@ func newIssuerBenchCommand() *cobra.Command {
 }
 
 func newVerifierBenchCommand() *cobra.Command {
-	var o loadtest.VerifierOptions
+	var o bench.VerifierOptions
 	var cpuProfile string
 	cmd := &cobra.Command{
 		Use:   "bench [-n N] [--concurrency C] [--disclosures D] [--mode MODE]",
@@ -69,14 +69,14 @@ func newVerifierBenchCommand() *cobra.Command {
 			switch {
 			case o.Presentations < 1 || o.Concurrency < 1:
 				return usagef("-n and --concurrency must be positive")
-			case o.Disclosures < 2 || o.Disclosures > loadtest.MaxDisclosures():
-				return usagef("--disclosures must be 2 to %d", loadtest.MaxDisclosures())
+			case o.Disclosures < 2 || o.Disclosures > bench.MaxDisclosures():
+				return usagef("--disclosures must be 2 to %d", bench.MaxDisclosures())
 			case o.ResponseMode != oid4vp.ResponseModeDirectPost && o.ResponseMode != oid4vp.ResponseModeDirectPostJWT:
 				return usagef("--mode must be %s or %s", oid4vp.ResponseModeDirectPostJWT, oid4vp.ResponseModeDirectPost)
 			}
-			return runBench(cmd, cpuProfile, func(prof io.Writer) (loadtest.Result, map[string]any, error) {
+			return runBench(cmd, cpuProfile, func(prof io.Writer) (bench.Result, map[string]any, error) {
 				o.Profile, o.Progress = prof, cmd.ErrOrStderr()
-				r, err := loadtest.Verifier(cmd.Context(), o)
+				r, err := bench.Verifier(cmd.Context(), o)
 				return r, map[string]any{
 					"presentations": r.Flows - r.Failed, "failed": r.Failed, "concurrency": o.Concurrency,
 					"disclosures": o.Disclosures, "response_mode": o.ResponseMode, "presentations_per_second": r.PerSecond(1),
@@ -95,7 +95,7 @@ func newVerifierBenchCommand() *cobra.Command {
 // runBench opens the CPU profile file, runs the bench and prints its
 // figures with the common ones (seconds, p50_ms, p99_ms). A run in
 // which flows failed prints its figures and fails with the first error.
-func runBench(cmd *cobra.Command, cpuProfile string, bench func(prof io.Writer) (loadtest.Result, map[string]any, error)) error {
+func runBench(cmd *cobra.Command, cpuProfile string, bench func(prof io.Writer) (bench.Result, map[string]any, error)) error {
 	var prof io.Writer
 	if cpuProfile != "" {
 		f, err := os.Create(cpuProfile)

@@ -124,7 +124,9 @@ func TestVerifyExitCodes(t *testing.T) {
 		{"aud without nonce", pres, []string{"--issuer-key", issuer, "--aud", "v"}, 2, "go together"},
 		{"no issuer key", pres, []string{}, 2, "--issuer-key is required"},
 		{"missing key file", pres, []string{"--issuer-key", filepath.Join(dir, "nope.jwk")}, 2, "--issuer-key"},
-		{"unknown flag", pres, []string{"--issuer-key", issuer, "--frobnicate"}, 2, "unknown flag"},
+		{"unknown flag", pres, []string{"--issuer-key", issuer, "--frobnicate"}, 2, "onbekende optie --frobnicate"},
+		{"unknown flag, nearest suggested", pres, []string{"--issuer-kee", issuer}, 2, "bedoelde u --issuer-key?"},
+		{"unknown flag in English", pres, []string{"--lang", "en", "--issuer-kee", issuer}, 2, "did you mean --issuer-key?"},
 		{"stray argument", pres, []string{"--issuer-key", issuer, "extra"}, 2, "unexpected argument"},
 		{"empty stdin", "", []string{"--issuer-key", issuer}, 2, "standard input"},
 	}

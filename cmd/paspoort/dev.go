@@ -4,11 +4,8 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"os"
-	"os/signal"
 	"path/filepath"
 	"strings"
-	"syscall"
 
 	"github.com/spf13/cobra"
 
@@ -54,7 +51,7 @@ func newDevCommand() *cobra.Command {
 			if verbose {
 				log = slog.New(slog.NewTextHandler(cmd.ErrOrStderr(), nil))
 			}
-			ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
+			ctx, stop := signalContext(cmd.Context(), cmd.ErrOrStderr())
 			defer stop()
 			s, err := devstack.New(ctx, devstack.Options{Dir: data, BasePort: basePort, ServeWallet: true, Logger: log})
 			if err != nil {
@@ -62,7 +59,7 @@ func newDevCommand() *cobra.Command {
 			}
 			printDev(cmd.OutOrStdout(), s, data)
 			if err := s.Run(ctx); err != nil {
-				return err
+				return storeError(err)
 			}
 			fmt.Fprintln(cmd.OutOrStdout(), "paspoort dev: stopped; the data stays in", data)
 			return nil
@@ -116,7 +113,7 @@ func printDev(w io.Writer, s *devstack.Stack, data string) {
 	p("")
 	as := s.Issuer(devstack.IssuerAssessment)
 	p("Try: paspoort ppp example level > level.json")
-	p("     paspoort issuer offer --url %s --admin-token-file %s --cacert %s --type level --claims level.json --tx-code",
+	p("     paspoort issuer offer --url %s --admin-token-file %s --ca-file %s --type level --claims level.json --tx-code",
 		as.URL, filepath.Join(abs, as.Key, "admin.token"), s.CAFile)
 	p("")
 	p("paspoort dev: ready; Ctrl-C stops, a restart keeps the data, --reset starts clean")

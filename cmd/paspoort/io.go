@@ -11,6 +11,7 @@ import (
 	"os"
 
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 
 	"github.com/loopbrug/paspoort/credentials"
 	"github.com/loopbrug/paspoort/internal/jose"
@@ -122,6 +123,9 @@ func readCAPool(flag, path string) (*x509.CertPool, error) {
 // existing file or through a link) with gen when it does not exist;
 // created reports that it did.
 func secretFile(path string, gen func() ([]byte, error)) (b []byte, created bool, err error) {
+	if err := checkSecretMode("", path); err != nil {
+		return nil, false, err
+	}
 	b, err = os.ReadFile(path)
 	if err == nil {
 		return b, false, nil
@@ -144,4 +148,61 @@ func secretFile(path string, gen func() ([]byte, error)) (b []byte, created bool
 		return nil, false, fmt.Errorf("write %s: %w", path, err)
 	}
 	return b, true, nil
+}
+
+// caFileFlag adds --ca-file, the one spelling of the CA option of every
+// command, with the spellings of earlier versions (--cacert, --ca-cert)
+// as hidden aliases that still work.
+func caFileFlag(fs *pflag.FlagSet, p *string, usage string) {
+	fs.StringVar(p, "ca-file", "", usage)
+	for _, old := range []string{"cacert", "ca-cert"} {
+		fs.StringVar(p, old, "", usage)
+		_ = fs.MarkHidden(old)
+	}
+}
+
+// allowInsecureSecret is --allow-insecure-secret-file: accept a secret
+// file that others may read, with a warning.
+var allowInsecureSecret bool
+
+// secretWarnings receives the warning about such a file (stderr).
+var secretWarnings io.Writer = os.Stderr
+
+// ErrSecretFileMode is a secret file (a token, a passphrase, a key) that
+// the group or others may read: refused, since anyone on the machine
+// could read the secret.
+var ErrSecretFileMode = errors.New("secret file readable by others")
+
+// checkSecretMode refuses a secret file that the group or others may read
+// (mode & 0o077), naming the fix; with --allow-insecure-secret-file it
+// warns instead. A file that does not exist is left to the caller.
+func checkSecretMode(flag, path string) error {
+	fi, err := os.Stat(path)
+	if err != nil || fi.Mode().Perm()&0o077 == 0 {
+		return nil
+	}
+	what := path
+	if flag != "" {
+		what = "--" + flag + " " + path
+	}
+	if allowInsecureSecret {
+		fmt.Fprintf(secretWarnings, "paspoort: %s\n", msg(
+			fmt.Sprintf("waarschuwing: %s is leesbaar voor anderen (%#o); maak het alleen voor u leesbaar: chmod 600 %s", what, fi.Mode().Perm(), path),
+			fmt.Sprintf("warning: %s is readable by others (%#o); make it yours alone: chmod 600 %s", what, fi.Mode().Perm(), path)))
+		return nil
+	}
+	return &usageError{fmt.Errorf("%w: %s", ErrSecretFileMode, msg(
+		fmt.Sprintf("%s is leesbaar voor anderen (%#o), dus ook het geheim erin. Maak het alleen voor u leesbaar: chmod 600 %s (of geef --allow-insecure-secret-file)", what, fi.Mode().Perm(), path),
+		fmt.Sprintf("%s is readable by others (%#o), and so is the secret in it. Make it yours alone: chmod 600 %s (or give --allow-insecure-secret-file)", what, fi.Mode().Perm(), path)))}
+}
+
+// readSecret reads a secret file given by a flag (readFile), refusing one
+// that others may read (checkSecretMode).
+func readSecret(flag, path string) ([]byte, error) {
+	if path != "" {
+		if err := checkSecretMode(flag, path); err != nil {
+			return nil, err
+		}
+	}
+	return readFile(flag, path)
 }

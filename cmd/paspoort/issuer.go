@@ -13,10 +13,8 @@ import (
 	"net"
 	"net/http"
 	"os"
-	"os/signal"
 	"path/filepath"
 	"strings"
-	"syscall"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -155,7 +153,7 @@ func mergeIssuerConfig(fc *issuerFileConfig, file issuerFileConfig, cmd *cobra.C
 	fc.OfferTTL, fc.CredentialTTL, fc.StatusListTTL = file.OfferTTL, file.CredentialTTL, file.StatusListTTL
 }
 
-func serveIssuer(cmd *cobra.Command, fc issuerFileConfig) error {
+func serveIssuer(cmd *cobra.Command, fc issuerFileConfig) (err error) {
 	if fc.Data == "" || fc.Listen == "" || fc.URL == "" || fc.AdminTokenFile == "" {
 		return usagef("--data, --listen, --url and --admin-token-file are required")
 	}
@@ -215,8 +213,8 @@ func serveIssuer(cmd *cobra.Command, fc issuerFileConfig) error {
 	if err != nil {
 		return err
 	}
-	defer store.Close()
-	ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
+	defer func() { err = closeStore(err, store) }()
+	ctx, stop := signalContext(cmd.Context(), cmd.ErrOrStderr())
 	defer stop()
 	is, err := issuer.New(ctx, store, cfg, issuer.WithLogger(log))
 	if err != nil {
@@ -249,25 +247,25 @@ type adminClient struct {
 	hc          *http.Client
 }
 
-// addAdminFlags adds --url, --admin-token-file and --cacert.
+// addAdminFlags adds --url, --admin-token-file and --ca-file.
 func addAdminFlags(cmd *cobra.Command, base, tokenFile, caFile *string) {
 	f := cmd.Flags()
 	f.StringVar(base, "url", "", "the issuer's base URL")
 	f.StringVar(tokenFile, "admin-token-file", "", "file holding the admin API bearer token")
-	f.StringVar(caFile, "cacert", "", "PEM CA certificate to trust for the issuer (a self-signed development issuer)")
+	caFileFlag(f, caFile, "PEM CA certificate to trust for the issuer (a self-signed development issuer, DATA/tls/ca.pem of paspoort dev)")
 }
 
 func newAdminClient(base, tokenFile, caFile string) (*adminClient, error) {
 	if base == "" || tokenFile == "" {
 		return nil, usagef("--url and --admin-token-file are required")
 	}
-	tok, err := readFile("admin-token-file", tokenFile)
+	tok, err := readSecret("admin-token-file", tokenFile)
 	if err != nil {
 		return nil, err
 	}
 	tr := http.DefaultTransport.(*http.Transport).Clone()
 	if caFile != "" {
-		pool, err := readCAPool("cacert", caFile)
+		pool, err := readCAPool("ca-file", caFile)
 		if err != nil {
 			return nil, err
 		}

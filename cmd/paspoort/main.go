@@ -1,9 +1,3 @@
-// Command paspoort is the one binary of the paspoort wallet, issuer and
-// verifier, and the toolbox developers and integrators use to issue,
-// inspect and debug SD-JWT VCs.
-//
-// Exit status: 0 on success, 1 when an input is rejected or an operation
-// fails, 2 on a usage error.
 package main
 
 import (
@@ -45,13 +39,16 @@ func newRootCommand() *cobra.Command {
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
-	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return &usageError{err} })
+	root.SetFlagErrorFunc(flagError)
+	root.PersistentFlags().StringVar(&cliLang, "lang", "nl", "language of messages: nl or en")
+	root.PersistentFlags().BoolVar(&allowInsecureSecret, "allow-insecure-secret-file", false, "accept secret files (tokens, passphrases, keys) that others may read, with a warning")
 	root.AddCommand(newKeysCommand(), newSDJWTCommand(), newPPPCommand())
 	root.AddCommand(newWalletCommand())
 	root.AddCommand(newVerifierCommand())
 	root.AddCommand(newIssuerCommand())
 	root.AddCommand(newDemoCommand())
 	root.AddCommand(newDevCommand())
+	guardUnknown(root)
 	return root
 }
 
@@ -63,6 +60,12 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 // runContext is run with a context: long-running commands (the servers)
 // stop cleanly when ctx ends, as on SIGINT or SIGTERM.
 func runContext(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	cliLang, allowInsecureSecret, secretWarnings = "nl", false, stderr
+	for i, a := range args {
+		if a == "--lang=en" || a == "--lang" && i+1 < len(args) && args[i+1] == "en" {
+			cliLang = "en"
+		}
+	}
 	root := newRootCommand()
 	root.SetArgs(args)
 	root.SetIn(stdin)
@@ -73,9 +76,16 @@ func runContext(ctx context.Context, args []string, stdin io.Reader, stdout, std
 		return exitOK
 	}
 	var ue *usageError
-	if errors.As(err, &ue) || strings.HasPrefix(err.Error(), "unknown command") ||
-		strings.HasPrefix(err.Error(), "unknown flag") || strings.Contains(err.Error(), "arg(s)") {
-		fmt.Fprintf(stderr, "paspoort: %v\nRun 'paspoort --help' for usage.\n", err)
+	if strings.HasPrefix(err.Error(), "unknown command") {
+		// The root's own: cobra words it, with its suggestion.
+		fmt.Fprintf(stderr, "paspoort: %s\n", oneLine(err.Error()))
+		return exitUsage
+	}
+	if errors.As(err, &ue) || strings.HasPrefix(err.Error(), "unknown flag") || strings.Contains(err.Error(), "arg(s)") {
+		fmt.Fprintf(stderr, "paspoort: %v\n", err)
+		if !strings.Contains(err.Error(), "--help") {
+			fmt.Fprintln(stderr, msg("Zie 'paspoort --help'.", "Run 'paspoort --help' for usage."))
+		}
 		return exitUsage
 	}
 	fmt.Fprintf(stderr, "paspoort: %s\n", oneLine(err.Error()))

@@ -12,10 +12,8 @@ import (
 	"net"
 	"net/http"
 	"os"
-	"os/signal"
 	"path/filepath"
 	"strings"
-	"syscall"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -60,14 +58,14 @@ func newVerifierServeCommand() *cobra.Command {
 			"verified with the consortium's public key --trust-issuer-key, refetched every --trust-refresh\n" +
 			"and kept while a refresh fails until it expires; then the verifier fails closed.\n\n" +
 			"With --tls-cert and --tls-key the verifier speaks https itself; without them it serves plain\n" +
-			"HTTP for a TLS-terminating proxy in front. --ca-cert trusts a private CA (instead of the\n" +
+			"HTTP for a TLS-terminating proxy in front. --ca-file trusts a private CA (instead of the\n" +
 			"system's) for outbound fetches: the trust list, did:web documents and status lists.\n\n" +
 			"In production the verifier is the OpenID4VP client \"decentralized_identifier:<did:web of --url>\"\n" +
 			"and signs its request objects; --url must then be https. For development on plain\n" +
 			"http://127.0.0.1 use --client-id-prefix redirect_uri --allow-loopback: request objects are\n" +
 			"unsigned, and only wallets told to accept such requests will answer.",
 		Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
+		RunE: func(cmd *cobra.Command, _ []string) (err error) {
 			if data == "" || listen == "" || baseURL == "" || tokenFile == "" {
 				return usagef("--data, --listen, --url and --admin-token-file are required")
 			}
@@ -83,7 +81,7 @@ func newVerifierServeCommand() *cobra.Command {
 			if (tlsCert == "") != (tlsKey == "") {
 				return usagef("--tls-cert and --tls-key go together")
 			}
-			tok, err := readFile("admin-token-file", tokenFile)
+			tok, err := readSecret("admin-token-file", tokenFile)
 			if err != nil {
 				return err
 			}
@@ -137,7 +135,7 @@ func newVerifierServeCommand() *cobra.Command {
 			if err != nil {
 				return fmt.Errorf("open store: %w", err)
 			}
-			defer db.Close()
+			defer func() { err = closeStore(err, db) }()
 			store, err := verifier.NewBadgerStore(db, sealKey)
 			if err != nil {
 				return err
@@ -154,7 +152,7 @@ func newVerifierServeCommand() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
+			ctx, stop := signalContext(cmd.Context(), cmd.ErrOrStderr())
 			defer stop()
 			ln, err := net.Listen("tcp", listen)
 			if err != nil {
@@ -181,7 +179,7 @@ func newVerifierServeCommand() *cobra.Command {
 	f.StringVar(&trustKeyFile, "trust-issuer-key", "", "public JWK file of the consortium key that signs the --trust-url list")
 	f.StringVar(&trustIss, "trust-issuer", "", "the \"iss\" the --trust-url list must carry (optional)")
 	f.DurationVar(&trustRefresh, "trust-refresh", time.Hour, "how often the --trust-url list is refetched")
-	f.StringVar(&caFile, "ca-cert", "", "PEM CA certificates trusted, instead of the system's, for outbound https (private or development CA)")
+	caFileFlag(f, &caFile, "PEM CA certificates trusted, instead of the system's, for outbound https (private or development CA)")
 	f.StringVar(&tlsCert, "tls-cert", "", "TLS certificate chain (PEM) to serve https directly")
 	f.StringVar(&tlsKey, "tls-key", "", "TLS private key (PEM)")
 	f.BoolVar(&loopback, "allow-loopback", false, "allow did:web and fetches on 127.0.0.1/localhost (development)")
@@ -202,7 +200,7 @@ func verifierFetcher(loopback bool, caFile string) (*safehttp.Client, error) {
 		fo = append(fo, safehttp.WithAllowLoopback())
 	}
 	if caFile != "" {
-		pool, err := readCAPool("ca-cert", caFile)
+		pool, err := readCAPool("ca-file", caFile)
 		if err != nil {
 			return nil, err
 		}
@@ -349,7 +347,7 @@ func adminCall(cmd *cobra.Command, method, baseURL, tokenFile, caFile, path stri
 	if baseURL == "" || tokenFile == "" {
 		return nil, usagef("--url and --admin-token-file are required")
 	}
-	tok, err := readFile("admin-token-file", tokenFile)
+	tok, err := readSecret("admin-token-file", tokenFile)
 	if err != nil {
 		return nil, err
 	}
@@ -361,7 +359,7 @@ func adminCall(cmd *cobra.Command, method, baseURL, tokenFile, caFile, path stri
 	req.Header.Set("Content-Type", "application/json")
 	tr := http.DefaultTransport.(*http.Transport).Clone()
 	if caFile != "" {
-		pool, err := readCAPool("cacert", caFile)
+		pool, err := readCAPool("ca-file", caFile)
 		if err != nil {
 			return nil, err
 		}
@@ -408,7 +406,7 @@ func newVerifierRequestCommand() *cobra.Command {
 	f := cmd.Flags()
 	f.StringVar(&baseURL, "url", "", "the verifier's base URL")
 	f.StringVar(&tokenFile, "admin-token-file", "", "file holding the admin API bearer token")
-	f.StringVar(&caFile, "cacert", "", "PEM CA certificate to trust for the verifier (a self-signed or private-CA https verifier)")
+	caFileFlag(f, &caFile, "PEM CA certificate to trust for the verifier (a self-signed or private-CA https verifier)")
 	f.StringVar(&prof, "profile", "", "profile id")
 	f.StringVar(&mode, "response-mode", "", "direct_post or direct_post.jwt (default: the verifier's)")
 	f.StringVar(&redirect, "redirect-uri", "", "front-end URL the wallet redirects to with #response_code=…")
@@ -443,7 +441,7 @@ func newVerifierResultCommand() *cobra.Command {
 	f := cmd.Flags()
 	f.StringVar(&baseURL, "url", "", "the verifier's base URL")
 	f.StringVar(&tokenFile, "admin-token-file", "", "file holding the admin API bearer token")
-	f.StringVar(&caFile, "cacert", "", "PEM CA certificate to trust for the verifier (a self-signed or private-CA https verifier)")
+	caFileFlag(f, &caFile, "PEM CA certificate to trust for the verifier (a self-signed or private-CA https verifier)")
 	f.StringVar(&id, "transaction", "", "transaction id")
 	f.DurationVar(&wait, "wait", 0, "wait up to this long for the decision (at most 55s)")
 	return cmd

@@ -7,12 +7,14 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
 	"golang.org/x/term"
 
+	"github.com/loopbrug/paspoort/credentials/ppp"
 	"github.com/loopbrug/paspoort/credentials/profile"
 	"github.com/loopbrug/paspoort/internal/jose"
 	"github.com/loopbrug/paspoort/wallet"
@@ -36,7 +38,7 @@ type walletFlags struct {
 // verifiers: the roots to trust for https, and the development-only
 // acceptance of redirect_uri: verifiers.
 func (f *walletFlags) addNetworkFlags(cmd *cobra.Command) {
-	cmd.Flags().StringVar(&f.caFile, "ca-file", "", "PEM file of one or more CA certificates to trust for https instead of the system's (the DATA/tls/ca.pem of paspoort dev, a private CA)")
+	caFileFlag(cmd.Flags(), &f.caFile, "PEM file of one or more CA certificates to trust for https instead of the system's (the DATA/tls/ca.pem of paspoort dev, a private CA)")
 	cmd.Flags().BoolVar(&f.redirectURI, "allow-redirect-uri-verifiers", false, "accept verifiers with the redirect_uri: client_id prefix and unsigned requests (paspoort dev only: they prove nothing about who they are)")
 }
 
@@ -58,6 +60,7 @@ func newWalletCommand() *cobra.Command {
 		newWalletReceiveCommand(f), newWalletPresentCommand(f), newWalletHistoryCommand(f),
 		newWalletExportCommand(f), newWalletImportCommand(f), newWalletMatchCommand(f),
 		newWalletServeCommand(f),
+		newWalletDecisionsCommand(f), newWalletDecisionCommand(f),
 	)
 	return cmd
 }
@@ -101,7 +104,7 @@ func (f *walletFlags) passphrase(cmd *cobra.Command, prompt string) ([]byte, err
 
 func readPassphrase(cmd *cobra.Command, flag, file, env, prompt string) ([]byte, error) {
 	if file != "" {
-		b, err := readFile(flag, file)
+		b, err := readSecret(flag, file)
 		if err != nil {
 			return nil, err
 		}
@@ -150,7 +153,7 @@ func (f *walletFlags) unlockWith(cmd *cobra.Command, prompt string,
 // open unlocks the wallet.
 func (f *walletFlags) open(cmd *cobra.Command) (*wallet.Wallet, error) {
 	w, _, err := f.unlockWith(cmd, "Wallet passphrase: ", wallet.OpenDir)
-	return w, err
+	return w, openError(err)
 }
 
 func newWalletInitCommand(f *walletFlags) *cobra.Command {
@@ -262,12 +265,13 @@ func newWalletReceiveCommand(f *walletFlags) *cobra.Command {
 			ctx := cmd.Context()
 			o, err := w.ResolveOffer(ctx, args[0])
 			if err != nil {
-				return err
+				return receiveError(err, "")
 			}
+			org := display(nonEmpty(o.IssuerName, o.Issuer))
 			errw := cmd.ErrOrStderr()
-			fmt.Fprintf(errw, "%s offers:\n", display(nonEmpty(o.IssuerName, o.Issuer)))
+			fmt.Fprintf(errw, "%s %s:\n", org, msg("biedt u aan", "offers you"))
 			for _, c := range o.Credentials {
-				fmt.Fprintf(errw, "  - %s (%s)\n", display(nonEmpty(c.Name, c.ConfigurationID)), display(c.VCT))
+				fmt.Fprintf(errw, "  - %s\n", display(typeName(c.VCT, nonEmpty(c.Name, c.ConfigurationID))))
 			}
 			if o.TxCode != nil && txCode == "" {
 				if txCode, err = promptSecret(cmd, "Transaction code ("+display(o.TxCode.Description)+"): "); err != nil {
@@ -282,9 +286,11 @@ func newWalletReceiveCommand(f *walletFlags) *cobra.Command {
 			}
 			got, err := w.Receive(ctx, o, wallet.ReceiveOptions{TxCode: txCode, Copies: copies})
 			for _, c := range got {
+				fmt.Fprintf(errw, "%s: %s\n", msg("Ontvangen en gecontroleerd", "Received and verified"),
+					fmt.Sprintf(msg("%s van %s, %d kopieën", "%s from %s, %d copies"), display(typeName(c.VCT, c.Type)), org, c.Copies))
 				fmt.Fprintln(cmd.OutOrStdout(), c.ID)
 			}
-			return err
+			return receiveError(err, org)
 		},
 	}
 	cmd.Flags().StringVar(&txCode, "tx-code", "", "the transaction code the issuer sent you")
@@ -331,11 +337,17 @@ func newWalletHistoryCommand(f *walletFlags) *cobra.Command {
 
 func newWalletExportCommand(f *walletFlags) *cobra.Command {
 	var bpf string
+	var force bool
 	cmd := &cobra.Command{
 		Use:   "export FILE",
 		Short: "Write an encrypted backup of the whole wallet",
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if _, err := os.Lstat(args[0]); err == nil && !force {
+				return usagef("%s", msg(
+					fmt.Sprintf("%s bestaat al: de back-up zou een andere back-up overschrijven. Kies een andere bestandsnaam, of geef --force om het bestand te vervangen.", args[0]),
+					fmt.Sprintf("%s exists: the backup would overwrite another one. Choose another file name, or give --force to replace the file.", args[0])))
+			}
 			w, err := f.open(cmd)
 			if err != nil {
 				return err
@@ -350,10 +362,11 @@ func newWalletExportCommand(f *walletFlags) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			return os.WriteFile(args[0], []byte(out), 0o600)
+			return writeBackup(args[0], []byte(out))
 		},
 	}
 	cmd.Flags().StringVar(&bpf, "backup-passphrase-file", "", "file holding the backup passphrase")
+	cmd.Flags().BoolVar(&force, "force", false, "replace FILE when it exists")
 	return cmd
 }
 
@@ -373,12 +386,19 @@ func newWalletImportCommand(f *walletFlags) *cobra.Command {
 				return err
 			}
 			defer clear(bp)
+			// Decrypt and check the whole backup before a wallet is
+			// opened or created: a bad backup leaves nothing behind.
+			bk, err := wallet.OpenBackup(data, bp)
+			if err != nil {
+				return err
+			}
+			defer bk.Close()
 			w, _, err := f.unlockWith(cmd, "Wallet passphrase: ", openOrInit)
 			if err != nil {
 				return err
 			}
 			defer w.Close()
-			res, err := w.Import(cmd.Context(), data, bp)
+			res, err := w.ImportBackup(cmd.Context(), bk)
 			if err != nil {
 				return err
 			}
@@ -436,14 +456,7 @@ func newWalletMatchCommand(f *walletFlags) *cobra.Command {
 			if asJSON {
 				return writeJSON(cmd, res)
 			}
-			out := cmd.OutOrStdout()
-			fmt.Fprintf(out, "%s: %s (score %.2f)\n", display(p.Title["nl"]), res.Outcome, res.Score)
-			for _, r := range res.Requirements {
-				fmt.Fprintf(out, "  %-10s %s\n", r.Status, display(r.Title["nl"]))
-			}
-			for _, g := range res.Gap {
-				fmt.Fprintf(out, "  gap: %s\n", display(fmt.Sprint(g)))
-			}
+			printMatch(cmd.OutOrStdout(), p, res)
 			return nil
 		},
 	}
@@ -487,7 +500,7 @@ func confirm(cmd *cobra.Command, prompt string) (bool, error) {
 	if err != nil {
 		return false, err
 	}
-	return strings.EqualFold(a, "y") || strings.EqualFold(a, "yes") || strings.EqualFold(a, "ja"), nil
+	return strings.EqualFold(a, "y") || strings.EqualFold(a, "yes") || strings.EqualFold(a, "j") || strings.EqualFold(a, "ja"), nil
 }
 
 func nonEmpty(a, b string) string {
@@ -507,4 +520,76 @@ func display(s string) string {
 		}
 	}
 	return s
+}
+
+// writeBackup writes a backup through a temporary file in the same folder
+// (mode 0600) renamed over path, so that a failed write leaves any earlier
+// file as it was.
+func writeBackup(path string, b []byte) error {
+	tmp, err := os.CreateTemp(filepath.Dir(path), ".paspoort-backup-*")
+	if err != nil {
+		return fmt.Errorf("write backup: %w", err)
+	}
+	defer os.Remove(tmp.Name())
+	if err := tmp.Chmod(0o600); err != nil {
+		tmp.Close()
+		return fmt.Errorf("write backup: %w", err)
+	}
+	if _, err := tmp.Write(b); err != nil {
+		tmp.Close()
+		return fmt.Errorf("write backup: %w", err)
+	}
+	if err := tmp.Sync(); err != nil {
+		tmp.Close()
+		return fmt.Errorf("write backup: %w", err)
+	}
+	if err := tmp.Close(); err != nil {
+		return fmt.Errorf("write backup: %w", err)
+	}
+	if err := os.Rename(tmp.Name(), path); err != nil {
+		return fmt.Errorf("write backup: %w", err)
+	}
+	return nil
+}
+
+// typeName is a credential type's name in the command line's language.
+func typeName(vct, fallback string) string {
+	if t, ok := ppp.LookupVCT(vct); ok {
+		if d, ok := t.Display[cliLang]; ok && d.Name != "" {
+			return d.Name
+		}
+	}
+	return fallback
+}
+
+// printMatch writes a private match as a person reads it: the outcome and
+// the match percentage, each requirement with its status in words, and
+// the gap by ESCO label (English marked where ESCO has no Dutch one).
+func printMatch(out io.Writer, p *profile.Profile, res *profile.Result) {
+	outcome := msg("U voldoet (nog) niet", "You do not qualify (yet)")
+	if res.Outcome == profile.OutcomeAccepted {
+		outcome = msg("U voldoet", "You qualify")
+	}
+	fmt.Fprintf(out, "%s\n%s: %s (%s %.0f%%)\n", display(p.Title.Get(cliLang)), display(nonEmpty(p.Verifier, p.ID)), outcome, msg("match", "match"), res.Score*100)
+	status := map[profile.Status][2]string{
+		profile.StatusMet: {"voldaan", "met"}, profile.StatusNotMet: {"niet voldaan", "not met"}, profile.StatusNotProven: {"niet aangetoond", "not proven"},
+	}
+	for _, r := range res.Requirements {
+		st := status[r.Status]
+		req := ""
+		if r.Required {
+			req = msg(" (verplicht)", " (required)")
+		}
+		fmt.Fprintf(out, "  %-16s %s%s\n", msg(st[0], st[1]), display(r.Title.Get(cliLang)), req)
+	}
+	if len(res.Gap) > 0 {
+		fmt.Fprintln(out, msg("Nog te leren:", "Still to learn:"))
+		for _, g := range res.Gap {
+			mark := ""
+			if cliLang != "en" && g.Label["nl"] == "" && g.Label["en"] != "" {
+				mark = " (Engels)"
+			}
+			fmt.Fprintf(out, "  - %s%s\n", display(g.Label.Get(cliLang)), mark)
+		}
+	}
 }

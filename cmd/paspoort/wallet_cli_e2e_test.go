@@ -101,7 +101,7 @@ func TestWalletCLIWithRealIssuerAndVerifier(t *testing.T) {
 
 	// receive: the issuer's certificate is trusted only through --ca-file
 	receive := []string{"wallet", "receive", offer.OfferURIByReference, "--tx-code", offer.TxCode, "--copies", "2"}
-	if _, errOut, code := cli(t, "", append(slices.Clone(receive), w1...)...); code != exitRejected || !strings.Contains(errOut, "certificate") {
+	if _, errOut, code := cli(t, "", append(slices.Clone(receive), w1...)...); code != exitRejected || !strings.Contains(errOut, "TRUST: het certificaat") || !strings.Contains(errOut, "--ca-file") {
 		t.Fatalf("receive without --ca-file: exit %d: %s", code, errOut)
 	}
 	if _, errOut, code := cli(t, "", append(slices.Clone(receive), append(slices.Clone(w1), "--ca-file", pass)...)...); code != exitUsage || !strings.Contains(errOut, "--ca-file") {
@@ -199,7 +199,7 @@ func TestWalletCLIWithRealIssuerAndVerifier(t *testing.T) {
 	dev := startVerifier(t, nil, rt, iss)
 	var req verifier.Request
 	adminJSON(t, admin, http.MethodPost, dev+"/admin/transactions", map[string]string{"profile": "installatiemonteur"}, &req)
-	if _, errOut, code := cli(t, "", append([]string{"wallet", "present", req.RequestURI, "--yes", "--include-optional"}, net1...)...); code != exitRejected || !strings.Contains(errOut, "not signed") {
+	if _, errOut, code := cli(t, "", append([]string{"wallet", "present", req.RequestURI, "--yes", "--include-optional"}, net1...)...); code != exitRejected || !strings.Contains(errOut, "niet ondertekend") || !strings.Contains(errOut, "--allow-redirect-uri-verifiers") {
 		t.Fatalf("redirect_uri verifier without --allow-redirect-uri-verifiers: exit %d: %s", code, errOut)
 	}
 	var none verifier.Status

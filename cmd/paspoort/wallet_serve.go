@@ -4,10 +4,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
-	"os"
-	"os/signal"
 	"strings"
-	"syscall"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -43,11 +40,14 @@ func newWalletServeCommand(f *walletFlags) *cobra.Command {
 		Long: "Serve the wallet's JSON API on --listen (default " + defaultWalletListen + "). The wallet starts locked; a\n" +
 			"browser unlocks it with the passphrase (POST /api/unlock) and gets an HttpOnly, SameSite=Strict\n" +
 			"session cookie and a CSRF token for the X-CSRF-Token header; the wallet locks itself again\n" +
-			"after --idle-timeout without a request. Only loopback addresses are accepted for --listen unless\n" +
+			"after --idle-timeout without a request. After 3 wrong passphrases every next try waits (1 s,\n" +
+			"doubling up to 5 min); you, the owner, get in at once by sending the one-time owner code this\n" +
+			"terminal shows (\"Eigenaarscode\", a new one after each use) as owner_code with the passphrase.\n" +
+			"Only loopback addresses are accepted for --listen unless\n" +
 			"--listen-public-unsafe is given: the API holds your credentials and keys. Logs (JSON, standard\n" +
 			"error) name routes and ids only, never passphrases, tokens or claim values.",
 		Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
+		RunE: func(cmd *cobra.Command, _ []string) (err error) {
 			host, loopback, err := loopbackListen(listen)
 			if err != nil {
 				return err
@@ -68,16 +68,22 @@ func newWalletServeCommand(f *walletFlags) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			defer st.Close()
+			defer func() { err = closeStore(err, st) }()
+			out := cmd.OutOrStdout()
 			cfg := wallet.ServerConfig{IdleTimeout: idle, SecureCookie: secure, Logger: log,
-				WalletOptions: append(opts, wallet.WithLogger(log))}
+				WalletOptions: append(opts, wallet.WithLogger(log)),
+				// The owner's way past the unlock backoff: a one-time code
+				// on this terminal only, never in the log.
+				OwnerCode: func(code string) {
+					fmt.Fprintf(out, "Eigenaarscode (eenmalig): %s\n", code)
+				}}
 			if len(hosts) > 0 || !loopback {
 				cfg.AllowedHosts = append([]string{"localhost", "127.0.0.1", "::1"}, hosts...)
 				if ip := net.ParseIP(host); host != "" && (ip == nil || !ip.IsUnspecified()) {
 					cfg.AllowedHosts = append(cfg.AllowedHosts, host)
 				}
 			}
-			ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
+			ctx, stop := signalContext(cmd.Context(), cmd.ErrOrStderr())
 			defer stop()
 			srv, err := wallet.NewServer(ctx, st, cfg)
 			if err != nil {
@@ -91,7 +97,7 @@ func newWalletServeCommand(f *walletFlags) *cobra.Command {
 				log.Warn("wallet API listening on a non-loopback address", "listen", ln.Addr().String())
 			}
 			log.Info("wallet API listening", "url", "http://"+ln.Addr().String())
-			fmt.Fprintf(cmd.OutOrStdout(), "http://%s\n", ln.Addr())
+			fmt.Fprintf(out, "http://%s\n", ln.Addr())
 			return srv.Serve(ctx, ln)
 		},
 	}

@@ -38,16 +38,41 @@ func TestWalletServe(t *testing.T) {
 	root.SetArgs([]string{"wallet", "serve", "--dir", dir, "--listen", "127.0.0.1:0", "--idle-timeout", "1m"})
 	done := make(chan error, 1)
 	go func() { done <- root.ExecuteContext(ctx); pw.Close() }()
-	line, err := bufio.NewReader(pr).ReadString('\n')
+	rd := bufio.NewReader(pr)
+	line, err := rd.ReadString('\n')
 	if err != nil {
 		t.Fatalf("no URL printed: %v", err)
 	}
-	go func() { _, _ = io.Copy(io.Discard, pr) }()
+	codeLine, err := rd.ReadString('\n')
+	if err != nil {
+		t.Fatalf("no owner code printed: %v", err)
+	}
+	go func() { _, _ = io.Copy(io.Discard, rd) }()
 	base := strings.TrimSpace(line)
 	if !strings.HasPrefix(base, "http://127.0.0.1:") {
 		t.Fatalf("URL %q", base)
 	}
-	res, err := http.Post(base+"/api/unlock", "application/json", strings.NewReader(`{"passphrase":"a long wallet passphrase"}`))
+	_, ownerCode, ok := strings.Cut(strings.TrimSpace(codeLine), ": ")
+	if !strings.HasPrefix(codeLine, "Eigenaarscode") || !ok {
+		t.Fatalf("owner code line %q", codeLine)
+	}
+	// Wrong tries by another process until the API makes them wait; the
+	// owner code printed on this terminal still gets the owner in.
+	throttled := false
+	for range 12 {
+		res, err := http.Post(base+"/api/unlock", "application/json", strings.NewReader(`{"passphrase":"not the passphrase"}`))
+		if err != nil {
+			t.Fatal(err)
+		}
+		res.Body.Close()
+		if throttled = res.StatusCode == http.StatusTooManyRequests; throttled {
+			break
+		}
+	}
+	if !throttled {
+		t.Fatal("wrong passphrases were never throttled")
+	}
+	res, err := http.Post(base+"/api/unlock", "application/json", strings.NewReader(`{"passphrase":"a long wallet passphrase","owner_code":"`+ownerCode+`"}`))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -55,7 +80,7 @@ func TestWalletServe(t *testing.T) {
 	_ = json.NewDecoder(res.Body).Decode(&info)
 	res.Body.Close()
 	if res.StatusCode != http.StatusOK || info["csrf_token"] == "" || info["idle_timeout"] != float64(60) {
-		t.Fatalf("unlock: %d %v", res.StatusCode, info)
+		t.Fatalf("unlock with the owner code: %d %v", res.StatusCode, info)
 	}
 	cancel()
 	select {

@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"io"
 	"strings"
 	"time"
 
@@ -122,36 +123,32 @@ func newWalletPresentCommand(f *walletFlags) *cobra.Command {
 			ctx := cmd.Context()
 			pr, err := w.ReadRequest(ctx, args[0])
 			if err != nil {
-				return err
+				return shareError(err)
 			}
-			errw := cmd.ErrOrStderr()
-			fmt.Fprintf(errw, "%s asks for (%s):\n", display(pr.Verifier), pr.ResponseMode)
-			for _, q := range pr.Queries {
-				req := "required"
-				if !q.Required {
-					req = "optional"
-				}
-				fmt.Fprintf(errw, "  %s (%s):\n", display(q.QueryID), req)
-				for _, o := range q.Options {
-					fmt.Fprintf(errw, "    %s %s from %s: %s\n", o.CredentialID, display(o.VCT), display(o.Issuer), display(strings.Join(o.Claims, ", ")))
-				}
-			}
+			printConsent(cmd.ErrOrStderr(), pr)
 			if decline {
-				return w.Decline(ctx, pr)
+				return declined(cmd, w, pr)
 			}
 			if !yes {
-				ok, err := confirm(cmd, "Share? [y/N] ")
+				ok, err := confirm(cmd, msg("Delen? j = alles wat u kunt laten zien, n = weigeren [j/N] ", "Share? y = everything you can show, n = decline [y/N] "))
 				if err != nil {
 					return err
 				}
 				if !ok {
-					return w.Decline(ctx, pr)
+					return declined(cmd, w, pr)
 				}
+			}
+			if sel == nil {
+				// Yes shares everything the wallet can answer: required
+				// and optional (one option per set).
+				sel = &wallet.Selection{IncludeOptional: true}
 			}
 			res, err := w.Present(ctx, pr, sel)
 			if err != nil {
-				return err
+				return shareError(err)
 			}
+			fmt.Fprintf(cmd.ErrOrStderr(), msg("Gedeeld met %s.\n", "Shared with %s.\n"), display(pr.VerifierName))
+			printPresentDecision(cmd, res)
 			return writeJSON(cmd, res)
 		},
 	}
@@ -180,4 +177,67 @@ func parseSelect(selects, include []string, optional bool) (*wallet.Selection, e
 		sel.Credentials[q] = append(sel.Credentials[q], strings.Split(ids, ",")...)
 	}
 	return sel, nil
+}
+
+// declined tells the verifier the holder declined (OpenID4VP
+// access_denied) and says so.
+func declined(cmd *cobra.Command, w *wallet.Wallet, pr *wallet.PresentationRequest) error {
+	if err := w.Decline(cmd.Context(), pr); err != nil {
+		return shareError(err)
+	}
+	fmt.Fprintf(cmd.ErrOrStderr(), msg("U heeft geweigerd. %s weet nu dat u niets deelt.\n", "You declined. %s now knows you share nothing.\n"), display(pr.VerifierName))
+	return nil
+}
+
+// printConsent shows who asks, why, what the holder cannot show yet, and
+// per question the values that would be shared, in words.
+func printConsent(out io.Writer, pr *wallet.PresentationRequest) {
+	fmt.Fprintf(out, msg("%s vraagt gegevens uit uw paspoort.\n", "%s asks for information from your paspoort.\n"), display(pr.VerifierName))
+	if p := pr.Profile; p != nil {
+		fmt.Fprintf(out, "%s\n%s\n", display(p.Title.Get(cliLang)), display(p.Purpose.Get(cliLang)))
+	}
+	if m := pr.Match; m != nil {
+		var cannot []string
+		for _, r := range m.Requirements {
+			if r.Status != "met" {
+				cannot = append(cannot, display(r.Title.Get(cliLang)))
+			}
+		}
+		if len(cannot) > 0 {
+			fmt.Fprintln(out, msg("Dit kunt u (nog) niet aantonen:", "You cannot show this (yet):"))
+			for _, c := range cannot {
+				fmt.Fprintf(out, "  - %s\n", c)
+			}
+		}
+	}
+	for _, q := range pr.Queries {
+		if len(q.Options) == 0 {
+			continue
+		}
+		need := msg("optioneel", "optional")
+		if q.Needed {
+			need = msg("verplicht", "required")
+		}
+		title := q.QueryID
+		if q.Requirement != nil {
+			title = q.Requirement.Title.Get(cliLang)
+		} else {
+			title = typeName(q.Options[0].VCT, title)
+		}
+		fmt.Fprintf(out, "  %s (%s) [%s]\n", display(title), need, display(q.QueryID))
+		for _, o := range q.Options {
+			fmt.Fprintf(out, "    %s, %s %s [%s]\n", display(nonEmpty(o.IssuerName, o.Issuer)), msg("uitgegeven op", "issued on"), ppp.FormatDate(o.IssuedAt, cliLang), o.CredentialID)
+			for _, v := range o.Values(cliLang) {
+				mark := ""
+				if v.English {
+					mark = " (Engels)"
+				}
+				fmt.Fprintf(out, "      %s: %s%s\n", display(v.Label), display(v.Text), mark)
+			}
+			if o.Copies > 0 && o.Unused == 0 {
+				fmt.Fprintln(out, msg("      let op: alle kopieën zijn al eens gedeeld; wie dit bewijs twee keer zag, kan zien dat het van dezelfde persoon komt.",
+					"      note: every copy was shared before; whoever saw this evidence twice can tell it comes from the same person."))
+			}
+		}
+	}
 }

@@ -28,4 +28,6 @@
 //
 // The package does no I/O, keeps no state and never logs; all functions are
 // safe for concurrent use.
+//
+// credentials/ packages may import internal/ and other credentials/ packages; never issuer, wallet, verifier, bench or cmd.
 package dcql

@@ -73,4 +73,6 @@
 // [Resolver] values. A [Document] is a plain value: it is not safe to
 // modify one while another goroutine reads it; resolvers return a fresh copy
 // on every call.
+//
+// credentials/ packages may import internal/ and other credentials/ packages; never issuer, wallet, verifier, bench or cmd.
 package did

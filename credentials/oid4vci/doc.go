@@ -37,4 +37,6 @@
 // decide: VerifyProof returns the nonce, the issuer consumes it.
 //
 // All functions are safe for concurrent use; values are plain data.
+//
+// credentials/ packages may import internal/ and other credentials/ packages; never issuer, wallet, verifier, bench or cmd.
 package oid4vci

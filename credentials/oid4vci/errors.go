@@ -107,17 +107,65 @@ func CodeOf(err error) ErrorCode {
 }
 
 // ErrorResponse is an error response body (RFC 6749 §5.2, VCI §8.3.1.2).
+// AttemptsLeft and Reason are paspoort extension members of an
+// invalid_grant from the token endpoint (RFC 6749 §5.2 lets a response
+// carry more members; clients ignore those they do not know), so that a
+// wallet can tell its user what to do: retry the transaction code, or ask
+// for a new offer.
 type ErrorResponse struct {
-	Error       ErrorCode `json:"error"`
-	Description string    `json:"error_description,omitempty"`
+	Error        ErrorCode   `json:"error"`
+	Description  string      `json:"error_description,omitempty"`
+	AttemptsLeft *int        `json:"attempts_left,omitempty"`
+	Reason       GrantReason `json:"paspoort_reason,omitempty"`
 }
+
+// GrantReason says why a pre-authorized code was refused.
+type GrantReason string
+
+// The grant reasons.
+const (
+	// GrantWrongTxCode: the transaction code was wrong; AttemptsLeft
+	// says how many tries remain.
+	GrantWrongTxCode GrantReason = "wrong_tx_code"
+	// GrantLocked: too many wrong transaction codes; the offer is locked.
+	GrantLocked GrantReason = "locked"
+	// GrantExpired: the offer has expired.
+	GrantExpired GrantReason = "expired"
+	// GrantUsed: the offer was already used.
+	GrantUsed GrantReason = "used"
+	// GrantUnknown: no such pre-authorized code.
+	GrantUnknown GrantReason = "unknown"
+)
+
+// GrantError is an invalid_grant (Err wraps ErrInvalidGrant) with its
+// reason and, for a wrong transaction code, the attempts left (-1 when
+// not told).
+type GrantError struct {
+	Reason       GrantReason
+	AttemptsLeft int
+	Err          error
+}
+
+func (e *GrantError) Error() string { return e.Err.Error() }
+
+// Unwrap returns Err.
+func (e *GrantError) Unwrap() error { return e.Err }
 
 // NewErrorResponse returns the error response for err: its code (CodeOf)
 // and a description limited to the characters VCI allows (%x20-21 /
 // %x23-5B / %x5D-7E), others replaced by '?', and cut to 200 characters.
 // Callers pass errors whose messages carry no secrets or claim values.
 func NewErrorResponse(err error) ErrorResponse {
-	return ErrorResponse{Error: CodeOf(err), Description: SanitizeDescription(err.Error())}
+	r := ErrorResponse{Error: CodeOf(err), Description: SanitizeDescription(err.Error())}
+	var ge *GrantError
+	if errors.As(err, &ge) {
+		r.Reason = ge.Reason
+		if ge.AttemptsLeft >= 0 {
+			n := ge.AttemptsLeft
+			r.AttemptsLeft = &n
+		}
+	}
+	return r
 }
 
 // SanitizeDescription makes s a valid error_description.

@@ -24,4 +24,6 @@
 //
 // The package does no I/O except through the KeyResolver it is handed, keeps
 // no state and never logs; everything is safe for concurrent use.
+//
+// credentials/ packages may import internal/ and other credentials/ packages; never issuer, wallet, verifier, bench or cmd.
 package oid4vp

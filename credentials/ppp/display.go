@@ -31,6 +31,22 @@ var sectorNames = map[string][2]string{
 	"customer-service": {"Customer service", "Klantenservice"}, "retail": {"Retail", "Detailhandel"}, "logistics": {"Logistics", "Logistiek"},
 }
 
+// enumNames are the words for the enumerated values of the PPP claims
+// (method, agility dimension), English and Dutch.
+var enumNames = map[string]map[string][2]string{
+	"method": {
+		"assessment": {"assessment", "assessment"}, "observation": {"observed in practice", "geobserveerd in de praktijk"},
+		"exam": {"exam", "examen"}, "work_experience": {"work experience", "werkervaring"},
+		"evc":           {"recognition of prior learning (EVC)", "erkenning van verworven competenties (EVC)"},
+		"self_declared": {"own statement", "eigen verklaring"},
+	},
+	"dimension": {
+		"mental": {"mental agility", "mentale wendbaarheid"}, "people": {"people agility", "wendbaarheid met mensen"},
+		"change": {"change agility", "wendbaarheid bij verandering"}, "results": {"results agility", "resultaatwendbaarheid"},
+		"self_awareness": {"self-awareness", "zelfinzicht"},
+	},
+}
+
 var monthsNL = [...]string{"januari", "februari", "maart", "april", "mei", "juni", "juli", "augustus", "september", "oktober", "november", "december"}
 
 // FormatDate writes a date as people read it: "12 maart 2026" in Dutch,
@@ -129,6 +145,10 @@ func describeValue(name string, v any, lang string) (string, bool) {
 			return SkillLabel(x, lang)
 		case name == "target_sector" || name == "sector":
 			if s, ok := sectorNames[x]; ok {
+				return pickLabel(lang, s[0], s[1]), false
+			}
+		case enumNames[name] != nil:
+			if s, ok := enumNames[name][x]; ok {
 				return pickLabel(lang, s[0], s[1]), false
 			}
 		}

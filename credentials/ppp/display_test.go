@@ -30,6 +30,7 @@ func TestDescribe(t *testing.T) {
 		{"date", vct + "goal/v1", "/stated_on", "2026-03-12", "nl", ppp.Value{Label: "Vastgelegd op", Text: "12 maart 2026"}},
 		{"array of objects", vct + "talent/v1", "/talents", []any{map[string]any{"name": "Analytisch", "score": json.Number("80")}}, "nl",
 			ppp.Value{Label: "Talenten", Text: "Analytisch: 80"}},
+		{"method", vct + "level/v1", "/method", "evc", "nl", ppp.Value{Label: "Beoordelingsmethode", Text: "erkenning van verworven competenties (EVC)"}},
 		{"outside the PPP", "https://example.com/x", "/a~1b", "v", "nl", ppp.Value{Label: "/a~1b", Text: "v"}},
 		{"unknown URI kept", vct + "skill/v1", "/skill", "http://data.europa.eu/esco/skill/none", "nl", ppp.Value{Label: "Vaardigheid (ESCO)", Text: "http://data.europa.eu/esco/skill/none"}},
 	}

@@ -56,4 +56,6 @@
 //
 // Everything in this package is safe for concurrent use. It does no I/O
 // and does not log.
+//
+// credentials/ packages may import internal/ and other credentials/ packages; never issuer, wallet, verifier, bench or cmd.
 package ppp

@@ -24,10 +24,10 @@ func intp(v int) *int { return &v }
 func exampleTalent() *TalentClaims {
 	return &TalentClaims{
 		Talents: []Talent{
-			{Name: "Verbinden (connecting people)", Score: 86, Percentile: intp(91)},
-			{Name: "Kalmte onder druk (composure under pressure)", Score: 81, Percentile: intp(84)},
-			{Name: "Uitleggen (explaining)", Score: 77, Percentile: intp(79)},
-			{Name: "Organiseren (organising)", Score: 64},
+			{Name: "Verbinden", Score: 86, Percentile: intp(91)},
+			{Name: "Kalmte onder druk", Score: 81, Percentile: intp(84)},
+			{Name: "Uitleggen", Score: 77, Percentile: intp(79)},
+			{Name: "Organiseren", Score: 64},
 		},
 		Instrument: "Loopbrug Talentenscan 2.1",
 		AssessedOn: Date{2025, 9, 15},
@@ -41,16 +41,16 @@ func exampleSkill() *SkillClaims {
 		Proficiency: ProficiencyCompetent,
 		AssessedOn:  Date{2025, 9, 15},
 		Method:      MethodAssessment,
-		Evidence:    "Role play with a learner and a structured feedback interview, rated by two assessors.",
+		Evidence:    "Rollenspel met een leerling en een gestructureerd feedbackgesprek, beoordeeld door twee assessoren.",
 	}
 }
 
 func exampleDrive() *DriveClaims {
 	return &DriveClaims{
 		Drives: []Drive{
-			{Name: "Anderen helpen groeien (helping others grow)", Score: 92},
-			{Name: "Zingeving (meaningful work)", Score: 85},
-			{Name: "Structuur (structure)", Score: 58},
+			{Name: "Anderen helpen groeien", Score: 92},
+			{Name: "Zingeving", Score: 85},
+			{Name: "Structuur", Score: 58},
 		},
 		Instrument: "Loopbrug Drijfverenprofiel 1.3",
 		AssessedOn: Date{2025, 9, 15},
@@ -78,7 +78,7 @@ func exampleLevel() *LevelClaims {
 		EQFLevel:   4,
 		AssessedOn: Date{2025, 9, 16},
 		Method:     MethodEVC,
-		Evidence:   "EVC procedure: portfolio of 14 years as a (senior) train conductor and a criterion-based interview.",
+		Evidence:   "EVC-procedure: portfolio van 14 jaar als (hoofd)conducteur en een criteriumgericht interview.",
 	}
 }
 
@@ -94,14 +94,14 @@ func exampleGoal() *GoalClaims {
 
 func exampleExperience() *ExperienceClaims {
 	return &ExperienceClaims{
-		Employer:        "NS Reizigers B.V.",
+		Employer:        "NS Reizigers",
 		Occupation:      exOccTrainConductor,
 		OccupationLabel: "treinconducteur",
 		RoleTitle:       "Hoofdconducteur",
 		StartDate:       Date{2011, 3, 1},
 		HoursPerWeek:    32,
 		Skills:          []string{exSkillCommunicate, exSkillStress, exSkillEmergency, exSkillLanguages},
-		Description:     "Senior conductor on intercity services; mentor for new conductors since 2019.",
+		Description:     "Hoofdconducteur op intercity's; sinds 2019 mentor van nieuwe conducteurs.",
 	}
 }
 
@@ -117,8 +117,8 @@ func exampleLearning() *LearningClaims {
 		EQFLevel:      6,
 		Skills:        []string{exSkillClassroom, exSkillTeachingStrategy, exSkillStudentDiscipline},
 		LearningOutcomes: []string{
-			"Plans and gives a lesson with a clear structure and activating teaching methods.",
-			"Keeps order in a class of 28 pupils and responds to disruptive behaviour.",
+			"Plant en geeft een les met een duidelijke opbouw en activerende werkvormen.",
+			"Houdt orde in een klas van 28 leerlingen en reageert op storend gedrag.",
 		},
 	}
 }
@@ -127,9 +127,9 @@ func exampleReference() *ReferenceClaims {
 	return &ReferenceClaims{
 		RefereeName:         "Jeroen de Vries",
 		RefereeRole:         "Teamleider Treindienst",
-		RefereeOrganisation: "NS Reizigers B.V.",
+		RefereeOrganisation: "NS Reizigers",
 		Relation:            RelationManager,
-		Statement:           "Miranda stays calm in any situation and is the colleague new conductors turn to. She explains clearly and gives honest, helpful feedback.",
+		Statement:           "Miranda blijft in elke situatie rustig en is de collega bij wie nieuwe conducteurs aankloppen. Ze legt helder uit en geeft eerlijke, bruikbare feedback.",
 		Skills:              []string{exSkillStress, exSkillFeedback},
 		GivenOn:             Date{2025, 10, 3},
 	}

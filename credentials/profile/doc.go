@@ -54,4 +54,6 @@
 // candidates, greedy with the H(d) bound beyond) and the next intake date.
 //
 // Everything here is safe for concurrent use.
+//
+// credentials/ packages may import internal/ and other credentials/ packages; never issuer, wallet, verifier, bench or cmd.
 package profile

@@ -169,7 +169,12 @@ func (p *Profile) Evaluate(creds []Credential, opts Options) *Result {
 			seenGap[s] = true
 			g := GapSkill{Skill: s, Requirement: r.ID, Required: r.Required, Label: Text{}}
 			if sk, ok := ppp.ESCOSkill(s); ok {
-				g.Label = Text{"nl": sk.Label("nl"), "en": sk.Label("en")}
+				// No Dutch label when ESCO has none: readers show the
+				// English one marked as English.
+				g.Label = Text{"en": sk.LabelEn}
+				if sk.LabelNl != "" {
+					g.Label["nl"] = sk.LabelNl
+				}
 			}
 			res.Gap = append(res.Gap, g)
 		}

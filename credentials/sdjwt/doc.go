@@ -15,4 +15,6 @@
 //
 // The package does no I/O and keeps no state; everything is safe for
 // concurrent use. It never logs.
+//
+// credentials/ packages may import internal/ and other credentials/ packages; never issuer, wallet, verifier, bench or cmd.
 package sdjwt

@@ -9,4 +9,6 @@
 // A Verifier is safe for concurrent use. The package does no I/O of its own:
 // key resolvers and status checkers are handed in by the caller, who owns
 // their limits and timeouts.
+//
+// credentials/ packages may import internal/ and other credentials/ packages; never issuer, wallet, verifier, bench or cmd.
 package sdjwtvc

@@ -28,4 +28,6 @@
 //
 // Every error returned wraps one of the classes of package credentials (see
 // errors.go for which).
+//
+// credentials/ packages may import internal/ and other credentials/ packages; never issuer, wallet, verifier, bench or cmd.
 package statuslist

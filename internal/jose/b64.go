@@ -4,11 +4,11 @@ import (
 	"encoding/base64"
 	"fmt"
 
-	"github.com/loopbrug/paspoort/credentials"
+	"github.com/loopbrug/paspoort/internal/errclass"
 )
 
 // ErrBase64 reports a segment that is not canonical unpadded base64url.
-var ErrBase64 = credentials.NewError(credentials.ErrFormat, "invalid base64url")
+var ErrBase64 = errclass.New(errclass.ErrFormat, "invalid base64url")
 
 var b64 = base64.RawURLEncoding.Strict()
 

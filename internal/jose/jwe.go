@@ -14,7 +14,7 @@ import (
 
 	gojose "github.com/go-jose/go-jose/v4"
 
-	"github.com/loopbrug/paspoort/credentials"
+	"github.com/loopbrug/paspoort/internal/errclass"
 	"github.com/loopbrug/paspoort/internal/limits"
 	"github.com/loopbrug/paspoort/internal/strictjson"
 )
@@ -57,19 +57,19 @@ var (
 	// ErrJWEMalformed (FMT): not a compact JWE of five canonical base64url
 	// segments with a strict JSON protected header, or a header missing a
 	// member, or an encrypted key where the algorithm has none.
-	ErrJWEMalformed = credentials.NewError(credentials.ErrFormat, "malformed compact JWE")
+	ErrJWEMalformed = errclass.New(errclass.ErrFormat, "malformed compact JWE")
 	// ErrJWEAlg (ALG): an "alg" other than the one expected (RSA-OAEP,
 	// PBES2, AES key wrap…), an "enc" outside the allow-list (CBC, …), a
 	// "zip" (compression is never accepted), a "crit", or an "epk" that is
 	// not a P-256 public key.
-	ErrJWEAlg = credentials.NewError(credentials.ErrAlg, "JWE algorithm not allowed")
+	ErrJWEAlg = errclass.New(errclass.ErrAlg, "JWE algorithm not allowed")
 	// ErrJWEKeyID (TRUST): the header "kid" is not the decryption key's
 	// (a stale or foreign key).
-	ErrJWEKeyID = credentials.NewError(credentials.ErrTrust, "JWE kid does not name the decryption key")
+	ErrJWEKeyID = errclass.New(errclass.ErrTrust, "JWE kid does not name the decryption key")
 	// ErrDecrypt (SIG): the JWE does not decrypt with the key: a wrong key,
 	// or tampered ciphertext, tag, IV or header. No detail is given (no
 	// oracle, SECURITY.md H.55).
-	ErrDecrypt = credentials.NewError(credentials.ErrSignature, "JWE decryption failed")
+	ErrDecrypt = errclass.New(errclass.ErrSignature, "JWE decryption failed")
 )
 
 // EncryptionKey is an ephemeral P-256 key for ECDH-ES (a Verifier's

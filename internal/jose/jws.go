@@ -11,7 +11,7 @@ import (
 	"github.com/lestrrat-go/jwx/v2/jwa"
 	"github.com/lestrrat-go/jwx/v2/jws"
 
-	"github.com/loopbrug/paspoort/credentials"
+	"github.com/loopbrug/paspoort/internal/errclass"
 	"github.com/loopbrug/paspoort/internal/limits"
 	"github.com/loopbrug/paspoort/internal/strictjson"
 )
@@ -19,17 +19,17 @@ import (
 // Errors about compact JWS.
 var (
 	// ErrMalformed reports a token that is not a well-formed compact JWS.
-	ErrMalformed = credentials.NewError(credentials.ErrFormat, "malformed compact JWS")
+	ErrMalformed = errclass.New(errclass.ErrFormat, "malformed compact JWS")
 	// ErrTooLarge reports a token over limits.MaxTokenBytes; it is refused
 	// before it is split.
-	ErrTooLarge = credentials.NewError(credentials.ErrLimit, "token too large")
+	ErrTooLarge = errclass.New(errclass.ErrLimit, "token too large")
 	// ErrAlgNotAllowed reports a header "alg" outside the caller's allow-list
 	// or different from the verification key's one algorithm.
-	ErrAlgNotAllowed = credentials.NewError(credentials.ErrAlg, "algorithm not allowed")
+	ErrAlgNotAllowed = errclass.New(errclass.ErrAlg, "algorithm not allowed")
 	// ErrBadSignature reports a signature that does not verify.
-	ErrBadSignature = credentials.NewError(credentials.ErrSignature, "signature does not verify")
+	ErrBadSignature = errclass.New(errclass.ErrSignature, "signature does not verify")
 	// ErrWrongType reports a header "typ" other than the one expected.
-	ErrWrongType = credentials.NewError(credentials.ErrType, "wrong typ header")
+	ErrWrongType = errclass.New(errclass.ErrType, "wrong typ header")
 )
 
 // Header is a decoded JOSE header. Alg, Typ and Kid are copies of the members
@@ -205,7 +205,7 @@ func parseHeader(b []byte) (Header, error) {
 			return Header{}, fmt.Errorf("%w: \"kid\" is not a string", ErrMalformed)
 		}
 		if len(h.Kid) > limits.MaxKidBytes {
-			return Header{}, fmt.Errorf("%w: \"kid\" too long", credentials.ErrLimit)
+			return Header{}, fmt.Errorf("%w: \"kid\" too long", errclass.ErrLimit)
 		}
 	}
 	if _, present := raw["crit"]; present {
@@ -222,7 +222,7 @@ func (j *JWS) Verify(key *PublicKey, allowed []Alg) error {
 		return err
 	}
 	if key == nil {
-		return fmt.Errorf("%w: no verification key", credentials.ErrTrust)
+		return fmt.Errorf("%w: no verification key", errclass.ErrTrust)
 	}
 	if j.Header.Alg != key.alg {
 		return fmt.Errorf("%w: header alg %q does not fit a %s key", ErrAlgNotAllowed, truncate(string(j.Header.Alg)), key.alg)

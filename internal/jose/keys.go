@@ -13,7 +13,7 @@ import (
 
 	"github.com/lestrrat-go/jwx/v2/jwk"
 
-	"github.com/loopbrug/paspoort/credentials"
+	"github.com/loopbrug/paspoort/internal/errclass"
 	"github.com/loopbrug/paspoort/internal/strictjson"
 )
 
@@ -43,13 +43,13 @@ func ParseAlg(s string) (Alg, error) {
 var (
 	// ErrUnsupportedAlg reports an algorithm, key type or curve outside the
 	// allow-list.
-	ErrUnsupportedAlg = credentials.NewError(credentials.ErrAlg, "unsupported algorithm or key type")
+	ErrUnsupportedAlg = errclass.New(errclass.ErrAlg, "unsupported algorithm or key type")
 	// ErrInvalidKey reports a malformed JWK: wrong member types or lengths, a
 	// point off the curve, a private part that does not match the public one.
-	ErrInvalidKey = credentials.NewError(credentials.ErrFormat, "invalid JWK")
+	ErrInvalidKey = errclass.New(errclass.ErrFormat, "invalid JWK")
 	// ErrPrivateKeyMaterial reports private key material where only a public
 	// key is allowed (a JWK with "d").
-	ErrPrivateKeyMaterial = credentials.NewError(credentials.ErrFormat, "private key material in a public JWK")
+	ErrPrivateKeyMaterial = errclass.New(errclass.ErrFormat, "private key material in a public JWK")
 )
 
 // PublicKey is a verification key with exactly one algorithm.

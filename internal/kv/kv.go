@@ -1,21 +1,3 @@
-// Package kv holds the badger helpers every embedded store in paspoort
-// shares (the issuer's, the verifier's and the wallet's), so the rules of
-// SECURITY.md section G are applied once:
-//
-//   - SyncWrites is always on: a transaction that Update reports committed
-//     is on disk (badger#2000 lost values without it).
-//   - One transaction is one atomic unit; it is never split, whatever its
-//     size, and a conflict is retried, never dropped.
-//   - Concurrent Updates are committed in groups by badger's write loop, so
-//     one fsync serves many transactions and throughput does not collapse.
-//   - A wrong encryption key fails closed with ErrKeyMismatch; a database
-//     is never recreated empty.
-//   - Sealer adds per-record authenticated encryption (AES-256-GCM with the
-//     record id as associated data), since badger's own encryption is
-//     AES-CTR with a CRC and no MAC.
-//
-// A DB is safe for concurrent use; a Txn is used by one goroutine, inside
-// the function given to Update or View.
 package kv
 
 import (
@@ -25,11 +7,13 @@ import (
 	"fmt"
 	"log/slog"
 	"math/rand/v2"
+	"os"
+	"path/filepath"
 	"time"
 
 	"github.com/dgraph-io/badger/v4"
 
-	"github.com/loopbrug/paspoort/credentials"
+	"github.com/loopbrug/paspoort/internal/errclass"
 )
 
 // Errors returned by this package.
@@ -45,8 +29,14 @@ var (
 	// ErrConflict reports a transaction that still conflicted after every
 	// retry.
 	ErrConflict = errors.New("kv: transaction conflict persisted after retries")
+	// ErrNotClosed reports a store that could not be closed cleanly: badger
+	// failed to write its last state, did not finish within the close
+	// timeout (its folder removed or its disk failing, badger retries for
+	// ever), or the folder was gone after closing. Writes since the last
+	// sync may be lost.
+	ErrNotClosed = errors.New("kv: the store could not be closed cleanly")
 	// ErrValue reports a stored value that cannot be decoded.
-	ErrValue = credentials.NewError(credentials.ErrFormat, "kv: stored value cannot be decoded")
+	ErrValue = errclass.New(errclass.ErrFormat, "kv: stored value cannot be decoded")
 )
 
 // maxRetries bounds the retries of a conflicting transaction; the context
@@ -64,11 +54,20 @@ type Options struct {
 	EncryptionKey []byte
 	// Logger receives badger's warnings and errors; nil discards them.
 	Logger *slog.Logger
+	// CloseTimeout bounds Close; 0 means DefaultCloseTimeout.
+	CloseTimeout time.Duration
 }
+
+// DefaultCloseTimeout is how long Close waits for badger by default: long
+// enough to flush a full memtable on a slow disk, short enough that a
+// service stopped by a signal ends in bounded time when its folder is gone.
+const DefaultCloseTimeout = 5 * time.Second
 
 // DB is an open badger database.
 type DB struct {
-	db *badger.DB
+	db           *badger.DB
+	dir          string
+	closeTimeout time.Duration
 }
 
 // Open opens (or creates) the database. Every write is synced.
@@ -100,13 +99,39 @@ func Open(opts Options) (*DB, error) {
 		}
 		return nil, fmt.Errorf("open %s: %w", opts.Dir, err)
 	}
-	return &DB{db: db}, nil
+	ct := opts.CloseTimeout
+	if ct <= 0 {
+		ct = DefaultCloseTimeout
+	}
+	dir := opts.Dir
+	if opts.InMemory {
+		dir = ""
+	}
+	return &DB{db: db, dir: dir, closeTimeout: ct}, nil
 }
 
-// Close closes the database.
+// Close closes the database, waiting for badger at most the close timeout
+// (Options.CloseTimeout). ErrNotClosed when badger fails or does not finish
+// in time (it retries a failed flush for ever, as when the folder was
+// removed under it: it is then left behind, and the process should exit),
+// and when the folder is gone after closing.
 func (d *DB) Close() error {
-	if err := d.db.Close(); err != nil {
-		return fmt.Errorf("kv: close: %w", err)
+	done := make(chan error, 1)
+	go func() { done <- d.db.Close() }()
+	t := time.NewTimer(d.closeTimeout)
+	defer t.Stop()
+	select {
+	case err := <-done:
+		if err != nil {
+			return fmt.Errorf("%w: %s: %w", ErrNotClosed, d.dir, err)
+		}
+	case <-t.C:
+		return fmt.Errorf("%w: %s: not closed within %v (folder removed or disk failing?)", ErrNotClosed, d.dir, d.closeTimeout)
+	}
+	if d.dir != "" {
+		if _, err := os.Stat(filepath.Join(d.dir, badger.ManifestFilename)); err != nil {
+			return fmt.Errorf("%w: %s: the folder is gone after closing: %w", ErrNotClosed, d.dir, err)
+		}
 	}
 	return nil
 }

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"html/template"
 	"io/fs"
+	"regexp"
+	"slices"
 )
 
 //go:embed style.css
@@ -63,4 +65,35 @@ func Parse(r Role, fsys fs.FS, funcs template.FuncMap, patterns ...string) (*tem
 		return nil, fmt.Errorf("page: templates: %w", err)
 	}
 	return t, nil
+}
+
+// textRef finds the fixed texts a template reads: .T.key and $.T.key.
+var textRef = regexp.MustCompile(`\$?\.T\.([A-Za-z_][A-Za-z0-9_]*)`)
+
+// MissingTexts returns, for the templates matched by patterns in fsys,
+// every "lang: key" a template reads (.T.key) that texts lacks in one of
+// its languages: a page would show an empty label there.
+func MissingTexts(fsys fs.FS, texts map[string]map[string]string, patterns ...string) ([]string, error) {
+	var missing []string
+	for _, pat := range patterns {
+		names, err := fs.Glob(fsys, pat)
+		if err != nil {
+			return nil, err
+		}
+		for _, n := range names {
+			b, err := fs.ReadFile(fsys, n)
+			if err != nil {
+				return nil, err
+			}
+			for _, m := range textRef.FindAllSubmatch(b, -1) {
+				for lang, t := range texts {
+					if _, ok := t[string(m[1])]; !ok {
+						missing = append(missing, fmt.Sprintf("%s: %s (%s)", lang, m[1], n))
+					}
+				}
+			}
+		}
+	}
+	slices.Sort(missing)
+	return slices.Compact(missing), nil
 }

@@ -84,3 +84,18 @@ func TestOneStylesheet(t *testing.T) {
 		t.Fatalf("found only %d page templates; is the walk in the right place?", n)
 	}
 }
+
+func TestMissingTexts(t *testing.T) {
+	fsys := fstest.MapFS{"t/a.html": {Data: []byte(`{{.T.title}} {{$.T.only_nl}} {{.T.both}} {{.Other.T}}`)}}
+	texts := map[string]map[string]string{
+		"nl": {"title": "Titel", "only_nl": "x", "both": "b"},
+		"en": {"title": "Title", "both": "b"},
+	}
+	got, err := page.MissingTexts(fsys, texts, "t/*.html")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 1 || got[0] != "en: only_nl (t/a.html)" {
+		t.Fatalf("missing %q", got)
+	}
+}

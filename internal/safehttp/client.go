@@ -13,6 +13,8 @@ import (
 	"strings"
 	"syscall"
 	"time"
+
+	"github.com/loopbrug/paspoort/internal/strictjson"
 )
 
 // maxHeaderBytes bounds the response headers.
@@ -135,7 +137,7 @@ func (c *config) control(loopbackOnly bool) func(network, address string, _ sysc
 			return refused(fmt.Sprintf("localhost name resolved to %s address %s", k, ap.Addr()))
 		}
 		if !c.allowed(k) {
-			return refused(fmt.Sprintf("resolved address %s is %s", ap.Addr(), k))
+			return refusedAddr(k, fmt.Sprintf("resolved address %s is %s", ap.Addr(), k))
 		}
 		return nil
 	}
@@ -198,6 +200,29 @@ func (c *Client) PostForm(ctx context.Context, rawURL string, form url.Values, a
 	return c.Do(ctx, req)
 }
 
+// maxOAuthError bounds the OAuth error body PostFormOAuth reads.
+const maxOAuthError = 4 << 10
+
+// PostFormOAuth posts form to an OAuth 2.0 endpoint (a token endpoint) as
+// PostForm does, and on a 400 or 401 reads the error response the
+// endpoint MUST send (RFC 6749 §5.2): at most 4 KiB of application/json,
+// decoded strictly into an [OAuthError] carried by the [*StatusError]. A
+// body that is not such an object leaves OAuth nil; it is never returned
+// otherwise.
+func (c *Client) PostFormOAuth(ctx context.Context, rawURL string, form url.Values) (*Response, error) {
+	u, err := c.CheckURL(rawURL)
+	if err != nil {
+		return nil, &fetchError{method: http.MethodPost, url: redactRaw(rawURL), err: err}
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, u.String(), strings.NewReader(form.Encode()))
+	if err != nil {
+		return nil, &fetchError{method: http.MethodPost, url: redact(u), err: malformed("cannot build request")}
+	}
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("Accept", "application/json")
+	return c.do(ctx, req, true)
+}
+
 // Do sends req under the client's policy and returns the response read in
 // full. req's own context is replaced by ctx, bounded by the deadline of
 // [WithTimeout]; req is not modified. In order:
@@ -214,6 +239,10 @@ func (c *Client) PostForm(ctx context.Context, rawURL string, form url.Values, a
 // Every error satisfies errors.Is(err, credentials.ErrFetch) and names only
 // the method, scheme, host and path of the URL.
 func (c *Client) Do(ctx context.Context, req *http.Request) (*Response, error) {
+	return c.do(ctx, req, false)
+}
+
+func (c *Client) do(ctx context.Context, req *http.Request, oauth bool) (*Response, error) {
 	if req == nil || req.URL == nil {
 		return nil, &fetchError{method: "?", url: "<nil URL>", err: malformed("no request or URL")}
 	}
@@ -244,9 +273,14 @@ func (c *Client) Do(ctx context.Context, req *http.Request) (*Response, error) {
 		final = resp.Request.URL
 	}
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
-		// Never use an error body (SECURITY.md D.39).
+		se := &StatusError{Code: resp.StatusCode}
+		if oauth && (resp.StatusCode == http.StatusBadRequest || resp.StatusCode == http.StatusUnauthorized) &&
+			strings.HasPrefix(resp.Header.Get("Content-Type"), "application/json") {
+			se.OAuth = readOAuthError(resp.Body)
+		}
+		// Never use any other error body (SECURITY.md D.39).
 		_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, maxDrain))
-		return nil, &fetchError{method: method, url: redact(final), err: &StatusError{Code: resp.StatusCode}}
+		return nil, &fetchError{method: method, url: redact(final), err: se}
 	}
 	limit := c.cfg.maxBytes
 	if resp.ContentLength > limit {
@@ -291,4 +325,18 @@ func (c *Client) wrap(ctx context.Context, method string, u *url.URL, err error)
 func isTimeout(err error) bool {
 	var ne net.Error
 	return errors.As(err, &ne) && ne.Timeout()
+}
+
+// readOAuthError reads an OAuth error response of at most maxOAuthError
+// bytes, or returns nil.
+func readOAuthError(r io.Reader) *OAuthError {
+	b, err := io.ReadAll(io.LimitReader(r, maxOAuthError+1))
+	if err != nil || len(b) > maxOAuthError {
+		return nil
+	}
+	var e OAuthError
+	if strictjson.Unmarshal(b, &e) != nil || e.Error == "" {
+		return nil
+	}
+	return &e
 }

@@ -39,4 +39,6 @@
 // that wraps [ErrStatus].
 //
 // A TTL cache is not part of this package; callers cache what they fetch.
+//
+// It must never import a package of this module outside internal/ (see internal/layering).
 package safehttp

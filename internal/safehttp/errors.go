@@ -1,9 +1,10 @@
 package safehttp
 
 import (
+	"fmt"
 	"strconv"
 
-	"github.com/loopbrug/paspoort/credentials"
+	"github.com/loopbrug/paspoort/internal/errclass"
 )
 
 var (
@@ -11,25 +12,29 @@ var (
 	// than https, userinfo in the URL, a forbidden host or address (checked
 	// both before connecting and at dial time), or a refused redirect (too
 	// many, a loop, a downgrade to http or a forbidden target). It belongs to
-	// the class credentials.ErrFetch.
-	ErrRefused = credentials.NewError(credentials.ErrFetch, "outbound fetch refused")
+	// the class errclass.ErrFetch.
+	ErrRefused = errclass.New(errclass.ErrFetch, "outbound fetch refused")
+
+	// ErrLoopback is the ErrRefused of a loopback address or localhost
+	// name on a client without [WithAllowLoopback] (development only).
+	ErrLoopback = fmt.Errorf("%w: loopback address", ErrRefused)
 
 	// ErrTooLarge reports a response body larger than the limit set with
 	// [WithMaxBytes], whether announced by Content-Length or actually read.
-	// It belongs to the class credentials.ErrLimit; the errors a [Client]
-	// returns also satisfy errors.Is(err, credentials.ErrFetch).
-	ErrTooLarge = credentials.NewError(credentials.ErrLimit, "response too large")
+	// It belongs to the class errclass.ErrLimit; the errors a [Client]
+	// returns also satisfy errors.Is(err, errclass.ErrFetch).
+	ErrTooLarge = errclass.New(errclass.ErrLimit, "response too large")
 
 	// ErrTimeout reports a fetch that did not complete, body included,
 	// within its deadline (see [WithTimeout]). It belongs to the class
-	// credentials.ErrLimit; the errors a [Client] returns also satisfy
-	// errors.Is(err, credentials.ErrFetch).
-	ErrTimeout = credentials.NewError(credentials.ErrLimit, "fetch timed out")
+	// errclass.ErrLimit; the errors a [Client] returns also satisfy
+	// errors.Is(err, errclass.ErrFetch).
+	ErrTimeout = errclass.New(errclass.ErrLimit, "fetch timed out")
 
 	// ErrStatus reports a response with a status code outside 2xx. The
 	// errors carrying it are [*StatusError] values, which hold the code. It
-	// belongs to the class credentials.ErrFetch.
-	ErrStatus = credentials.NewError(credentials.ErrFetch, "unexpected HTTP status")
+	// belongs to the class errclass.ErrFetch.
+	ErrStatus = errclass.New(errclass.ErrFetch, "unexpected HTTP status")
 )
 
 // StatusError reports a response whose status code is not 2xx. It carries
@@ -38,6 +43,22 @@ var (
 type StatusError struct {
 	// Code is the HTTP status code of the final response.
 	Code int
+	// OAuth is the OAuth 2.0 error response (RFC 6749 §5.2) of a request
+	// made with [Client.PostFormOAuth], when the body was one; nil
+	// otherwise.
+	OAuth *OAuthError
+}
+
+// OAuthError is an OAuth 2.0 error response body (RFC 6749 §5.2): the
+// error code, its description, and the paspoort extension members an
+// issuer's token endpoint adds for the holder (attempts_left,
+// paspoort_reason). Only these members are read; the description is for
+// logs and technical details, never shown as the message itself.
+type OAuthError struct {
+	Error        string `json:"error"`
+	Description  string `json:"error_description,omitempty"`
+	AttemptsLeft *int   `json:"attempts_left,omitempty"`
+	Reason       string `json:"paspoort_reason,omitempty"`
 }
 
 // Error returns a message with the status code.
@@ -50,7 +71,7 @@ func (e *StatusError) Unwrap() error { return ErrStatus }
 
 // fetchError is the error a Client returns for a failed request. It names the
 // method and the redacted URL (scheme, host and path only) and always wraps
-// credentials.ErrFetch besides the cause.
+// errclass.ErrFetch besides the cause.
 type fetchError struct {
 	method string
 	url    string
@@ -61,4 +82,4 @@ func (e *fetchError) Error() string {
 	return "safehttp: " + e.method + " " + e.url + ": " + e.err.Error()
 }
 
-func (e *fetchError) Unwrap() []error { return []error{e.err, credentials.ErrFetch} }
+func (e *fetchError) Unwrap() []error { return []error{e.err, errclass.ErrFetch} }

@@ -7,7 +7,7 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/loopbrug/paspoort/credentials"
+	"github.com/loopbrug/paspoort/internal/errclass"
 )
 
 // maxURLLen bounds the URLs a Client accepts.
@@ -168,9 +168,18 @@ func refused(reason string) error {
 	return fmt.Errorf("%w: %s", ErrRefused, reason)
 }
 
-// malformed returns an error wrapping ErrRefused and credentials.ErrFormat.
+// refusedAddr returns the refusal of an address of class k: ErrLoopback
+// for a loopback one.
+func refusedAddr(k addrClass, reason string) error {
+	if k == classLoopback {
+		return fmt.Errorf("%w: %s", ErrLoopback, reason)
+	}
+	return refused(reason)
+}
+
+// malformed returns an error wrapping ErrRefused and errclass.ErrFormat.
 func malformed(reason string) error {
-	return fmt.Errorf("%w: %w: %s", ErrRefused, credentials.ErrFormat, reason)
+	return fmt.Errorf("%w: %w: %s", ErrRefused, errclass.ErrFormat, reason)
 }
 
 // hostKind is what a host name or literal denotes, before any resolution.
@@ -209,7 +218,7 @@ func (c *config) checkHost(host string) (hostKind, netip.Addr, error) {
 			return 0, netip.Addr{}, refused("IPv6 zone not allowed")
 		}
 		if k := classify(a); !c.allowed(k) {
-			return 0, netip.Addr{}, refused(fmt.Sprintf("address %s is %s", a, k))
+			return 0, netip.Addr{}, refusedAddr(k, fmt.Sprintf("address %s is %s", a, k))
 		}
 		return hostIP, a, nil
 	}
@@ -219,7 +228,7 @@ func (c *config) checkHost(host string) (hostKind, netip.Addr, error) {
 	}
 	if a, err := netip.ParseAddr(h); err == nil {
 		if k := classify(a); !c.allowed(k) {
-			return 0, netip.Addr{}, refused(fmt.Sprintf("address %s is %s", a, k))
+			return 0, netip.Addr{}, refusedAddr(k, fmt.Sprintf("address %s is %s", a, k))
 		}
 		return hostIP, a, nil
 	}
@@ -233,7 +242,7 @@ func (c *config) checkHost(host string) (hostKind, netip.Addr, error) {
 	}
 	if isLocalhostName(h) {
 		if !c.allowLoopback {
-			return 0, netip.Addr{}, refused(fmt.Sprintf("host %q is a localhost name", h))
+			return 0, netip.Addr{}, refusedAddr(classLoopback, fmt.Sprintf("host %q is a localhost name", h))
 		}
 		return hostLocalName, netip.Addr{}, nil
 	}
@@ -278,8 +287,8 @@ func endsInNumber(label string) bool {
 // for a loopback host with [WithAllowLoopback]), there must be no userinfo,
 // and the host must not be a forbidden IP literal, a non-canonical numeric
 // host or a localhost name. The resolved address is checked later, at dial
-// time. Errors wrap [ErrRefused] (and so credentials.ErrFetch); errors for a
-// malformed URL also wrap credentials.ErrFormat. Error messages never
+// time. Errors wrap [ErrRefused] (and so errclass.ErrFetch); errors for a
+// malformed URL also wrap errclass.ErrFormat. Error messages never
 // contain the query string.
 func (c *Client) CheckURL(rawURL string) (*url.URL, error) {
 	if len(rawURL) > maxURLLen {

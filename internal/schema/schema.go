@@ -1,5 +1,3 @@
-// Package schema compiles the project's embedded JSON Schemas the one way
-// they are meant to be read: draft 2020-12, with "format" asserted.
 package schema
 
 import (

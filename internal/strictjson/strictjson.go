@@ -1,13 +1,3 @@
-// Package strictjson decodes JSON the way a security token parser must:
-// duplicate object members (at any depth, compared after unescaping) are
-// rejected, as are invalid UTF-8, a byte order mark, nesting deeper than
-// limits.MaxJSONDepth, trailing data and documents over a size limit.
-// Numbers decoded into interface values become json.Number, so no precision
-// is lost. encoding/json alone keeps the last duplicate member, which lets
-// {"alg":"ES256","alg":"none"} mean different things to different parsers
-// (SECURITY.md A.9).
-//
-// The package is safe for concurrent use.
 package strictjson
 
 import (
@@ -19,17 +9,17 @@ import (
 	"unicode/utf16"
 	"unicode/utf8"
 
-	"github.com/loopbrug/paspoort/credentials"
+	"github.com/loopbrug/paspoort/internal/errclass"
 	"github.com/loopbrug/paspoort/internal/limits"
 )
 
 // Errors returned by Check and Unmarshal. ErrDuplicateMember and ErrSyntax
-// are credentials.ErrFormat; ErrTooDeep and ErrTooLarge are credentials.ErrLimit.
+// are errclass.ErrFormat; ErrTooDeep and ErrTooLarge are errclass.ErrLimit.
 var (
-	ErrSyntax          = credentials.NewError(credentials.ErrFormat, "invalid JSON")
-	ErrDuplicateMember = credentials.NewError(credentials.ErrFormat, "duplicate JSON object member")
-	ErrTooDeep         = credentials.NewError(credentials.ErrLimit, "JSON nested too deeply")
-	ErrTooLarge        = credentials.NewError(credentials.ErrLimit, "JSON document too large")
+	ErrSyntax          = errclass.New(errclass.ErrFormat, "invalid JSON")
+	ErrDuplicateMember = errclass.New(errclass.ErrFormat, "duplicate JSON object member")
+	ErrTooDeep         = errclass.New(errclass.ErrLimit, "JSON nested too deeply")
+	ErrTooLarge        = errclass.New(errclass.ErrLimit, "JSON document too large")
 )
 
 // Unmarshal checks data with Check and then decodes it into v, with numbers
@@ -247,7 +237,26 @@ func (s *scanner) str() (string, error) {
 						return "", s.errorf("invalid escape")
 					}
 				}
+				// A surrogate escape must be a high one followed by a
+				// low one: a lone surrogate is no character (RFC 8259
+				// §8.2; RFC 7493 §2.1 refuses it), and decoders differ
+				// on what to make of it.
+				r := hex4(s.data[s.pos+1 : s.pos+5])
 				s.pos += 5
+				if utf16.IsSurrogate(r) {
+					if r >= 0xdc00 || s.pos+6 > len(s.data) || s.data[s.pos] != '\\' || s.data[s.pos+1] != 'u' {
+						return "", s.errorf("lone surrogate escape")
+					}
+					for _, h := range s.data[s.pos+2 : s.pos+6] {
+						if !isHex(h) {
+							return "", s.errorf("invalid escape")
+						}
+					}
+					if r2 := hex4(s.data[s.pos+2 : s.pos+6]); r2 < 0xdc00 || r2 > 0xdfff {
+						return "", s.errorf("lone surrogate escape")
+					}
+					s.pos += 6
+				}
 			default:
 				return "", s.errorf("invalid escape")
 			}
@@ -260,8 +269,8 @@ func (s *scanner) str() (string, error) {
 	return "", s.errorf("unterminated string")
 }
 
-// unescape decodes the escapes of a string already checked by str. Lone
-// surrogates become U+FFFD, as with encoding/json.
+// unescape decodes the escapes of a string already checked by str, which
+// refuses lone surrogates (the U+FFFD below is never reached from it).
 func unescape(raw []byte) string {
 	out := make([]byte, 0, len(raw))
 	for i := 0; i < len(raw); i++ {

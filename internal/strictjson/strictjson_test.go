@@ -16,7 +16,7 @@ func TestDecodeAgreesWithEncodingJSON(t *testing.T) {
 	docs := []string{
 		`{}`, `[]`, `null`, `true`, `false`, `0`, `-0.5e+10`, `"x"`,
 		`{"a":[1,2,{"b":null}],"c":"\u00e9\n\t\"\\\/","d":1e300,"e":-12345678901234567890}`,
-		`"\ud83d\ude00 and a lone \ud83d surrogate"`,
+		`"\ud83d\ude00 and a pair \ud83d\ude01"`,
 		` { "sp" : [ 1 , 2 ] } `,
 		`{"A":1,"a":2}`,
 	}
@@ -58,6 +58,10 @@ func TestRefuses(t *testing.T) {
 		{"trailing comma", `[1,]`, strictjson.ErrSyntax},
 		{"raw control", "\"a\x01\"", strictjson.ErrSyntax},
 		{"bad escape", `"\x"`, strictjson.ErrSyntax},
+		{"lone high surrogate", `"a \ud83d b"`, strictjson.ErrSyntax},
+		{"lone low surrogate", `"\ude00"`, strictjson.ErrSyntax},
+		{"high surrogate at the end", `"\ud83d"`, strictjson.ErrSyntax},
+		{"high surrogate then not a low one", `"\ud83d\u0041"`, strictjson.ErrSyntax},
 		{"leading zero", `01`, strictjson.ErrSyntax},
 		{"empty", ``, strictjson.ErrSyntax},
 		{"NaN", `NaN`, strictjson.ErrSyntax},

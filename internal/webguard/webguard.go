@@ -1,7 +1,3 @@
-// Package webguard holds the request guard every server-rendered page of
-// paspoort shares (the web wallet, the issuer desk, the verifier desk): it
-// refuses other Host headers (DNS rebinding) and cross-origin or cross-site
-// state-changing requests, and sets the security headers of every page.
 package webguard
 
 import (
@@ -52,7 +48,8 @@ func Render(c echo.Context, t *template.Template, log *slog.Logger, code int, na
 // Guard returns echo middleware that allows only requests whose Host is one
 // of allowedHosts (without port), refuses non-GET/HEAD requests whose Origin
 // is another host or whose Sec-Fetch-Site is neither same-origin nor none,
-// and sets Cache-Control no-store, X-Frame-Options DENY, Referrer-Policy
+// and sets Cache-Control no-store, X-Frame-Options DENY, X-Content-Type-Options
+// nosniff, Referrer-Policy
 // same-origin (no-referrer would make browsers send "Origin: null" on the
 // pages' own forms) and the given Content-Security-Policy.
 func Guard(allowedHosts []string, csp string) echo.MiddlewareFunc {
@@ -80,6 +77,7 @@ func Guard(allowedHosts []string, csp string) echo.MiddlewareFunc {
 			h := c.Response().Header()
 			h.Set("Cache-Control", "no-store")
 			h.Set("X-Frame-Options", "DENY")
+			h.Set("X-Content-Type-Options", "nosniff")
 			h.Set("Referrer-Policy", "same-origin")
 			h.Set("Content-Security-Policy", csp)
 			return next(c)

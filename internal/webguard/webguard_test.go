@@ -51,7 +51,7 @@ func TestGuard(t *testing.T) {
 				t.Fatalf("got %d %q, want %d %q", w.Code, w.Body.String(), tc.code, tc.body)
 			}
 			if w.Code == 200 {
-				for h, want := range map[string]string{"Cache-Control": "no-store", "X-Frame-Options": "DENY", "Content-Security-Policy": "default-src 'none'", "Referrer-Policy": "same-origin"} {
+				for h, want := range map[string]string{"Cache-Control": "no-store", "X-Frame-Options": "DENY", "X-Content-Type-Options": "nosniff", "Content-Security-Policy": "default-src 'none'", "Referrer-Policy": "same-origin"} {
 					if got := w.Header().Get(h); got != want {
 						t.Errorf("%s = %q, want %q", h, got, want)
 					}

@@ -11,4 +11,6 @@
 // the host names in Config.AllowedHosts (loopback by default) and refuses
 // state-changing requests from another origin. It is safe for concurrent
 // use.
+//
+// It may import the issuer, credentials/ and internal/; never the wallet or the verifier (the parties meet over HTTP only).
 package web

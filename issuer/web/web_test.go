@@ -80,13 +80,13 @@ func TestDesk(t *testing.T) {
 		{"forms", func() (int, string) { return get("/", "") }, 200, []string{`id="create-level"`, `id="create-skill"`, `<label for="claims-level"`}},
 		{"english", func() (int, string) { return get("/?lang=en", "") }, 200, []string{"Create offer", `lang="en"`}},
 		{"offer", func() (int, string) {
-			return post("/offers", url.Values{"type": {"level"}, "claims": {level}, "tx_code": {"1"}}, nil)
+			return post("/offers", url.Values{"type": {"level"}, "claims": {level}, "use_json": {"1"}, "tx_code": {"1"}}, nil)
 		}, 200, []string{`id="offer-link">openid-credential-offer://`, `id="tx-code"`, `/qr.png"`}},
 		{"schema error", func() (int, string) {
-			return post("/offers", url.Values{"type": {"level"}, "claims": {`{"nlqf_level": 9}`}}, nil)
+			return post("/offers", url.Values{"type": {"level"}, "claims": {`{"nlqf_level": 9}`}, "use_json": {"1"}}, nil)
 		}, 400, []string{`role="alert"`, "/nlqf_level"}},
 		{"not JSON", func() (int, string) {
-			return post("/offers", url.Values{"type": {"level"}, "claims": {`{`}}, nil)
+			return post("/offers", url.Values{"type": {"level"}, "claims": {`{`}, "use_json": {"1"}}, nil)
 		}, 400, []string{`role="alert"`}},
 		{"foreign host", func() (int, string) { return get("/", "evil.example:80") }, 403, nil},
 		{"cross-origin post", func() (int, string) {
@@ -96,11 +96,30 @@ func TestDesk(t *testing.T) {
 			return post("/offers", url.Values{"type": {"level"}, "claims": {level}}, map[string]string{"Sec-Fetch-Site": "cross-site"})
 		}, 403, nil},
 		{"same-origin post", func() (int, string) {
-			return post("/offers", url.Values{"type": {"level"}, "claims": {level}}, map[string]string{"Origin": "http://" + u.Host, "Sec-Fetch-Site": "same-origin"})
+			return post("/offers", url.Values{"type": {"level"}, "claims": {level}, "use_json": {"1"}}, map[string]string{"Origin": "http://" + u.Host, "Sec-Fetch-Site": "same-origin"})
 		}, 200, []string{"openid-credential-offer://"}},
 		{"issued list", func() (int, string) { return get("/credentials", "") }, 200, []string{"Nog niets uitgegeven"}},
 		{"unknown action", func() (int, string) { return post("/credentials/x/destroy", nil, nil) }, 404, nil},
-		{"unknown credential", func() (int, string) { return post("/credentials/nope/revoke", nil, nil) }, 400, []string{`role="alert"`}},
+		{"unknown credential", func() (int, string) { return post("/credentials/nope/revoke", nil, nil) }, 404, []string{`role="alert"`}},
+		// The form built from the type's schema: NLQF as a choice, the
+		// method by its Dutch name, dates as dates, raw JSON folded away.
+		{"form fields", func() (int, string) { return get("/", "") }, 200, []string{`<select id="c-level-nlqf_level" name="c_nlqf_level"`, ">NLQF 4</option>",
+			"erkenning van verworven competenties (EVC)", `type="date" id="c-level-assessed_on"`, `list="esco-skills"`, "<details>", "Geavanceerd"}},
+		{"offer from the form", func() (int, string) {
+			return post("/offers", url.Values{"type": {"level"}, "c_nlqf_level": {"4"}, "c_eqf_level": {"4"}, "c_assessed_on": {"2025-09-16"}, "c_method": {"evc"}}, nil)
+		}, 200, []string{`id="offer-link">openid-credential-offer://`}},
+		{"skill by its Dutch ESCO label", func() (int, string) {
+			return post("/offers", url.Values{"type": {"skill"}, "c_skill": {"initiatief aan de dag leggen"}, "c_proficiency": {"3"}, "c_assessed_on": {"2025-09-16"}, "c_method": {"observation"}}, nil)
+		}, 200, []string{"openid-credential-offer://"}},
+		{"unknown ESCO label", func() (int, string) {
+			return post("/offers", url.Values{"type": {"skill"}, "c_skill": {"vliegen"}, "c_proficiency": {"3"}, "c_assessed_on": {"2025-09-16"}, "c_method": {"observation"}}, nil)
+		}, 400, []string{"Kies een naam uit de lijst", `aria-invalid="true"`}},
+		{"required field empty", func() (int, string) {
+			return post("/offers", url.Values{"type": {"level"}, "c_nlqf_level": {"4"}, "c_eqf_level": {"4"}, "c_method": {"evc"}}, nil)
+		}, 400, []string{"Vul dit in.", `role="alert"`}},
+		{"schema refuses a field's value", func() (int, string) {
+			return post("/offers", url.Values{"type": {"level"}, "c_nlqf_level": {"4"}, "c_eqf_level": {"4"}, "c_assessed_on": {"2025-09-16"}, "c_method": {"evc"}, "c_evidence": {strings.Repeat("x", 2001)}}, nil)
+		}, 400, []string{"Dit klopt niet. Kijk het na.", `id="c-level-evidence-err"`}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -1,8 +1,3 @@
-// Package profiles holds the example requirement profiles and module
-// catalogues that ship with paspoort: admission to a tweedegraads
-// lerarenopleiding (Hogeschool Domstad), a nursing leerwerktraject
-// (Zorggroep Rijnstad) and an installation technician job (Van Dijk &
-// Zonen). A verifier started without --profiles serves these.
 package profiles
 
 import "embed"

@@ -2,7 +2,7 @@
 // (html/template, embedded, no build step, usable on a phone, Dutch and
 // English) where a school's or employer's staff chooses a requirement
 // profile, shows the applicant the OpenID4VP request as a QR code and a
-// link, waits for the wallet's answer without refreshing by hand, and
+// link, waits for the wallet's answer when the officer asks it to (no page that refreshes itself: WCAG 2.2.1), and
 // reads the decision: each requirement with its evidence, the match score,
 // the gap and the learning or onboarding plan with the next intake date.
 //
@@ -12,4 +12,6 @@
 // Config.AllowedHosts (loopback by default, against DNS rebinding) and
 // refuses state-changing requests from another origin. It is safe for
 // concurrent use.
+//
+// It may import the verifier, credentials/ and internal/; never the issuer or the wallet (the parties meet over HTTP only).
 package web

@@ -2,7 +2,10 @@ package web
 
 import (
 	"context"
+	"crypto/rand"
+	"crypto/subtle"
 	"embed"
+	"encoding/base64"
 	"errors"
 	"fmt"
 	"html/template"
@@ -10,14 +13,15 @@ import (
 	"net"
 	"net/http"
 	"net/url"
-	"slices"
 	"strings"
 	"sync"
 	"time"
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/loopbrug/paspoort/credentials/ppp"
 	"github.com/loopbrug/paspoort/credentials/profile"
+	"github.com/loopbrug/paspoort/internal/bounded"
 	"github.com/loopbrug/paspoort/internal/page"
 	"github.com/loopbrug/paspoort/internal/serve"
 	"github.com/loopbrug/paspoort/internal/webguard"
@@ -42,6 +46,10 @@ type Config struct {
 	// links to, with the request filled in: for a holder whose wallet runs
 	// on the same machine (paspoort dev). Default: no such link.
 	WalletURL string
+	// IssuerNames are the names of the issuers the verifier trusts, by
+	// issuer identifier (its "iss"), to name the evidence on the decision
+	// page. An issuer without a name is shown by its host.
+	IssuerNames map[string]string
 	// AllowedHosts are the host names (without port) requests may name.
 	// Default: localhost, 127.0.0.1 and ::1.
 	AllowedHosts []string
@@ -51,11 +59,28 @@ type Config struct {
 
 // Desk serves the front desk pages.
 type Desk struct {
-	cfg   Config
-	tmpl  *template.Template
-	mu    sync.Mutex
-	links map[string]string // transaction id → openid4vp:// link
+	cfg  Config
+	tmpl *template.Template
+	mu   sync.Mutex
+	// asked holds each request this desk made: its link and the desk
+	// session (browser) that asked, the only one that may see the answer.
+	asked map[string]*asked
 }
+
+// asked is one request of the desk.
+type asked struct {
+	link    string
+	session string
+	created time.Time
+}
+
+// Bounds of the desk's memory.
+const (
+	maxAsked = 256
+	askedTTL = 24 * time.Hour
+	// deskCookie binds a browser to the requests it made.
+	deskCookie = "paspoort_desk"
+)
 
 // New returns the desk for cfg.
 func New(cfg Config) (*Desk, error) {
@@ -72,14 +97,14 @@ func New(cfg Config) (*Desk, error) {
 	if err != nil {
 		return nil, fmt.Errorf("verifier/web: templates: %w", err)
 	}
-	return &Desk{cfg: cfg, tmpl: t, links: map[string]string{}}, nil
+	return &Desk{cfg: cfg, tmpl: t, asked: map[string]*asked{}}, nil
 }
 
 // Handler returns the pages (and GET /healthz):
 //
 //	GET  /                          choose a profile
 //	POST /requests                  profile=ID → 303 to the request page
-//	GET  /requests/{id}             QR code and link while pending (refreshes itself), then the decision
+//	GET  /requests/{id}[?wait=1]    QR code and link while pending (wait=1 holds the page up to 20 s for the answer), then the decision
 //	GET  /requests/{id}/qr.png      the QR code of the request link
 //
 // Every page takes ?lang=nl|en (default nl).
@@ -102,14 +127,37 @@ func (d *Desk) home(c echo.Context) error {
 	return d.render(c, http.StatusOK, "home.html", map[string]any{"Profiles": d.cfg.Profiles})
 }
 
+// deskSession returns the browser's desk session, setting a new one when
+// it has none.
+func deskSession(c echo.Context) string {
+	if ck, err := c.Cookie(deskCookie); err == nil && len(ck.Value) >= 32 {
+		return ck.Value
+	}
+	b := make([]byte, 32)
+	if _, err := rand.Read(b); err != nil {
+		panic(err) // crypto/rand does not fail on supported platforms
+	}
+	v := base64.RawURLEncoding.EncodeToString(b)
+	c.SetCookie(&http.Cookie{Name: deskCookie, Value: v, Path: "/", HttpOnly: true, SameSite: http.SameSiteStrictMode})
+	return v
+}
+
 func (d *Desk) start(c echo.Context) error {
 	id := c.FormValue("profile")
+	sid := deskSession(c)
 	req, err := d.cfg.Verifier.CreateRequest(c.Request().Context(), id, verifier.RequestOptions{})
 	if err != nil {
 		return d.render(c, http.StatusBadRequest, "home.html", map[string]any{"Profiles": d.cfg.Profiles, "Error": texts[webguard.Lang(c)]["unknown_profile"]})
 	}
+	now := time.Now()
 	d.mu.Lock()
-	d.links[req.TransactionID] = req.RequestURI
+	for k, a := range d.asked {
+		if now.Sub(a.created) > askedTTL {
+			delete(d.asked, k)
+		}
+	}
+	bounded.MakeRoom(d.asked, maxAsked, func(a *asked) time.Time { return a.created })
+	d.asked[req.TransactionID] = &asked{link: req.RequestURI, session: sid, created: now}
 	d.mu.Unlock()
 	return c.Redirect(http.StatusSeeOther, "/requests/"+url.PathEscape(req.TransactionID)+"?lang="+webguard.Lang(c))
 }
@@ -123,38 +171,99 @@ func (d *Desk) profile(id string) *profile.Profile {
 	return nil
 }
 
-func (d *Desk) request(c echo.Context) error {
-	id := c.Param("id")
-	tx, err := d.cfg.Store.Transaction(c.Request().Context(), id)
+// mine returns the request id if this browser's desk session made it.
+func (d *Desk) mine(c echo.Context, id string) (*asked, bool) {
+	ck, err := c.Cookie(deskCookie)
 	if err != nil {
-		return d.render(c, http.StatusNotFound, "error.html", map[string]any{"Message": texts[webguard.Lang(c)]["unknown_request"]})
+		return nil, false
 	}
 	d.mu.Lock()
-	link := d.links[id]
-	d.mu.Unlock()
-	data := map[string]any{"ID": id, "Link": link, "Profile": d.profile(tx.ProfileID), "Status": string(tx.Status),
-		"Expires": tx.Expires.Format("15:04")}
-	if link != "" && d.cfg.WalletURL != "" {
-		data["WalletLink"] = d.cfg.WalletURL + "/share?request=" + url.QueryEscape(link) + "&lang=" + webguard.Lang(c)
+	defer d.mu.Unlock()
+	a, ok := d.asked[id]
+	if !ok || subtle.ConstantTimeCompare([]byte(a.session), []byte(ck.Value)) != 1 {
+		return nil, false
 	}
-	if tx.Status != verifier.TxDecided || tx.Decision == nil {
+	return a, true
+}
+
+// walletLink is the openid4vp:// link as a URL the page may link to:
+// html/template refuses schemes it does not know, so the desk checks the
+// one it made itself.
+func walletLink(link string) template.URL {
+	if u, err := url.Parse(link); err == nil && u.Scheme == "openid4vp" && !strings.ContainsAny(link, "\"<> ") {
+		return template.URL(link)
+	}
+	return ""
+}
+
+// request shows a request to the desk session that made it: the QR code
+// and links while pending, the decision, or that the holder declined.
+// Anyone else gets "unknown request": the transaction id is in the QR
+// code, and the decision holds the disclosed values.
+func (d *Desk) request(c echo.Context) error {
+	id := c.Param("id")
+	lang := webguard.Lang(c)
+	a, ok := d.mine(c, id)
+	if !ok {
+		return d.render(c, http.StatusNotFound, "error.html", map[string]any{"Message": texts[lang]["unknown_request"]})
+	}
+	tx, err := d.cfg.Store.Transaction(c.Request().Context(), id)
+	if err != nil {
+		return d.render(c, http.StatusNotFound, "error.html", map[string]any{"Message": texts[lang]["unknown_request"]})
+	}
+	if c.QueryParam("wait") != "" {
+		// The officer asked to wait for the answer: hold the page until
+		// the transaction is answered, or up to waitFor. (A page that
+		// refreshes itself is an accessibility failure, WCAG 2.2.1.)
+		tx = d.waitAnswer(c.Request().Context(), tx)
+	}
+	p := d.profile(tx.ProfileID)
+	data := map[string]any{"ID": id, "Link": a.link, "LinkURL": walletLink(a.link), "Profile": p, "Status": string(tx.Status),
+		"Expires": tx.Expires.Format("15:04")}
+	if d.cfg.WalletURL != "" {
+		data["WalletLink"] = d.cfg.WalletURL + "/share?request=" + url.QueryEscape(a.link) + "&lang=" + lang
+	}
+	switch {
+	case tx.Status == verifier.TxDeclined:
+		return d.render(c, http.StatusOK, "error.html", map[string]any{"Message": texts[lang]["declined"], "Declined": true})
+	case tx.Status != verifier.TxDecided || tx.Decision == nil:
 		if time.Now().After(tx.Expires) {
-			return d.render(c, http.StatusOK, "error.html", map[string]any{"Message": texts[webguard.Lang(c)]["expired"]})
+			return d.render(c, http.StatusOK, "error.html", map[string]any{"Message": texts[lang]["expired"]})
 		}
 		return d.render(c, http.StatusOK, "waiting.html", data)
 	}
-	data["D"] = tx.Decision
+	data["D"] = decisionView(tx.Decision, p, d.cfg.IssuerNames, lang)
 	return d.render(c, http.StatusOK, "decision.html", data)
 }
 
+// waitFor is how long a page waits for the wallet's answer.
+const waitFor = 20 * time.Second
+
+// waitAnswer polls a pending transaction until it is answered, expires,
+// waitFor has passed or ctx ends, and returns it as last read.
+func (d *Desk) waitAnswer(ctx context.Context, tx *verifier.Transaction) *verifier.Transaction {
+	deadline := time.Now().Add(waitFor)
+	for tx.Status == verifier.TxPending && time.Now().Before(deadline) && time.Now().Before(tx.Expires) {
+		select {
+		case <-ctx.Done():
+			return tx
+		case <-time.After(200 * time.Millisecond):
+		}
+		next, err := d.cfg.Store.Transaction(ctx, tx.ID)
+		if err != nil {
+			return tx
+		}
+		tx = next
+	}
+	return tx
+}
+
 func (d *Desk) qr(c echo.Context) error {
-	d.mu.Lock()
-	link, ok := d.links[c.Param("id")]
-	d.mu.Unlock()
+	a, ok := d.mine(c, c.Param("id"))
 	if !ok {
 		return c.String(http.StatusNotFound, "unknown request\n")
 	}
-	png, err := verifier.QRCode(link, 320)
+	png, err := verifier.QRCode(a.link, 320)
 	if err != nil {
 		return c.String(http.StatusInternalServerError, "qr error\n")
 	}
@@ -162,38 +271,15 @@ func (d *Desk) qr(c echo.Context) error {
 }
 
 var funcs = template.FuncMap{
-	"text": func(t profile.Text, l string) string { return t.Get(l) },
-	"pct":  func(f float64) string { return fmt.Sprintf("%.0f%%", f*100) },
-	"date": func(t time.Time) string {
-		if t.IsZero() {
+	"text":    func(t profile.Text, l string) string { return t.Get(l) },
+	"english": func(t profile.Text, l string) bool { return l != "en" && t[l] == "" && t["en"] != "" },
+	"pct":     func(f float64) string { return fmt.Sprintf("%.0f%%", f*100) },
+	"pdate": func(dt *ppp.Date, l string) string {
+		if dt == nil || dt.IsZero() {
 			return ""
 		}
-		return t.Format("2006-01-02")
+		return ppp.FormatDate(time.Date(dt.Year, dt.Month, dt.Day, 0, 0, 0, 0, time.UTC), l)
 	},
-	"claims": func(m map[string]any) string {
-		var parts []string
-		for _, k := range sortedKeys(m) {
-			parts = append(parts, fmt.Sprintf("%s = %v", k, m[k]))
-		}
-		return strings.Join(parts, "; ")
-	},
-	"refresh": func(data map[string]any) map[string]any {
-		out := make(map[string]any, len(data)+1)
-		for k, v := range data {
-			out[k] = v
-		}
-		out["Refresh"] = true
-		return out
-	},
-}
-
-func sortedKeys(m map[string]any) []string {
-	ks := make([]string, 0, len(m))
-	for k := range m {
-		ks = append(ks, k)
-	}
-	slices.Sort(ks)
-	return ks
 }
 
 // Serve serves the desk on ln until ctx ends.

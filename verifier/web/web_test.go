@@ -5,6 +5,7 @@ import (
 	"io"
 	"io/fs"
 	"net/http"
+	"net/http/cookiejar"
 	"net/http/httptest"
 	"net/url"
 	"strings"
@@ -18,7 +19,7 @@ import (
 	"github.com/loopbrug/paspoort/verifier/web"
 )
 
-func newDesk(t *testing.T) http.Handler {
+func newDesk(t *testing.T) (http.Handler, *verifier.Verifier, verifier.Store) {
 	t.Helper()
 	b, err := fs.ReadFile(profiles.FS, "tweedegraads-lerarenopleiding.yaml")
 	if err != nil {
@@ -60,16 +61,20 @@ func newDesk(t *testing.T) http.Handler {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return d.Handler()
+	return d.Handler(), v, store
 }
 
 // The desk over real HTTP: the profile choice, a request with its link
 // and QR code on a page that refreshes itself, unknown requests and
 // profiles, and the host and origin guards.
 func TestDesk(t *testing.T) {
-	srv := httptest.NewServer(newDesk(t))
+	h, v, store := newDesk(t)
+	srv := httptest.NewServer(h)
 	defer srv.Close()
-	hc := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	jar, _ := cookiejar.New(nil)
+	hc := &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	other := &http.Client{CheckRedirect: hc.CheckRedirect} // another browser: no desk cookie
+	var client *http.Client
 	do := func(method, path string, form url.Values, hdr map[string]string) (*http.Response, string) {
 		t.Helper()
 		req, _ := http.NewRequest(method, srv.URL+path, strings.NewReader(form.Encode()))
@@ -83,7 +88,11 @@ func TestDesk(t *testing.T) {
 			}
 			req.Header.Set(k, v)
 		}
-		res, err := hc.Do(req)
+		c := client
+		if c == nil {
+			c = hc
+		}
+		res, err := c.Do(req)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -105,7 +114,10 @@ func TestDesk(t *testing.T) {
 		t.Fatalf("start: %d %q", res.StatusCode, loc)
 	}
 	res, body = do("GET", loc, nil, nil)
-	for _, want := range []string{`http-equiv="refresh"`, `id="request-link">openid4vp://`, `role="status"`, `/qr.png"`} {
+	if strings.Contains(body, `http-equiv="refresh"`) {
+		t.Error("the waiting page refreshes itself (WCAG 2.2.1)")
+	}
+	for _, want := range []string{`id="check-answer"`, `id="request-link">openid4vp://`, `role="status"`, `/qr.png"`, `id="wallet-link" href="openid4vp://`} {
 		if !strings.Contains(body, want) {
 			t.Errorf("waiting page lacks %q: %s", want, body)
 		}
@@ -113,6 +125,29 @@ func TestDesk(t *testing.T) {
 	id := strings.TrimPrefix(strings.Split(loc, "?")[0], "/requests/")
 	if res, _ := do("GET", "/requests/"+id+"/qr.png", nil, nil); res.StatusCode != 200 || res.Header.Get("Content-Type") != "image/png" {
 		t.Errorf("qr: %d %s", res.StatusCode, res.Header.Get("Content-Type"))
+	}
+
+	// The request, its QR code and its answer are for the desk session
+	// that asked only: the transaction id travels in the QR code.
+	client = other
+	if res, _ := do("GET", loc, nil, nil); res.StatusCode != http.StatusNotFound {
+		t.Errorf("another browser sees the request: %d", res.StatusCode)
+	}
+	if res, _ := do("GET", "/requests/"+id+"/qr.png", nil, nil); res.StatusCode != http.StatusNotFound {
+		t.Errorf("another browser gets the QR code: %d", res.StatusCode)
+	}
+	client = nil
+
+	// The holder declines: the desk stops waiting and says so.
+	tx, err := store.Transaction(t.Context(), id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := v.HandleResponse(t.Context(), url.Values{"error": {"access_denied"}, "state": {tx.State}}); err == nil {
+		t.Fatal("the wallet's error response was not returned as such")
+	}
+	if res, body := do("GET", loc, nil, nil); res.StatusCode != 200 || !strings.Contains(body, `id="declined"`) {
+		t.Errorf("declined request: %d %s", res.StatusCode, body)
 	}
 
 	tests := []struct {

@@ -17,4 +17,6 @@
 // key forgotten); every form carries the session's CSRF token, and
 // state-changing requests from another origin are refused. A Desk is safe
 // for concurrent use.
+//
+// It may import the wallet, credentials/ and internal/; never the issuer or the verifier (the parties meet over HTTP only).
 package web

@@ -6,23 +6,20 @@ import (
 	"crypto/subtle"
 	"embed"
 	"encoding/base64"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"html/template"
 	"log/slog"
 	"net"
 	"net/http"
-	"net/url"
-	"slices"
-	"strings"
+	"strconv"
 	"sync"
 	"time"
 
 	"github.com/labstack/echo/v4"
 
-	"github.com/loopbrug/paspoort/credentials/ppp"
-	"github.com/loopbrug/paspoort/credentials/profile"
+	"github.com/loopbrug/paspoort/credentials"
+	"github.com/loopbrug/paspoort/internal/bounded"
 	"github.com/loopbrug/paspoort/internal/page"
 	"github.com/loopbrug/paspoort/internal/serve"
 	"github.com/loopbrug/paspoort/internal/webguard"
@@ -62,16 +59,24 @@ type Desk struct {
 	cfg  Config
 	tmpl *template.Template
 
+	// unlockMu lets one passphrase check run at a time (each costs the
+	// argon2id memory), outside mu.
+	unlockMu sync.Mutex
+
 	mu       sync.Mutex
 	w        *wallet.Wallet
 	sessions map[string]*session
-	offers   map[string]*wallet.Offer
-	requests map[string]*wallet.PresentationRequest
+	offers   map[string]*pending[*wallet.Offer]
+	requests map[string]*pending[*wallet.PresentationRequest]
+	backoff  wallet.UnlockBackoff
 }
 
 type session struct {
 	csrf string
 	seen time.Time
+	// flash is a message for the next page of this session only: it is
+	// never taken from the URL.
+	flash string
 }
 
 // keepStore hands the store to wallet.Open without letting Close close
@@ -101,8 +106,8 @@ func New(cfg Config) (*Desk, error) {
 	if err != nil {
 		return nil, fmt.Errorf("wallet/web: templates: %w", err)
 	}
-	return &Desk{cfg: cfg, tmpl: t, sessions: map[string]*session{}, offers: map[string]*wallet.Offer{},
-		requests: map[string]*wallet.PresentationRequest{}}, nil
+	return &Desk{cfg: cfg, tmpl: t, sessions: map[string]*session{}, offers: map[string]*pending[*wallet.Offer]{},
+		requests: map[string]*pending[*wallet.PresentationRequest]{}}, nil
 }
 
 // Handler returns the pages (and GET /healthz):
@@ -110,12 +115,13 @@ func New(cfg Config) (*Desk, error) {
 //	GET  /                        unlock, or "Mijn paspoort"
 //	POST /unlock  POST /lock
 //	GET  /receive[?offer=]        paste an offer link (or arrive with it filled in)
-//	POST /receive                 → who offers what (and the tx_code field)
-//	POST /receive/{id}            accept (tx_code) or decline
+//	POST /receive                 → who offers what (and the PIN field)
+//	POST /receive/{id}            accept (PIN) or decline; a wrong PIN asks again
 //	GET  /share[?request=]        paste a request link (or arrive with it filled in)
 //	POST /share                   → the consent screen
-//	POST /share/{id}              share the ticked claims, or decline
-//	GET  /history                 what was shared with whom
+//	POST /share/{id}              share what was chosen, or decline
+//	GET  /history                 what was shared with whom, and the outcome
+//	GET  /decisions[/{id}]        "Besluiten": signed decisions; ?check=1 re-checks one offline
 //	GET  /opportunities           published profiles matched privately
 //
 // Every page takes ?lang=nl|en (default nl).
@@ -131,28 +137,36 @@ func (d *Desk) Handler() http.Handler {
 	e.POST("/share", d.session(d.readRequest))
 	e.POST("/share/:id", d.session(d.consent))
 	e.GET("/history", d.session(d.history))
+	e.GET("/decisions", d.session(d.decisions))
+	e.GET("/decisions/:id", d.session(d.decision))
 	e.GET("/opportunities", d.session(d.opportunities))
 	return e
 }
 
-// current returns the live session of the request and the unlocked wallet,
-// locking the wallet when the last session ran idle.
+// Bounds of the desk's memory: sessions, and offers and requests waiting
+// for the holder's answer (each bound to the session that opened it).
+const (
+	maxSessions = 8
+	maxPending  = 32
+	pendingTTL  = 15 * time.Minute
+)
+
+// current returns the live session of the request and the unlocked
+// wallet, locking the wallet when the last session ran idle.
 func (d *Desk) current(c echo.Context) (*session, *wallet.Wallet) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	d.expireLocked()
-	ck, err := c.Cookie(cookieName)
-	if err != nil || d.w == nil {
-		return nil, nil
-	}
-	s, ok := d.sessions[ck.Value]
-	if !ok {
+	s, ok := d.sessions[sessionID(c)]
+	if !ok || d.w == nil {
 		return nil, nil
 	}
 	s.seen = d.cfg.Now()
 	return s, d.w
 }
 
+// expireLocked drops idle sessions and stale offers and requests, and
+// locks the wallet when no session is left.
 func (d *Desk) expireLocked() {
 	now := d.cfg.Now()
 	for k, s := range d.sessions {
@@ -160,6 +174,8 @@ func (d *Desk) expireLocked() {
 			delete(d.sessions, k)
 		}
 	}
+	expirePending(d.offers, d.sessions, now)
+	expirePending(d.requests, d.sessions, now)
 	if len(d.sessions) == 0 && d.w != nil {
 		_ = d.w.Close()
 		d.w = nil
@@ -193,19 +209,13 @@ func (d *Desk) render(c echo.Context, code int, name string, s *session, data ma
 	return webguard.Render(c, d.tmpl, d.cfg.Logger, code, name, data)
 }
 
-func (d *Desk) fail(c echo.Context, s *session, err error) error {
-	d.cfg.Logger.Info("wallet web", "err", err)
-	return d.render(c, http.StatusBadRequest, "message.html", s, map[string]any{"Error": texts[webguard.Lang(c)]["error"] + " " + publicError(err)})
-}
-
-// publicError is the message shown for err: the wallet's errors say what
-// class of problem it was and never carry claim values or secrets.
-func publicError(err error) string {
-	s := err.Error()
-	if len(s) > 300 {
-		s = s[:300] + "…"
+// fail shows msg, a sentence a person can act on; the log gets the
+// error class only.
+func (d *Desk) fail(c echo.Context, s *session, code int, msg string, err error) error {
+	if err != nil {
+		d.cfg.Logger.Info("wallet web", "class", credentials.ClassName(err))
 	}
-	return s
+	return d.render(c, code, "message.html", s, map[string]any{"Error": msg})
 }
 
 func newToken() string {
@@ -216,51 +226,76 @@ func newToken() string {
 	return base64.RawURLEncoding.EncodeToString(b)
 }
 
+// sessionID returns the request's session cookie value.
+func sessionID(c echo.Context) string {
+	ck, err := c.Cookie(cookieName)
+	if err != nil {
+		return ""
+	}
+	return ck.Value
+}
+
 func (d *Desk) home(c echo.Context) error {
 	s, w := d.current(c)
 	if s == nil {
 		return d.render(c, http.StatusOK, "unlock.html", nil, map[string]any{})
 	}
-	var sums []wallet.Summary
-	for _, cr := range w.Credentials() {
-		sums = append(sums, w.Summarize(c.Request().Context(), cr, false))
-	}
-	var groups []wallet.Group
-	for _, g := range wallet.Groups(sums) {
-		if len(g.Credentials) > 0 {
-			groups = append(groups, g)
-		}
-	}
-	return d.render(c, http.StatusOK, "paspoort.html", s, map[string]any{"Groups": groups, "Flash": c.QueryParam("ok")})
-}
-
-func (d *Desk) unlock(c echo.Context) error {
-	if err := d.open(c.Request().Context(), []byte(c.FormValue("passphrase"))); err != nil {
-		d.cfg.Logger.Info("unlock refused")
-		return d.render(c, http.StatusUnauthorized, "unlock.html", nil, map[string]any{"Error": texts[webguard.Lang(c)]["wrong"]})
-	}
-	tok := newToken()
 	d.mu.Lock()
-	d.sessions[tok] = &session{csrf: newToken(), seen: d.cfg.Now()}
+	flash := s.flash
+	s.flash = ""
 	d.mu.Unlock()
-	c.SetCookie(&http.Cookie{Name: cookieName, Value: tok, Path: "/", HttpOnly: true, SameSite: http.SameSiteStrictMode})
-	return c.Redirect(http.StatusSeeOther, "/?lang="+webguard.Lang(c))
+	return d.render(c, http.StatusOK, "paspoort.html", s, map[string]any{
+		"Groups": paspoortView(c.Request().Context(), w, webguard.Lang(c)), "Flash": flash})
 }
 
-// open unlocks the wallet with pass, or checks pass when it is already
-// unlocked for another session.
-func (d *Desk) open(ctx context.Context, pass []byte) error {
+// unlock checks the passphrase. Wrong ones are slowed down as in the
+// wallet API (wallet.UnlockBackoff), and the key derivation runs outside
+// the lock that pages take, one at a time: wrong tries cannot stall the
+// pages of an open session.
+func (d *Desk) unlock(c echo.Context) error {
+	lang := webguard.Lang(c)
+	d.unlockMu.Lock()
+	defer d.unlockMu.Unlock()
+	now := d.cfg.Now()
+	d.mu.Lock()
+	wait, open := d.backoff.Wait(now), d.w != nil
+	d.mu.Unlock()
+	if wait > 0 {
+		secs := int((wait + time.Second - 1) / time.Second)
+		c.Response().Header().Set("Retry-After", strconv.Itoa(secs))
+		return d.render(c, http.StatusTooManyRequests, "unlock.html", nil, map[string]any{"Error": fmt.Sprintf(texts[lang]["wait"], secs)})
+	}
+	ctx := c.Request().Context()
+	pass := []byte(c.FormValue("passphrase"))
+	var opened *wallet.Wallet
+	var err error
+	if open {
+		err = wallet.CheckPassphrase(ctx, keepStore{d.cfg.Store}, pass)
+	} else {
+		opened, err = wallet.Open(ctx, keepStore{d.cfg.Store}, pass, d.cfg.WalletOptions...)
+	}
+	clear(pass)
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	if d.w != nil {
-		return wallet.CheckPassphrase(ctx, keepStore{d.cfg.Store}, pass)
-	}
-	w, err := wallet.Open(ctx, keepStore{d.cfg.Store}, pass, d.cfg.WalletOptions...)
 	if err != nil {
-		return err
+		if errors.Is(err, wallet.ErrWrongPassphrase) {
+			d.backoff.Failed(now)
+		}
+		d.cfg.Logger.Info("unlock refused", "class", credentials.ClassName(err))
+		return d.render(c, http.StatusUnauthorized, "unlock.html", nil, map[string]any{"Error": texts[lang]["wrong"]})
 	}
-	d.w = w
-	return nil
+	d.backoff.Succeeded()
+	switch {
+	case opened != nil && d.w != nil: // another unlock won meanwhile
+		opened.Close()
+	case opened != nil:
+		d.w = opened
+	}
+	bounded.MakeRoom(d.sessions, maxSessions, func(s *session) time.Time { return s.seen })
+	tok := newToken()
+	d.sessions[tok] = &session{csrf: newToken(), seen: d.cfg.Now()}
+	c.SetCookie(&http.Cookie{Name: cookieName, Value: tok, Path: "/", HttpOnly: true, SameSite: http.SameSiteStrictMode})
+	return c.Redirect(http.StatusSeeOther, "/?lang="+lang)
 }
 
 func (d *Desk) lock(c echo.Context, _ *session, _ *wallet.Wallet) error {
@@ -270,176 +305,6 @@ func (d *Desk) lock(c echo.Context, _ *session, _ *wallet.Wallet) error {
 	d.mu.Unlock()
 	c.SetCookie(&http.Cookie{Name: cookieName, Value: "", Path: "/", MaxAge: -1, HttpOnly: true, SameSite: http.SameSiteStrictMode})
 	return c.Redirect(http.StatusSeeOther, "/?lang="+webguard.Lang(c))
-}
-
-func (d *Desk) receiveForm(c echo.Context, s *session, _ *wallet.Wallet) error {
-	return d.render(c, http.StatusOK, "receive.html", s, map[string]any{"Offer": c.QueryParam("offer")})
-}
-
-func (d *Desk) resolveOffer(c echo.Context, s *session, w *wallet.Wallet) error {
-	o, err := w.ResolveOffer(c.Request().Context(), strings.TrimSpace(c.FormValue("offer")))
-	if err != nil {
-		return d.fail(c, s, err)
-	}
-	id := newToken()[:16]
-	d.mu.Lock()
-	d.offers[id] = o
-	d.mu.Unlock()
-	return d.render(c, http.StatusOK, "offer.html", s, map[string]any{"ID": id, "Offer": o})
-}
-
-func (d *Desk) acceptOffer(c echo.Context, s *session, w *wallet.Wallet) error {
-	d.mu.Lock()
-	o, ok := d.offers[c.Param("id")]
-	delete(d.offers, c.Param("id"))
-	d.mu.Unlock()
-	if !ok {
-		return d.fail(c, s, errors.New("unknown or expired offer"))
-	}
-	if c.FormValue("decline") != "" {
-		return c.Redirect(http.StatusSeeOther, "/?lang="+webguard.Lang(c))
-	}
-	got, err := w.Receive(c.Request().Context(), o, wallet.ReceiveOptions{TxCode: strings.TrimSpace(c.FormValue("tx_code"))})
-	if err != nil {
-		return d.fail(c, s, err)
-	}
-	var names []string
-	for _, cr := range got {
-		names = append(names, cr.Type)
-	}
-	return c.Redirect(http.StatusSeeOther, "/?lang="+webguard.Lang(c)+"&ok="+url.QueryEscape(strings.Join(names, ", ")))
-}
-
-func (d *Desk) shareForm(c echo.Context, s *session, _ *wallet.Wallet) error {
-	return d.render(c, http.StatusOK, "share.html", s, map[string]any{"Request": c.QueryParam("request")})
-}
-
-func (d *Desk) readRequest(c echo.Context, s *session, w *wallet.Wallet) error {
-	pr, err := w.ReadRequest(c.Request().Context(), strings.TrimSpace(c.FormValue("request")))
-	if err != nil {
-		return d.fail(c, s, err)
-	}
-	id := newToken()[:16]
-	d.mu.Lock()
-	d.requests[id] = pr
-	d.mu.Unlock()
-	anyOption := false
-	for _, q := range pr.Queries {
-		anyOption = anyOption || len(q.Options) > 0
-	}
-	return d.render(c, http.StatusOK, "consent.html", s, map[string]any{"ID": id, "R": pr, "Any": anyOption})
-}
-
-func (d *Desk) consent(c echo.Context, s *session, w *wallet.Wallet) error {
-	d.mu.Lock()
-	pr, ok := d.requests[c.Param("id")]
-	delete(d.requests, c.Param("id"))
-	d.mu.Unlock()
-	if !ok {
-		return d.fail(c, s, errors.New("unknown or expired request"))
-	}
-	ctx := c.Request().Context()
-	if c.FormValue("decline") != "" {
-		if err := w.Decline(ctx, pr); err != nil {
-			return d.fail(c, s, err)
-		}
-		return d.render(c, http.StatusOK, "message.html", s, map[string]any{"Message": texts[webguard.Lang(c)]["declined"]})
-	}
-	form, err := c.FormParams()
-	if err != nil {
-		return d.fail(c, s, err)
-	}
-	sel := &wallet.Selection{Credentials: map[string][]string{}}
-	for _, q := range pr.Queries {
-		for _, id := range form["q:"+q.QueryID] {
-			if slices.ContainsFunc(q.Options, func(o wallet.CredentialOption) bool { return o.CredentialID == id }) {
-				sel.Credentials[q.QueryID] = append(sel.Credentials[q.QueryID], id)
-			}
-		}
-	}
-	res, err := w.Present(ctx, pr, sel)
-	if err != nil {
-		return d.fail(c, s, err)
-	}
-	return d.render(c, http.StatusOK, "shared.html", s, map[string]any{"P": res.Presentation})
-}
-
-func (d *Desk) history(c echo.Context, s *session, w *wallet.Wallet) error {
-	h, err := w.History(c.Request().Context())
-	if err != nil {
-		return d.fail(c, s, err)
-	}
-	slices.Reverse(h)
-	return d.render(c, http.StatusOK, "history.html", s, map[string]any{"History": h})
-}
-
-// opportunity is one published profile matched privately.
-type opportunity struct {
-	Verifier string
-	Profile  *profile.Profile
-	Result   *profile.Result
-}
-
-func (d *Desk) opportunities(c echo.Context, s *session, w *wallet.Wallet) error {
-	ctx := c.Request().Context()
-	var ops []opportunity
-	var errs []string
-	for _, base := range d.cfg.Verifiers {
-		res, err := w.HTTPClient().Get(ctx, base+"/profiles", "application/json")
-		if err != nil {
-			errs = append(errs, base)
-			continue
-		}
-		var list []struct {
-			ID string `json:"id"`
-		}
-		if err := json.Unmarshal(res.Body, &list); err != nil {
-			errs = append(errs, base)
-			continue
-		}
-		for _, it := range list {
-			pres, err := w.HTTPClient().Get(ctx, base+"/profiles/"+url.PathEscape(it.ID), "application/json")
-			if err != nil {
-				errs = append(errs, base)
-				continue
-			}
-			p, err := profile.Parse(it.ID+".json", pres.Body)
-			if err != nil {
-				errs = append(errs, base)
-				continue
-			}
-			ops = append(ops, opportunity{Verifier: base, Profile: p, Result: w.MatchProfile(p, time.Time{})})
-		}
-	}
-	return d.render(c, http.StatusOK, "opportunities.html", s, map[string]any{"Ops": ops, "Unreachable": errs})
-}
-
-var funcs = template.FuncMap{
-	"text": func(t profile.Text, l string) string { return t.Get(l) },
-	"pct":  func(f float64) string { return fmt.Sprintf("%.0f%%", f*100) },
-	"date": func(t time.Time) string {
-		if t.IsZero() {
-			return ""
-		}
-		return t.Format("2006-01-02")
-	},
-	"str": func(v any) string { return fmt.Sprint(v) },
-	// label names the claim at a JSON Pointer by its label in the type's
-	// metadata ("NLQF-niveau"), or the pointer when none is known.
-	"label": func(vct, pointer, l string) string {
-		t, ok := ppp.LookupVCT(vct)
-		if !ok {
-			return pointer
-		}
-		var path ppp.ClaimPath
-		for _, seg := range strings.Split(strings.TrimPrefix(pointer, "/"), "/") {
-			path = append(path, strings.NewReplacer("~1", "/", "~0", "~").Replace(seg))
-		}
-		if lbl := t.ClaimLabel(path, l); lbl != "" && lbl != path.String() {
-			return lbl
-		}
-		return pointer
-	},
 }
 
 // Serve serves the pages on ln until ctx ends, locking the wallet of idle

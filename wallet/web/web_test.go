@@ -38,7 +38,14 @@ var csrfRE = regexp.MustCompile(`name="csrf" value="([^"]+)"`)
 // right passphrase, a session cookie, the CSRF token on every form, errors
 // shown without changing anything, the idle lock, and the host and origin
 // guards.
-func TestWebWallet(t *testing.T) {
+// requester sends a request to the desk under test and returns the
+// status, body and Location.
+type requester func(method, path string, form url.Values, hdr map[string]string) (int, string, string)
+
+// startDesk runs a web wallet over real HTTP on a real badger store with
+// a test clock, and returns a client that keeps its cookies.
+func startDesk(t *testing.T) (requester, *clock) {
+	t.Helper()
 	ctx := context.Background()
 	dir := t.TempDir()
 	kdf := wallet.WithKDFParams(wallet.KDFParams{Time: 1, MemoryKiB: wallet.MinKDFMemoryKiB, Threads: 1})
@@ -51,15 +58,15 @@ func TestWebWallet(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer store.Close()
+	t.Cleanup(func() { store.Close() })
 	clk := &clock{now: time.Now()}
 	d, err := web.New(web.Config{Store: store, WalletOptions: []wallet.Option{kdf}, IdleTimeout: time.Minute, Now: clk.Now})
 	if err != nil {
 		t.Fatal(err)
 	}
 	srv := httptest.NewServer(d.Handler())
-	defer srv.Close()
-	defer d.Lock()
+	t.Cleanup(srv.Close)
+	t.Cleanup(d.Lock)
 	jar, _ := cookiejar.New(nil)
 	hc := &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 	do := func(method, path string, form url.Values, hdr map[string]string) (int, string, string) {
@@ -88,6 +95,11 @@ func TestWebWallet(t *testing.T) {
 		return res.StatusCode, string(b), res.Header.Get("Location")
 	}
 
+	return do, clk
+}
+
+func TestWebWallet(t *testing.T) {
+	do, clk := startDesk(t)
 	if code, body, _ := do("GET", "/", nil, nil); code != 200 || !strings.Contains(body, `id="passphrase"`) || !strings.Contains(body, `<label for="passphrase"`) {
 		t.Fatalf("locked home: %d %s", code, body)
 	}
@@ -105,7 +117,7 @@ func TestWebWallet(t *testing.T) {
 	}
 	code, body, _ := do("GET", "/", nil, nil)
 	m := csrfRE.FindStringSubmatch(body)
-	if code != 200 || m == nil || !strings.Contains(body, "Nog geen bewijs") {
+	if code != 200 || m == nil || !strings.Contains(body, "nog geen bewijs") {
 		t.Fatalf("home: %d %s", code, body)
 	}
 	csrf := m[1]
@@ -126,7 +138,11 @@ func TestWebWallet(t *testing.T) {
 		{"wrong csrf", "POST", "/receive", url.Values{"offer": {"openid-credential-offer://?x"}, "csrf": {"x" + csrf}}, nil, http.StatusForbidden, ""},
 		{"bad offer", "POST", "/receive", url.Values{"offer": {"openid-credential-offer://?x=1"}, "csrf": {csrf}}, nil, http.StatusBadRequest, `role="alert"`},
 		{"bad request", "POST", "/share", url.Values{"request": {"openid4vp://?client_id=x"}, "csrf": {csrf}}, nil, http.StatusBadRequest, `role="alert"`},
-		{"unknown offer", "POST", "/receive/nope", url.Values{"csrf": {csrf}}, nil, http.StatusBadRequest, `role="alert"`},
+		{"unknown offer", "POST", "/receive/nope", url.Values{"csrf": {csrf}}, nil, http.StatusNotFound, "Begin opnieuw"},
+		{"unknown request", "POST", "/share/nope", url.Values{"csrf": {csrf}}, nil, http.StatusNotFound, "Begin opnieuw"},
+		// SECURITY: no text from the URL reaches the page (issue 11 #9).
+		{"flash from the URL", "GET", "/?ok=%3Cb%3Eevil%20text", nil, nil, 200, "nog geen bewijs"},
+		{"not a link", "POST", "/receive", url.Values{"offer": {"hello"}, "csrf": {csrf}}, nil, http.StatusBadRequest, "geen geldige link"},
 		{"cross-site", "POST", "/receive", url.Values{"offer": {"x"}, "csrf": {csrf}}, map[string]string{"Sec-Fetch-Site": "cross-site"}, http.StatusForbidden, ""},
 		{"foreign host", "GET", "/", nil, map[string]string{"Host": "evil.example"}, http.StatusForbidden, ""},
 		{"health", "GET", "/healthz", nil, nil, 200, "ok"},
@@ -157,5 +173,29 @@ func TestWebWallet(t *testing.T) {
 	}
 	if code, _, _ := do("GET", "/history", nil, nil); code != http.StatusSeeOther {
 		t.Errorf("history after lock: %d", code)
+	}
+}
+
+// Issue 11 #1: wrong passphrases are slowed down as in the wallet API;
+// while the wait runs even the right one is refused (429 with
+// Retry-After), and it works once the wait is over. #9: text in the URL
+// never reaches the page.
+func TestUnlockThrottled(t *testing.T) {
+	do, clk := startDesk(t)
+	for i := range 3 {
+		if code, _, _ := do("POST", "/unlock", url.Values{"passphrase": {"wrong passphrase " + string(rune('a'+i))}}, nil); code != http.StatusUnauthorized {
+			t.Fatalf("wrong try %d: %d", i+1, code)
+		}
+	}
+	code, body, _ := do("POST", "/unlock", url.Values{"passphrase": {pass}}, nil)
+	if code != http.StatusTooManyRequests || !strings.Contains(body, "Wacht 1 seconden") {
+		t.Fatalf("right passphrase during the wait: %d %s", code, body)
+	}
+	clk.add(2 * time.Second)
+	if code, _, _ := do("POST", "/unlock", url.Values{"passphrase": {pass}}, nil); code != http.StatusSeeOther {
+		t.Fatalf("right passphrase after the wait: %d", code)
+	}
+	if _, body, _ := do("GET", "/?ok=%3Cb%3Eevil+text%3C%2Fb%3E&lang=nl", nil, nil); strings.Contains(body, "evil") || !strings.Contains(body, "Mijn paspoort") {
+		t.Fatalf("text from the URL on the page: %s", body)
 	}
 }

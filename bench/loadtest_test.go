@@ -1,4 +1,4 @@
-package loadtest_test
+package bench_test
 
 import (
 	"context"
@@ -7,8 +7,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/loopbrug/paspoort/bench"
 	"github.com/loopbrug/paspoort/credentials/oid4vp"
-	"github.com/loopbrug/paspoort/internal/loadtest"
 )
 
 var errFlow = errors.New("flow failed")
@@ -32,7 +32,7 @@ func TestRun(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			seen := make([]atomic.Int32, tt.flows)
-			r, err := loadtest.Run(context.Background(), loadtest.Load{Flows: tt.flows, Concurrency: tt.conc}, func(_ context.Context, i int) error {
+			r, err := bench.Run(context.Background(), bench.Load{Flows: tt.flows, Concurrency: tt.conc}, func(_ context.Context, i int) error {
 				seen[i].Add(1)
 				// Flow i takes about i/10 ms, so the p99 is the longest.
 				time.Sleep(time.Duration(i) * 100 * time.Microsecond)
@@ -74,7 +74,7 @@ func (r *recordingTimer) StopTimer()  { r.calls = append(r.calls, "stop") }
 func TestRunTimer(t *testing.T) {
 	var tm recordingTimer
 	var inside bool
-	_, err := loadtest.Run(context.Background(), loadtest.Load{Flows: 2, Concurrency: 1, Timer: &tm}, func(context.Context, int) error {
+	_, err := bench.Run(context.Background(), bench.Load{Flows: 2, Concurrency: 1, Timer: &tm}, func(context.Context, int) error {
 		inside = len(tm.calls) == 1 && tm.calls[0] == "reset"
 		return nil
 	})
@@ -85,10 +85,10 @@ func TestRunTimer(t *testing.T) {
 
 func TestPrepare(t *testing.T) {
 	var ran atomic.Int32
-	if err := loadtest.Prepare(50, 4, func(int) error { ran.Add(1); return nil }); err != nil || ran.Load() != 50 {
+	if err := bench.Prepare(50, 4, func(int) error { ran.Add(1); return nil }); err != nil || ran.Load() != 50 {
 		t.Fatalf("ran %d, err %v", ran.Load(), err)
 	}
-	err := loadtest.Prepare(50, 4, func(i int) error {
+	err := bench.Prepare(50, 4, func(i int) error {
 		if i == 7 {
 			return errFlow
 		}
@@ -107,26 +107,26 @@ func TestRefuses(t *testing.T) {
 		name string
 		run  func() error
 	}{
-		{"no flows", func() error { _, err := loadtest.Run(ctx, loadtest.Load{Flows: 0, Concurrency: 1}, noop); return err }},
-		{"no workers", func() error { _, err := loadtest.Run(ctx, loadtest.Load{Flows: 1, Concurrency: 0}, noop); return err }},
+		{"no flows", func() error { _, err := bench.Run(ctx, bench.Load{Flows: 0, Concurrency: 1}, noop); return err }},
+		{"no workers", func() error { _, err := bench.Run(ctx, bench.Load{Flows: 1, Concurrency: 0}, noop); return err }},
 		{"issuer batch 0", func() error {
-			_, err := loadtest.Issuer(ctx, loadtest.IssuerOptions{Credentials: 1, Concurrency: 1, Batch: 0})
+			_, err := bench.Issuer(ctx, bench.IssuerOptions{Credentials: 1, Concurrency: 1, Batch: 0})
 			return err
 		}},
 		{"issuer no wallets", func() error {
-			_, err := loadtest.Issuer(ctx, loadtest.IssuerOptions{Credentials: 1, Concurrency: 0, Batch: 1})
+			_, err := bench.Issuer(ctx, bench.IssuerOptions{Credentials: 1, Concurrency: 0, Batch: 1})
 			return err
 		}},
 		{"verifier one disclosure", func() error {
-			_, err := loadtest.Verifier(ctx, loadtest.VerifierOptions{Presentations: 1, Concurrency: 1, Disclosures: 1})
+			_, err := bench.Verifier(ctx, bench.VerifierOptions{Presentations: 1, Concurrency: 1, Disclosures: 1})
 			return err
 		}},
 		{"verifier too many disclosures", func() error {
-			_, err := loadtest.Verifier(ctx, loadtest.VerifierOptions{Presentations: 1, Concurrency: 1, Disclosures: loadtest.MaxDisclosures() + 1})
+			_, err := bench.Verifier(ctx, bench.VerifierOptions{Presentations: 1, Concurrency: 1, Disclosures: bench.MaxDisclosures() + 1})
 			return err
 		}},
 		{"verifier fragment mode", func() error {
-			_, err := loadtest.Verifier(ctx, loadtest.VerifierOptions{Presentations: 1, Concurrency: 1, Disclosures: 2, ResponseMode: "fragment"})
+			_, err := bench.Verifier(ctx, bench.VerifierOptions{Presentations: 1, Concurrency: 1, Disclosures: 2, ResponseMode: "fragment"})
 			return err
 		}},
 	}
@@ -145,20 +145,20 @@ func TestServices(t *testing.T) {
 	ctx := context.Background()
 	tests := []struct {
 		name  string
-		run   func() (loadtest.Result, error)
+		run   func() (bench.Result, error)
 		flows int
 	}{
-		{"issuer", func() (loadtest.Result, error) {
-			return loadtest.Issuer(ctx, loadtest.IssuerOptions{Credentials: 10, Concurrency: 3, Batch: 1})
+		{"issuer", func() (bench.Result, error) {
+			return bench.Issuer(ctx, bench.IssuerOptions{Credentials: 10, Concurrency: 3, Batch: 1})
 		}, 10},
-		{"issuer batch", func() (loadtest.Result, error) {
-			return loadtest.Issuer(ctx, loadtest.IssuerOptions{Credentials: 10, Concurrency: 2, Batch: 3})
+		{"issuer batch", func() (bench.Result, error) {
+			return bench.Issuer(ctx, bench.IssuerOptions{Credentials: 10, Concurrency: 2, Batch: 3})
 		}, 4},
-		{"verifier direct_post.jwt", func() (loadtest.Result, error) {
-			return loadtest.Verifier(ctx, loadtest.VerifierOptions{Presentations: 12, Concurrency: 4, Disclosures: 20})
+		{"verifier direct_post.jwt", func() (bench.Result, error) {
+			return bench.Verifier(ctx, bench.VerifierOptions{Presentations: 12, Concurrency: 4, Disclosures: 20})
 		}, 12},
-		{"verifier direct_post, most disclosures", func() (loadtest.Result, error) {
-			return loadtest.Verifier(ctx, loadtest.VerifierOptions{Presentations: 3, Concurrency: 2, Disclosures: loadtest.MaxDisclosures(), ResponseMode: oid4vp.ResponseModeDirectPost})
+		{"verifier direct_post, most disclosures", func() (bench.Result, error) {
+			return bench.Verifier(ctx, bench.VerifierOptions{Presentations: 3, Concurrency: 2, Disclosures: bench.MaxDisclosures(), ResponseMode: oid4vp.ResponseModeDirectPost})
 		}, 3},
 	}
 	for _, tt := range tests {

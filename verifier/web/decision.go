@@ -1,0 +1,105 @@
+package web
+
+import (
+	"net/url"
+	"slices"
+
+	"github.com/loopbrug/paspoort/credentials/ppp"
+	"github.com/loopbrug/paspoort/credentials/profile"
+	"github.com/loopbrug/paspoort/verifier"
+)
+
+// decisionPage is a decision as the admissions officer or recruiter reads
+// it: the outcome in the profile's own words, each requirement with the
+// evidence by organisation, date and values, the gap in Dutch ESCO labels
+// and the plan.
+type decisionPage struct {
+	Outcome      string
+	Accepted     bool
+	Score        float64
+	Requirements []requirementRow
+	Gap          []gapItem
+	Plan         *profile.LearningPlan
+	Onboarding   bool
+	Rejected     []verifier.Rejection
+}
+
+type requirementRow struct {
+	Title    string
+	Required bool
+	Status   profile.Status
+	Evidence []evidenceItem
+}
+
+type evidenceItem struct {
+	Type, Issuer, Date string
+	Values             []ppp.Value
+	// IssuerID and VCT are technical details.
+	IssuerID, VCT string
+}
+
+type gapItem struct {
+	Label   string
+	English bool
+}
+
+func decisionView(d *verifier.Decision, p *profile.Profile, names map[string]string, lang string) decisionPage {
+	t := texts[lang]
+	v := decisionPage{Accepted: d.Outcome == profile.OutcomeAccepted, Score: d.Score, Plan: d.LearningPlan,
+		Onboarding: d.PlanKind == "onboarding_plan", Rejected: d.Rejected}
+	hiring := p != nil && p.Kind == profile.KindHiring
+	switch {
+	case v.Accepted && hiring:
+		v.Outcome = t["hired"]
+	case v.Accepted:
+		v.Outcome = t["admitted"]
+	case hiring:
+		v.Outcome = t["not_hired"]
+	default:
+		v.Outcome = t["not_admitted"]
+	}
+	for _, r := range d.Requirements {
+		row := requirementRow{Title: r.Title.Get(lang), Required: r.Required, Status: r.Status}
+		for _, ev := range r.Evidence {
+			if ev.Claims == nil {
+				continue
+			}
+			it := evidenceItem{Type: typeName(ev.VCT, ev.Type, lang), Issuer: names[ev.Issuer], Date: ppp.FormatDate(ev.IssuedAt, lang), IssuerID: ev.Issuer, VCT: ev.VCT}
+			if it.Issuer == "" {
+				it.Issuer = hostOf(ev.Issuer)
+			}
+			keys := make([]string, 0, len(ev.Claims))
+			for k := range ev.Claims {
+				keys = append(keys, k)
+			}
+			slices.Sort(keys)
+			for _, k := range keys {
+				it.Values = append(it.Values, ppp.Describe(ev.VCT, "/"+k, ev.Claims[k], lang))
+			}
+			row.Evidence = append(row.Evidence, it)
+		}
+		v.Requirements = append(v.Requirements, row)
+	}
+	for _, g := range d.Gap {
+		v.Gap = append(v.Gap, gapItem{Label: g.Label.Get(lang), English: lang != "en" && g.Label[lang] == "" && g.Label["en"] != ""})
+	}
+	return v
+}
+
+// typeName is a credential type's name in lang.
+func typeName(vct, name, lang string) string {
+	if t, ok := ppp.LookupVCT(vct); ok {
+		if d, ok := t.Display[lang]; ok && d.Name != "" {
+			return d.Name
+		}
+	}
+	return name
+}
+
+// hostOf is the host of a URL, or the URL when it has none.
+func hostOf(u string) string {
+	if p, err := url.Parse(u); err == nil && p.Hostname() != "" {
+		return p.Hostname()
+	}
+	return u
+}
