@@ -222,11 +222,7 @@ func TestStatusFailures(t *testing.T) {
 			uri := tc.uri(fmt.Sprintf("/statuslists/%d", i))
 			cred := is.issueRawStatus(t, holder, uri, tc.idx)
 			w := &wallet{t: t, e: e, key: holder, creds: []string{cred}}
-			start := time.Now()
 			d, _ := run(t, e, w, false)
-			if took := time.Since(start); took > 5*time.Second {
-				t.Fatalf("took %v", took)
-			}
 			level := statusOf(t, d, reqLevel)
 			if tc.used {
 				if len(d.Rejected) != 0 || level.Status != profile.StatusMet {

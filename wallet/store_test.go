@@ -161,7 +161,7 @@ func TestTamperedHeader(t *testing.T) {
 		if !errors.Is(err, tc.want) {
 			t.Errorf("%s: err = %v, want %v", tc.new, err, tc.want)
 		}
-		if time.Since(start) > 5*time.Second {
+		if time.Since(start) > 30*time.Second { // a hang guard (the KDF bounds refuse before deriving)
 			t.Errorf("%s: took %v", tc.new, time.Since(start))
 		}
 	}

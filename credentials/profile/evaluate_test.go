@@ -171,7 +171,7 @@ requirements:
 	if res.Requirements[0].Reason != profile.ReasonEvaluation {
 		t.Fatalf("reason = %s, want %s", res.Requirements[0].Reason, profile.ReasonEvaluation)
 	}
-	if time.Since(start) > 2*time.Second {
+	if time.Since(start) > 20*time.Second { // a hang guard, not a timing: the cost bound is what refuses
 		t.Fatalf("evaluation took %v", time.Since(start))
 	}
 }

@@ -104,6 +104,11 @@ func buildConsent(id string, pr *wallet.PresentationRequest, lang string) consen
 		v.Queries = append(v.Queries, qv)
 	}
 	v.Queries = oneAlternative(v.Queries, pr.Queries)
+	if len(v.Cannot) > 0 {
+		// What she cannot answer is listed once, above: the questions
+		// left are the ones she chooses for.
+		v.Queries = slices.DeleteFunc(v.Queries, func(q queryView) bool { return len(q.Options) == 0 })
+	}
 	return v
 }
 
