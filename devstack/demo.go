@@ -58,33 +58,33 @@ func (d *demo) ok(format string, args ...any) {
 // failure.
 func Demo(ctx context.Context, s *Stack, out io.Writer, lang string) error {
 	d := &demo{s: s, out: out, lang: lang}
-	fmt.Fprintln(out, "paspoort demo: Miranda's Persoonlijk Profiel Paspoort, on the Loopbrug of this machine")
+	fmt.Fprintln(out, d.say("header"))
 	for _, is := range s.Issuers {
-		d.line("issuer    %-40s %s", is.Name[lang], is.URL)
+		d.line(d.say("issuer"), is.Name[lang], is.URL)
 	}
 	for _, v := range s.Verifiers {
-		d.line("verifier  %-40s %s", v.Name, v.URL)
+		d.line(d.say("verifier"), v.Name, v.URL)
 	}
 
-	d.title("Miranda opens her wallet")
+	d.title("%s", d.say("open"))
 	w, err := wallet.OpenDir(ctx, s.Wallet.Dir, []byte(s.Wallet.Passphrase), s.WalletOptions()...)
 	if err != nil {
 		return fmt.Errorf("open wallet: %w", err)
 	}
 	defer w.Close()
 	d.w = w
-	d.ok("wallet %s unlocked: %d credentials", w.ID(), len(w.Credentials()))
+	d.ok(d.say("unlocked"), w.ID(), len(w.Credentials()))
 	before, err := w.History(ctx)
 	if err != nil {
 		return fmt.Errorf("history: %w", err)
 	}
 
 	now := s.opts.Now()
-	d.title("Assessment Centrum Loopbrug issues her assessment results")
+	d.title("%s", d.say("assessment"))
 	if err := d.receive(ctx, IssuerAssessment, assessmentOffer(now), 4); err != nil {
 		return err
 	}
-	d.title("NS, her employer, attests her work experience")
+	d.title("%s", d.say("ns"))
 	if err := d.receive(ctx, IssuerNS, nsOffer(now), 1); err != nil {
 		return err
 	}
@@ -93,7 +93,7 @@ func Demo(ctx context.Context, s *Stack, out io.Writer, lang string) error {
 	}
 
 	adm := s.Verifier(VerifierAdmission)
-	d.title("Miranda looks at the teacher training privately, before sharing anything")
+	d.title("%s", d.say("private"))
 	p, err := s.PublishedProfile(ctx, VerifierAdmission, ProfileAdmission)
 	if err != nil {
 		return err
@@ -101,9 +101,9 @@ func Demo(ctx context.Context, s *Stack, out io.Writer, lang string) error {
 	d.line("%s (%s)", p.Title.Get(lang), adm.URL+"/profiles/"+p.ID)
 	match := w.MatchProfile(p, now)
 	d.printResult(match.Requirements, match.Score, match.Gap)
-	d.line("her wallet says: %s (nothing was sent)", match.Outcome)
+	d.line(d.say("private_says"), d.word(string(match.Outcome)))
 
-	d.title("She applies: Hogeschool Domstad asks for proof (OpenID4VP)")
+	d.title("%s", d.say("apply"))
 	dec, err := d.present(ctx, VerifierAdmission, ProfileAdmission, p, match)
 	if err != nil {
 		return err
@@ -111,10 +111,10 @@ func Demo(ctx context.Context, s *Stack, out io.Writer, lang string) error {
 	if dec.Outcome != profile.OutcomeAccepted || dec.LearningPlan == nil || len(dec.LearningPlan.Modules) == 0 {
 		return fmt.Errorf("%w: admission outcome %s, learning plan %v", ErrStoryFailed, dec.Outcome, dec.LearningPlan != nil)
 	}
-	d.ok("admitted to %s, with a learning plan for her gaps", p.Title.Get(lang))
+	d.ok(d.say("admitted"), p.Title.Get(lang))
 
 	cat := s.Catalogues[CatalogueDomstad]
-	d.title("She follows her learning route and completes two modules")
+	d.title("%s", d.say("modules"))
 	codes := []string{FirstModule}
 	for _, m := range dec.LearningPlan.Modules {
 		if !slices.Contains(codes, m.Code) {
@@ -126,21 +126,21 @@ func Demo(ctx context.Context, s *Stack, out io.Writer, lang string) error {
 		if !ok {
 			return fmt.Errorf("%w: module %s is not in the catalogue", ErrStoryFailed, code)
 		}
-		d.line("completed %s %s (%g EC)", m.Code, m.Title.Get(lang), m.StudyLoad)
+		d.line(d.say("completed"), m.Code, m.Title.Get(lang), m.StudyLoad)
 		if err := d.receive(ctx, IssuerHogeschool, learningOffer(cat, m, now.AddDate(0, 0, -7+i)), 1); err != nil {
 			return err
 		}
 	}
 
 	school := s.Verifier(VerifierSchool)
-	d.title("Stedelijk College Domstad hires into a leerwerktraject")
+	d.title("%s", d.say("hire"))
 	sp, err := s.PublishedProfile(ctx, VerifierSchool, ProfileSchool)
 	if err != nil {
 		return err
 	}
 	d.line("%s (%s)", sp.Title.Get(lang), school.URL+"/profiles/"+sp.ID)
 	smatch := w.MatchProfile(sp, now)
-	d.line("private match first: %s, score %.0f%%", smatch.Outcome, smatch.Score*100)
+	d.line(d.say("private_first"), d.word(string(smatch.Outcome)), smatch.Score*100)
 	sdec, err := d.present(ctx, VerifierSchool, ProfileSchool, sp, smatch)
 	if err != nil {
 		return err
@@ -148,9 +148,9 @@ func Demo(ctx context.Context, s *Stack, out io.Writer, lang string) error {
 	if sdec.Outcome != profile.OutcomeAccepted {
 		return fmt.Errorf("%w: hiring outcome %s", ErrStoryFailed, sdec.Outcome)
 	}
-	d.ok("hired: %s", sp.Title.Get(lang))
+	d.ok(d.say("hired"), sp.Title.Get(lang))
 
-	d.title("What Miranda shared, from her wallet's history")
+	d.title("%s", d.say("history"))
 	hist, err := w.History(ctx)
 	if err != nil {
 		return fmt.Errorf("history: %w", err)
@@ -166,7 +166,7 @@ func Demo(ctx context.Context, s *Stack, out io.Writer, lang string) error {
 	if len(hist) != 2 {
 		return fmt.Errorf("%w: %d history entries, want 2", ErrStoryFailed, len(hist))
 	}
-	fmt.Fprintln(out, "\nEvery step verified: Miranda was admitted with a learning plan and hired into a leerwerktraject.")
+	fmt.Fprintln(out, "\n"+d.say("done"))
 	return nil
 }
 
@@ -177,7 +177,7 @@ func (d *demo) receive(ctx context.Context, key string, req issuer.OfferRequest,
 	if err != nil {
 		return err
 	}
-	d.line("offer created (%s), tx_code sent to Miranda by SMS", truncate(o.OfferURIByReference, 60))
+	d.line(d.say("offer"), truncate(o.OfferURIByReference, 60))
 	off, err := d.w.ResolveOffer(ctx, o.OfferURIByReference)
 	if err != nil {
 		return fmt.Errorf("resolve offer of %s: %w", key, err)
@@ -186,7 +186,7 @@ func (d *demo) receive(ctx context.Context, key string, req issuer.OfferRequest,
 	for _, c := range off.Credentials {
 		names = append(names, c.Name)
 	}
-	d.line("her wallet shows: %s offers %s", off.IssuerName, strings.Join(names, ", "))
+	d.line(d.say("offered"), off.IssuerName, strings.Join(names, ", "))
 	got, err := d.w.Receive(ctx, off, wallet.ReceiveOptions{TxCode: o.TxCode, Copies: 2})
 	if err != nil {
 		return fmt.Errorf("receive from %s: %w", key, err)
@@ -195,7 +195,7 @@ func (d *demo) receive(ctx context.Context, key string, req issuer.OfferRequest,
 		return fmt.Errorf("%w: %d credentials from %s, want %d", ErrStoryFailed, len(got), key, want)
 	}
 	for _, c := range got {
-		d.ok("verified and stored: %s from %s (%d unlinkable copies)", c.Type, c.IssuerName, c.Copies)
+		d.ok(d.say("stored"), c.Type, c.IssuerName, c.Copies)
 	}
 	return nil
 }
@@ -203,7 +203,7 @@ func (d *demo) receive(ctx context.Context, key string, req issuer.OfferRequest,
 // showPaspoort prints "my paspoort" with the status of every credential,
 // checked against the issuers' status lists.
 func (d *demo) showPaspoort(ctx context.Context) error {
-	d.title("Her paspoort, by building block (status checked at each issuer's status list)")
+	d.title("%s", d.say("paspoort"))
 	var sums []wallet.Summary
 	for _, c := range d.w.Credentials() {
 		sum := d.w.Summarize(ctx, c, false)
@@ -218,7 +218,7 @@ func (d *demo) showPaspoort(ctx context.Context) error {
 		}
 		var what []string
 		for _, c := range g.Credentials {
-			what = append(what, fmt.Sprintf("%s (%s, %s)", c.Type, c.IssuerName, c.Status))
+			what = append(what, fmt.Sprintf("%s (%s, %s)", c.Type, c.IssuerName, d.word(string(c.Status))))
 		}
 		d.line("%-28s %s", g.Name[d.lang], strings.Join(what, "; "))
 	}
@@ -235,12 +235,12 @@ func (d *demo) present(ctx context.Context, key, profileID string, p *profile.Pr
 	if err != nil {
 		return nil, err
 	}
-	d.line("request %s", truncate(req.RequestURI, 72))
+	d.line(d.say("request"), truncate(req.RequestURI, 72))
 	pr, err := d.w.ReadRequest(ctx, req.RequestURI)
 	if err != nil {
 		return nil, fmt.Errorf("read request of %s: %w", key, err)
 	}
-	d.line("her wallet checked the signed request of %s", pr.VerifierName)
+	d.line(d.say("checked"), pr.VerifierName)
 	sel := &wallet.Selection{Credentials: map[string][]string{}}
 	for _, q := range pr.Queries {
 		reqID, _, _ := strings.Cut(q.QueryID, "__")
@@ -252,7 +252,7 @@ func (d *demo) present(ctx context.Context, key, profileID string, p *profile.Pr
 				for _, v := range o.Values(d.lang) {
 					vals = append(vals, v.Label+": "+v.Text)
 				}
-				d.line("consent: share %s from %s: %s", o.Type, o.IssuerName, strings.Join(vals, "; "))
+				d.line(d.say("consent"), o.Type, o.IssuerName, strings.Join(vals, "; "))
 			}
 		}
 	}
@@ -266,7 +266,7 @@ func (d *demo) present(ctx context.Context, key, profileID string, p *profile.Pr
 	if res.Presentation.Outcome != "sent" {
 		return nil, fmt.Errorf("%w: the verifier answered %s", ErrStoryFailed, res.Presentation.Outcome)
 	}
-	d.ok("presented (%s), only the claims above", pr.ResponseMode)
+	d.ok("%s", d.say("presented"))
 	st, err := d.s.Result(ctx, key, req.TransactionID, 30*time.Second)
 	if err != nil {
 		return nil, err
@@ -281,19 +281,19 @@ func (d *demo) present(ctx context.Context, key, profileID string, p *profile.Pr
 	if len(dec.Rejected) > 0 {
 		return nil, fmt.Errorf("%w: %d presentations rejected by %s", ErrStoryFailed, len(dec.Rejected), key)
 	}
-	d.line("decision of %s: %s", d.s.Verifier(key).Name, strings.ToUpper(string(dec.Outcome)))
+	d.line(d.say("decision"), d.s.Verifier(key).Name, strings.ToUpper(d.word(string(dec.Outcome))))
 	d.printResult(dec.Requirements, dec.Score, dec.Gap)
 	if lp := dec.LearningPlan; lp != nil {
-		kind := "learning plan"
-		if dec.PlanKind != "" {
+		kind := d.say("learning_plan")
+		if dec.PlanKind != "" && d.lang != "nl" {
 			kind = strings.ReplaceAll(dec.PlanKind, "_", " ")
 		}
-		d.line("%s (%s, %s): %g EC", kind, lp.Institution, lp.Programme.Get(d.lang), lp.StudyLoad)
+		d.line(d.say("plan"), kind, lp.Institution, lp.Programme.Get(d.lang), lp.StudyLoad)
 		for _, m := range lp.Modules {
 			d.line("  - %s %s (%g EC)", m.Code, m.Title.Get(d.lang), m.StudyLoad)
 		}
 		if lp.NextIntake != nil {
-			d.line("  next intake: %s", lp.NextIntake)
+			d.line(d.say("intake"), lp.NextIntake)
 		}
 	}
 	return dec, nil
@@ -309,17 +309,21 @@ func (d *demo) printResult(reqs []profile.RequirementResult, score float64, gap 
 		}
 		req := ""
 		if r.Required {
-			req = " (required)"
+			req = d.say("required")
 		}
-		d.line("  %s %-16s %s%s", mark, statusWords[r.Status], r.Title.Get(d.lang), req)
+		st := statusWords[r.Status]
+		if d.lang == "nl" {
+			st = d.word(string(r.Status))
+		}
+		d.line("  %s %-16s %s%s", mark, st, r.Title.Get(d.lang), req)
 	}
-	d.line("score %.0f%%", score*100)
+	d.line(d.say("score"), score*100)
 	if len(gap) > 0 {
 		var g []string
 		for _, s := range gap {
 			g = append(g, s.Label.Get(d.lang))
 		}
-		d.line("gap: %s", strings.Join(g, "; "))
+		d.line(d.say("gap"), strings.Join(g, "; "))
 	}
 }
 

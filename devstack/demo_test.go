@@ -31,26 +31,53 @@ func startStack(t *testing.T, dir string, serveWallet bool) *devstack.Stack {
 }
 
 // The whole story over real HTTPS between real services with badger
-// stores: every step verified, admission with a learning plan, hiring.
+// stores: every step verified, admission with a learning plan, hiring; in
+// plain Dutch by default and in English.
 func TestDemo(t *testing.T) {
-	s := startStack(t, t.TempDir(), false)
-	var out bytes.Buffer
-	if err := devstack.Demo(context.Background(), s, &out, "en"); err != nil {
-		t.Fatalf("demo: %v\n%s", err, out.String())
+	tests := []struct {
+		lang string
+		want []string
+	}{
+		{"nl", []string{
+			"gecontroleerd en bewaard: level van Assessment Centrum Loopbrug",
+			"gecontroleerd en bewaard: experience van NS Reizigers",
+			"besluit van Hogeschool Domstad: AKKOORD",
+			"nog te leren: ",
+			"leerplan (Hogeschool Domstad",
+			"volgende instroom:",
+			"besluit van Stedelijk College Domstad: AKKOORD",
+			"Elke stap is gecontroleerd",
+		}},
+		{"en", []string{
+			"verified and stored: level from Assessment Centrum Loopbrug",
+			"verified and stored: experience from NS Reizigers",
+			"decision of Hogeschool Domstad: ACCEPTED",
+			"learning plan",
+			"next intake:",
+			"verified and stored: learning from Hogeschool Domstad",
+			"decision of Stedelijk College Domstad: ACCEPTED",
+			"Every step verified",
+		}},
 	}
-	t.Log(out.String())
-	for _, want := range []string{
-		"verified and stored: level from Assessment Centrum Loopbrug",
-		"verified and stored: experience from NS Reizigers",
-		"decision of Hogeschool Domstad: ACCEPTED",
-		"learning plan",
-		"next intake:",
-		"verified and stored: learning from Hogeschool Domstad",
-		"decision of Stedelijk College Domstad: ACCEPTED",
-		"Every step verified",
-	} {
-		if !strings.Contains(out.String(), want) {
-			t.Errorf("output lacks %q", want)
-		}
+	for _, tt := range tests {
+		t.Run(tt.lang, func(t *testing.T) {
+			s := startStack(t, t.TempDir(), false)
+			var out bytes.Buffer
+			if err := devstack.Demo(context.Background(), s, &out, tt.lang); err != nil {
+				t.Fatalf("demo: %v\n%s", err, out.String())
+			}
+			for _, want := range tt.want {
+				if !strings.Contains(out.String(), want) {
+					t.Errorf("output lacks %q\n%s", want, out.String())
+				}
+			}
+			if tt.lang == "nl" {
+				for _, english := range []string{"verified", "decision", "learning plan", "score", "required"} {
+					if strings.Contains(out.String(), english) {
+						t.Errorf("Dutch story says %q", english)
+					}
+				}
+			}
+		})
 	}
 }

@@ -39,7 +39,10 @@ const (
 	CatalogueDomstad = "domstad-lerarenopleiding"
 )
 
-// issuerSpec and verifierSpec describe a demo organisation.
+// issuerSpec and verifierSpec describe a demo organisation. An
+// organisation has one name, the same in every language and in every
+// role: Hogeschool Domstad issues completed modules and admits students
+// under one name.
 type issuerSpec struct {
 	key   string
 	name  map[string]string
@@ -53,11 +56,11 @@ type verifierSpec struct {
 }
 
 var issuerSpecs = []issuerSpec{
-	{IssuerAssessment, map[string]string{"nl": "Assessment Centrum Loopbrug", "en": "Assessment Centre Loopbrug"},
+	{IssuerAssessment, map[string]string{"nl": "Assessment Centrum Loopbrug", "en": "Assessment Centrum Loopbrug"},
 		[]string{"talent", "skill", "drive", "agility", "level", "goal"}},
-	{IssuerNS, map[string]string{"nl": "NS Reizigers", "en": "NS Reizigers (Dutch Railways)"},
+	{IssuerNS, map[string]string{"nl": "NS Reizigers", "en": "NS Reizigers"},
 		[]string{"experience", "reference"}},
-	{IssuerHogeschool, map[string]string{"nl": "Hogeschool Domstad", "en": "Domstad University of Applied Sciences"},
+	{IssuerHogeschool, map[string]string{"nl": "Hogeschool Domstad", "en": "Hogeschool Domstad"},
 		[]string{"learning"}},
 }
 

@@ -144,14 +144,14 @@ type violation struct {
 // content of a closed <details>.
 const plainJS = `document.body.innerText`
 
-// internals matches what a holder must not see by default: a DID or a
-// JSON Pointer into a credential.
-var internals = regexp.MustCompile(`did:(web|jwk|key):\S*|\(/[a-z][a-z_0-9]*(/[a-z_0-9]+)*\)`)
+// internals matches what a person must not see by default: a DID, a
+// web address (an issuer's or a vct), a JSON Pointer into a credential or
+// a claim name with its value ("nlqf_level = 4").
+var internals = regexp.MustCompile(`did:(web|jwk|key):\S*|https?://\S+|\(/[a-z][a-z_0-9]*(/[a-z_0-9]+)*\)|\b[a-z]+(_[a-z]+)+ = \S+`)
 
 // check checks the page on screen at both sizes and leaves the browser at
 // the phone size. page is a short name ("wallet-consent"); plain asks for
-// the default-view check, for the pages a holder, assessor or admissions
-// officer reads.
+// the default-view check.
 func (c *pageChecker) check(page string, plain bool) {
 	c.t.Helper()
 	c.n++
@@ -301,4 +301,43 @@ func (c *pageChecker) report() {
 		c.t.Error(err)
 	}
 	c.t.Logf("checked %d pages at %d sizes; %d findings in %s", len(c.pages), len(sizes), len(lines), out)
+}
+
+// linksJS lists the addresses of the page's links.
+const linksJS = `[...document.querySelectorAll('a[href]')].map(a => a.href)`
+
+// crawl follows the links of the page on screen to every page of the same
+// origin not checked yet (such as a page added after this test was
+// written), breadth first, at most limit pages, and checks each as
+// prefix-<path>.
+func (c *pageChecker) crawl(origin, prefix string, limit int) {
+	c.t.Helper()
+	queue, err := run(c.ctx, chromedp.Evaluate[[]string](linksJS))
+	if err != nil {
+		c.t.Fatalf("links of %s: %v", origin, err)
+	}
+	for len(queue) > 0 && limit > 0 {
+		href := queue[0]
+		queue = queue[1:]
+		u, err := url.Parse(href)
+		if err != nil || u.Scheme+"://"+u.Host != origin || c.seen[origin+u.Path] ||
+			strings.Contains(filepath.Base(u.Path), ".") {
+			continue
+		}
+		limit--
+		c.seen[origin+u.Path] = true
+		if _, err := run(c.ctx, chromedp.Steps(chromedp.Navigate(href), chromedp.WaitReady(chromedp.CSS("main")))); err != nil {
+			c.t.Fatalf("open %s: %v", href, err)
+		}
+		name := strings.ReplaceAll(strings.Trim(u.Path, "/"), "/", "-")
+		if name == "" {
+			name = "home"
+		}
+		c.check(prefix+"-"+name, true)
+		more, err := run(c.ctx, chromedp.Evaluate[[]string](linksJS))
+		if err != nil {
+			c.t.Fatalf("links of %s: %v", href, err)
+		}
+		queue = append(queue, more...)
+	}
 }

@@ -89,3 +89,105 @@ func learningOffer(c *profile.Catalogue, m profile.Module, completed time.Time) 
 		})},
 	}}
 }
+
+// storyTexts are the lines `paspoort demo` prints, in plain Dutch (B1) and
+// in English: formats for fmt, the same verbs in the same order in both.
+var storyTexts = map[string]map[string]string{
+	"nl": {
+		"header":        "paspoort demo: het Persoonlijk Profiel Paspoort van Miranda, alles op deze computer",
+		"issuer":        "geeft uit  %-34s %s",
+		"verifier":      "controleert %-33s %s",
+		"open":          "Miranda opent haar wallet",
+		"unlocked":      "wallet %s is open: %d bewijzen",
+		"assessment":    "Assessment Centrum Loopbrug geeft haar de uitslag van haar assessment",
+		"ns":            "NS Reizigers, haar werkgever, bevestigt haar werkervaring",
+		"private":       "Miranda kijkt eerst zelf of ze past bij de lerarenopleiding, zonder iets te delen",
+		"private_says":  "haar wallet zegt: %s (er is niets verstuurd)",
+		"apply":         "Ze meldt zich aan: Hogeschool Domstad vraagt om bewijs",
+		"admitted":      "toegelaten tot %s, met een leerplan voor wat ze nog moet leren",
+		"modules":       "Ze volgt haar leerroute en rondt twee modules af",
+		"completed":     "afgerond: %s %s (%g EC)",
+		"hire":          "Stedelijk College Domstad neemt haar aan in een leerwerktraject",
+		"private_first": "eerst zelf vergeleken: %s, %.0f%% van de eisen",
+		"hired":         "aangenomen: %s",
+		"history":       "Wat Miranda heeft gedeeld, volgens haar wallet",
+		"done":          "Elke stap is gecontroleerd: Miranda is toegelaten met een leerplan en aangenomen in een leerwerktraject.",
+		"offer":         "aanbod gemaakt (%s); Miranda krijgt de pincode per sms",
+		"offered":       "haar wallet laat zien: %s biedt aan: %s",
+		"stored":        "gecontroleerd en bewaard: %s van %s (%d losse kopieën)",
+		"paspoort":      "Haar paspoort, per bouwsteen (bij elke uitgever nagekeken of het nog geldig is)",
+		"request":       "verzoek %s",
+		"checked":       "haar wallet heeft het ondertekende verzoek van %s gecontroleerd",
+		"consent":       "toestemming: deel %s van %s: %s",
+		"presented":     "gedeeld, alleen de gegevens hierboven",
+		"decision":      "besluit van %s: %s",
+		"plan":          "%s (%s, %s): %g EC",
+		"intake":        "  volgende instroom: %s",
+		"required":      " (verplicht)",
+		"score":         "%.0f%% van de eisen voldaan",
+		"gap":           "nog te leren: %s",
+		"learning_plan": "leerplan",
+	},
+	"en": {
+		"header":        "paspoort demo: Miranda's Persoonlijk Profiel Paspoort, on the Loopbrug of this machine",
+		"issuer":        "issuer    %-40s %s",
+		"verifier":      "verifier  %-40s %s",
+		"open":          "Miranda opens her wallet",
+		"unlocked":      "wallet %s unlocked: %d credentials",
+		"assessment":    "Assessment Centrum Loopbrug issues her assessment results",
+		"ns":            "NS Reizigers, her employer, attests her work experience",
+		"private":       "Miranda looks at the teacher training privately, before sharing anything",
+		"private_says":  "her wallet says: %s (nothing was sent)",
+		"apply":         "She applies: Hogeschool Domstad asks for proof (OpenID4VP)",
+		"admitted":      "admitted to %s, with a learning plan for her gaps",
+		"modules":       "She follows her learning route and completes two modules",
+		"completed":     "completed %s %s (%g EC)",
+		"hire":          "Stedelijk College Domstad hires into a leerwerktraject",
+		"private_first": "private match first: %s, score %.0f%%",
+		"hired":         "hired: %s",
+		"history":       "What Miranda shared, from her wallet's history",
+		"done":          "Every step verified: Miranda was admitted with a learning plan and hired into a leerwerktraject.",
+		"offer":         "offer created (%s), tx_code sent to Miranda by SMS",
+		"offered":       "her wallet shows: %s offers %s",
+		"stored":        "verified and stored: %s from %s (%d unlinkable copies)",
+		"paspoort":      "Her paspoort, by building block (status checked at each issuer's status list)",
+		"request":       "request %s",
+		"checked":       "her wallet checked the signed request of %s",
+		"consent":       "consent: share %s from %s: %s",
+		"presented":     "presented, only the claims above",
+		"decision":      "decision of %s: %s",
+		"plan":          "%s (%s, %s): %g EC",
+		"intake":        "  next intake: %s",
+		"required":      " (required)",
+		"score":         "score %.0f%%",
+		"gap":           "gap: %s",
+		"learning_plan": "learning plan",
+	},
+}
+
+// storyWords are the outcomes and statuses in the story's Dutch.
+var storyWords = map[string]string{
+	"accepted": "akkoord", "refused": "niet akkoord",
+	"met": "voldaan", "not_met": "niet voldaan", "not_proven": "niet aangetoond",
+	"sent": "verstuurd", "rejected": "geweigerd",
+	"valid": "geldig", "no_status": "geen status", "revoked": "ingetrokken", "suspended": "geschorst",
+	"expired": "verlopen", "unknown": "onbekend", "not_checked": "niet nagekeken",
+}
+
+// say returns the story's text for key in lang.
+func (d *demo) say(key string) string {
+	if t, ok := storyTexts[d.lang][key]; ok {
+		return t
+	}
+	return storyTexts["en"][key]
+}
+
+// word translates an outcome or status for the Dutch story.
+func (d *demo) word(s string) string {
+	if d.lang == "nl" {
+		if w, ok := storyWords[s]; ok {
+			return w
+		}
+	}
+	return s
+}

@@ -66,7 +66,7 @@ func newDemoCommand() *cobra.Command {
 	}
 	f := cmd.Flags()
 	f.StringVar(&data, "data", "", "data folder for the services and the wallet (default: a temporary folder, removed afterwards)")
-	f.StringVar(&lang, "lang", "en", "language of profile and module texts: nl or en")
+	f.StringVar(&lang, "lang", "nl", "language of the story: nl (plain Dutch) or en")
 	f.IntVar(&basePort, "base-port", 0, "first of the ports to use (default: random free ports)")
 	f.BoolVar(&verbose, "verbose", false, "write the services' logs to standard error")
 	return cmd

@@ -8,7 +8,7 @@ import (
 // paspoort demo runs the whole story in-process and exits 0 with every key
 // step printed; a bad flag is a usage error.
 func TestDemoCommand(t *testing.T) {
-	out, errOut, code := cli(t, "", "demo", "--data", t.TempDir())
+	out, errOut, code := cli(t, "", "demo", "--data", t.TempDir(), "--lang", "en")
 	if code != 0 {
 		t.Fatalf("demo: exit %d\n%s\n%s", code, out, errOut)
 	}
