@@ -321,7 +321,11 @@ func (d *demo) printResult(reqs []profile.RequirementResult, score float64, gap 
 	if len(gap) > 0 {
 		var g []string
 		for _, s := range gap {
-			g = append(g, s.Label.Get(d.lang))
+			l := s.Label.Get(d.lang)
+			if d.lang != "en" && s.Label[d.lang] == "" && s.Label["en"] != "" {
+				l += " (Engels)" // ESCO has no Dutch label for it
+			}
+			g = append(g, l)
 		}
 		d.line(d.say("gap"), strings.Join(g, "; "))
 	}
