@@ -65,6 +65,7 @@ func Issue(key *jose.PrivateKey, claims map[string]any, opts IssueOptions) (stri
 	if len(b.mark) > limits.MaxDisclosures {
 		return "", fmt.Errorf("%w: more than %d disclosures", ErrTooLarge, limits.MaxDisclosures)
 	}
+	b.discs = make([]string, 0, len(b.mark))
 	b.salts = make([]byte, saltBytes*len(b.mark))
 	if _, err := rand.Read(b.salts); err != nil {
 		return "", fmt.Errorf("read salts: %w", err)
@@ -133,76 +134,117 @@ type builder struct {
 	objs  []map[string]any
 	json  []byte // scratch buffers for disclose
 	enc   []byte
+	ptr   []byte // scratch pointer for mark lookups
 }
 
-func (b *builder) salt() string {
-	s := jose.EncodeSegment(b.salts[b.next*saltBytes : (b.next+1)*saltBytes])
+// disclose encodes the disclosure [salt, name, v] (or [salt, v] for an array
+// element, when element is true), appends it to b.discs and returns its
+// digest. It writes the JSON itself: the salt is base64url, which needs no
+// escaping, and name and v go through strictjson's encoder.
+func (b *builder) disclose(name string, element bool, v any) (any, error) {
+	salt := b.salts[b.next*saltBytes : (b.next+1)*saltBytes]
 	b.next++
-	return s
-}
-
-// disclose encodes a disclosure of elems and returns its digest.
-func (b *builder) disclose(elems []any) (string, error) {
-	var err error
-	if b.json, err = strictjson.Append(b.json[:0], elems); err != nil {
-		return "", fmt.Errorf("encode disclosure: %w", err)
+	j := append(b.json[:0], '[', '"')
+	j = base64.RawURLEncoding.AppendEncode(j, salt)
+	j = append(j, '"', ',')
+	if !element {
+		j = strictjson.AppendString(j, name)
+		j = append(j, ',')
 	}
+	j, err := strictjson.Append(j, v)
+	if err != nil {
+		return nil, fmt.Errorf("encode disclosure: %w", err)
+	}
+	b.json = append(j, ']')
 	b.enc = base64.RawURLEncoding.AppendEncode(b.enc[:0], b.json)
 	sum := sha256.Sum256(b.enc)
 	b.discs = append(b.discs, string(b.enc))
-	return jose.EncodeSegment(sum[:]), nil
+	var dg [43]byte // base64url of 32 bytes, unpadded
+	base64.RawURLEncoding.Encode(dg[:], sum[:])
+	return string(dg[:]), nil
 }
 
-func (b *builder) value(v any, path string, depth int) (any, error) {
+// value returns v as it goes into the payload or a disclosure. Objects and
+// arrays are rebuilt with their own disclosures; their pointer (the parent's
+// pointer and token) is built only for them.
+func (b *builder) value(v any, parent, token string, depth int) (any, error) {
 	if depth > limits.MaxJSONDepth {
 		return nil, fmt.Errorf("%w: claims nested too deeply", ErrTooLarge)
 	}
 	switch v := v.(type) {
 	case map[string]any:
-		return b.object(v, path, depth+1)
+		return b.object(v, parent+"/"+EscapePointerToken(token), depth+1)
 	case []any:
-		return b.array(v, path, depth+1)
+		return b.array(v, parent+"/"+EscapePointerToken(token), depth+1)
 	default:
 		return v, nil
 	}
 }
 
+// appendPointer appends the JSON Pointer parent + "/" + escaped token.
+func appendPointer(dst []byte, parent, token string) []byte {
+	dst = append(dst, parent...)
+	dst = append(dst, '/')
+	for i := 0; i < len(token); i++ {
+		switch c := token[i]; c {
+		case '~':
+			dst = append(dst, '~', '0')
+		case '/':
+			dst = append(dst, '~', '1')
+		default:
+			dst = append(dst, c)
+		}
+	}
+	return dst
+}
+
 func (b *builder) object(in map[string]any, path string, depth int) (map[string]any, error) {
-	out := make(map[string]any, len(in)+1)
-	var sd []string
+	var sd []any
 	// Sorted keys keep the order of disclosures (and salts) deterministic.
 	keys := make([]string, 0, len(in))
 	for k := range in {
 		keys = append(keys, k)
 	}
 	sort.Strings(keys)
+	// First pass: which members are disclosed, looked up with a scratch
+	// pointer so that no pointer string is built for a scalar member.
+	var small [32]bool
+	marked := small[:0]
+	if len(keys) > len(small) {
+		marked = make([]bool, 0, len(keys))
+	}
+	kept := 0
 	for _, k := range keys {
 		switch k {
 		case "_sd", "_sd_alg", "...":
 			return nil, fmt.Errorf("%w: claim name %q is reserved", ErrBadPath, k)
 		}
-		cp := path + "/" + EscapePointerToken(k)
-		v, err := b.value(in[k], cp, depth)
+		b.ptr = appendPointer(b.ptr[:0], path, k)
+		m := b.mark[string(b.ptr)]
+		marked = append(marked, m)
+		if !m {
+			kept++
+		}
+	}
+	out := make(map[string]any, kept+1)
+	for i, k := range keys {
+		v, err := b.value(in[k], path, k, depth)
 		if err != nil {
 			return nil, err
 		}
-		if !b.mark[cp] {
+		if !marked[i] {
 			out[k] = v
 			continue
 		}
-		dg, err := b.disclose([]any{b.salt(), k, v})
+		dg, err := b.disclose(k, false, v)
 		if err != nil {
 			return nil, err
 		}
 		sd = append(sd, dg)
 	}
 	if sd != nil {
-		slices.Sort(sd)
-		arr := make([]any, len(sd))
-		for i, d := range sd {
-			arr[i] = d
-		}
-		out["_sd"] = arr
+		slices.SortFunc(sd, func(a, c any) int { return strings.Compare(a.(string), c.(string)) })
+		out["_sd"] = sd
 		b.objs = append(b.objs, out)
 	}
 	return out, nil
@@ -211,16 +253,17 @@ func (b *builder) object(in map[string]any, path string, depth int) (map[string]
 func (b *builder) array(in []any, path string, depth int) ([]any, error) {
 	out := make([]any, len(in))
 	for i, e := range in {
-		cp := path + "/" + strconv.Itoa(i)
-		v, err := b.value(e, cp, depth)
+		idx := strconv.Itoa(i)
+		v, err := b.value(e, path, idx, depth)
 		if err != nil {
 			return nil, err
 		}
-		if !b.mark[cp] {
+		b.ptr = appendPointer(b.ptr[:0], path, idx)
+		if !b.mark[string(b.ptr)] {
 			out[i] = v
 			continue
 		}
-		dg, err := b.disclose([]any{b.salt(), v})
+		dg, err := b.disclose("", true, v)
 		if err != nil {
 			return nil, err
 		}

@@ -2,8 +2,10 @@ package sdjwt
 
 import (
 	"crypto/sha256"
+	"encoding/base64"
 	"fmt"
 	"strings"
+	"unsafe"
 
 	"github.com/loopbrug/paspoort/internal/jose"
 	"github.com/loopbrug/paspoort/internal/limits"
@@ -80,16 +82,19 @@ func Parse(s string) (*SDJWT, error) {
 	if t.Payload == nil {
 		return nil, fmt.Errorf("%w: payload is not a JSON object", ErrMalformed)
 	}
-	t.Disclosures = make([]*Disclosure, 0, len(parts)-1)
+	// One backing array for the disclosures and one buffer for their
+	// decoded bytes: verification decodes every disclosure.
+	t.Disclosures = make([]*Disclosure, len(parts)-1)
+	backing := make([]Disclosure, len(parts)-1)
+	var buf []byte
 	for i, enc := range parts[1:] {
 		if enc == "" {
 			return nil, fmt.Errorf("%w: empty disclosure at position %d", ErrMalformed, i+1)
 		}
-		d, err := DecodeDisclosure(enc)
-		if err != nil {
+		if buf, err = decodeDisclosure(&backing[i], enc, buf); err != nil {
 			return nil, fmt.Errorf("disclosure %d: %w", i+1, err)
 		}
-		t.Disclosures = append(t.Disclosures, d)
+		t.Disclosures[i] = &backing[i]
 	}
 	if kb := s[last+1:]; kb != "" {
 		if !strings.Contains(kb, ".") {
@@ -107,38 +112,54 @@ func Parse(s string) (*SDJWT, error) {
 // DecodeDisclosure decodes one disclosure and computes its digest over the
 // encoded bytes as received (§4.2.3, SECURITY.md B.13).
 func DecodeDisclosure(enc string) (*Disclosure, error) {
-	raw, err := jose.DecodeSegment(enc)
+	d := new(Disclosure)
+	if _, err := decodeDisclosure(d, enc, nil); err != nil {
+		return nil, err
+	}
+	return d, nil
+}
+
+// decodeDisclosure decodes enc into d, using buf (returned for reuse) for the
+// decoded bytes: every string in d is a copy, so buf may be overwritten.
+func decodeDisclosure(d *Disclosure, enc string, buf []byte) ([]byte, error) {
+	raw, err := jose.AppendDecodeSegment(buf[:0], enc)
 	if err != nil {
-		return nil, fmt.Errorf("%w: %w", ErrBadDisclosure, err)
+		return buf, fmt.Errorf("%w: %w", ErrBadDisclosure, err)
 	}
-	var arr []any
-	if err := strictjson.Unmarshal(raw, &arr); err != nil {
-		return nil, fmt.Errorf("%w: %w", ErrBadDisclosure, err)
+	var elems [3]any
+	arr, err := strictjson.DecodeArray(elems[:0], raw)
+	if err != nil {
+		return raw, fmt.Errorf("%w: %w", ErrBadDisclosure, err)
 	}
-	d := &Disclosure{Encoded: enc, Digest: digest(enc)}
+	*d = Disclosure{Encoded: enc, Digest: digest(enc)}
 	var ok bool
 	switch len(arr) {
 	case 3:
 		if d.Name, ok = arr[1].(string); !ok {
-			return nil, fmt.Errorf("%w: claim name is not a string", ErrBadDisclosure)
+			return raw, fmt.Errorf("%w: claim name is not a string", ErrBadDisclosure)
 		}
 		d.Value = arr[2]
 	case 2:
 		d.ArrayElement = true
 		d.Value = arr[1]
 	default:
-		return nil, fmt.Errorf("%w: %d elements, want 2 or 3", ErrBadDisclosure, len(arr))
+		return raw, fmt.Errorf("%w: %d elements, want 2 or 3", ErrBadDisclosure, len(arr))
 	}
 	if d.Salt, ok = arr[0].(string); !ok {
-		return nil, fmt.Errorf("%w: salt is not a string", ErrBadDisclosure)
+		return raw, fmt.Errorf("%w: salt is not a string", ErrBadDisclosure)
 	}
-	return d, nil
+	return raw, nil
 }
 
 // digest returns base64url(SHA-256(ASCII(s))).
+// It hashes the string's bytes in place and encodes into a stack buffer, so
+// the result is its only allocation: verification computes one per
+// disclosure.
 func digest(s string) string {
-	sum := sha256.Sum256([]byte(s))
-	return jose.EncodeSegment(sum[:])
+	sum := sha256.Sum256(unsafe.Slice(unsafe.StringData(s), len(s))) // read only
+	var enc [43]byte                                                 // base64url of 32 bytes, unpadded
+	base64.RawURLEncoding.Encode(enc[:], sum[:])
+	return string(enc[:])
 }
 
 // SDHash returns the sd_hash of a presented SD-JWT (§4.3.1): the base64url

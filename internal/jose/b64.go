@@ -29,6 +29,19 @@ func DecodeSegment(s string) ([]byte, error) {
 	return out, nil
 }
 
+// AppendDecodeSegment decodes s as DecodeSegment does and appends the bytes
+// to dst, so a caller decoding many segments can reuse one buffer.
+func AppendDecodeSegment(dst []byte, s string) ([]byte, error) {
+	if !IsBase64URL(s) {
+		return dst, fmt.Errorf("%w: character outside the base64url alphabet", ErrBase64)
+	}
+	out, err := b64.AppendDecode(dst, []byte(s))
+	if err != nil {
+		return dst, fmt.Errorf("%w: %v", ErrBase64, err)
+	}
+	return out, nil
+}
+
 // isB64URL marks the bytes of the base64url alphabet.
 var isB64URL = func() (t [256]bool) {
 	for _, c := range []byte("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_") {

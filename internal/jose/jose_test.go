@@ -1,6 +1,7 @@
 package jose_test
 
 import (
+	"crypto"
 	"crypto/ecdsa"
 	"crypto/elliptic"
 	"crypto/rand"
@@ -10,6 +11,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/lestrrat-go/jwx/v2/jwk"
 	"github.com/loopbrug/paspoort/credentials"
 	"github.com/loopbrug/paspoort/internal/jose"
 )
@@ -291,6 +293,30 @@ func BenchmarkIsBase64URL(b *testing.B) {
 	for b.Loop() {
 		if !jose.IsBase64URL(s) {
 			b.Fatal("refused")
+		}
+	}
+}
+
+// TestThumbprintMatchesJWX checks the hand-assembled RFC 7638 canonical form
+// against jwx's thumbprint for fresh EC and Ed25519 keys.
+func TestThumbprintMatchesJWX(t *testing.T) {
+	for _, alg := range []jose.Alg{jose.ES256, jose.EdDSA} {
+		for range 20 {
+			k, err := jose.GenerateKey(alg)
+			if err != nil {
+				t.Fatal(err)
+			}
+			jk, err := jwk.FromRaw(k.Public().Crypto())
+			if err != nil {
+				t.Fatal(err)
+			}
+			tp, err := jk.Thumbprint(crypto.SHA256)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got, want := k.Public().Thumbprint(), jose.EncodeSegment(tp); got != want {
+				t.Fatalf("%s thumbprint = %s, jwx says %s", alg, got, want)
+			}
 		}
 	}
 }

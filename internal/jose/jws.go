@@ -7,6 +7,7 @@ import (
 	"io"
 	"slices"
 	"strings"
+	"unsafe"
 
 	"github.com/lestrrat-go/jwx/v2/jwa"
 	"github.com/lestrrat-go/jwx/v2/jws"
@@ -117,7 +118,7 @@ func SignRaw(key *PrivateKey, header, payload []byte) (string, error) {
 	}
 	buf = append(buf, '.')
 	buf = b64.AppendEncode(buf, sig)
-	return string(buf), nil
+	return unsafe.String(unsafe.SliceData(buf), len(buf)), nil // buf is not touched again
 }
 
 // cryptoKey returns the key handed to jwx. An ECDSA key goes in wrapped as

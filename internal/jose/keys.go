@@ -7,11 +7,10 @@ import (
 	"crypto/ed25519"
 	"crypto/elliptic"
 	"crypto/rand"
+	"crypto/sha256"
 	"encoding/json"
 	"fmt"
 	"slices"
-
-	"github.com/lestrrat-go/jwx/v2/jwk"
 
 	"github.com/loopbrug/paspoort/internal/errclass"
 	"github.com/loopbrug/paspoort/internal/strictjson"
@@ -149,15 +148,7 @@ func NewPublicKey(k crypto.PublicKey) (*PublicKey, error) {
 	default:
 		return nil, fmt.Errorf("%w: %T", ErrUnsupportedAlg, k)
 	}
-	jk, err := jwk.FromRaw(p.Crypto())
-	if err != nil {
-		return nil, fmt.Errorf("%w: %v", ErrInvalidKey, err)
-	}
-	tp, err := jk.Thumbprint(crypto.SHA256)
-	if err != nil {
-		return nil, fmt.Errorf("%w: thumbprint: %v", ErrInvalidKey, err)
-	}
-	p.thumb = EncodeSegment(tp)
+	p.thumb = thumbprint(p.members)
 	p.kid = p.thumb
 	return p, nil
 }
@@ -457,4 +448,26 @@ func truncate(s string) string {
 		return s
 	}
 	return s[:max] + "…"
+}
+
+// thumbprint returns the RFC 7638 SHA-256 thumbprint of a public JWK whose
+// required members (§3.2: crv, kty, x, y for EC; crv, kty, x for OKP) are
+// base64url or fixed ASCII strings. Such strings need no JSON escaping, so
+// the canonical form is their concatenation in lexicographic member order,
+// without whitespace; TestThumbprintMatchesJWX checks it against jwx.
+func thumbprint(m map[string]any) string {
+	buf := make([]byte, 0, 160)
+	buf = append(buf, `{"crv":"`...)
+	buf = append(buf, m["crv"].(string)...)
+	buf = append(buf, `","kty":"`...)
+	buf = append(buf, m["kty"].(string)...)
+	buf = append(buf, `","x":"`...)
+	buf = append(buf, m["x"].(string)...)
+	if y, ok := m["y"].(string); ok {
+		buf = append(buf, `","y":"`...)
+		buf = append(buf, y...)
+	}
+	buf = append(buf, `"}`...)
+	sum := sha256.Sum256(buf)
+	return EncodeSegment(sum[:])
 }

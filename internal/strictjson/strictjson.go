@@ -109,6 +109,33 @@ func Decode(data []byte) (any, error) {
 	return v, nil
 }
 
+// DecodeArray checks data as Check does, requires a JSON array and appends
+// its elements, decoded as Decode does, to dst. A caller that knows the
+// array is short (an SD-JWT disclosure) passes a stack array's slice and
+// allocates no slice of its own.
+func DecodeArray(dst []any, data []byte) ([]any, error) {
+	if len(data) > limits.MaxJSONBytes {
+		return dst, ErrTooLarge
+	}
+	if !utf8.Valid(data) {
+		return dst, fmt.Errorf("%w: invalid UTF-8", ErrSyntax)
+	}
+	s := scanner{data: data}
+	s.skipSpace()
+	if s.pos >= len(s.data) || s.data[s.pos] != '[' {
+		return dst, fmt.Errorf("%w: not a JSON array", ErrSyntax)
+	}
+	out, err := s.arrayInto(dst, 0)
+	if err != nil {
+		return dst, err
+	}
+	s.skipSpace()
+	if s.pos != len(s.data) {
+		return dst, fmt.Errorf("%w: trailing data at offset %d", ErrSyntax, s.pos)
+	}
+	return out, nil
+}
+
 type scanner struct {
 	data []byte
 	pos  int
@@ -201,6 +228,35 @@ func (s *scanner) number() (json.Number, error) {
 		}
 	}
 	return json.Number(s.data[start:s.pos]), nil
+}
+
+// commonNames are member names JOSE, JWT, SD-JWT VC, status lists and
+// OpenID4VC messages repeat in every document; key returns them without
+// allocating a new string each time.
+var commonNames = func() map[string]string {
+	m := map[string]string{}
+	for _, n := range []string{
+		"alg", "typ", "kid", "jwk", "kty", "crv", "x", "y", "cnf", "iss", "sub", "aud",
+		"iat", "nbf", "exp", "jti", "nonce", "vct", "_sd", "_sd_alg", "...", "sd_hash",
+		"status", "status_list", "idx", "uri", "bits", "lst", "ttl", "vp_token", "state",
+		"client_id", "credential", "credentials", "proof", "proofs", "c_nonce",
+	} {
+		m[n] = n
+	}
+	return m
+}()
+
+// key scans a member name like str, returning the shared copy of a common
+// name.
+func (s *scanner) key() (string, error) {
+	start := s.pos + 1
+	if end := bytes.IndexByte(s.data[start:], '"'); end >= 0 && end <= 11 {
+		if n, ok := commonNames[string(s.data[start:start+end])]; ok {
+			s.pos = start + end + 1
+			return n, nil
+		}
+	}
+	return s.str()
 }
 
 // str scans a string starting at the opening quote and returns it
@@ -346,7 +402,7 @@ func (s *scanner) object(depth int) (map[string]any, error) {
 		if s.pos >= len(s.data) || s.data[s.pos] != '"' {
 			return nil, s.errorf("expected member name")
 		}
-		key, err := s.str()
+		key, err := s.key()
 		if err != nil {
 			return nil, err
 		}
@@ -381,12 +437,18 @@ func (s *scanner) object(depth int) (map[string]any, error) {
 }
 
 func (s *scanner) array(depth int) ([]any, error) {
+	// Four elements first: one allocation for the short arrays JOSE and
+	// SD-JWT use.
+	return s.arrayInto(make([]any, 0, 4), depth)
+}
+
+// arrayInto scans an array starting at "[" and appends its elements to out.
+func (s *scanner) arrayInto(out []any, depth int) ([]any, error) {
 	s.pos++ // [
-	out := []any{}
 	s.skipSpace()
 	if s.pos < len(s.data) && s.data[s.pos] == ']' {
 		s.pos++
-		return out, nil
+		return out[:0:0], nil
 	}
 	for {
 		s.skipSpace()
