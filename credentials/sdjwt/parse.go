@@ -83,10 +83,12 @@ func Parse(s string) (*SDJWT, error) {
 		return nil, fmt.Errorf("%w: payload is not a JSON object", ErrMalformed)
 	}
 	// One backing array for the disclosures and one buffer for their
-	// decoded bytes: verification decodes every disclosure.
+	// decoded bytes, which their strings share: verification decodes every
+	// disclosure. Each disclosure gets its own stretch of the buffer, which
+	// is never written again once decoded.
 	t.Disclosures = make([]*Disclosure, len(parts)-1)
 	backing := make([]Disclosure, len(parts)-1)
-	var buf []byte
+	buf := make([]byte, 0, base64.RawURLEncoding.DecodedLen(last-len(parts[0])))
 	for i, enc := range parts[1:] {
 		if enc == "" {
 			return nil, fmt.Errorf("%w: empty disclosure at position %d", ErrMalformed, i+1)
@@ -119,36 +121,48 @@ func DecodeDisclosure(enc string) (*Disclosure, error) {
 	return d, nil
 }
 
-// decodeDisclosure decodes enc into d, using buf (returned for reuse) for the
-// decoded bytes: every string in d is a copy, so buf may be overwritten.
+// decodeDisclosure decodes enc into d, appending its decoded bytes to buf,
+// and returns buf. The strings of d may share the appended bytes, so the
+// caller never writes to them again; it may append more.
 func decodeDisclosure(d *Disclosure, enc string, buf []byte) ([]byte, error) {
-	raw, err := jose.AppendDecodeSegment(buf[:0], enc)
+	start := len(buf)
+	buf, err := jose.AppendDecodeSegment(buf, enc)
 	if err != nil {
 		return buf, fmt.Errorf("%w: %w", ErrBadDisclosure, err)
 	}
-	var elems [3]any
-	arr, err := strictjson.DecodeArray(elems[:0], raw)
+	raw := buf[start:len(buf):len(buf)]
+	var headArr [3]string
+	var restArr [3]any
+	head, rest, err := strictjson.DecodeArrayHead(headArr[:0], restArr[:0], raw)
 	if err != nil {
-		return raw, fmt.Errorf("%w: %w", ErrBadDisclosure, err)
+		return buf, fmt.Errorf("%w: %w", ErrBadDisclosure, err)
 	}
 	*d = Disclosure{Encoded: enc, Digest: digest(enc)}
-	var ok bool
-	switch len(arr) {
-	case 3:
-		if d.Name, ok = arr[1].(string); !ok {
-			return raw, fmt.Errorf("%w: claim name is not a string", ErrBadDisclosure)
+	if len(head) == 0 {
+		return buf, fmt.Errorf("%w: salt is not a string", ErrBadDisclosure)
+	}
+	d.Salt = head[0]
+	switch n := len(head) + len(rest); {
+	case n == 3 && len(head) == 1:
+		return buf, fmt.Errorf("%w: claim name is not a string", ErrBadDisclosure)
+	case n == 3:
+		d.Name = head[1]
+		if len(head) == 3 {
+			d.Value = head[2]
+		} else {
+			d.Value = rest[0]
 		}
-		d.Value = arr[2]
-	case 2:
+	case n == 2:
 		d.ArrayElement = true
-		d.Value = arr[1]
+		if len(head) == 2 {
+			d.Value = head[1]
+		} else {
+			d.Value = rest[0]
+		}
 	default:
-		return raw, fmt.Errorf("%w: %d elements, want 2 or 3", ErrBadDisclosure, len(arr))
+		return buf, fmt.Errorf("%w: %d elements, want 2 or 3", ErrBadDisclosure, n)
 	}
-	if d.Salt, ok = arr[0].(string); !ok {
-		return raw, fmt.Errorf("%w: salt is not a string", ErrBadDisclosure)
-	}
-	return raw, nil
+	return buf, nil
 }
 
 // digest returns base64url(SHA-256(ASCII(s))).

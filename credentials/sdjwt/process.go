@@ -80,6 +80,15 @@ func (p *processor) see(dg string) error {
 	return nil
 }
 
+// isContainer reports whether v is a JSON object or array.
+func isContainer(v any) bool {
+	switch v.(type) {
+	case map[string]any, []any:
+		return true
+	}
+	return false
+}
+
 func (p *processor) value(v any, path string, depth int) (any, error) {
 	switch v := v.(type) {
 	case map[string]any:
@@ -95,7 +104,11 @@ func (p *processor) object(in map[string]any, path string, depth int, top bool) 
 	if depth > maxProcessDepth {
 		return nil, fmt.Errorf("%w: nested too deeply", ErrTooLarge)
 	}
-	out := make(map[string]any, len(in))
+	size := len(in)
+	if list, ok := in["_sd"].([]any); ok {
+		size += len(list) // room for the disclosed claims: no rehash on the way
+	}
+	out := make(map[string]any, size)
 	for k, v := range in {
 		switch k {
 		case "_sd":
@@ -104,6 +117,10 @@ func (p *processor) object(in map[string]any, path string, depth int, top bool) 
 			if !top {
 				return nil, fmt.Errorf("%w: _sd_alg below the top level at %q", ErrBadStructure, trunc(path))
 			}
+			continue
+		}
+		if !isContainer(v) {
+			out[k] = v // a plain value needs no pointer
 			continue
 		}
 		pv, err := p.value(v, path+"/"+EscapePointerToken(k), depth)

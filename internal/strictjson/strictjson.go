@@ -8,6 +8,7 @@ import (
 	"io"
 	"unicode/utf16"
 	"unicode/utf8"
+	"unsafe"
 
 	"github.com/loopbrug/paspoort/internal/errclass"
 	"github.com/loopbrug/paspoort/internal/limits"
@@ -24,10 +25,21 @@ var (
 
 // Unmarshal checks data with Check and then decodes it into v, with numbers
 // in interface values decoded as json.Number.
-func Unmarshal(data []byte, v any) error {
+func Unmarshal(data []byte, v any) error { return unmarshal(data, v, false) }
+
+// UnmarshalOwned is Unmarshal taking ownership of data, as DecodeOwned does:
+// into a map, slice or interface, strings may share data's memory. The
+// caller must not modify data afterwards.
+func UnmarshalOwned(data []byte, v any) error { return unmarshal(data, v, true) }
+
+func unmarshal(data []byte, v any, owned bool) error {
+	decode := Decode
+	if owned {
+		decode = DecodeOwned
+	}
 	switch p := v.(type) {
 	case *map[string]any:
-		val, err := Decode(data)
+		val, err := decode(data)
 		if err != nil {
 			return err
 		}
@@ -42,7 +54,7 @@ func Unmarshal(data []byte, v any) error {
 		*p = m
 		return nil
 	case *[]any:
-		val, err := Decode(data)
+		val, err := decode(data)
 		if err != nil {
 			return err
 		}
@@ -57,7 +69,7 @@ func Unmarshal(data []byte, v any) error {
 		*p = a
 		return nil
 	case *any:
-		val, err := Decode(data)
+		val, err := decode(data)
 		if err != nil {
 			return err
 		}
@@ -109,36 +121,95 @@ func Decode(data []byte) (any, error) {
 	return v, nil
 }
 
-// DecodeArray checks data as Check does, requires a JSON array and appends
-// its elements, decoded as Decode does, to dst. A caller that knows the
-// array is short (an SD-JWT disclosure) passes a stack array's slice and
-// allocates no slice of its own.
-func DecodeArray(dst []any, data []byte) ([]any, error) {
+// DecodeArrayHead checks data as Check does, requires a JSON array and returns its
+// leading string elements, up to cap(head), unboxed in head, and the
+// elements after them in rest (both appended to the slices given). An SD-JWT
+// disclosure ["salt", "name", value] is decoded this way without boxing its
+// salt and name. Like DecodeOwned it takes ownership of data: strings may
+// share its memory, so the caller must not modify data afterwards.
+func DecodeArrayHead(head []string, rest []any, data []byte) ([]string, []any, error) {
 	if len(data) > limits.MaxJSONBytes {
-		return dst, ErrTooLarge
+		return head, rest, ErrTooLarge
 	}
 	if !utf8.Valid(data) {
-		return dst, fmt.Errorf("%w: invalid UTF-8", ErrSyntax)
+		return head, rest, fmt.Errorf("%w: invalid UTF-8", ErrSyntax)
 	}
-	s := scanner{data: data}
+	s := scanner{data: data, alias: true}
 	s.skipSpace()
 	if s.pos >= len(s.data) || s.data[s.pos] != '[' {
-		return dst, fmt.Errorf("%w: not a JSON array", ErrSyntax)
+		return head, rest, fmt.Errorf("%w: not a JSON array", ErrSyntax)
 	}
-	out, err := s.arrayInto(dst, 0)
-	if err != nil {
-		return dst, err
+	s.pos++
+	s.skipSpace()
+	if s.pos < len(s.data) && s.data[s.pos] == ']' {
+		s.pos++
+	} else {
+		for {
+			s.skipSpace()
+			if len(rest) == 0 && len(head) < cap(head) && s.pos < len(s.data) && s.data[s.pos] == '"' {
+				str, err := s.str()
+				if err != nil {
+					return head, rest, err
+				}
+				head = append(head, str)
+			} else {
+				v, err := s.value(1)
+				if err != nil {
+					return head, rest, err
+				}
+				rest = append(rest, v)
+			}
+			s.skipSpace()
+			if s.pos >= len(s.data) {
+				return head, rest, s.errorf("unterminated array")
+			}
+			if s.data[s.pos] == ']' {
+				s.pos++
+				break
+			}
+			if s.data[s.pos] != ',' {
+				return head, rest, s.errorf("expected ',' or ']'")
+			}
+			s.pos++
+		}
 	}
 	s.skipSpace()
 	if s.pos != len(s.data) {
-		return dst, fmt.Errorf("%w: trailing data at offset %d", ErrSyntax, s.pos)
+		return head, rest, fmt.Errorf("%w: trailing data at offset %d", ErrSyntax, s.pos)
 	}
-	return out, nil
+	return head, rest, nil
 }
 
 type scanner struct {
 	data []byte
 	pos  int
+	// alias lets strings without escapes share data's memory instead of
+	// copying it: only for data nobody modifies afterwards (DecodeOwned,
+	// DecodeArrayHead).
+	alias bool
+}
+
+// DecodeOwned decodes data as Decode does, taking ownership of it: strings
+// in the result may share data's memory, which saves an allocation per
+// string. The caller must not modify data afterwards.
+func DecodeOwned(data []byte) (any, error) {
+	if len(data) > limits.MaxJSONBytes {
+		return nil, ErrTooLarge
+	}
+	if !utf8.Valid(data) {
+		return nil, fmt.Errorf("%w: invalid UTF-8", ErrSyntax)
+	}
+	s := scanner{data: data, alias: true}
+	s.skipSpace()
+	v, err := s.value(0)
+	if err != nil {
+		return nil, err
+	}
+	s.skipSpace()
+	if s.pos != len(s.data) {
+		return nil, fmt.Errorf("%w: trailing data at offset %d", ErrSyntax, s.pos)
+	}
+	return v, nil
 }
 
 func (s *scanner) errorf(what string) error {
@@ -272,6 +343,9 @@ func (s *scanner) str() (string, error) {
 			raw := s.data[start:s.pos]
 			s.pos++
 			if !escaped {
+				if s.alias && len(raw) > 0 {
+					return unsafe.String(&raw[0], len(raw)), nil
+				}
 				return string(raw), nil
 			}
 			return unescape(raw), nil

@@ -109,7 +109,7 @@ func TestUnmarshalStruct(t *testing.T) {
 // FuzzDecode checks Decode against encoding/json: whatever Decode accepts,
 // encoding/json decodes to the same value; and every error has a class.
 func FuzzDecode(f *testing.F) {
-	for _, s := range []string{`{"a":[1,"b",null,true]}`, `"\u00e9"`, `[{"...":"x"}]`, `{"a":1,"a":2}`} {
+	for _, s := range []string{`{"a":[1,"b",null,true]}`, `"\u00e9"`, `[{"...":"x"}]`, `{"a":1,"a":2}`, `["salt","name",{"x":"\u00e9"}]`, `["s","v"]`} {
 		f.Add([]byte(s))
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
@@ -128,6 +128,30 @@ func FuzzDecode(f *testing.F) {
 		}
 		if !reflect.DeepEqual(got, want) {
 			t.Fatalf("got %#v, want %#v", got, want)
+		}
+		// The owned decoders see the same document as Decode.
+		owned := bytes.Clone(data)
+		gotOwned, err := strictjson.DecodeOwned(owned)
+		if err != nil || !reflect.DeepEqual(gotOwned, want) {
+			t.Fatalf("DecodeOwned = %#v, %v; want %#v", gotOwned, err, want)
+		}
+		if arr, ok := want.([]any); ok {
+			var headArr [3]string
+			head, rest, err := strictjson.DecodeArrayHead(headArr[:0], nil, bytes.Clone(owned))
+			if err != nil {
+				t.Fatalf("DecodeArrayHead refuses an array Decode accepts: %v", err)
+			}
+			if len(head)+len(rest) != len(arr) {
+				t.Fatalf("DecodeArrayHead: %d+%d elements, want %d", len(head), len(rest), len(arr))
+			}
+			for i, h := range head {
+				if arr[i] != h {
+					t.Fatalf("DecodeArrayHead head[%d] = %q, want %#v", i, h, arr[i])
+				}
+			}
+			if len(rest) > 0 && !reflect.DeepEqual(rest, arr[len(head):]) {
+				t.Fatalf("DecodeArrayHead rest = %#v, want %#v", rest, arr[len(head):])
+			}
 		}
 	})
 }
