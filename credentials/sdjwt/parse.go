@@ -89,11 +89,12 @@ func Parse(s string) (*SDJWT, error) {
 	t.Disclosures = make([]*Disclosure, len(parts)-1)
 	backing := make([]Disclosure, len(parts)-1)
 	buf := make([]byte, 0, base64.RawURLEncoding.DecodedLen(last-len(parts[0])))
+	ar := &arena{buf: make([]byte, 0, 43*(len(parts)-1))}
 	for i, enc := range parts[1:] {
 		if enc == "" {
 			return nil, fmt.Errorf("%w: empty disclosure at position %d", ErrMalformed, i+1)
 		}
-		if buf, err = decodeDisclosure(&backing[i], enc, buf); err != nil {
+		if buf, err = decodeDisclosure(&backing[i], enc, buf, ar); err != nil {
 			return nil, fmt.Errorf("disclosure %d: %w", i+1, err)
 		}
 		t.Disclosures[i] = &backing[i]
@@ -115,7 +116,7 @@ func Parse(s string) (*SDJWT, error) {
 // encoded bytes as received (§4.2.3, SECURITY.md B.13).
 func DecodeDisclosure(enc string) (*Disclosure, error) {
 	d := new(Disclosure)
-	if _, err := decodeDisclosure(d, enc, nil); err != nil {
+	if _, err := decodeDisclosure(d, enc, nil, new(arena)); err != nil {
 		return nil, err
 	}
 	return d, nil
@@ -124,7 +125,7 @@ func DecodeDisclosure(enc string) (*Disclosure, error) {
 // decodeDisclosure decodes enc into d, appending its decoded bytes to buf,
 // and returns buf. The strings of d may share the appended bytes, so the
 // caller never writes to them again; it may append more.
-func decodeDisclosure(d *Disclosure, enc string, buf []byte) ([]byte, error) {
+func decodeDisclosure(d *Disclosure, enc string, buf []byte, ar *arena) ([]byte, error) {
 	start := len(buf)
 	buf, err := jose.AppendDecodeSegment(buf, enc)
 	if err != nil {
@@ -137,7 +138,7 @@ func decodeDisclosure(d *Disclosure, enc string, buf []byte) ([]byte, error) {
 	if err != nil {
 		return buf, fmt.Errorf("%w: %w", ErrBadDisclosure, err)
 	}
-	*d = Disclosure{Encoded: enc, Digest: digest(enc)}
+	*d = Disclosure{Encoded: enc, Digest: ar.digest(enc)}
 	if len(head) == 0 {
 		return buf, fmt.Errorf("%w: salt is not a string", ErrBadDisclosure)
 	}
@@ -174,6 +175,37 @@ func digest(s string) string {
 	var enc [43]byte                                                 // base64url of 32 bytes, unpadded
 	base64.RawURLEncoding.Encode(enc[:], sum[:])
 	return string(enc[:])
+}
+
+// arena hands out byte stretches that back strings: it never writes to a
+// stretch again once handed out, so strings made over one with unsafe.String
+// stay immutable. Verification makes one digest and one pointer per
+// disclosure; the arena makes them one allocation instead of one each.
+type arena struct{ buf []byte }
+
+// take returns a stretch of exactly n > 0 bytes.
+func (a *arena) take(n int) []byte {
+	if cap(a.buf)-len(a.buf) < n {
+		a.buf = make([]byte, 0, max(n, 1024))
+	}
+	start := len(a.buf)
+	a.buf = a.buf[:start+n]
+	return a.buf[start : start+n : start+n]
+}
+
+// digest is the package's digest function, with the result in the arena.
+func (a *arena) digest(s string) string {
+	sum := sha256.Sum256(unsafe.Slice(unsafe.StringData(s), len(s))) // read only
+	b := a.take(43)                                                  // base64url of 32 bytes, unpadded
+	base64.RawURLEncoding.Encode(b, sum[:])
+	return unsafe.String(&b[0], len(b))
+}
+
+// pointer returns parent + "/" + the escaped token, in the arena.
+func (a *arena) pointer(parent, token string) string {
+	n := len(parent) + 1 + len(token) + strings.Count(token, "~") + strings.Count(token, "/")
+	b := appendPointer(a.take(n)[:0], parent, token) // fits: no reallocation
+	return unsafe.String(&b[0], len(b))
 }
 
 // SDHash returns the sd_hash of a presented SD-JWT (§4.3.1): the base64url

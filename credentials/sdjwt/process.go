@@ -29,6 +29,7 @@ type processor struct {
 	paths    []string // per disclosure: the pointer it disclosed; "" = unused
 	used     []bool
 	seen     map[string]struct{} // every digest met in the payload
+	ar       arena               // the disclosed pointers
 }
 
 // Process applies the disclosures to the payload exactly as RFC 9901 §7.1
@@ -159,7 +160,7 @@ func (p *processor) object(in map[string]any, path string, depth int, top bool) 
 		if _, exists := out[d.Name]; exists {
 			return nil, fmt.Errorf("%w: %q already exists at %q", ErrClaimName, trunc(d.Name), trunc(path))
 		}
-		cp := path + "/" + EscapePointerToken(d.Name)
+		cp := p.ar.pointer(path, d.Name)
 		p.used[i], p.paths[i] = true, cp
 		pv, err := p.value(d.Value, cp, depth)
 		if err != nil {
