@@ -24,11 +24,11 @@ type Processed struct {
 const maxProcessDepth = 2 * limits.MaxJSONDepth
 
 type processor struct {
-	byDigest map[string]int // digest → index into disclosures
+	byDigest map[string]int // digest → index into disclosures, or -1 for a digest met that no disclosure has
 	discs    []*Disclosure
 	paths    []string // per disclosure: the pointer it disclosed; "" = unused
 	used     []bool
-	seen     map[string]struct{} // every digest met in the payload
+	met      int                 // digests met in the payload
 	ar       arena               // the disclosed pointers
 }
 
@@ -50,7 +50,6 @@ func (t *SDJWT) Process() (*Processed, error) {
 		discs:    t.Disclosures,
 		paths:    make([]string, len(t.Disclosures)),
 		used:     make([]bool, len(t.Disclosures)),
-		seen:     make(map[string]struct{}, len(t.Disclosures)+8),
 	}
 	for i, d := range t.Disclosures {
 		if _, dup := p.byDigest[d.Digest]; dup {
@@ -70,15 +69,23 @@ func (t *SDJWT) Process() (*Processed, error) {
 	return &Processed{Claims: claims, Disclosed: p.paths}, nil
 }
 
-func (p *processor) see(dg string) error {
-	if _, dup := p.seen[dg]; dup {
-		return ErrDuplicateDigest
+// see records that the payload references dg and returns the index of its
+// disclosure, or -1 when none was sent (a decoy, or a claim not disclosed).
+// A digest met twice is refused (RFC 9901 §7.1 step 4).
+func (p *processor) see(dg string) (int, error) {
+	if p.met >= limits.MaxDigests {
+		return 0, fmt.Errorf("%w: more than %d digests", ErrTooLarge, limits.MaxDigests)
 	}
-	if len(p.seen) >= limits.MaxDigests {
-		return fmt.Errorf("%w: more than %d digests", ErrTooLarge, limits.MaxDigests)
+	p.met++
+	i, found := p.byDigest[dg]
+	switch {
+	case !found:
+		p.byDigest[dg] = -1
+		return -1, nil
+	case i < 0 || p.used[i]:
+		return 0, ErrDuplicateDigest
 	}
-	p.seen[dg] = struct{}{}
-	return nil
+	return i, nil
 }
 
 // isContainer reports whether v is a JSON object or array.
@@ -143,11 +150,11 @@ func (p *processor) object(in map[string]any, path string, depth int, top bool) 
 		if !ok {
 			return nil, fmt.Errorf("%w: _sd holds a non-string at %q", ErrBadStructure, trunc(path))
 		}
-		if err := p.see(dg); err != nil {
+		i, err := p.see(dg)
+		if err != nil {
 			return nil, err
 		}
-		i, found := p.byDigest[dg]
-		if !found {
+		if i < 0 {
 			continue // a decoy, or a claim the holder did not disclose
 		}
 		d := p.discs[i]
@@ -195,11 +202,11 @@ func (p *processor) array(in []any, path string, depth int) ([]any, error) {
 		if !ok {
 			return nil, fmt.Errorf("%w: \"...\" is not a string at %q", ErrBadStructure, trunc(path))
 		}
-		if err := p.see(dg); err != nil {
+		i, err := p.see(dg)
+		if err != nil {
 			return nil, err
 		}
-		i, found := p.byDigest[dg]
-		if !found {
+		if i < 0 {
 			continue // a decoy, or an element the holder did not disclose
 		}
 		d := p.discs[i]
