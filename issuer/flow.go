@@ -236,6 +236,8 @@ func (is *Issuer) credential(ctx context.Context, accessToken string, body []byt
 			if err != nil {
 				return err
 			}
+			// Signed here, inside the transaction, so that a credential that
+			// cannot be signed allocates no index and counts for nothing.
 			cred, err := sdjwtvc.Issue(key, sdjwtvc.Credential{
 				Issuer: is.cfg.URL, VCT: t.VCT, IssuedAt: iat, Expires: exp, HolderKey: p.Key,
 				Status: &sdjwtvc.StatusRef{Index: idx, URI: is.statusURI(list)},

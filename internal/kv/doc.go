@@ -5,9 +5,11 @@
 //   - SyncWrites is always on: a transaction that Update reports committed
 //     is on disk (badger#2000 lost values without it).
 //   - One transaction is one atomic unit; it is never split, whatever its
-//     size, and a conflict is retried, never dropped.
-//   - Concurrent Updates are committed in groups by badger's write loop, so
-//     one fsync serves many transactions and throughput does not collapse.
+//     size, and never lost to a concurrent one.
+//   - Concurrent Updates are committed in groups (group.go): one committer
+//     runs them one after the other and commits the group with one synced
+//     badger commit, so one flush serves many transactions. (Badger alone
+//     flushes its write-ahead log once per transaction.)
 //   - A wrong encryption key fails closed with ErrKeyMismatch; a database
 //     is never recreated empty.
 //   - Sealer adds per-record authenticated encryption (AES-256-GCM with the

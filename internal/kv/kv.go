@@ -1,12 +1,12 @@
 package kv
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
-	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"time"
@@ -26,9 +26,6 @@ var (
 	// ErrCorrupt reports a sealed record that does not authenticate: a
 	// bit flip on disk, a record moved to another key, or a wrong key.
 	ErrCorrupt = errors.New("kv: record does not authenticate")
-	// ErrConflict reports a transaction that still conflicted after every
-	// retry.
-	ErrConflict = errors.New("kv: transaction conflict persisted after retries")
 	// ErrNotClosed reports a store that could not be closed cleanly: badger
 	// failed to write its last state, did not finish within the close
 	// timeout (its folder removed or its disk failing, badger retries for
@@ -39,9 +36,12 @@ var (
 	ErrValue = errclass.New(errclass.ErrFormat, "kv: stored value cannot be decoded")
 )
 
-// maxRetries bounds the retries of a conflicting transaction; the context
-// bounds them in time.
-const maxRetries = 500
+// valueLogFileSize is badger's value log file size, and so the largest
+// value; maxKeySize is badger's largest key.
+const (
+	valueLogFileSize = 64 << 20
+	maxKeySize       = 65000
+)
 
 // Options configures Open.
 type Options struct {
@@ -68,6 +68,7 @@ type DB struct {
 	db           *badger.DB
 	dir          string
 	closeTimeout time.Duration
+	closeState
 }
 
 // Open opens (or creates) the database. Every write is synced.
@@ -80,7 +81,7 @@ func Open(opts Options) (*DB, error) {
 		WithLogger(logger{opts.Logger}).
 		WithNumVersionsToKeep(1).
 		WithMemTableSize(16 << 20).
-		WithValueLogFileSize(64 << 20)
+		WithValueLogFileSize(valueLogFileSize)
 	if opts.InMemory {
 		bo = bo.WithDir("").WithValueDir("").WithInMemory(true)
 	}
@@ -107,7 +108,9 @@ func Open(opts Options) (*DB, error) {
 	if opts.InMemory {
 		dir = ""
 	}
-	return &DB{db: db, dir: dir, closeTimeout: ct}, nil
+	d := &DB{db: db, dir: dir, closeTimeout: ct}
+	d.startCommitter()
+	return d, nil
 }
 
 // Close closes the database, waiting for badger at most the close timeout
@@ -117,7 +120,10 @@ func Open(opts Options) (*DB, error) {
 // and when the folder is gone after closing.
 func (d *DB) Close() error {
 	done := make(chan error, 1)
-	go func() { done <- d.db.Close() }()
+	go func() {
+		d.stopCommitter() // answers the Updates already taken
+		done <- d.db.Close()
+	}()
 	t := time.NewTimer(d.closeTimeout)
 	defer t.Stop()
 	select {
@@ -134,37 +140,6 @@ func (d *DB) Close() error {
 		}
 	}
 	return nil
-}
-
-// Update runs fn in one read-write transaction and commits it durably. On a
-// conflict with a concurrent transaction, fn is run again on fresh state,
-// so fn must not have effects outside the transaction. A transaction too big
-// for one commit fails whole (never split).
-func (d *DB) Update(ctx context.Context, fn func(*Txn) error) error {
-	backoff := 200 * time.Microsecond
-	for attempt := 0; ; attempt++ {
-		if err := ctx.Err(); err != nil {
-			return err
-		}
-		err := d.db.Update(func(t *badger.Txn) error { return fn(&Txn{t: t}) })
-		if !errors.Is(err, badger.ErrConflict) {
-			if errors.Is(err, badger.ErrTxnTooBig) {
-				return fmt.Errorf("kv: transaction too big to commit atomically: %w", err)
-			}
-			return err
-		}
-		if attempt == maxRetries {
-			return ErrConflict
-		}
-		select {
-		case <-ctx.Done():
-			return ctx.Err()
-		case <-time.After(backoff/2 + rand.N(backoff)):
-		}
-		if backoff < 20*time.Millisecond {
-			backoff *= 2
-		}
-	}
 }
 
 // View runs fn in a read-only transaction.
@@ -191,14 +166,82 @@ func (d *DB) Run(ctx context.Context) error {
 	}
 }
 
-// Txn is a transaction.
+// Txn is a transaction: a read-only badger transaction inside View, a
+// layer of the group commit inside Update.
 type Txn struct {
 	t *badger.Txn
+	l *layer
 }
+
+// ErrReadOnly reports a write inside View.
+var ErrReadOnly = errors.New("kv: write in a read-only transaction")
 
 // Get returns a copy of the value stored at key, or ErrNotFound.
 func (t *Txn) Get(key []byte) ([]byte, error) {
-	it, err := t.t.Get(key)
+	if t.l != nil {
+		return t.l.get(key)
+	}
+	return getBadger(t.t, key)
+}
+
+// Set stores val at key.
+func (t *Txn) Set(key, val []byte) error { return t.put(key, val, time.Time{}) }
+
+// SetWithTTL stores val at key until ttl has passed.
+func (t *Txn) SetWithTTL(key, val []byte, ttl time.Duration) error {
+	return t.put(key, val, time.Now().Add(ttl))
+}
+
+func (t *Txn) put(key, val []byte, expires time.Time) error {
+	if t.l == nil {
+		return ErrReadOnly
+	}
+	if err := checkEntry(key, val); err != nil {
+		return fmt.Errorf("kv: set: %w", err)
+	}
+	t.l.set(key, val, expires)
+	return nil
+}
+
+// Delete removes key; deleting a missing key is not an error.
+func (t *Txn) Delete(key []byte) error {
+	if t.l == nil {
+		return ErrReadOnly
+	}
+	if err := checkEntry(key, nil); err != nil {
+		return fmt.Errorf("kv: delete: %w", err)
+	}
+	t.l.del(key)
+	return nil
+}
+
+// checkEntry refuses what badger would refuse at commit, so that one bad
+// write fails its own transaction and not its group.
+func checkEntry(key, val []byte) error {
+	switch {
+	case len(key) == 0:
+		return badger.ErrEmptyKey
+	case len(key) > maxKeySize:
+		return fmt.Errorf("%w: key of %d bytes", badger.ErrInvalidKey, len(key))
+	case bytes.HasPrefix(key, []byte("!badger!")):
+		return badger.ErrInvalidKey
+	case int64(len(val)) > valueLogFileSize:
+		return badger.ErrValueLogSize
+	}
+	return nil
+}
+
+// Iterate calls fn for every key with prefix, in key order, with copies of
+// the key and value. An error from fn stops the iteration and is returned.
+func (t *Txn) Iterate(prefix []byte, fn func(key, val []byte) error) error {
+	if t.l != nil {
+		return t.l.iterate(prefix, fn)
+	}
+	return iterateBadger(t.t, prefix, fn)
+}
+
+func getBadger(t *badger.Txn, key []byte) ([]byte, error) {
+	it, err := t.Get(key)
 	if errors.Is(err, badger.ErrKeyNotFound) {
 		return nil, ErrNotFound
 	}
@@ -212,34 +255,8 @@ func (t *Txn) Get(key []byte) ([]byte, error) {
 	return v, nil
 }
 
-// Set stores val at key.
-func (t *Txn) Set(key, val []byte) error {
-	if err := t.t.Set(key, val); err != nil {
-		return fmt.Errorf("kv: set: %w", err)
-	}
-	return nil
-}
-
-// SetWithTTL stores val at key until ttl has passed.
-func (t *Txn) SetWithTTL(key, val []byte, ttl time.Duration) error {
-	if err := t.t.SetEntry(badger.NewEntry(key, val).WithTTL(ttl)); err != nil {
-		return fmt.Errorf("kv: set: %w", err)
-	}
-	return nil
-}
-
-// Delete removes key; deleting a missing key is not an error.
-func (t *Txn) Delete(key []byte) error {
-	if err := t.t.Delete(key); err != nil {
-		return fmt.Errorf("kv: delete: %w", err)
-	}
-	return nil
-}
-
-// Iterate calls fn for every key with prefix, in key order, with copies of
-// the key and value. An error from fn stops the iteration and is returned.
-func (t *Txn) Iterate(prefix []byte, fn func(key, val []byte) error) error {
-	it := t.t.NewIterator(badger.IteratorOptions{PrefetchValues: true, PrefetchSize: 64, Prefix: prefix})
+func iterateBadger(t *badger.Txn, prefix []byte, fn func(key, val []byte) error) error {
+	it := t.NewIterator(badger.IteratorOptions{PrefetchValues: true, PrefetchSize: 64, Prefix: prefix})
 	defer it.Close()
 	for it.Seek(prefix); it.ValidForPrefix(prefix); it.Next() {
 		item := it.Item()
