@@ -28,8 +28,8 @@ type processor struct {
 	discs    []*Disclosure
 	paths    []string // per disclosure: the pointer it disclosed; "" = unused
 	used     []bool
-	met      int                 // digests met in the payload
-	ar       arena               // the disclosed pointers
+	met      int   // digests met in the payload
+	ar       arena // the disclosed pointers
 }
 
 // Process applies the disclosures to the payload exactly as RFC 9901 §7.1
