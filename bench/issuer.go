@@ -7,6 +7,7 @@ import (
 	"io"
 	"net/http"
 	"strings"
+	"time"
 
 	"github.com/loopbrug/paspoort/credentials/oid4vci"
 	"github.com/loopbrug/paspoort/credentials/ppp"
@@ -35,21 +36,46 @@ type IssuerOptions struct {
 // receive that many SD-JWT VCs, until Credentials are issued. A flow is
 // one whole issuance: token + nonce + credential request.
 func Issuer(ctx context.Context, o IssuerOptions) (Result, error) {
+	var res Result
+	err := runIssuer(ctx, o, func(round func(context.Context) (Result, error)) error {
+		var err error
+		res, err = round(ctx)
+		return err
+	})
+	return res, err
+}
+
+// IssuerSoak runs Issuer's rounds against one issuer until d has passed:
+// each round creates Credentials more offers and issues them.
+func IssuerSoak(ctx context.Context, o IssuerOptions, d time.Duration) (SoakResult, error) {
+	var res SoakResult
+	progress := o.Progress
+	o.Profile, o.Timer, o.Progress = nil, nil, nil
+	err := runIssuer(ctx, o, func(round func(context.Context) (Result, error)) error {
+		var err error
+		res, err = Soak(ctx, d, progress, round)
+		return err
+	})
+	return res, err
+}
+
+// runIssuer starts the issuer and lets drive run rounds against it.
+func runIssuer(ctx context.Context, o IssuerOptions, drive func(round func(context.Context) (Result, error)) error) error {
 	if o.Credentials < 1 || o.Concurrency < 1 || o.Batch < 1 || o.Batch > 100 {
-		return Result{}, fmt.Errorf("loadtest: credentials and concurrency must be positive, batch 1 to 100")
+		return fmt.Errorf("loadtest: credentials and concurrency must be positive, batch 1 to 100")
 	}
 	flows := (o.Credentials + o.Batch - 1) / o.Batch
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	srv, err := NewServer("issuer", o.Concurrency)
 	if err != nil {
-		return Result{}, err
+		return err
 	}
 	defer srv.Close()
 	master, _ := secret(32)
 	store, err := issuer.OpenBadgerStore(srv.Dir, master, nil)
 	if err != nil {
-		return Result{}, err
+		return err
 	}
 	defer store.Close()
 	_, admin := secret(32)
@@ -58,49 +84,52 @@ func Issuer(ctx context.Context, o IssuerOptions) (Result, error) {
 		BatchSize: max(o.Batch, 2), TLS: srv.TLS,
 	})
 	if err != nil {
-		return Result{}, err
+		return err
 	}
 	done := make(chan error, 1)
 	go func() { done <- is.Serve(ctx, srv.Listener) }()
 	defer func() { cancel(); <-done }()
 
 	skill, _ := ppp.Lookup("skill")
-	codes := make([]string, flows)
-	if err := Prepare(flows, 32, func(i int) error {
-		of, err := is.CreateOffer(ctx, issuer.OfferRequest{Type: "skill", Claims: skill.Example()})
-		if err != nil {
-			return err
-		}
-		ref, err := oid4vci.ParseOfferURI(of.OfferURI)
-		if err != nil {
-			return err
-		}
-		codes[i] = ref.Offer.Grants.PreAuthorizedCode.PreAuthorizedCode
-		return nil
-	}); err != nil {
-		return Result{}, fmt.Errorf("create offers: %w", err)
-	}
-	// Each wallet has its own proof keys, made before the timed phase.
-	holders := make([][]*jose.PrivateKey, flows)
-	if err := Prepare(flows, 8, func(i int) error {
-		holders[i] = make([]*jose.PrivateKey, o.Batch)
-		for j := range holders[i] {
-			k, err := jose.GenerateKey(jose.ES256)
+	round := func(ctx context.Context) (Result, error) {
+		codes := make([]string, flows)
+		if err := Prepare(flows, 32, func(i int) error {
+			of, err := is.CreateOffer(ctx, issuer.OfferRequest{Type: "skill", Claims: skill.Example()})
 			if err != nil {
 				return err
 			}
-			holders[i][j] = k
+			ref, err := oid4vci.ParseOfferURI(of.OfferURI)
+			if err != nil {
+				return err
+			}
+			codes[i] = ref.Offer.Grants.PreAuthorizedCode.PreAuthorizedCode
+			return nil
+		}); err != nil {
+			return Result{}, fmt.Errorf("create offers: %w", err)
 		}
-		return nil
-	}); err != nil {
-		return Result{}, err
+		// Each wallet has its own proof keys, made before the timed phase.
+		holders := make([][]*jose.PrivateKey, flows)
+		if err := Prepare(flows, 8, func(i int) error {
+			holders[i] = make([]*jose.PrivateKey, o.Batch)
+			for j := range holders[i] {
+				k, err := jose.GenerateKey(jose.ES256)
+				if err != nil {
+					return err
+				}
+				holders[i][j] = k
+			}
+			return nil
+		}); err != nil {
+			return Result{}, err
+		}
+		if o.Progress != nil {
+			fmt.Fprintf(o.Progress, "%d offers created; issuing %d credentials with %d concurrent wallets…\n", flows, flows*o.Batch, o.Concurrency)
+		}
+		return Run(ctx, Load{Flows: flows, Concurrency: o.Concurrency, Profile: o.Profile, Timer: o.Timer}, func(ctx context.Context, i int) error {
+			return issueOne(ctx, srv.Client, srv.URL, codes[i], holders[i])
+		})
 	}
-	if o.Progress != nil {
-		fmt.Fprintf(o.Progress, "%d offers created; issuing %d credentials with %d concurrent wallets…\n", flows, flows*o.Batch, o.Concurrency)
-	}
-	return Run(ctx, Load{Flows: flows, Concurrency: o.Concurrency, Profile: o.Profile, Timer: o.Timer}, func(ctx context.Context, i int) error {
-		return issueOne(ctx, srv.Client, srv.URL, codes[i], holders[i])
-	})
+	return drive(round)
 }
 
 // issueOne runs one wallet issuance: token, nonce, credential.

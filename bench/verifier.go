@@ -77,46 +77,72 @@ requirements:
 // answered with a signed receipt. Afterwards the first and last
 // transactions must have been accepted.
 func Verifier(ctx context.Context, o VerifierOptions) (Result, error) {
+	var res Result
+	err := runVerifier(ctx, o, func(round func(context.Context) (Result, error)) error {
+		var err error
+		res, err = round(ctx)
+		return err
+	})
+	return res, err
+}
+
+// VerifierSoak runs Verifier's rounds against one verifier until d has
+// passed: each round creates Presentations more transactions, answers
+// and posts them.
+func VerifierSoak(ctx context.Context, o VerifierOptions, d time.Duration) (SoakResult, error) {
+	var res SoakResult
+	progress := o.Progress
+	o.Profile, o.Timer, o.Progress = nil, nil, nil
+	err := runVerifier(ctx, o, func(round func(context.Context) (Result, error)) error {
+		var err error
+		res, err = Soak(ctx, d, progress, round)
+		return err
+	})
+	return res, err
+}
+
+// runVerifier starts the verifier and lets drive run rounds against it.
+func runVerifier(ctx context.Context, o VerifierOptions, drive func(round func(context.Context) (Result, error)) error) error {
 	if o.ResponseMode == "" {
 		o.ResponseMode = oid4vp.ResponseModeDirectPostJWT
 	}
 	switch {
 	case o.Presentations < 1 || o.Concurrency < 1:
-		return Result{}, fmt.Errorf("loadtest: presentations and concurrency must be positive")
+		return fmt.Errorf("loadtest: presentations and concurrency must be positive")
 	case o.Disclosures < 2 || o.Disclosures > MaxDisclosures():
-		return Result{}, fmt.Errorf("loadtest: disclosures must be 2 to %d", MaxDisclosures())
+		return fmt.Errorf("loadtest: disclosures must be 2 to %d", MaxDisclosures())
 	case o.ResponseMode != oid4vp.ResponseModeDirectPost && o.ResponseMode != oid4vp.ResponseModeDirectPostJWT:
-		return Result{}, fmt.Errorf("loadtest: response mode %q", o.ResponseMode)
+		return fmt.Errorf("loadtest: response mode %q", o.ResponseMode)
 	}
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	srv, err := NewServer("verifier", o.Concurrency)
 	if err != nil {
-		return Result{}, err
+		return err
 	}
 	defer srv.Close()
 
 	issDID, cred, holder, err := benchCredential(o.Disclosures)
 	if err != nil {
-		return Result{}, err
+		return err
 	}
 	prof, err := profile.Parse("bench.yaml", fmt.Appendf(nil, benchProfile, o.Disclosures-1))
 	if err != nil {
-		return Result{}, err
+		return err
 	}
 	db, err := kv.Open(kv.Options{Dir: srv.Dir})
 	if err != nil {
-		return Result{}, fmt.Errorf("open store: %w", err)
+		return fmt.Errorf("open store: %w", err)
 	}
 	defer db.Close()
 	seal, _ := secret(32)
 	store, err := verifier.NewBadgerStore(db, seal)
 	if err != nil {
-		return Result{}, err
+		return err
 	}
 	signing, err := jose.GenerateKey(jose.ES256)
 	if err != nil {
-		return Result{}, err
+		return err
 	}
 	_, admin := secret(32)
 	v, err := verifier.New(store, verifier.Config{
@@ -125,47 +151,50 @@ func Verifier(ctx context.Context, o VerifierOptions) (Result, error) {
 		AdminToken: admin, ResponseMode: o.ResponseMode,
 	}, verifier.WithAllowLoopback(), verifier.WithLogger(slog.New(slog.DiscardHandler)))
 	if err != nil {
-		return Result{}, err
+		return err
 	}
 	done := make(chan error, 1)
 	go func() { done <- v.Serve(ctx, srv.Listener, verifier.ServerConfig{TLS: srv.TLS}) }()
 	defer func() { cancel(); <-done }()
 
-	// The wallet's responses, made beforehand: creating a request and
-	// presenting are the wallet's work, not what is measured.
-	ids := make([]string, o.Presentations)
-	forms := make([]string, o.Presentations)
-	if err := Prepare(o.Presentations, 8, func(i int) error {
-		var err error
-		ids[i], forms[i], err = answer(ctx, v, cred, holder)
-		return err
-	}); err != nil {
-		return Result{}, fmt.Errorf("prepare responses: %w", err)
-	}
-	if o.Progress != nil {
-		fmt.Fprintf(o.Progress, "%d transactions answered by the wallet; posting them with %d concurrent clients…\n", o.Presentations, o.Concurrency)
-	}
-	res, err := Run(ctx, Load{Flows: o.Presentations, Concurrency: o.Concurrency, Profile: o.Profile, Timer: o.Timer}, func(ctx context.Context, i int) error {
-		b, err := post(ctx, srv.Client, srv.URL+"/response", "application/x-www-form-urlencoded", "", forms[i])
-		if err == nil && !strings.Contains(string(b), `"receipt"`) {
-			err = fmt.Errorf("response_uri: no receipt: %.200s", b)
+	round := func(ctx context.Context) (Result, error) {
+		// The wallet's responses, made beforehand: creating a request and
+		// presenting are the wallet's work, not what is measured.
+		ids := make([]string, o.Presentations)
+		forms := make([]string, o.Presentations)
+		if err := Prepare(o.Presentations, 8, func(i int) error {
+			var err error
+			ids[i], forms[i], err = answer(ctx, v, cred, holder)
+			return err
+		}); err != nil {
+			return Result{}, fmt.Errorf("prepare responses: %w", err)
 		}
-		return err
-	})
-	if err != nil || res.Failed > 0 {
-		return res, err
-	}
-	// Not only accepted: decided, and the profile met.
-	for _, i := range []int{0, o.Presentations - 1} {
-		st, err := v.Result(ctx, ids[i], 0)
-		if err != nil {
+		if o.Progress != nil {
+			fmt.Fprintf(o.Progress, "%d transactions answered by the wallet; posting them with %d concurrent clients…\n", o.Presentations, o.Concurrency)
+		}
+		res, err := Run(ctx, Load{Flows: o.Presentations, Concurrency: o.Concurrency, Profile: o.Profile, Timer: o.Timer}, func(ctx context.Context, i int) error {
+			b, err := post(ctx, srv.Client, srv.URL+"/response", "application/x-www-form-urlencoded", "", forms[i])
+			if err == nil && !strings.Contains(string(b), `"receipt"`) {
+				err = fmt.Errorf("response_uri: no receipt: %.200s", b)
+			}
+			return err
+		})
+		if err != nil || res.Failed > 0 {
 			return res, err
 		}
-		if st.Decision == nil || st.Decision.Outcome != profile.OutcomeAccepted {
-			return res, fmt.Errorf("loadtest: transaction %d was not accepted (status %s)", i, st.Status)
+		// Not only accepted: decided, and the profile met.
+		for _, i := range []int{0, o.Presentations - 1} {
+			st, err := v.Result(ctx, ids[i], 0)
+			if err != nil {
+				return res, err
+			}
+			if st.Decision == nil || st.Decision.Outcome != profile.OutcomeAccepted {
+				return res, fmt.Errorf("loadtest: transaction %d was not accepted (status %s)", i, st.Status)
+			}
 		}
+		return res, nil
 	}
-	return res, nil
+	return drive(round)
 }
 
 // benchCredential issues the one credential of the run: a learning

@@ -18,6 +18,7 @@ import (
 func newIssuerBenchCommand() *cobra.Command {
 	var o bench.IssuerOptions
 	var cpuProfile string
+	var soak time.Duration
 	cmd := &cobra.Command{
 		Use:   "bench [-n N] [--concurrency C] [--batch K]",
 		Short: "Measure durable end-to-end issuance over HTTPS on this machine",
@@ -30,6 +31,11 @@ func newIssuerBenchCommand() *cobra.Command {
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if o.Credentials < 1 || o.Concurrency < 1 || o.Batch < 1 || o.Batch > 100 {
 				return usagef("-n and --concurrency must be positive, --batch 1 to 100")
+			}
+			if soak > 0 {
+				o.Progress = cmd.ErrOrStderr()
+				s, err := bench.IssuerSoak(cmd.Context(), o, soak)
+				return reportSoak(cmd, s, o.Batch, err)
 			}
 			return runBench(cmd, cpuProfile, func(prof io.Writer) (bench.Result, map[string]any, error) {
 				o.Profile, o.Progress = prof, cmd.ErrOrStderr()
@@ -45,12 +51,14 @@ func newIssuerBenchCommand() *cobra.Command {
 	cmd.Flags().IntVar(&o.Concurrency, "concurrency", 32, "number of concurrent wallets")
 	cmd.Flags().IntVar(&o.Batch, "batch", 1, "credentials per credential request (batch issuance, one proof key each)")
 	cmd.Flags().StringVar(&cpuProfile, "cpuprofile", "", "write a CPU profile of the issuance phase to this file")
+	cmd.Flags().DurationVar(&soak, "duration", 0, "soak run: issue rounds of -n credentials on one issuer until this much time has passed (e.g. 10m); prints each round and memory at the start and end")
 	return cmd
 }
 
 func newVerifierBenchCommand() *cobra.Command {
 	var o bench.VerifierOptions
 	var cpuProfile string
+	var soak time.Duration
 	cmd := &cobra.Command{
 		Use:   "bench [-n N] [--concurrency C] [--disclosures D] [--mode MODE]",
 		Short: "Measure durable presentation verification over HTTPS on this machine",
@@ -74,6 +82,11 @@ func newVerifierBenchCommand() *cobra.Command {
 			case o.ResponseMode != oid4vp.ResponseModeDirectPost && o.ResponseMode != oid4vp.ResponseModeDirectPostJWT:
 				return usagef("--mode must be %s or %s", oid4vp.ResponseModeDirectPostJWT, oid4vp.ResponseModeDirectPost)
 			}
+			if soak > 0 {
+				o.Progress = cmd.ErrOrStderr()
+				s, err := bench.VerifierSoak(cmd.Context(), o, soak)
+				return reportSoak(cmd, s, 1, err)
+			}
 			return runBench(cmd, cpuProfile, func(prof io.Writer) (bench.Result, map[string]any, error) {
 				o.Profile, o.Progress = prof, cmd.ErrOrStderr()
 				r, err := bench.Verifier(cmd.Context(), o)
@@ -89,6 +102,7 @@ func newVerifierBenchCommand() *cobra.Command {
 	cmd.Flags().IntVar(&o.Disclosures, "disclosures", 20, "disclosures in each presentation")
 	cmd.Flags().StringVar(&o.ResponseMode, "mode", oid4vp.ResponseModeDirectPostJWT, "response mode: direct_post.jwt or direct_post")
 	cmd.Flags().StringVar(&cpuProfile, "cpuprofile", "", "write a CPU profile of the verification phase to this file")
+	cmd.Flags().DurationVar(&soak, "duration", 0, "soak run: verify rounds of -n presentations on one verifier until this much time has passed (e.g. 10m); prints each round and memory at the start and end")
 	return cmd
 }
 
@@ -119,6 +133,53 @@ func runBench(cmd *cobra.Command, cpuProfile string, bench func(prof io.Writer) 
 	}
 	if r.Err != nil {
 		return fmt.Errorf("%d of %d flows failed, first: %w", r.Failed, r.Flows, r.Err)
+	}
+	return nil
+}
+
+// reportSoak prints a soak run as JSON: every round (when it ended, rate,
+// p50, p99, failures, live heap), the totals, p99 in the first and last
+// quarter of the rounds, and memory at the start and the end. Any failed
+// flow fails the command.
+func reportSoak(cmd *cobra.Command, s bench.SoakResult, per int, err error) error {
+	if len(s.Rounds) == 0 {
+		return err
+	}
+	ms := func(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
+	rounds := make([]map[string]any, len(s.Rounds))
+	for i, r := range s.Rounds {
+		rounds[i] = map[string]any{
+			"at_seconds": r.At.Seconds(), "per_second": r.PerSecond(per), "p50_ms": ms(r.P50),
+			"p99_ms": ms(r.P99), "failed": r.Failed, "heap_mb": r.HeapMB,
+		}
+	}
+	quarter := func(rs []bench.Round) float64 {
+		worst := time.Duration(0)
+		for _, r := range rs {
+			worst = max(worst, r.P99)
+		}
+		return ms(worst)
+	}
+	q := max(1, len(s.Rounds)/4)
+	var timed time.Duration
+	for _, r := range s.Rounds {
+		timed += r.Elapsed
+	}
+	out := map[string]any{
+		"seconds": s.Elapsed.Seconds(), "rounds": rounds, "flows": s.Flows, "failed": s.Failed,
+		"per_second":           float64((s.Flows-s.Failed)*per) / timed.Seconds(), // over the timed phases, as a single run reports it
+		"p99_ms_first_quarter": quarter(s.Rounds[:q]), "p99_ms_last_quarter": quarter(s.Rounds[len(s.Rounds)-q:]),
+		"memory_start": map[string]float64{"heap_mb": s.Start.HeapMB, "rss_mb": s.Start.RSSMB},
+		"memory_end":   map[string]float64{"heap_mb": s.End.HeapMB, "rss_mb": s.End.RSSMB},
+	}
+	if werr := writeJSON(cmd, out); werr != nil {
+		return werr
+	}
+	if err != nil {
+		return err
+	}
+	if s.Err != nil {
+		return fmt.Errorf("%d of %d flows failed, first: %w", s.Failed, s.Flows, s.Err)
 	}
 	return nil
 }

@@ -73,3 +73,42 @@ func TestBenchRefusesBadFlags(t *testing.T) {
 		})
 	}
 }
+
+// TestBenchSoak runs both soak runs briefly: at least two rounds against
+// one service, no failure, and the memory and p99 figures reported.
+func TestBenchSoak(t *testing.T) {
+	for _, args := range [][]string{
+		{"issuer", "bench", "-n", "10", "--concurrency", "2", "--duration", "300ms"},
+		{"verifier", "bench", "-n", "10", "--concurrency", "2", "--duration", "300ms"},
+	} {
+		t.Run(args[0], func(t *testing.T) {
+			var stdout, stderr bytes.Buffer
+			if code := run(args, strings.NewReader(""), &stdout, &stderr); code != exitOK {
+				t.Fatalf("exit %d: %s", code, stderr.String())
+			}
+			var res struct {
+				Rounds []struct {
+					PerSecond float64 `json:"per_second"`
+					P99       float64 `json:"p99_ms"`
+					Failed    int     `json:"failed"`
+				} `json:"rounds"`
+				Flows, Failed int
+				P99First      float64            `json:"p99_ms_first_quarter"`
+				MemoryStart   map[string]float64 `json:"memory_start"`
+				MemoryEnd     map[string]float64 `json:"memory_end"`
+			}
+			if err := json.Unmarshal(stdout.Bytes(), &res); err != nil {
+				t.Fatalf("output %q: %v", stdout.String(), err)
+			}
+			if len(res.Rounds) < 2 || res.Flows != 10*len(res.Rounds) || res.Failed != 0 {
+				t.Fatalf("%d rounds, %d flows, %d failed: %s", len(res.Rounds), res.Flows, res.Failed, stdout.String())
+			}
+			if res.P99First <= 0 || res.MemoryStart["heap_mb"] <= 0 || res.MemoryEnd["heap_mb"] <= 0 {
+				t.Fatalf("figures missing: %s", stdout.String())
+			}
+			if !strings.Contains(stderr.String(), "p99") {
+				t.Fatalf("no progress lines: %s", stderr.String())
+			}
+		})
+	}
+}
