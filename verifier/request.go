@@ -17,6 +17,7 @@ import (
 	"github.com/loopbrug/paspoort/credentials/dcql"
 	"github.com/loopbrug/paspoort/credentials/oid4vp"
 	"github.com/loopbrug/paspoort/credentials/profile"
+	"github.com/loopbrug/paspoort/credentials/registry"
 	"github.com/loopbrug/paspoort/internal/jose"
 )
 
@@ -205,6 +206,15 @@ func (v *Verifier) authorizationRequest(tx *Transaction) (oid4vp.AuthorizationRe
 	}
 	if p, ok := v.profiles[tx.ProfileID]; ok {
 		r.ClientMetadata.ClientName = p.Verifier
+	}
+	if v.cfg.Registrations != nil {
+		for _, reg := range v.cfg.Registrations.Registrations(tx.ClientID) {
+			data, err := json.Marshal(reg)
+			if err != nil {
+				return r, fmt.Errorf("registration: %w", err)
+			}
+			r.VerifierInfo = append(r.VerifierInfo, oid4vp.VerifierInfo{Format: registry.VerifierInfoFormat, Data: data})
+		}
 	}
 	if tx.ResponseMode == oid4vp.ResponseModeDirectPostJWT {
 		ek, err := jose.ParseEncryptionKey(tx.EncryptionKey)

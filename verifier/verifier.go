@@ -15,6 +15,7 @@ import (
 	"github.com/loopbrug/paspoort/credentials/did"
 	"github.com/loopbrug/paspoort/credentials/oid4vp"
 	"github.com/loopbrug/paspoort/credentials/profile"
+	"github.com/loopbrug/paspoort/credentials/registry"
 	"github.com/loopbrug/paspoort/credentials/sdjwtvc"
 	"github.com/loopbrug/paspoort/credentials/statuslist"
 	"github.com/loopbrug/paspoort/internal/jose"
@@ -51,6 +52,12 @@ type Config struct {
 	Catalogues []*profile.Catalogue
 	// Trust provides the trust list.
 	Trust TrustSource
+	// Registrations, when set, gives the verifier's entries in consortium
+	// registers (a *RegisterTrust), presented in every request as
+	// verifier_info (OpenID4VP 1.0 §5.1).
+	Registrations interface {
+		Registrations(clientID string) []registry.Registration
+	}
 	// AdminToken guards the admin API (Authorization: Bearer). Required.
 	AdminToken string
 	// TransactionTTL is how long a request may be answered; default 10

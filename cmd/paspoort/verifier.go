@@ -20,6 +20,7 @@ import (
 
 	"github.com/loopbrug/paspoort/credentials/oid4vp"
 	"github.com/loopbrug/paspoort/credentials/profile"
+	"github.com/loopbrug/paspoort/credentials/registry"
 	"github.com/loopbrug/paspoort/internal/jose"
 	"github.com/loopbrug/paspoort/internal/kv"
 	"github.com/loopbrug/paspoort/internal/safehttp"
@@ -45,6 +46,7 @@ func newVerifierServeCommand() *cobra.Command {
 	var data, listen, baseURL, tokenFile, profDir, trustFile, mode, prefix, uriMethod string
 	var trustURL, trustKeyFile, trustIss, caFile, tlsCert, tlsKey string
 	var loopback bool
+	var registers, registerKeys []string
 	var retention, trustRefresh time.Duration
 	cmd := &cobra.Command{
 		Use:   "serve",
@@ -69,8 +71,14 @@ func newVerifierServeCommand() *cobra.Command {
 			if data == "" || listen == "" || baseURL == "" || tokenFile == "" {
 				return usagef("--data, --listen, --url and --admin-token-file are required")
 			}
-			if (trustFile == "") == (trustURL == "") {
-				return usagef("give exactly one of --trust FILE and --trust-url URL")
+			if trustFile != "" && trustURL != "" {
+				return usagef("give one of --trust FILE and --trust-url URL, not both")
+			}
+			if trustFile == "" && trustURL == "" && len(registers) == 0 {
+				return usagef("say whom to trust: --register URL --register-key FILE (a consortium register), --trust FILE or --trust-url URL")
+			}
+			if len(registers) != len(registerKeys) {
+				return usagef("give one --register-key for each --register (in the same order)")
 			}
 			if trustURL == "" && (trustKeyFile != "" || trustIss != "") {
 				return usagef("--trust-issuer-key and --trust-issuer go with --trust-url")
@@ -89,9 +97,21 @@ func newVerifierServeCommand() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			trust, err := verifierTrust(cmd.Context(), fetcher, trustFile, trustURL, trustKeyFile, trustIss, trustRefresh)
+			var trust verifier.TrustSource
+			if trustFile != "" || trustURL != "" {
+				if trust, err = verifierTrust(cmd.Context(), fetcher, trustFile, trustURL, trustKeyFile, trustIss, trustRefresh); err != nil {
+					return err
+				}
+			}
+			regTrust, err := verifierRegisters(cmd.Context(), fetcher, registers, registerKeys, trustRefresh)
 			if err != nil {
 				return err
+			}
+			switch {
+			case regTrust != nil && trust != nil:
+				trust = verifier.Trusts{regTrust, trust}
+			case regTrust != nil:
+				trust = regTrust
 			}
 			var sc verifier.ServerConfig
 			if tlsCert != "" {
@@ -146,7 +166,7 @@ func newVerifierServeCommand() *cobra.Command {
 			}
 			v, err := verifier.New(store, verifier.Config{
 				BaseURL: baseURL, SigningKey: key, Profiles: ps, Catalogues: cs,
-				Trust: trust, AdminToken: strings.TrimSpace(string(tok)),
+				Trust: trust, Registrations: registrationsOf(regTrust), AdminToken: strings.TrimSpace(string(tok)),
 				Retention: retention, ResponseMode: mode, ClientIDPrefix: prefix, RequestURIMethod: uriMethod,
 			}, opts...)
 			if err != nil {
@@ -174,6 +194,8 @@ func newVerifierServeCommand() *cobra.Command {
 	f.StringVar(&baseURL, "url", "", "public base URL (its did:web is the client_id)")
 	f.StringVar(&tokenFile, "admin-token-file", "", "file holding the admin API bearer token (16+ characters)")
 	f.StringVar(&profDir, "profiles", "", "folder of profiles (<id>.yaml) and catalogues (<id>.catalogue.yaml); default: the built-in examples")
+	f.StringArrayVar(&registers, "register", nil, "https URL of a consortium register the verifier follows (…/register.jwt); its issuers are trusted and the verifier's own entry is named in every request; repeatable")
+	f.StringArrayVar(&registerKeys, "register-key", nil, "public JWK file of the key pinned for the --register at the same position")
 	f.StringVar(&trustFile, "trust", "", "JSON trust list file (or --trust-url)")
 	f.StringVar(&trustURL, "trust-url", "", "https URL of a consortium's signed trust list JWT (instead of --trust)")
 	f.StringVar(&trustKeyFile, "trust-issuer-key", "", "public JWK file of the consortium key that signs the --trust-url list")
@@ -240,6 +262,39 @@ func verifierTrust(ctx context.Context, fetcher *safehttp.Client, file, trustURL
 		return nil, fmt.Errorf("--trust-url: %w", err)
 	}
 	return rt, nil
+}
+
+// verifierRegisters follows the consortium registers given, read once now
+// so that a wrong URL or key stops the start. Nil without registers.
+func verifierRegisters(ctx context.Context, fetcher *safehttp.Client, urls, keyFiles []string, refresh time.Duration) (*verifier.RegisterTrust, error) {
+	if len(urls) == 0 {
+		return nil, nil
+	}
+	rt := &verifier.RegisterTrust{Fetcher: fetcher, RefreshAfter: refresh}
+	for i, u := range urls {
+		if !strings.HasPrefix(u, "https://") {
+			return nil, usagef("--register %s: an https URL is required", u)
+		}
+		key, err := readPublicKey("register-key", keyFiles[i])
+		if err != nil {
+			return nil, err
+		}
+		rt.Sources = append(rt.Sources, verifier.RegisterSource{URL: u, Keys: []*jose.PublicKey{key}})
+	}
+	if _, err := rt.TrustList(ctx); err != nil {
+		return nil, fmt.Errorf("--register: %w", err)
+	}
+	return rt, nil
+}
+
+// registrationsOf returns rt as the verifier's registrations, or nil.
+func registrationsOf(rt *verifier.RegisterTrust) interface {
+	Registrations(string) []registry.Registration
+} {
+	if rt == nil {
+		return nil
+	}
+	return rt
 }
 
 // loadProfiles reads profiles and catalogues from dir, or the built-in

@@ -257,8 +257,10 @@ func TestVerifierServeTrustURL(t *testing.T) {
 		code     int
 		contains string
 	}{
-		{"both --trust and --trust-url", []string{"--trust", trustFile, "--trust-url", listURL, "--trust-issuer-key", keyFile}, exitUsage, "exactly one"},
-		{"neither --trust nor --trust-url", nil, exitUsage, "exactly one"},
+		{"both --trust and --trust-url", []string{"--trust", trustFile, "--trust-url", listURL, "--trust-issuer-key", keyFile}, exitUsage, "not both"},
+		{"neither --trust nor --trust-url nor --register", nil, exitUsage, "say whom to trust"},
+		{"--register without its key", []string{"--register", "https://register.example/register.jwt"}, exitUsage, "--register-key"},
+		{"--register over http", []string{"--register", "http://register.example/register.jwt", "--register-key", keyFile}, exitUsage, "https"},
 		{"--trust-url without --trust-issuer-key", []string{"--trust-url", listURL}, exitUsage, "--trust-issuer-key"},
 		{"--trust-issuer-key without --trust-url", []string{"--trust", trustFile, "--trust-issuer-key", keyFile}, exitUsage, "go with --trust-url"},
 		{"list signed by another key", []string{"--trust-url", listURL, "--trust-issuer-key", otherFile}, exitRejected, "--trust-url"},

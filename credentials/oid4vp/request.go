@@ -1,6 +1,7 @@
 package oid4vp
 
 import (
+	"bytes"
 	"crypto/rand"
 	"encoding/json"
 	"slices"
@@ -60,6 +61,19 @@ type AuthorizationRequest struct {
 	// IssuedAt and Expires are "iat" and "exp" (seconds), when set.
 	IssuedAt int64 `json:"iat,omitempty"`
 	Expires  int64 `json:"exp,omitempty"`
+	// VerifierInfo is "verifier_info" (§5.1, §5.11): attestations about the
+	// Verifier, such as its registration in a consortium register.
+	VerifierInfo []VerifierInfo `json:"verifier_info,omitempty"`
+}
+
+// VerifierInfo is one attestation about the Verifier in "verifier_info"
+// (§5.1): a format, its data (an object or a string) and, optionally, the
+// Credential Query ids it concerns. A Wallet ignores formats it does not
+// know (§5.11).
+type VerifierInfo struct {
+	Format        string          `json:"format"`
+	Data          json.RawMessage `json:"data"`
+	CredentialIDs []string        `json:"credential_ids,omitempty"`
 }
 
 // ClientMetadata is the "client_metadata" parameter (§5.1).
@@ -130,7 +144,7 @@ var memberNames = []string{
 	"client_id", "response_type", "response_mode", "response_uri", "redirect_uri", "nonce", "state",
 	"dcql_query", "client_metadata", "wallet_nonce", "aud", "iat", "exp", "scope", "transaction_data",
 	"request_uri", "request", "request_uri_method", "jwks", "encrypted_response_enc_values_supported",
-	"vp_formats_supported", "keys", "vp_token", "iss",
+	"vp_formats_supported", "keys", "vp_token", "iss", "verifier_info", "credential_ids",
 }
 
 // checkNames refuses case variants of known member names, at any depth.
@@ -260,6 +274,9 @@ func (r *AuthorizationRequest) Validate(opts ValidateOptions) (ClientID, error) 
 			return ClientID{}, errorf(ErrInvalidRequest, "state is required when holder binding is waived")
 		}
 	}
+	if err := r.checkVerifierInfo(); err != nil {
+		return ClientID{}, err
+	}
 	if r.ResponseMode == ResponseModeDirectPostJWT {
 		if _, _, err := r.EncryptionKey(); err != nil {
 			return ClientID{}, err
@@ -317,3 +334,33 @@ func NewNonce() string {
 
 // marshal encodes with encoding/json (struct field order, stable output).
 func marshal(v any) ([]byte, error) { return json.Marshal(v) }
+
+// checkVerifierInfo checks "verifier_info" as §5.1 defines it: when present
+// a non-empty array whose objects have a format, data that is an object or
+// a string, and credential_ids, when present, a non-empty array of ids of
+// the DCQL query's Credential Queries.
+func (r *AuthorizationRequest) checkVerifierInfo() error {
+	if r.VerifierInfo == nil {
+		return nil
+	}
+	if len(r.VerifierInfo) == 0 {
+		return errorf(ErrInvalidRequest, "verifier_info is an empty array")
+	}
+	for i, vi := range r.VerifierInfo {
+		if vi.Format == "" {
+			return errorf(ErrInvalidRequest, "verifier_info[%d] has no format", i)
+		}
+		if d := bytes.TrimSpace(vi.Data); len(d) == 0 || (d[0] != '{' && d[0] != '"') {
+			return errorf(ErrInvalidRequest, "verifier_info[%d].data is not an object or a string", i)
+		}
+		if vi.CredentialIDs != nil && len(vi.CredentialIDs) == 0 {
+			return errorf(ErrInvalidRequest, "verifier_info[%d].credential_ids is an empty array", i)
+		}
+		for _, id := range vi.CredentialIDs {
+			if !slices.ContainsFunc(r.DCQLQuery.Credentials, func(cq dcql.CredentialQuery) bool { return cq.ID == id }) {
+				return errorf(ErrInvalidRequest, "verifier_info[%d] names credential %q, which the query does not ask", i, truncate(id))
+			}
+		}
+	}
+	return nil
+}

@@ -278,3 +278,34 @@ func TestInvocationURI(t *testing.T) {
 		t.Fatalf("duplicate wallet_nonce: %v", err)
 	}
 }
+
+// TestVerifierInfo: verifier_info (§5.1) survives the request object round
+// trip, and malformed ones are refused with invalid_request.
+func TestVerifierInfo(t *testing.T) {
+	v := newVerifier(t)
+	base := v.request(t, "https://verifier.example/response")
+	qid := base.DCQLQuery.Credentials[0].ID
+	good := []oid4vp.VerifierInfo{{Format: "https://example.org/reg", Data: json.RawMessage(`{"a":1}`)},
+		{Format: "jwt", Data: json.RawMessage(`"eyJ.x.y"`), CredentialIDs: []string{qid}}}
+	r := mod2(base, func(r *oid4vp.AuthorizationRequest) { r.VerifierInfo = good })
+	if _, err := r.Validate(oid4vp.ValidateOptions{}); err != nil {
+		t.Fatalf("valid verifier_info refused: %v", err)
+	}
+	back, err := oid4vp.ParseAuthorizationRequest([]byte(mustJSON(t, r)))
+	if err != nil || len(back.VerifierInfo) != 2 || string(back.VerifierInfo[0].Data) != `{"a":1}` {
+		t.Fatalf("round trip: %+v, %v", back, err)
+	}
+	for name, vi := range map[string][]oid4vp.VerifierInfo{
+		"empty array":        {},
+		"no format":          {{Data: json.RawMessage(`{}`)}},
+		"number data":        {{Format: "x", Data: json.RawMessage(`42`)}},
+		"no data":            {{Format: "x"}},
+		"empty ids":          {{Format: "x", Data: json.RawMessage(`{}`), CredentialIDs: []string{}}},
+		"unknown credential": {{Format: "x", Data: json.RawMessage(`{}`), CredentialIDs: []string{"nope"}}},
+	} {
+		r := mod2(base, func(r *oid4vp.AuthorizationRequest) { r.VerifierInfo = vi })
+		if _, err := r.Validate(oid4vp.ValidateOptions{}); !errors.Is(err, oid4vp.ErrInvalidRequest) {
+			t.Errorf("%s: %v", name, err)
+		}
+	}
+}
