@@ -99,7 +99,7 @@ func Demo(ctx context.Context, s *Stack, out io.Writer, lang string) error {
 		return err
 	}
 	d.line("%s (%s)", p.Title.Get(lang), adm.URL+"/profiles/"+p.ID)
-	match := w.MatchProfile(p, now)
+	match := w.MatchProfile(ctx, p, now)
 	d.printResult(match.Requirements, match.Score, match.Gap)
 	d.line(d.say("private_says"), d.word(string(match.Outcome)))
 
@@ -139,7 +139,7 @@ func Demo(ctx context.Context, s *Stack, out io.Writer, lang string) error {
 		return err
 	}
 	d.line("%s (%s)", sp.Title.Get(lang), school.URL+"/profiles/"+sp.ID)
-	smatch := w.MatchProfile(sp, now)
+	smatch := w.MatchProfile(ctx, sp, now)
 	d.line(d.say("private_first"), d.word(string(smatch.Outcome)), smatch.Score*100)
 	sdec, err := d.present(ctx, VerifierSchool, ProfileSchool, sp, smatch)
 	if err != nil {

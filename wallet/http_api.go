@@ -402,5 +402,5 @@ func (s *Server) postMatch(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, w.MatchProfile(p, time.Time{}))
+	return c.JSON(http.StatusOK, w.MatchProfile(c.Request().Context(), p, time.Time{}))
 }

@@ -1,10 +1,12 @@
 package wallet
 
 import (
+	"context"
 	"maps"
 	"slices"
 	"time"
 
+	"github.com/loopbrug/paspoort/credentials"
 	"github.com/loopbrug/paspoort/credentials/dcql"
 	"github.com/loopbrug/paspoort/credentials/profile"
 )
@@ -44,13 +46,21 @@ func (w *Wallet) MatchQuery(q dcql.Query) (dcql.Result, error) {
 	return dcql.Match(q, w.candidates())
 }
 
-// MatchProfile evaluates a requirement profile locally against every
-// credential in the wallet (private matching): which requirements are met,
-// which are not, and the gap. Nothing is contacted and nothing is shared.
-// A zero now means the wallet's clock.
-func (w *Wallet) MatchProfile(p *profile.Profile, now time.Time) *profile.Result {
+// MatchProfile evaluates a requirement profile locally against the
+// wallet's credentials (private matching): which requirements are met,
+// which are not, and the gap. Nothing is shared. It counts a credential as
+// a verifier would: not expired, not revoked or suspended (its status list
+// is checked, the last known status counting when it cannot be fetched),
+// and, when the wallet follows consortium registers, only from an issuer a
+// register admits for the credential's type. A zero now means the wallet's
+// clock.
+func (w *Wallet) MatchProfile(ctx context.Context, p *profile.Profile, now time.Time) *profile.Result {
 	if now.IsZero() {
 		now = w.cfg.now()
+	}
+	set, _, err := w.registerSet(ctx)
+	if err != nil {
+		w.cfg.logger.InfoContext(ctx, "registers not read", "class", credentials.ClassName(err))
 	}
 	creds := w.Credentials()
 	in := make([]profile.Credential, 0, len(creds))
@@ -58,7 +68,30 @@ func (w *Wallet) MatchProfile(p *profile.Profile, now time.Time) *profile.Result
 		if !c.ExpiresAt.IsZero() && now.After(c.ExpiresAt) {
 			continue
 		}
+		if set != nil {
+			if _, ok := set.IssuerAllowed(c.Issuer, c.VCT); !ok {
+				continue
+			}
+		}
+		if !w.countable(ctx, c) {
+			continue
+		}
 		in = append(in, profile.Credential{ID: c.ID, VCT: c.VCT, Issuer: c.Issuer, IssuedAt: c.IssuedAt, Claims: c.Claims})
 	}
 	return p.Evaluate(in, profile.Options{Now: now})
+}
+
+// countable reports whether some copy of c is not known to be revoked or
+// suspended: checked now, or else as last known.
+func (w *Wallet) countable(ctx context.Context, c *Credential) bool {
+	if len(c.Status) == 0 {
+		return true // no status list: nothing to check
+	}
+	r, _ := w.CheckStatus(ctx, c, false)
+	for _, st := range mergeStatus(c.LastStatus, r.Copies) {
+		if st != StatusRevoked && st != StatusSuspended {
+			return true
+		}
+	}
+	return false
 }

@@ -18,7 +18,7 @@ func TestMatchProfileAndQuery(t *testing.T) {
 		t.Fatal(err)
 	}
 	// empty wallet: nothing proven
-	res := w.MatchProfile(p, time.Time{})
+	res := w.MatchProfile(ctx, p, time.Time{})
 	if res.Outcome == profile.OutcomeAccepted {
 		t.Fatalf("empty wallet accepted: %+v", res)
 	}
@@ -29,7 +29,7 @@ func TestMatchProfileAndQuery(t *testing.T) {
 	if _, err := w.Add(ctx, iss.issue(t, w, "skill", example(t, "skill", nil), 1), wallet.Meta{}); err != nil {
 		t.Fatal(err)
 	}
-	res = w.MatchProfile(p, time.Time{})
+	res = w.MatchProfile(ctx, p, time.Time{})
 	got := map[string]profile.Status{}
 	for _, r := range res.Requirements {
 		got[r.ID] = r.Status

@@ -65,6 +65,10 @@ type PresentationRequest struct {
 	// Match is the private match of the wallet against Profile, made
 	// before anything is shared: what the holder can and cannot prove.
 	Match *profile.Result `json:"match,omitempty"`
+	// Registration is what the registers the wallet follows say of the
+	// verifier: its registered name, kind and consortium, or that it is
+	// in none of them.
+	Registration *Registration `json:"registration,omitempty"`
 
 	req      *oid4vp.AuthorizationRequest
 	matches  map[string][]dcql.CredentialMatch
@@ -170,7 +174,7 @@ func (w *Wallet) requestProfile(ctx context.Context, pr *PresentationRequest, re
 		w.cfg.logger.InfoContext(ctx, "profile refused", "class", credentials.ClassName(err))
 		return
 	}
-	pr.Profile, pr.Match = p, w.MatchProfile(p, time.Time{})
+	pr.Profile, pr.Match = p, w.MatchProfile(ctx, p, time.Time{})
 }
 
 // ReadRequest fetches and checks an OpenID4VP request (an openid4vp:// URI
@@ -259,6 +263,9 @@ func (w *Wallet) ReadRequest(ctx context.Context, requestURI string) (*Presentat
 			qo.Options = append(qo.Options, o)
 		}
 		pr.Queries = append(pr.Queries, qo)
+	}
+	if err := w.checkRegistration(ctx, pr, r); err != nil {
+		return nil, err
 	}
 	w.cfg.logger.InfoContext(ctx, "presentation request", "verifier", pr.Verifier, "satisfied", pr.Satisfied)
 	return pr, nil

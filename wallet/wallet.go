@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/loopbrug/paspoort/credentials/did"
+	"github.com/loopbrug/paspoort/credentials/registry"
 	"github.com/loopbrug/paspoort/credentials/sdjwtvc"
 	"github.com/loopbrug/paspoort/credentials/statuslist"
 	"github.com/loopbrug/paspoort/internal/jose"
@@ -65,6 +66,12 @@ type Wallet struct {
 	keys       sdjwtvc.KeyResolver
 	checker    *statuslist.Checker
 	verifier   *sdjwtvc.Verifier
+
+	// regMu guards the registers followed as last built (registers.go).
+	regMu    sync.Mutex
+	regSet   *registry.Set
+	regList  []*registry.Register
+	regBuilt time.Time
 }
 
 // Option configures a Wallet.

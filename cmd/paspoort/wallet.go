@@ -452,7 +452,7 @@ func newWalletMatchCommand(f *walletFlags) *cobra.Command {
 				return err
 			}
 			defer w.Close()
-			res := w.MatchProfile(p, time.Time{})
+			res := w.MatchProfile(cmd.Context(), p, time.Time{})
 			if asJSON {
 				return writeJSON(cmd, res)
 			}

@@ -62,7 +62,7 @@ func (d *Desk) opportunities(c echo.Context, s *session, w *wallet.Wallet) error
 				errs = append(errs, hostOf(base))
 				continue
 			}
-			ops = append(ops, opportunity{Verifier: base, Profile: p, Result: w.MatchProfile(p, time.Time{})})
+			ops = append(ops, opportunity{Verifier: base, Profile: p, Result: w.MatchProfile(ctx, p, time.Time{})})
 		}
 	}
 	return d.render(c, http.StatusOK, "opportunities.html", s, map[string]any{"Ops": ops, "Unreachable": slices.Compact(errs)})
