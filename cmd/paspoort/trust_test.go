@@ -207,7 +207,9 @@ func TestTrustServeCommand(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan int, 1)
 	var stderr syncBuffer
-	go func() { done <- runContext(ctx, []string{"trust", "serve", "--dir", dir, "--addr", addr}, strings.NewReader(""), io.Discard, &stderr) }()
+	go func() {
+		done <- runContext(ctx, []string{"trust", "serve", "--dir", dir, "--addr", addr}, strings.NewReader(""), io.Discard, &stderr)
+	}()
 	var body []byte
 	for i := 0; i < 100; i++ {
 		resp, err := http.Get("http://" + addr + "/register.jwt")
