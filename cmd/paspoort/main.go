@@ -48,6 +48,7 @@ func newRootCommand() *cobra.Command {
 	root.AddCommand(newIssuerCommand())
 	root.AddCommand(newDemoCommand())
 	root.AddCommand(newDevCommand())
+	root.AddCommand(newTrustCommand())
 	guardUnknown(root)
 	return root
 }

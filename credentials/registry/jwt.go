@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/loopbrug/paspoort/internal/jose"
@@ -105,8 +106,8 @@ func parseToken(raw []byte) (*parsed, error) {
 }
 
 func strconvUint(n json.Number) (uint64, error) {
-	var v uint64
-	if _, err := fmt.Sscan(string(n), &v); err != nil || v == 0 || fmt.Sprint(v) != string(n) {
+	v, err := strconv.ParseUint(string(n), 10, 64)
+	if err != nil || v == 0 || strconv.FormatUint(v, 10) != string(n) {
 		return 0, fmt.Errorf("%w: version must be a whole number from 1", ErrMalformed)
 	}
 	return v, nil

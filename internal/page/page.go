@@ -27,6 +27,8 @@ const (
 	Issuer
 	// Verifier is a verifier's desk.
 	Verifier
+	// Register is a consortium's public register page.
+	Register
 )
 
 // role colours: white text on each has a contrast of at least 7:1
@@ -35,6 +37,7 @@ var roles = map[Role]struct{ colour, background, width string }{
 	Wallet:   {"#6b2a14", "#f4f1ea", "40rem"},
 	Issuer:   {"#14406b", "#f6f7f9", "46rem"},
 	Verifier: {"#1d4f35", "#f3f6f4", "46rem"},
+	Register: {"#4a2d6b", "#f6f4f8", "52rem"},
 }
 
 // Style returns the stylesheet of role's pages: the shared rules with the

@@ -23,6 +23,7 @@ func TestParseRendersSkeleton(t *testing.T) {
 		{page.Wallet, "#6b2a14"},
 		{page.Issuer, "#14406b"},
 		{page.Verifier, "#1d4f35"},
+		{page.Register, "#4a2d6b"},
 	}
 	for _, tt := range tests {
 		tmpl, err := page.Parse(tt.role, fsys, funcs, "t/*.html")
