@@ -26,6 +26,9 @@ const (
 	// VerifierSchool is Stedelijk College Domstad, a secondary school
 	// hiring teachers into a leerwerktraject.
 	VerifierSchool = "school"
+	// VerifierAgency is Uitzendbureau Snelwerk, a staffing agency that is
+	// in no consortium register.
+	VerifierAgency = "uitzend"
 )
 
 // Profiles of the demo verifiers: the shipped teacher-training admission
@@ -33,6 +36,11 @@ const (
 const (
 	ProfileAdmission = "tweedegraads-lerarenopleiding"
 	ProfileSchool    = "docent-leerwerktraject"
+	// ProfileReferences is the school's profile that also asks for the
+	// references, never registered: wallets refuse it (over-asking).
+	ProfileReferences = "docent-met-referenties"
+	// ProfileAgency is the staffing agency's profile.
+	ProfileAgency = "snelstart-onderwijs"
 	// CatalogueDomstad is Hogeschool Domstad's module catalogue: the
 	// admission's learning plan and the school's onboarding plan come
 	// from it.
@@ -53,6 +61,19 @@ type verifierSpec struct {
 	key      string
 	name     string
 	profiles []string
+	// registered are the profiles the consortium register admits the
+	// verifier for; none: it is not a member.
+	registered []string
+}
+
+// specOf returns the spec of the verifier key.
+func specOf(key string) verifierSpec {
+	for _, s := range verifierSpecs {
+		if s.key == key {
+			return s
+		}
+	}
+	return verifierSpec{}
 }
 
 var issuerSpecs = []issuerSpec{
@@ -65,8 +86,9 @@ var issuerSpecs = []issuerSpec{
 }
 
 var verifierSpecs = []verifierSpec{
-	{VerifierAdmission, "Hogeschool Domstad", []string{ProfileAdmission}},
-	{VerifierSchool, "Stedelijk College Domstad", []string{ProfileSchool}},
+	{VerifierAdmission, "Hogeschool Domstad", []string{ProfileAdmission}, []string{ProfileAdmission}},
+	{VerifierSchool, "Stedelijk College Domstad", []string{ProfileSchool, ProfileReferences}, []string{ProfileSchool}},
+	{VerifierAgency, "Uitzendbureau Snelwerk", []string{ProfileAgency}, nil},
 }
 
 //go:embed profiles/*.yaml

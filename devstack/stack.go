@@ -18,6 +18,7 @@ import (
 	"golang.org/x/sync/errgroup"
 
 	"github.com/loopbrug/paspoort/credentials/profile"
+	"github.com/loopbrug/paspoort/internal/jose"
 	"github.com/loopbrug/paspoort/internal/kv"
 	"github.com/loopbrug/paspoort/internal/safehttp"
 	"github.com/loopbrug/paspoort/issuer"
@@ -36,7 +37,7 @@ import (
 const DefaultBasePort = 8440
 
 // Ports is the number of ports the stack uses from its base port.
-const Ports = 12
+const Ports = 16
 
 // Options configure a Stack. Every default is written out in New.
 type Options struct {
@@ -100,6 +101,9 @@ type Verifier struct {
 	// DeskURL is the verifier's desk (web pages, http), when served.
 	DeskURL string
 
+	// Trust follows the consortium register.
+	Trust *verifier.RegisterTrust
+
 	store  verifier.Store
 	desk   *verifierweb.Desk
 	deskLn net.Listener
@@ -148,6 +152,9 @@ type Stack struct {
 	// CAFile is the development CA certificate (PEM) that the https
 	// services' certificates chain to.
 	CAFile string
+	// Register is the consortium register every verifier and the wallet
+	// follow.
+	Register *Register
 
 	opts   Options
 	ca     *devCA
@@ -211,6 +218,19 @@ func New(ctx context.Context, opts Options) (_ *Stack, err error) {
 	if err != nil {
 		return nil, err
 	}
+	// The register's port is the last one, after the desks.
+	regAddr := "127.0.0.1:0"
+	if opts.BasePort != 0 {
+		regAddr = "127.0.0.1:" + strconv.Itoa(opts.BasePort+Ports-1)
+	}
+	regLn, err := net.Listen("tcp", regAddr)
+	if err != nil {
+		return nil, fmt.Errorf("devstack: listen on %s: %w", regAddr, err)
+	}
+	if err := s.openRegister(regLn); err != nil {
+		regLn.Close()
+		return nil, err
+	}
 	s.Wallet = &Wallet{Dir: filepath.Join(opts.Dir, "wallet"), ln: walletLn}
 	for _, spec := range issuerSpecs {
 		ln, err := next()
@@ -233,6 +253,12 @@ func New(ctx context.Context, opts Options) (_ *Stack, err error) {
 		if err := s.openVerifier(v, serverTLS); err != nil {
 			return nil, err
 		}
+	}
+	if err := s.signRegister(ctx); err != nil {
+		return nil, err
+	}
+	if err := s.serveRegister(serverTLS); err != nil {
+		return nil, err
 	}
 	if err := s.openWallet(ctx); err != nil {
 		return nil, err
@@ -321,9 +347,13 @@ func (s *Stack) openVerifier(v *Verifier, serverTLS *tls.Config) error {
 	if err != nil {
 		return fmt.Errorf("devstack: verifier %s: %w", v.Key, err)
 	}
+	// Every verifier takes its issuers from the consortium register, and
+	// a member names its entry in its requests.
+	v.Trust = &verifier.RegisterTrust{Fetcher: fetcher, Now: s.opts.Now,
+		Sources: []verifier.RegisterSource{{URL: s.Register.URL, Keys: []*jose.PublicKey{s.Register.Key}}}}
 	v.Verifier, err = verifier.New(store, verifier.Config{
 		BaseURL: v.URL, SigningKey: key, Profiles: ps, Catalogues: cs,
-		Trust: verifier.StaticTrust{List: trustList(s.Issuers)}, AdminToken: v.AdminToken,
+		Trust: v.Trust, Registrations: v.Trust, AdminToken: v.AdminToken,
 	}, verifier.WithAllowLoopback(), verifier.WithFetcher(fetcher), verifier.WithLogger(log), verifier.WithClock(s.opts.Now))
 	if err != nil {
 		return fmt.Errorf("devstack: verifier %s: %w", v.Key, err)
@@ -348,6 +378,9 @@ func (s *Stack) openWallet(ctx context.Context) error {
 		if err := wl.Close(); err != nil {
 			return fmt.Errorf("devstack: create wallet: %w", err)
 		}
+	}
+	if err := s.followRegister(ctx); err != nil {
+		return err
 	}
 	if !s.opts.ServeWallet {
 		err := w.ln.Close()
@@ -486,6 +519,10 @@ func (s *Stack) Run(ctx context.Context) error {
 // same time, so that the whole close is bounded by one store's close
 // timeout (kv.DefaultCloseTimeout) even when the data folder is gone.
 func (s *Stack) Close() error {
+	s.closeRegister()
+	if r := s.Register; r != nil && r.ln != nil {
+		_ = r.ln.Close()
+	}
 	for _, ln := range s.deskListeners() {
 		_ = ln.Close()
 	}
