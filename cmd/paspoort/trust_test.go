@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -57,6 +58,20 @@ func TestTrustEndToEnd(t *testing.T) {
 		if !strings.Contains(show, w) {
 			t.Errorf("show lacks %q:\n%s", w, show)
 		}
+	}
+
+	var shown struct {
+		Draft   consortium.Draft `json:"draft"`
+		Version uint64           `json:"version"`
+	}
+	if err := json.Unmarshal([]byte(mustCLI(t, "", append([]string{"trust", "show", "--json"}, d...)...)), &shown); err != nil {
+		t.Fatal(err)
+	}
+	if shown.Version != 1 || len(shown.Draft.Issuers) != 2 || len(shown.Draft.Verifiers) != 1 {
+		t.Fatalf("show --json: %+v", shown)
+	}
+	if en := mustCLI(t, "", append([]string{"--lang", "en", "trust", "show"}, d...)...); !strings.Contains(en, "NS — employer") || !strings.Contains(en, "Latest version: 1") {
+		t.Fatalf("show in English:\n%s", en)
 	}
 
 	c, err := consortium.Open(dir)

@@ -13,6 +13,9 @@ import (
 // accepted register is exactly the example (only its key is pinned).
 func FuzzAccept(f *testing.F) {
 	f.Add(mustRead(f, exampleJWT))
+	for _, v := range negativeVectors {
+		f.Add(mustRead(f, v.file))
+	}
 	f.Add([]byte("e30.e30.e30"))
 	f.Add([]byte(""))
 	key, err := jose.ParsePublicKey(mustRead(f, exampleKey))

@@ -7,6 +7,7 @@ import (
 	"os"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/loopbrug/paspoort/credentials"
 	"github.com/loopbrug/paspoort/credentials/registry"
@@ -32,7 +33,21 @@ func TestTestdataExample(t *testing.T) {
 		tok := sign(t, d, k)
 		pub, _ := json.Marshal(k.Public())
 		doc, _ := json.MarshalIndent(d, "", "  ")
-		for name, b := range map[string][]byte{exampleJWT: []byte(tok + "\n"), exampleKey: append(pub, '\n'), exampleDoc: append(doc, '\n')} {
+		parts := strings.Split(tok, ".")
+		payload, _ := jose.DecodeSegment(parts[1])
+		tampered := parts[0] + "." + jose.EncodeSegment([]byte(strings.Replace(string(payload), "Toetsbureau", "Nepbureau", 1))) + "." + parts[2]
+		algNone := jose.EncodeSegment([]byte(`{"alg":"none","typ":"`+registry.Type+`","kid":"`+k.KeyID()+`"}`)) + "." + parts[1] + "."
+		wrongTyp, err := jose.Sign(k, "JWT", nil, payload)
+		if err != nil {
+			t.Fatal(err)
+		}
+		expired := baseDoc(k)
+		expired.Expires = t0.Add(-time.Hour).Unix()
+		expired.IssuedAt = t0.Add(-48 * time.Hour).Unix()
+		files := map[string][]byte{exampleJWT: []byte(tok + "\n"), exampleKey: append(pub, '\n'), exampleDoc: append(doc, '\n'),
+			"testdata/register-v1-tampered.jwt": []byte(tampered + "\n"), "testdata/register-v1-alg-none.jwt": []byte(algNone + "\n"),
+			"testdata/register-v1-wrong-typ.jwt": []byte(wrongTyp + "\n"), "testdata/register-v1-expired.jwt": []byte(sign(t, expired, k) + "\n")}
+		for name, b := range files {
 			if err := os.WriteFile(name, b, 0o644); err != nil {
 				t.Fatal(err)
 			}
@@ -59,6 +74,36 @@ func TestTestdataExample(t *testing.T) {
 	}
 	if _, err := f.Accept(mustRead(t, exampleJWT), t0.AddDate(11, 0, 0)); !errors.Is(err, registry.ErrExpired) {
 		t.Fatalf("the example after ten years: %v", err)
+	}
+}
+
+// negativeVectors are the refused registers in testdata, all signed (or
+// not) as if by the example key, with the class each is refused with.
+var negativeVectors = []struct {
+	file    string
+	wantErr error
+}{
+	{"testdata/register-v1-tampered.jwt", credentials.ErrSignature},
+	{"testdata/register-v1-alg-none.jwt", credentials.ErrAlg},
+	{"testdata/register-v1-wrong-typ.jwt", credentials.ErrType},
+	{"testdata/register-v1-expired.jwt", registry.ErrExpired},
+}
+
+func TestTestdataNegative(t *testing.T) {
+	key, err := jose.ParsePublicKey(mustRead(t, exampleKey))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tt := range negativeVectors {
+		t.Run(tt.file, func(t *testing.T) {
+			f, err := registry.NewFollower([]*jose.PublicKey{key})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := f.Accept(mustRead(t, tt.file), t0); !errors.Is(err, tt.wantErr) {
+				t.Fatalf("Accept = %v, want %v", err, tt.wantErr)
+			}
+		})
 	}
 }
 
