@@ -73,7 +73,16 @@ func (r *RegisterTrust) TrustList(ctx context.Context) (*TrustList, error) {
 
 // Registrations returns this verifier's entries in the registers followed,
 // as the last refresh left them: one per consortium that admits clientID.
+//
+// Before the first refresh (no presentation verified yet) it reads the
+// registers first, bounded by a few seconds, so that the first request
+// already names the verifier's entry.
 func (r *RegisterTrust) Registrations(clientID string) []registry.Registration {
+	if r.Set() == nil {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		_ = r.refresh(ctx) // a failure leaves no registration, as before
+		cancel()
+	}
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if r.set == nil {

@@ -358,3 +358,30 @@ func requestedClaims(q dcql.Query) []registry.ClaimRef {
 	}
 	return out
 }
+
+// ClaimWords names the claims asked beyond the registration as a person
+// reads them, in lang: the credential's name and the claim's label
+// ("Referentie: verklaring"), the technical name outside the PPP.
+func (e *OverAskingError) ClaimWords(lang string) []string {
+	var out []string
+	for _, c := range e.Claims {
+		t, ok := ppp.Lookup(c.Type)
+		if !ok {
+			t, ok = ppp.LookupVCT(c.Type)
+		}
+		if !ok {
+			out = append(out, c.Type+": "+strings.Join(c.Path, "."))
+			continue
+		}
+		name := t.Name
+		if d, ok := t.Display[lang]; ok && d.Name != "" {
+			name = d.Name
+		}
+		label := t.ClaimLabel(ppp.ClaimPath(c.Path), lang)
+		if label == "" {
+			label = strings.Join(c.Path, ".")
+		}
+		out = append(out, name+": "+label)
+	}
+	return out
+}

@@ -3,10 +3,12 @@ package main
 import (
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/loopbrug/paspoort/credentials"
 	"github.com/loopbrug/paspoort/credentials/oid4vci"
 	"github.com/loopbrug/paspoort/credentials/oid4vp"
+	"github.com/loopbrug/paspoort/credentials/registry"
 	"github.com/loopbrug/paspoort/wallet"
 )
 
@@ -73,6 +75,7 @@ func shareError(err error) error {
 	if err == nil {
 		return nil
 	}
+	var oa *wallet.OverAskingError
 	switch {
 	case errors.Is(err, wallet.ErrLoopbackRefused), errors.Is(err, wallet.ErrUntrustedCertificate), errors.Is(err, wallet.ErrIssuerUnreachable):
 		return receiveError(err, "")
@@ -87,6 +90,17 @@ func shareError(err error) error {
 	case errors.Is(err, oid4vp.ErrUnsigned):
 		return tell(err, "het verzoek is niet ondertekend, dus niet na te gaan wie het stuurt; er is niets gedeeld. Alleen voor een testomgeving: geef --allow-redirect-uri-verifiers.",
 			"the request is not signed, so who sent it cannot be checked; nothing was shared. For a test environment only: give --allow-redirect-uri-verifiers.")
+	case errors.As(err, &oa):
+		return tell(err, fmt.Sprintf("%s vraagt meer dan waarvoor zij in het register van %s staat (%s); er is niets getoond en niets gedeeld. Vraag de organisatie waarom.",
+			oa.Verifier, oa.Consortium, claimList(oa)),
+			fmt.Sprintf("%s asks for more than %s registered it for (%s); nothing was shown and nothing shared. Ask the organisation why.",
+				oa.Verifier, oa.Consortium, claimList(oa)))
+	case errors.Is(err, registry.ErrForeignRegistration):
+		return tell(err, "het verzoek toont de inschrijving van een andere organisatie in een register: het is niet te vertrouwen. Er is niets gedeeld.",
+			"the request shows another organisation's entry in a register: it cannot be trusted. Nothing was shared.")
+	case errors.Is(err, registry.ErrNotRegistered):
+		return tell(err, "het verzoek zegt dat de organisatie in een register staat dat u volgt, maar daar staat zij niet in. Er is niets gedeeld.",
+			"the request says the organisation is in a register you follow, but it is not. Nothing was shared.")
 	case errors.Is(err, wallet.ErrSelection):
 		return tell(err, "die keuze past niet bij het verzoek: kijk de query-namen en credential-ids bij --select na (wallet present toont ze).",
 			"that choice does not fit the request: check the query names and credential ids given to --select (wallet present lists them).")
@@ -110,4 +124,9 @@ func openError(err error) error {
 			"there is no wallet in this folder. Create one with 'paspoort wallet init', or choose the folder with --dir.")
 	}
 	return err
+}
+
+// claimList names the claims of an over-asking request in words.
+func claimList(oa *wallet.OverAskingError) string {
+	return strings.Join(oa.ClaimWords(cliLang), "; ")
 }

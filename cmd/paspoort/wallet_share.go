@@ -8,6 +8,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/loopbrug/paspoort/consortium"
 	"github.com/loopbrug/paspoort/credentials/ppp"
 	"github.com/loopbrug/paspoort/wallet"
 )
@@ -193,6 +194,7 @@ func declined(cmd *cobra.Command, w *wallet.Wallet, pr *wallet.PresentationReque
 // per question the values that would be shared, in words.
 func printConsent(out io.Writer, pr *wallet.PresentationRequest) {
 	fmt.Fprintf(out, msg("%s vraagt gegevens uit uw paspoort.\n", "%s asks for information from your paspoort.\n"), display(pr.VerifierName))
+	printRegistration(out, pr)
 	if p := pr.Profile; p != nil {
 		fmt.Fprintf(out, "%s\n%s\n", display(p.Title.Get(cliLang)), display(p.Purpose.Get(cliLang)))
 	}
@@ -239,5 +241,23 @@ func printConsent(out io.Writer, pr *wallet.PresentationRequest) {
 					"      note: every copy was shared before; whoever saw this evidence twice can tell it comes from the same person."))
 			}
 		}
+	}
+}
+
+// printRegistration says what the registers the wallet follows say of the
+// verifier: its registered name, kind and consortium, or a warning that it
+// is in none of them.
+func printRegistration(out io.Writer, pr *wallet.PresentationRequest) {
+	r := pr.Registration
+	switch {
+	case r == nil || !r.Following:
+		fmt.Fprintln(out, msg("U volgt geen register, dus de wallet kan niet nagaan of deze organisatie dit mag vragen.",
+			"You follow no register, so the wallet cannot check whether this organisation may ask this."))
+	case r.Registered:
+		fmt.Fprintf(out, msg("%s (%s), lid van %s: ingeschreven om dit te vragen.\n", "%s (%s), member of %s: registered to ask this.\n"),
+			display(r.Name.Get(cliLang)), consortium.KindLabel(string(r.Kind), cliLang), display(r.Consortium.Name.Get(cliLang)))
+	default:
+		fmt.Fprintln(out, msg("Let op: deze organisatie staat in geen register dat u volgt. Niemand heeft nagegaan wie zij is of wat zij mag vragen. De naam hierboven geeft zij zelf op. Deel alleen als u haar kent.",
+			"Note: this organisation is in no register you follow. No one has checked who it is or what it may ask. It gives the name above itself. Share only if you know it."))
 	}
 }

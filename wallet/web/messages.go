@@ -4,10 +4,12 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
+	"strings"
 
 	"github.com/loopbrug/paspoort/credentials"
 	"github.com/loopbrug/paspoort/credentials/oid4vci"
 	"github.com/loopbrug/paspoort/credentials/oid4vp"
+	"github.com/loopbrug/paspoort/credentials/registry"
 	"github.com/loopbrug/paspoort/wallet"
 )
 
@@ -64,6 +66,15 @@ func receiveMessage(err error, lang, org string) string {
 
 // shareMessage is the message of a failed request or presentation.
 func shareMessage(err error, lang string) string {
+	var oa *wallet.OverAskingError
+	switch {
+	case errors.As(err, &oa):
+		return fmt.Sprintf(texts[lang]["e_overask"], oa.Verifier, oa.Consortium, strings.Join(oa.ClaimWords(lang), "; "), oa.Verifier)
+	case errors.Is(err, registry.ErrForeignRegistration):
+		return texts[lang]["e_foreign"]
+	case errors.Is(err, registry.ErrNotRegistered):
+		return texts[lang]["e_unlisted"]
+	}
 	if m := messageFor(err, lang, ""); m != "" {
 		return m
 	}

@@ -8,6 +8,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/loopbrug/paspoort/consortium"
 	"github.com/loopbrug/paspoort/credentials/ppp"
 	"github.com/loopbrug/paspoort/credentials/profile"
 	"github.com/loopbrug/paspoort/internal/webguard"
@@ -25,6 +26,11 @@ type consentView struct {
 	Name    string
 	Title   string
 	Purpose string
+	// Registered says what the registers the wallet follows say of the
+	// verifier (a sentence), Unregistered warns that none holds it, and
+	// NoRegister that the wallet follows none.
+	Registered               string
+	Unregistered, NoRegister bool
 	// Cannot lists what the private match says the holder cannot (yet)
 	// show, before anything is shared.
 	Cannot  []string
@@ -60,6 +66,14 @@ func buildConsent(id string, pr *wallet.PresentationRequest, lang string) consen
 	v := consentView{ID: id, Name: pr.VerifierName, ClientID: pr.ClientID, ResponseURI: pr.ResponseURI}
 	if p := pr.Profile; p != nil {
 		v.Title, v.Purpose = p.Title.Get(lang), p.Purpose.Get(lang)
+	}
+	switch r := pr.Registration; {
+	case r == nil || !r.Following:
+		v.NoRegister = true
+	case r.Registered:
+		v.Registered = fmt.Sprintf(texts[lang]["registered"], r.Name.Get(lang), consortium.KindLabel(string(r.Kind), lang), r.Consortium.Name.Get(lang))
+	default:
+		v.Unregistered = true
 	}
 	if m := pr.Match; m != nil {
 		for _, r := range m.Requirements {
