@@ -2,6 +2,7 @@ package devstack_test
 
 import (
 	"context"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -228,6 +229,9 @@ func TestBrowser(t *testing.T) {
 	if visible := text("form > h1"); strings.Contains(visible, "did:") {
 		t.Errorf("consent heading names a DID: %s", visible)
 	}
+	if reg := text("#registration"); !strings.Contains(reg, "Hogeschool Domstad (toelating) is lid van Loopbrug Domstad") {
+		t.Errorf("registration on the consent screen: %q", reg)
+	}
 	check("wallet-consent")
 	// The keyboard alone: Tab through the page reaches each choice (Space
 	// toggles it), the share button (Shift-Tab leaves it, Tab comes back),
@@ -278,6 +282,23 @@ func TestBrowser(t *testing.T) {
 	check("wallet-decisions")
 	do("decision in the wallet", chromedp.Click(css(`main a[href^="/decisions/"]`)), chromedp.WaitVisible(css("main h1")))
 	check("wallet-decision")
+	// A verifier in no register the wallet follows is marked; one asking
+	// beyond its registration is refused before anything is shown.
+	for _, tc := range []struct{ verifier, profile, page, sel, want string }{
+		{devstack.VerifierAgency, devstack.ProfileAgency, "wallet-consent-unregistered", "#unregistered", "in geen register"},
+		{devstack.VerifierSchool, devstack.ProfileReferences, "wallet-share-overasking", "#error", "vraagt meer dan waarvoor zij in het register van Loopbrug Domstad staat"},
+	} {
+		req, err := s.CreateRequest(ctx, tc.verifier, tc.profile)
+		if err != nil {
+			t.Fatal(err)
+		}
+		do(tc.page, chromedp.Navigate(w+"/share?request="+url.QueryEscape(req.RequestURI)), chromedp.WaitVisible(css("#read")),
+			chromedp.Click(css("#read")), chromedp.WaitVisible(css(tc.sel)), shot(tc.page))
+		if got := text(tc.sel); !strings.Contains(got, tc.want) {
+			t.Errorf("%s: %q", tc.page, got)
+		}
+		check(tc.page)
+	}
 	do("receive form", chromedp.Navigate(w+"/receive"), chromedp.WaitVisible(css("#offer")))
 	check("wallet-receive")
 	do("share form", chromedp.Navigate(w+"/share"), chromedp.WaitVisible(css("#request")))
