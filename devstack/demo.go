@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/loopbrug/paspoort/consortium"
 	"github.com/loopbrug/paspoort/credentials/ppp"
 	"github.com/loopbrug/paspoort/credentials/profile"
 	"github.com/loopbrug/paspoort/issuer"
@@ -74,6 +75,13 @@ func Demo(ctx context.Context, s *Stack, out io.Writer, lang string) error {
 	defer w.Close()
 	d.w = w
 	d.ok(d.say("unlocked"), w.ID(), len(w.Credentials()))
+	regs, err := w.Registers(ctx)
+	if err != nil || len(regs) == 0 {
+		return fmt.Errorf("%w: the wallet follows no register (%v)", ErrStoryFailed, err)
+	}
+	for _, r := range regs {
+		d.ok(d.say("follows"), r.Consortium.Name.Get(lang), r.Version, len(r.Issuers), len(r.Verifiers))
+	}
 	before, err := w.History(ctx)
 	if err != nil {
 		return fmt.Errorf("history: %w", err)
@@ -150,6 +158,10 @@ func Demo(ctx context.Context, s *Stack, out io.Writer, lang string) error {
 	}
 	d.ok(d.say("hired"), sp.Title.Get(lang))
 
+	if err := d.register(ctx); err != nil {
+		return err
+	}
+
 	d.title("%s", d.say("history"))
 	hist, err := w.History(ctx)
 	if err != nil {
@@ -159,7 +171,7 @@ func Demo(ctx context.Context, s *Stack, out io.Writer, lang string) error {
 	for _, h := range hist {
 		var what []string
 		for _, c := range h.Credentials {
-			what = append(what, typeName(c.VCT)+" ("+strings.Join(claimLabels(c.VCT, c.Claims, d.lang), ", ")+")")
+			what = append(what, typeName(c.VCT, d.lang)+" ("+strings.Join(claimLabels(c.VCT, c.Claims, d.lang), ", ")+")")
 		}
 		d.line("%s  %s: %s", h.Time.Format("2006-01-02 15:04"), h.VerifierName, strings.Join(what, "; "))
 	}
@@ -195,7 +207,7 @@ func (d *demo) receive(ctx context.Context, key string, req issuer.OfferRequest,
 		return fmt.Errorf("%w: %d credentials from %s, want %d", ErrStoryFailed, len(got), key, want)
 	}
 	for _, c := range got {
-		d.ok(d.say("stored"), c.Type, c.IssuerName, c.Copies)
+		d.ok(d.say("stored"), typeName(c.VCT, d.lang), c.IssuerName, c.Copies)
 	}
 	return nil
 }
@@ -241,6 +253,9 @@ func (d *demo) present(ctx context.Context, key, profileID string, p *profile.Pr
 		return nil, fmt.Errorf("read request of %s: %w", key, err)
 	}
 	d.line(d.say("checked"), pr.VerifierName)
+	if r := pr.Registration; r != nil && r.Registered {
+		d.ok(d.say("registered"), r.Name.Get(d.lang), consortium.KindLabel(string(r.Kind), d.lang), r.Consortium.Name.Get(d.lang))
+	}
 	sel := &wallet.Selection{Credentials: map[string][]string{}}
 	for _, q := range pr.Queries {
 		reqID, _, _ := strings.Cut(q.QueryID, "__")
@@ -252,7 +267,7 @@ func (d *demo) present(ctx context.Context, key, profileID string, p *profile.Pr
 				for _, v := range o.Values(d.lang) {
 					vals = append(vals, v.Label+": "+v.Text)
 				}
-				d.line(d.say("consent"), o.Type, o.IssuerName, strings.Join(vals, "; "))
+				d.line(d.say("consent"), typeName(o.VCT, d.lang), o.IssuerName, strings.Join(vals, "; "))
 			}
 		}
 	}
@@ -341,7 +356,14 @@ func metBy(res *profile.Result, id string) string {
 	return ""
 }
 
-func typeName(vct string) string {
+// typeName is a credential type's name as a person reads it in lang
+// ("Werk- en denkniveau"), the last part of its vct outside the PPP.
+func typeName(vct, lang string) string {
+	if t, ok := ppp.LookupVCT(vct); ok {
+		if dsp, ok := t.Display[lang]; ok && dsp.Name != "" {
+			return dsp.Name
+		}
+	}
 	s := strings.TrimSuffix(vct, "/v1")
 	return s[strings.LastIndex(s, "/")+1:]
 }
@@ -363,4 +385,40 @@ func claimLabels(vct string, pointers []string, lang string) []string {
 		out = append(out, ppp.Describe(vct, p, nil, lang).Label)
 	}
 	return out
+}
+
+// register tells what the consortium register does for Miranda: a staffing
+// agency in no register is shown as such and she decides (she declines);
+// the school's profile that asks for her references, which the school never
+// registered, is refused before she sees it.
+func (d *demo) register(ctx context.Context) error {
+	d.title("%s", d.say("register"))
+	req, err := d.s.CreateRequest(ctx, VerifierAgency, ProfileAgency)
+	if err != nil {
+		return err
+	}
+	pr, err := d.w.ReadRequest(ctx, req.RequestURI)
+	if err != nil {
+		return fmt.Errorf("read request of %s: %w", VerifierAgency, err)
+	}
+	if r := pr.Registration; r == nil || r.Registered {
+		return fmt.Errorf("%w: the agency is shown as registered", ErrStoryFailed)
+	}
+	d.line(d.say("unregistered"), pr.VerifierName)
+	if err := d.w.Decline(ctx, pr); err != nil {
+		return err
+	}
+	d.ok(d.say("declined"), pr.VerifierName)
+
+	req, err = d.s.CreateRequest(ctx, VerifierSchool, ProfileReferences)
+	if err != nil {
+		return err
+	}
+	_, err = d.w.ReadRequest(ctx, req.RequestURI)
+	var oa *wallet.OverAskingError
+	if !errors.As(err, &oa) {
+		return fmt.Errorf("%w: the unregistered references profile was not refused (%v)", ErrStoryFailed, err)
+	}
+	d.ok(d.say("overasking"), oa.Verifier, strings.Join(oa.ClaimWords(d.lang), "; "), oa.Consortium)
+	return nil
 }

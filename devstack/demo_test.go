@@ -39,8 +39,12 @@ func TestDemo(t *testing.T) {
 		want []string
 	}{
 		{"nl", []string{
-			"gecontroleerd en bewaard: level van Assessment Centrum Loopbrug",
-			"gecontroleerd en bewaard: experience van NS Reizigers",
+			"gecontroleerd en bewaard: Werk- en denkniveau van Assessment Centrum Loopbrug",
+			"gecontroleerd en bewaard: Werkervaring van NS Reizigers",
+			"haar wallet volgt het register van Loopbrug Domstad",
+			"volgens het register: Stedelijk College Domstad (werving), lid van Loopbrug Domstad",
+			"Uitzendbureau Snelwerk vraagt ook gegevens, maar staat in geen register",
+			"haar wallet weigert het verzoek",
 			"besluit van Hogeschool Domstad: AKKOORD",
 			"nog te leren: ",
 			"leerplan (Hogeschool Domstad",
@@ -49,12 +53,12 @@ func TestDemo(t *testing.T) {
 			"Elke stap is gecontroleerd",
 		}},
 		{"en", []string{
-			"verified and stored: level from Assessment Centrum Loopbrug",
-			"verified and stored: experience from NS Reizigers",
+			"verified and stored: Working and thinking level from Assessment Centrum Loopbrug",
+			"verified and stored: Work experience from NS Reizigers",
 			"decision of Hogeschool Domstad: ACCEPTED",
 			"learning plan",
 			"next intake:",
-			"verified and stored: learning from Hogeschool Domstad",
+			"verified and stored: Completed learning from Hogeschool Domstad",
 			"decision of Stedelijk College Domstad: ACCEPTED",
 			"Every step verified",
 		}},
