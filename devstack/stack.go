@@ -12,6 +12,7 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -37,7 +38,7 @@ import (
 const DefaultBasePort = 8440
 
 // Ports is the number of ports the stack uses from its base port.
-const Ports = 16
+const Ports = 15
 
 // Options configure a Stack. Every default is written out in New.
 type Options struct {
@@ -455,6 +456,9 @@ func (s *Stack) HealthURLs() []string {
 	}
 	for _, v := range s.Verifiers {
 		out = append(out, v.URL+"/health")
+	}
+	if s.Register != nil {
+		out = append(out, strings.TrimSuffix(s.Register.URL, "register.jwt")+"healthz")
 	}
 	return out
 }

@@ -67,7 +67,7 @@ func newDevCommand() *cobra.Command {
 	}
 	f := cmd.Flags()
 	f.StringVar(&data, "data", defaultDevDir, "data folder of every service and the wallet")
-	f.IntVar(&basePort, "base-port", devstack.DefaultBasePort, fmt.Sprintf("first of the %d ports: wallet API, 3 issuers, 2 verifiers, web wallet, 3 issuer desks, 2 verifier desks", devstack.Ports))
+	f.IntVar(&basePort, "base-port", devstack.DefaultBasePort, fmt.Sprintf("first of the %d ports: wallet API, 3 issuers, 3 verifiers, web wallet, 3 issuer desks, 3 verifier desks, consortium register", devstack.Ports))
 	f.BoolVar(&reset, "reset", false, "delete the data folder first (only a paspoort dev folder) and start clean")
 	f.BoolVar(&verbose, "verbose", false, "write the services' logs to standard error")
 	return cmd
@@ -107,6 +107,10 @@ func printDev(w io.Writer, s *devstack.Stack, data string) {
 		p("  %-11s profiles: %s", "", strings.Join(v.Profiles, ", "))
 		p("  %-11s admin token: %s", "", v.AdminToken)
 	}
+	p("")
+	p("Consortium register of %s (every verifier and the wallet follow it)", devstack.ConsortiumName)
+	p("  %-44s the signed register; its members at %s", s.Register.URL, strings.TrimSuffix(s.Register.URL, "register.jwt"))
+	p("  %-44s the key to pin: paspoort wallet trust add URL --key FILE", s.Register.KeyFile)
 	p("")
 	p("Health: %s", strings.Join(s.HealthURLs(), " "))
 	p("Dev CA (https certificates, loopback only): %s", s.CAFile)
