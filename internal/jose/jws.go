@@ -164,18 +164,25 @@ func ParseCompact(token string) (*JWS, error) {
 	if hseg == "" {
 		return nil, fmt.Errorf("%w: empty header", ErrMalformed)
 	}
-	hb, err := DecodeSegment(hseg)
+	// One buffer for the three decoded segments; each is capped so that
+	// appending to Payload or Signature cannot reach the next one, and the
+	// header, never exposed as bytes, is decoded in place.
+	buf := make([]byte, 0, b64.DecodedLen(len(hseg))+b64.DecodedLen(len(pseg))+b64.DecodedLen(len(sseg)))
+	buf, err := AppendDecodeSegment(buf, hseg)
 	if err != nil {
 		return nil, fmt.Errorf("%w: header: %w", ErrMalformed, err)
 	}
-	payload, err := DecodeSegment(pseg)
-	if err != nil {
+	hb := buf[:len(buf):len(buf)]
+	n := len(buf)
+	if buf, err = AppendDecodeSegment(buf, pseg); err != nil {
 		return nil, fmt.Errorf("%w: payload: %w", ErrMalformed, err)
 	}
-	sig, err := DecodeSegment(sseg)
-	if err != nil {
+	payload := buf[n:len(buf):len(buf)]
+	n = len(buf)
+	if buf, err = AppendDecodeSegment(buf, sseg); err != nil {
 		return nil, fmt.Errorf("%w: signature: %w", ErrMalformed, err)
 	}
+	sig := buf[n:len(buf):len(buf)]
 	h, err := parseHeader(hb)
 	if err != nil {
 		return nil, err
@@ -183,9 +190,10 @@ func ParseCompact(token string) (*JWS, error) {
 	return &JWS{Header: h, Payload: payload, Signature: sig, signingInput: token[:d2]}, nil
 }
 
+// parseHeader decodes a header it owns: its strings may share b.
 func parseHeader(b []byte) (Header, error) {
 	var raw map[string]any
-	if err := strictjson.Unmarshal(b, &raw); err != nil {
+	if err := strictjson.UnmarshalOwned(b, &raw); err != nil {
 		return Header{}, fmt.Errorf("%w: header: %w", ErrMalformed, err)
 	}
 	if raw == nil {
@@ -232,7 +240,9 @@ func (j *JWS) Verify(key *PublicKey, allowed []Alg) error {
 	if len(j.Signature) == 0 {
 		return ErrBadSignature
 	}
-	if err := verifiers[key.alg].Verify([]byte(j.signingInput), j.Signature, key.Crypto()); err != nil {
+	// The signing input is read, never written: no copy of it is made.
+	input := unsafe.Slice(unsafe.StringData(j.signingInput), len(j.signingInput))
+	if err := verifiers[key.alg].Verify(input, j.Signature, key.Crypto()); err != nil {
 		return ErrBadSignature
 	}
 	return nil
