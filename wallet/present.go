@@ -69,6 +69,10 @@ type PresentationRequest struct {
 	// verifier: its registered name, kind and consortium, or that it is
 	// in none of them.
 	Registration *Registration `json:"registration,omitempty"`
+	// Protected lists the claims asked that are protected in hiring and
+	// admission (age, nationality, sex, …), each with the legal ground the
+	// verifier gives, if any: the consent screen flags them.
+	Protected []ProtectedClaim `json:"protected,omitempty"`
 
 	req      *oid4vp.AuthorizationRequest
 	matches  map[string][]dcql.CredentialMatch
@@ -264,6 +268,7 @@ func (w *Wallet) ReadRequest(ctx context.Context, requestURI string) (*Presentat
 		}
 		pr.Queries = append(pr.Queries, qo)
 	}
+	pr.Protected = protectedClaims(r.DCQLQuery, pr.Profile)
 	if err := w.checkRegistration(ctx, pr, r); err != nil {
 		return nil, err
 	}

@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strconv"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -164,5 +165,34 @@ func TestRegistersAtConsent(t *testing.T) {
 	pr, err = w.ReadRequest(ctx, registered.link("/request"))
 	if err != nil || pr.Registration == nil || pr.Registration.Following {
 		t.Fatalf("after unfollowing: %+v, %v", pr.Registration, err)
+	}
+}
+
+// TestProtectedClaimsFlagged: a request for identity claims of another
+// issuer's credential (the EU PID's birthdate and nationalities) is
+// flagged claim by claim with its category; a plain name is not.
+func TestProtectedClaimsFlagged(t *testing.T) {
+	q, err := dcql.Parse([]byte(`{"credentials":[{"id":"pid","format":"dc+sd-jwt","meta":{"vct_values":["urn:eudi:pid:1"]},` +
+		`"claims":[{"path":["birthdate"]},{"path":["nationalities",null]},{"path":["family_name"]}]}]}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	iss := newTestIssuer(t, "https://assessor.example")
+	w := initWallet(t, t.TempDir(), wallet.WithIssuerKeys(iss.keys()), wallet.WithAllowLoopback())
+	defer w.Close()
+	v := newTestVerifier(t, iss.keys(), oid4vp.ResponseModeDirectPost, q)
+	pr, err := w.ReadRequest(ctx, v.link("/request"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, pc := range pr.Protected {
+		got = append(got, pc.Path[0]+"="+string(pc.Category))
+		if pc.Ground != nil {
+			t.Errorf("a ground without a profile: %+v", pc)
+		}
+	}
+	if strings.Join(got, " ") != "birthdate=age nationalities=nationality" {
+		t.Fatalf("protected: %v", got)
 	}
 }

@@ -195,6 +195,7 @@ func declined(cmd *cobra.Command, w *wallet.Wallet, pr *wallet.PresentationReque
 func printConsent(out io.Writer, pr *wallet.PresentationRequest) {
 	fmt.Fprintf(out, msg("%s vraagt gegevens uit uw paspoort.\n", "%s asks for information from your paspoort.\n"), display(pr.VerifierName))
 	printRegistration(out, pr)
+	printProtected(out, pr)
 	if p := pr.Profile; p != nil {
 		fmt.Fprintf(out, "%s\n%s\n", display(p.Title.Get(cliLang)), display(p.Purpose.Get(cliLang)))
 	}
@@ -259,5 +260,26 @@ func printRegistration(out io.Writer, pr *wallet.PresentationRequest) {
 	default:
 		fmt.Fprintln(out, msg("Let op: deze organisatie staat in geen register dat u volgt. Niemand heeft nagegaan wie zij is of wat zij mag vragen. De naam hierboven geeft zij zelf op. Deel alleen als u haar kent.",
 			"Note: this organisation is in no register you follow. No one has checked who it is or what it may ask. It gives the name above itself. Share only if you know it."))
+	}
+}
+
+// printProtected flags the protected claims a request asks for (age,
+// nationality, …), with the verifier's legal ground or its absence.
+func printProtected(out io.Writer, pr *wallet.PresentationRequest) {
+	seen := map[ppp.Protected]bool{}
+	for _, pc := range pr.Protected {
+		if seen[pc.Category] {
+			continue
+		}
+		seen[pc.Category] = true
+		fmt.Fprintf(out, msg("Let op: %s vraagt naar uw %s. Dat is een beschermd gegeven (%s): een opleider of werkgever mag u daarop niet beoordelen, tenzij de wet dat vraagt.\n",
+			"Note: %s asks for your %s. That is protected (%s): a school or employer may not judge you on it unless the law requires it.\n"),
+			display(pr.VerifierName), pc.Category.Label(cliLang), pc.Category.Source())
+		if g := pc.Ground; g != nil {
+			fmt.Fprintf(out, msg("  De reden die zij opgeven: %s (%s).\n", "  The reason they give: %s (%s).\n"), display(g.Text.Get(cliLang)), display(g.Reference))
+		} else {
+			fmt.Fprintln(out, msg("  Zij geven geen wettelijke reden op. U hoeft dit niet te delen: antwoord n om te weigeren.",
+				"  They give no legal reason. You do not have to share this: answer n to decline."))
+		}
 	}
 }

@@ -46,7 +46,7 @@ func (t Type) Metadata() Metadata {
 				path[i] = e
 			}
 		}
-		mc := MetadataClaim{Path: path, Mandatory: c.Mandatory, SD: string(c.SD)}
+		mc := MetadataClaim{Path: path, Mandatory: c.Mandatory, SD: string(c.SD), Protected: string(c.Protected)}
 		for _, l := range Languages {
 			mc.Display = append(mc.Display, MetadataClaimDisplay{Locale: l, Label: c.Label[l]})
 		}

@@ -167,6 +167,10 @@ type Claim struct {
 	SD SD
 	// Label is the claim's label per language ("nl", "en").
 	Label map[string]string
+	// Protected marks a claim of a category that may not weigh in hiring
+	// and admission without a legal ground (ProtectedMember in the type
+	// metadata). No PPP claim is marked today.
+	Protected Protected
 }
 
 // Type is a PPP credential type. Its fields are read-only; the values

@@ -336,3 +336,41 @@ func TestUnknownType(t *testing.T) {
 		t.Errorf("ValidateMap(diploma) = %v", err)
 	}
 }
+
+// TestProtectedClaim: identity claims of other issuers (the EU PID) are
+// classified by name; no PPP claim is protected.
+func TestProtectedClaim(t *testing.T) {
+	for _, tc := range []struct {
+		vct  string
+		path []string
+		want ppp.Protected
+	}{
+		{"urn:eudi:pid:1", []string{"birthdate"}, ppp.ProtectedAge},
+		{"urn:eudi:pid:1", []string{"age_over_18"}, ppp.ProtectedAge},
+		{"urn:eudi:pid:1", []string{"age_equal_or_over", "18"}, ppp.ProtectedAge},
+		{"urn:eudi:pid:1", []string{"nationalities"}, ppp.ProtectedNationality},
+		{"urn:eudi:pid:1", []string{"sex"}, ppp.ProtectedGender},
+		{"urn:eudi:pid:1", []string{"place_of_birth", "country"}, ppp.ProtectedOrigin},
+		{"urn:eudi:pid:1", []string{"picture"}, ppp.ProtectedBiometric},
+		{"https://example.org/health", []string{"disability"}, ppp.ProtectedHealth},
+		{"urn:eudi:pid:1", []string{"family_name"}, ""},
+		{"urn:eudi:pid:1", nil, ""},
+	} {
+		got, ok := ppp.ProtectedClaim(tc.vct, tc.path)
+		if got != tc.want || ok != (tc.want != "") {
+			t.Errorf("%s %v: %q %v, want %q", tc.vct, tc.path, got, ok, tc.want)
+		}
+	}
+	for _, typ := range ppp.Types() {
+		for _, c := range typ.Claims {
+			if p, ok := ppp.ProtectedClaim(typ.VCT, c.Path); ok {
+				t.Errorf("PPP claim %s %v classified as %s", typ.Name, c.Path, p)
+			}
+		}
+	}
+	for _, p := range ppp.ProtectedCategories() {
+		if !p.Valid() || p.Label("nl") == string(p) || p.Source() == "" {
+			t.Errorf("category %s lacks words or source", p)
+		}
+	}
+}

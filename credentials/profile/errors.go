@@ -2,6 +2,7 @@ package profile
 
 import (
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -20,6 +21,10 @@ var (
 	// requirements, alternatives, claims or modules than the limits allow.
 	// It belongs to credentials.ErrLimit.
 	ErrTooLarge = credentials.NewError(credentials.ErrLimit, "requirement profile document too large")
+	// ErrProtectedClaim reports a profile that reads a claim of a protected
+	// category (ppp.Protected) without a legal ground (the fairness guard).
+	// It belongs to credentials.ErrClaim; the document is also ErrInvalid.
+	ErrProtectedClaim = credentials.NewError(credentials.ErrClaim, "protected claim asked without a legal ground")
 )
 
 // FieldError is one problem in a document, with the line it is on.
@@ -32,6 +37,8 @@ type FieldError struct {
 	Path string
 	// Reason says what is wrong, in English.
 	Reason string
+
+	err error // a sentinel beside ErrInvalid, such as ErrProtectedClaim
 }
 
 // String returns "line: path: reason" (parts that are unknown are left out).
@@ -82,4 +89,12 @@ func (e *ValidationError) Error() string {
 }
 
 // Unwrap returns ErrInvalid.
-func (e *ValidationError) Unwrap() error { return ErrInvalid }
+func (e *ValidationError) Unwrap() []error {
+	out := []error{ErrInvalid}
+	for _, f := range e.Fields {
+		if f.err != nil && !slices.Contains(out, f.err) {
+			out = append(out, f.err)
+		}
+	}
+	return out
+}

@@ -74,6 +74,12 @@ type Profile struct {
 	Catalogue string `json:"catalogue,omitempty"`
 	// Requirements are the requirements, in document order.
 	Requirements []Requirement `json:"requirements"`
+	// LegalGround is the legal ground for reading claims of a protected
+	// category (ppp.Protected: age, nationality, sex, health, religion,
+	// origin, …), for every requirement that gives none of its own. A
+	// profile that reads such a claim without one is refused
+	// (ErrProtectedClaim).
+	LegalGround *LegalGround `json:"legal_ground,omitempty"`
 }
 
 // Requirement is one requirement of a profile. It is met by a credential
@@ -105,6 +111,9 @@ type Requirement struct {
 	Predicate string   `json:"predicate,omitempty"`
 	// AnyOf lists alternatives, any one of which meets the requirement.
 	AnyOf []Alternative `json:"any_of,omitempty"`
+	// LegalGround is the legal ground for the protected claims this
+	// requirement reads (see Profile.LegalGround).
+	LegalGround *LegalGround `json:"legal_ground,omitempty"`
 
 	alts   []*compiled
 	maxAge duration
@@ -210,6 +219,17 @@ func (p *Profile) compile(d *document) []FieldError {
 			if c == nil {
 				continue
 			}
+			for k, name := range alt.Claims {
+				cat, ok := protectedClaim(c.typ.VCT, []string{name})
+				if !ok || r.LegalGround != nil || p.LegalGround != nil {
+					continue
+				}
+				f := d.field(append(slices.Clone(ap), "claims", strconv.Itoa(k)), fmt.Sprintf(
+					"claim %q is %s, protected in hiring and admission (%s); give the legal ground that allows asking it (legal_ground: text and reference), or do not ask it",
+					name, cat.Label("en"), cat.Source()))
+				f.err = ErrProtectedClaim
+				out = append(out, f)
+			}
 			if vcts[c.typ.VCT] {
 				out = append(out, d.field(append(slices.Clone(ap), "type"), "the same credential type appears twice in one requirement; combine the predicates with ||"))
 			}
@@ -228,4 +248,47 @@ func (p *Profile) Requirement(id string) (*Requirement, bool) {
 		}
 	}
 	return nil, false
+}
+
+// LegalGround is why the law allows or requires asking a protected claim
+// here (Text) and the law (Reference).
+type LegalGround struct {
+	Text      Text   `json:"text"`
+	Reference string `json:"reference"`
+}
+
+// protectedClaim classifies a claim; a variable so that tests can mark a
+// claim (no PPP claim is marked today).
+var protectedClaim = ppp.ProtectedClaim
+
+// ProtectedRead is a protected claim a profile reads, with the legal ground
+// that allows it.
+type ProtectedRead struct {
+	Requirement string
+	Type        string
+	Claim       string
+	Category    ppp.Protected
+	Ground      *LegalGround
+}
+
+// ProtectedReads lists the claims of a protected category the profile's
+// predicates read, each with its legal ground (the requirement's, else the
+// profile's).
+func (p *Profile) ProtectedReads() []ProtectedRead {
+	var out []ProtectedRead
+	for i := range p.Requirements {
+		r := &p.Requirements[i]
+		ground := r.LegalGround
+		if ground == nil {
+			ground = p.LegalGround
+		}
+		for _, c := range r.alts {
+			for _, name := range c.alt.Claims {
+				if cat, ok := protectedClaim(c.typ.VCT, []string{name}); ok {
+					out = append(out, ProtectedRead{Requirement: r.ID, Type: c.typ.Name, Claim: name, Category: cat, Ground: ground})
+				}
+			}
+		}
+	}
+	return out
 }

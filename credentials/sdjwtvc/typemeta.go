@@ -43,6 +43,10 @@ type ClaimMetadata struct {
 	Mandatory bool           `json:"mandatory,omitempty"`
 	// SD is "always", "allowed" or "never"; empty means "allowed".
 	SD string `json:"sd,omitempty"`
+	// Protected is paspoort's extension member "paspoort_protected": the
+	// claim is of a category protected in hiring and admission (AVG art. 9,
+	// the Dutch equal treatment acts); see ppp.Protected.
+	Protected string `json:"paspoort_protected,omitempty"`
 }
 
 // ClaimDisplay is a claim's label for one locale.

@@ -31,6 +31,9 @@ type consentView struct {
 	// NoRegister that the wallet follows none.
 	Registered               string
 	Unregistered, NoRegister bool
+	// Protected flags the protected claims asked (age, nationality, …),
+	// one per category, with the verifier's legal ground or its absence.
+	Protected []protectedView
 	// Cannot lists what the private match says the holder cannot (yet)
 	// show, before anything is shared.
 	Cannot  []string
@@ -75,6 +78,7 @@ func buildConsent(id string, pr *wallet.PresentationRequest, lang string) consen
 	default:
 		v.Unregistered = true
 	}
+	v.Protected = protectedViews(pr, lang)
 	if m := pr.Match; m != nil {
 		for _, r := range m.Requirements {
 			if r.Status != profile.StatusMet {
@@ -251,4 +255,29 @@ func presentationView(p wallet.Presentation, lang string) presentationRow {
 		}
 	}
 	return r
+}
+
+// protectedView is one protected category a request asks for: the warning,
+// the verifier's legal ground (or that it gives none), and the law.
+type protectedView struct {
+	Warning, Ground, Law string
+}
+
+func protectedViews(pr *wallet.PresentationRequest, lang string) []protectedView {
+	var out []protectedView
+	seen := map[ppp.Protected]bool{}
+	for _, pc := range pr.Protected {
+		if seen[pc.Category] {
+			continue
+		}
+		seen[pc.Category] = true
+		pv := protectedView{Warning: fmt.Sprintf(texts[lang]["protected"], pr.VerifierName, pc.Category.Label(lang)), Law: pc.Category.Source()}
+		if g := pc.Ground; g != nil {
+			pv.Ground = fmt.Sprintf(texts[lang]["protected_ground"], pr.VerifierName, g.Text.Get(lang), g.Reference)
+		} else {
+			pv.Ground = fmt.Sprintf(texts[lang]["protected_none"], pr.VerifierName)
+		}
+		out = append(out, pv)
+	}
+	return out
 }
