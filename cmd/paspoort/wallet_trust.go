@@ -63,6 +63,7 @@ func newWalletTrustAddCommand(f *walletFlags) *cobra.Command {
 		},
 	}
 	cmd.Flags().StringVar(&keyFile, "key", "", "the consortium's public key (JWK file), given to you out of band")
+	f.addNetworkFlags(cmd)
 	return cmd
 }
 
@@ -117,11 +118,12 @@ func newWalletTrustListCommand(f *walletFlags) *cobra.Command {
 		},
 	}
 	cmd.Flags().BoolVar(&asJSON, "json", false, "JSON output: the register documents")
+	f.addNetworkFlags(cmd)
 	return cmd
 }
 
 func newWalletTrustRemoveCommand(f *walletFlags) *cobra.Command {
-	return &cobra.Command{
+	cmd := &cobra.Command{
 		Use:   "remove URL|CONSORTIUM",
 		Short: "Stop following a register",
 		Args:  cobra.ExactArgs(1),
@@ -138,6 +140,8 @@ func newWalletTrustRemoveCommand(f *walletFlags) *cobra.Command {
 			return nil
 		},
 	}
+	f.addNetworkFlags(cmd) // the same flags as its siblings, though it fetches nothing
+	return cmd
 }
 
 // typeNames names PPP types in the command line's language.
