@@ -117,9 +117,11 @@ func TestGroupSplitsBigWrites(t *testing.T) {
 			defer wg.Done()
 			errs[i] = db.Update(ctx, func(tx *kv.Txn) error {
 				if i == 0 {
-					// 40 MB in one transaction: more than badger takes.
-					for j := range 200 {
-						if err := tx.Set(fmt.Appendf(nil, "huge/%03d", j), val); err != nil {
+					// 60,000 entries (about 10 MB in the tree): more than
+					// badger takes in one transaction.
+					small := bytes.Repeat([]byte("s"), 100)
+					for j := range 60000 {
+						if err := tx.Set(fmt.Appendf(nil, "huge/%05d", j), small); err != nil {
 							return err
 						}
 					}
@@ -131,7 +133,7 @@ func TestGroupSplitsBigWrites(t *testing.T) {
 	}
 	wg.Wait()
 	if errs[0] == nil {
-		t.Fatal("a 40 MB transaction committed")
+		t.Fatal("a transaction of 60,000 entries committed")
 	}
 	for i, err := range errs[1:] {
 		if err != nil {

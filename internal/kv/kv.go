@@ -41,6 +41,9 @@ var (
 const (
 	valueLogFileSize = 64 << 20
 	maxKeySize       = 65000
+	blockCacheSize   = 32 << 20
+	indexCacheSize   = 16 << 20
+	valueThreshold   = 1 << 10
 )
 
 // Options configures Open.
@@ -81,7 +84,18 @@ func Open(opts Options) (*DB, error) {
 		WithLogger(logger{opts.Logger}).
 		WithNumVersionsToKeep(1).
 		WithMemTableSize(16 << 20).
-		WithValueLogFileSize(valueLogFileSize)
+		WithValueLogFileSize(valueLogFileSize).
+		// Values over 1 KiB (sealed credentials, decisions with their
+		// receipts) go to the value log and the tree holds pointers: with
+		// badger's default (1 MiB) every record sat in the tree, each
+		// compaction rewrote them, and the soak runs stalled every minute
+		// or so with the heap growing to 400 MiB (README performance).
+		// Bounded caches, and two compactors for the small machines a
+		// region runs. Deleted values are reclaimed by Run's value-log GC.
+		WithBlockCacheSize(blockCacheSize).
+		WithIndexCacheSize(indexCacheSize).
+		WithNumCompactors(2).
+		WithValueThreshold(valueThreshold)
 	if opts.InMemory {
 		bo = bo.WithDir("").WithValueDir("").WithInMemory(true)
 	}
@@ -91,7 +105,7 @@ func Open(opts Options) (*DB, error) {
 		default:
 			return nil, errors.New("kv: the encryption key must be 16, 24 or 32 bytes")
 		}
-		bo = bo.WithEncryptionKey(opts.EncryptionKey).WithIndexCacheSize(32 << 20)
+		bo = bo.WithEncryptionKey(opts.EncryptionKey)
 	}
 	db, err := badger.Open(bo)
 	if err != nil {
