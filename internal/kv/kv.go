@@ -97,7 +97,8 @@ func Open(opts Options) (*DB, error) {
 		WithNumCompactors(2).
 		WithValueThreshold(valueThreshold)
 	if opts.InMemory {
-		bo = bo.WithDir("").WithValueDir("").WithInMemory(true)
+		// No value log in memory: every value stays in the tree.
+		bo = bo.WithDir("").WithValueDir("").WithInMemory(true).WithValueThreshold(1 << 20)
 	}
 	if opts.EncryptionKey != nil {
 		switch len(opts.EncryptionKey) {
