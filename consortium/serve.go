@@ -8,6 +8,7 @@ import (
 	"html/template"
 	"log/slog"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -167,11 +168,12 @@ type issuerRow struct {
 }
 type verifierRow struct {
 	ClientID, Name, Kind string
-	Profiles             []profileRow
+	// Asks names the credentials its profiles may ask for, once each.
+	Asks     []string
+	Profiles []profileRow
 }
 type profileRow struct {
 	ID, Versions string
-	Asks         []string
 }
 
 func (h *handler) page(c echo.Context) error {
@@ -191,7 +193,7 @@ func (h *handler) page(c echo.Context) error {
 		return h.fail(c, "latest", err)
 	}
 	d.Signed, d.Name, d.Version = true, doc.Consortium.Name.Get(lang), doc.Version
-	d.Expires = doc.ExpiresTime().UTC().Format("2006-01-02 15:04 MST")
+	d.Expires = ppp.FormatDate(doc.ExpiresTime(), lang)
 	d.Expired = !h.now().Before(doc.ExpiresTime())
 	for _, is := range doc.Issuers {
 		r := issuerRow{ID: is.ID, Name: is.Name.Get(lang), Kind: KindLabel(string(is.Kind), lang)}
@@ -203,11 +205,12 @@ func (h *handler) page(c echo.Context) error {
 	for _, v := range doc.Verifiers {
 		r := verifierRow{ClientID: v.ClientID, Name: v.Name.Get(lang), Kind: KindLabel(string(v.Kind), lang)}
 		for _, p := range v.Profiles {
-			pr := profileRow{ID: p.ID, Versions: p.Versions}
+			r.Profiles = append(r.Profiles, profileRow{ID: p.ID, Versions: p.Versions})
 			for _, cl := range p.Claims {
-				pr.Asks = append(pr.Asks, typeName(cl.Type, lang))
+				if n := typeName(cl.Type, lang); !slices.Contains(r.Asks, n) {
+					r.Asks = append(r.Asks, n)
+				}
 			}
-			r.Profiles = append(r.Profiles, pr)
 		}
 		d.Verifiers = append(d.Verifiers, r)
 	}

@@ -5,7 +5,7 @@ var texts = map[string]map[string]string{
 	"nl": {
 		"title": "Register", "intro": "Dit is het openbare register van het consortium: de organisaties die bewijs voor het Persoonlijk Profiel Paspoort mogen uitgeven, en de organisaties die erom mogen vragen.",
 		"issuers": "Uitgevers", "verifiers": "Organisaties die bewijs vragen", "name": "Naam", "kind": "Soort", "types": "Mag uitgeven",
-		"profiles": "Eisenprofielen", "versions": "versies", "asks": "vraagt", "none": "Nog niemand.",
+		"profiles": "Eisenprofiel", "may_ask": "Mag vragen naar", "ids": "Kenmerken voor wallets en balies", "versions": "versies", "asks": "vraagt", "none": "Nog niemand.",
 		"version": "Versie", "valid_until": "geldig tot", "expired": "Deze versie is verlopen; het consortium moet een nieuwe ondertekenen.",
 		"not_signed": "Het register is nog niet ondertekend.", "tech": "Voor wallets en balies",
 		"current": "Huidige versie (JWT)", "key": "Publieke sleutel", "other_lang": "English",
@@ -13,7 +13,7 @@ var texts = map[string]map[string]string{
 	"en": {
 		"title": "Register", "intro": "This is the consortium's public register: the organisations that may issue evidence for the Persoonlijk Profiel Paspoort, and the organisations that may ask for it.",
 		"issuers": "Issuers", "verifiers": "Organisations that ask for evidence", "name": "Name", "kind": "Kind", "types": "May issue",
-		"profiles": "Requirement profiles", "versions": "versions", "asks": "asks", "none": "No one yet.",
+		"profiles": "Requirement profile", "may_ask": "May ask for", "ids": "Identifiers for wallets and desks", "versions": "versions", "asks": "asks", "none": "No one yet.",
 		"version": "Version", "valid_until": "valid until", "expired": "This version has expired; the consortium must sign a new one.",
 		"not_signed": "The register has not been signed yet.", "tech": "For wallets and desks",
 		"current": "Current version (JWT)", "key": "Public key", "other_lang": "Nederlands",
