@@ -5,8 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"slices"
-	"strconv"
-	"strings"
 	"sync"
 	"time"
 
@@ -22,11 +20,6 @@ import (
 type RegisterSource struct {
 	URL  string
 	Keys []*jose.PublicKey
-}
-
-// versionURL returns where version n of the register at u is published.
-func versionURL(u string, n uint64) string {
-	return strings.TrimSuffix(u, ".jwt") + "/" + strconv.FormatUint(n, 10) + ".jwt"
 }
 
 // RegisterTrust follows one or more consortium registers (issue 12): the
@@ -177,7 +170,7 @@ func (r *RegisterTrust) fetch(ctx context.Context, u string, f *registry.Followe
 		return nil, err
 	}
 	return f.Update(ctx, resp.Body, func(ctx context.Context, n uint64) ([]byte, error) {
-		resp, err := r.Fetcher.Get(ctx, versionURL(u, n), "application/jwt")
+		resp, err := r.Fetcher.Get(ctx, registry.VersionURL(u, n), "application/jwt")
 		if err != nil {
 			return nil, err
 		}

@@ -38,14 +38,7 @@ func protectedClaims(q dcql.Query, p *profile.Profile) []ProtectedClaim {
 		}
 		for _, vct := range cq.Meta.VCTValues {
 			for _, c := range cq.Claims {
-				var path []string
-				for _, e := range c.Path {
-					s, ok := e.(string)
-					if !ok {
-						break
-					}
-					path = append(path, s)
-				}
+				path := memberPath(c.Path)
 				cat, ok := ppp.ProtectedClaim(vct, path)
 				if !ok {
 					continue

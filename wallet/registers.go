@@ -8,7 +8,6 @@ import (
 	"errors"
 	"fmt"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 
@@ -230,7 +229,7 @@ func (w *Wallet) fetchRegister(ctx context.Context, url string, f *registry.Foll
 		return nil, fmt.Errorf("register %s: %w", url, err)
 	}
 	return f.Update(ctx, res.Body, func(ctx context.Context, n uint64) ([]byte, error) {
-		res, err := w.fetch.Get(ctx, strings.TrimSuffix(url, ".jwt")+"/"+strconv.FormatUint(n, 10)+".jwt", "application/jwt")
+		res, err := w.fetch.Get(ctx, registry.VersionURL(url, n), "application/jwt")
 		if err != nil {
 			return nil, err
 		}
@@ -344,14 +343,7 @@ func requestedClaims(q dcql.Query) []registry.ClaimRef {
 				typ = t.Name
 			}
 			for _, c := range cq.Claims {
-				var path []string
-				for _, e := range c.Path {
-					s, ok := e.(string)
-					if !ok {
-						break
-					}
-					path = append(path, s)
-				}
+				path := memberPath(c.Path)
 				out = append(out, registry.ClaimRef{Type: typ, Path: path})
 			}
 		}
@@ -382,6 +374,20 @@ func (e *OverAskingError) ClaimWords(lang string) []string {
 			label = strings.Join(c.Path, ".")
 		}
 		out = append(out, name+": "+label)
+	}
+	return out
+}
+
+// memberPath returns the object members a DCQL claims path starts with: the
+// path cut at its first array step (null or an index).
+func memberPath(p []any) []string {
+	var out []string
+	for _, e := range p {
+		s, ok := e.(string)
+		if !ok {
+			break
+		}
+		out = append(out, s)
 	}
 	return out
 }

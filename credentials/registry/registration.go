@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"strconv"
 	"strings"
 
 	"github.com/loopbrug/paspoort/credentials"
@@ -85,4 +86,10 @@ func (s *Set) CheckRegistration(r Registration, clientID string) (known bool, er
 		return true, fmt.Errorf("%w: %s holds no entry for %q", ErrNotRegistered, r.Consortium, clientID)
 	}
 	return false, nil
+}
+
+// VersionURL returns where version n of the register published at url
+// (…/register.jwt) is served: …/register/N.jwt.
+func VersionURL(url string, n uint64) string {
+	return strings.TrimSuffix(url, ".jwt") + "/" + strconv.FormatUint(n, 10) + ".jwt"
 }

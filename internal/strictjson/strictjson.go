@@ -101,14 +101,16 @@ func Check(data []byte) error {
 // would decode it into an interface with UseNumber: map[string]any, []any,
 // string, json.Number, bool or nil. It is several times faster than
 // encoding/json for this.
-func Decode(data []byte) (any, error) {
+func Decode(data []byte) (any, error) { return decode(data, false) }
+
+func decode(data []byte, alias bool) (any, error) {
 	if len(data) > limits.MaxJSONBytes {
 		return nil, ErrTooLarge
 	}
 	if !utf8.Valid(data) {
 		return nil, fmt.Errorf("%w: invalid UTF-8", ErrSyntax)
 	}
-	s := scanner{data: data}
+	s := scanner{data: data, alias: alias}
 	s.skipSpace()
 	v, err := s.value(0)
 	if err != nil {
@@ -192,25 +194,7 @@ type scanner struct {
 // DecodeOwned decodes data as Decode does, taking ownership of it: strings
 // in the result may share data's memory, which saves an allocation per
 // string. The caller must not modify data afterwards.
-func DecodeOwned(data []byte) (any, error) {
-	if len(data) > limits.MaxJSONBytes {
-		return nil, ErrTooLarge
-	}
-	if !utf8.Valid(data) {
-		return nil, fmt.Errorf("%w: invalid UTF-8", ErrSyntax)
-	}
-	s := scanner{data: data, alias: true}
-	s.skipSpace()
-	v, err := s.value(0)
-	if err != nil {
-		return nil, err
-	}
-	s.skipSpace()
-	if s.pos != len(s.data) {
-		return nil, fmt.Errorf("%w: trailing data at offset %d", ErrSyntax, s.pos)
-	}
-	return v, nil
-}
+func DecodeOwned(data []byte) (any, error) { return decode(data, true) }
 
 func (s *scanner) errorf(what string) error {
 	return fmt.Errorf("%w: %s at offset %d", ErrSyntax, what, s.pos)
