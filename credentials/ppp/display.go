@@ -29,6 +29,7 @@ var sectorNames = map[string][2]string{
 	"education": {"Education", "Onderwijs"}, "healthcare": {"Healthcare", "Zorg"}, "technical": {"Technology", "Techniek"},
 	"ict": {"ICT", "ICT"}, "transport": {"Transport", "Vervoer"}, "finance": {"Finance", "Financiën"},
 	"customer-service": {"Customer service", "Klantenservice"}, "retail": {"Retail", "Detailhandel"}, "logistics": {"Logistics", "Logistiek"},
+	"public-safety": {"Public safety", "Openbare orde en veiligheid"},
 }
 
 // enumNames are the words for the enumerated values of the PPP claims

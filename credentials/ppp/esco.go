@@ -87,7 +87,7 @@ func (o Occupation) Label(lang string) string {
 // values of the goal credential's target_sector claim.
 var Sectors = []string{
 	"education", "healthcare", "technical", "ict", "transport", "finance",
-	"customer-service", "retail", "logistics",
+	"customer-service", "retail", "logistics", "public-safety",
 }
 
 func pickLabel(lang, en, nl string) string {

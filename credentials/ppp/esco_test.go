@@ -15,14 +15,14 @@ const (
 )
 
 func TestESCOCounts(t *testing.T) {
-	if n := len(ppp.ESCOOccupations()); n != 33 {
-		t.Errorf("%d occupations, want 33", n)
+	if n := len(ppp.ESCOOccupations()); n != 45 {
+		t.Errorf("%d occupations, want 45", n)
 	}
-	if n := len(ppp.ESCOSkills()); n != 1618 {
-		t.Errorf("%d skills, want 1618", n)
+	if n := len(ppp.ESCOSkills()); n != 1959 {
+		t.Errorf("%d skills, want 1959", n)
 	}
-	if n := ppp.ESCORelationCount(); n != 2004 {
-		t.Errorf("%d relations, want 2004", n)
+	if n := ppp.ESCORelationCount(); n != 2803 {
+		t.Errorf("%d relations, want 2803", n)
 	}
 	var ess, opt, nl int
 	for _, o := range ppp.ESCOOccupations() {
@@ -36,16 +36,16 @@ func TestESCOCounts(t *testing.T) {
 			t.Errorf("occupation %s: sector %q", o.URI, o.Sector)
 		}
 	}
-	if ess != 941 || opt != 1063 {
-		t.Errorf("%d essential, %d optional relations, want 941, 1063", ess, opt)
+	if ess != 1305 || opt != 1498 {
+		t.Errorf("%d essential, %d optional relations, want 1305, 1498", ess, opt)
 	}
 	for _, s := range ppp.ESCOSkills() {
 		if s.LabelNl != "" {
 			nl++
 		}
 	}
-	if nl != 704 {
-		t.Errorf("%d skills with a Dutch label, want 704", nl)
+	if nl != 737 {
+		t.Errorf("%d skills with a Dutch label, want 737", nl)
 	}
 	if !strings.Contains(ppp.ESCOAttribution, "ESCO classification of the European Commission") {
 		t.Error("attribution")
@@ -143,7 +143,7 @@ func TestSearch(t *testing.T) {
 	}
 	// Exact matches come before longer labels that contain the query.
 	occ = ppp.SearchOccupations("electrician", 0)
-	if len(occ) != 2 || occ[0].LabelEn != "electrician" || occ[1].LabelEn != "building electrician" {
+	if len(occ) != 3 || occ[0].LabelEn != "electrician" || occ[1].LabelEn != "building electrician" || occ[2].LabelEn != "domestic electrician" {
 		t.Errorf("SearchOccupations(electrician) = %v", occ)
 	}
 }
