@@ -116,7 +116,11 @@ func (c Config) withDefaults() Config {
 		}
 	}
 	if len(c.Types) == 0 {
-		c.Types = ppp.Names()
+		for _, t := range ppp.Types() {
+			if !t.SelfIssued() {
+				c.Types = append(c.Types, t.Name)
+			}
+		}
 	}
 	return c
 }
@@ -144,8 +148,10 @@ func (c Config) Validate() error {
 		}
 	}
 	for _, t := range c.Types {
-		if _, ok := ppp.Lookup(t); !ok {
+		if pt, ok := ppp.Lookup(t); !ok {
 			errs = append(errs, fmt.Errorf("type %q: not a PPP type (%s)", t, strings.Join(ppp.Names(), ", ")))
+		} else if pt.SelfIssued() {
+			errs = append(errs, fmt.Errorf("type %q: the holder issues it to herself, not an issuer", t))
 		}
 	}
 	if c.TxCodeLength < 4 || c.TxCodeLength > 12 {

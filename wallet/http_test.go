@@ -17,6 +17,7 @@ import (
 
 	"github.com/loopbrug/paspoort/credentials/dcql"
 	"github.com/loopbrug/paspoort/credentials/oid4vp"
+	"github.com/loopbrug/paspoort/credentials/ppp"
 	"github.com/loopbrug/paspoort/credentials/sdjwtvc"
 	"github.com/loopbrug/paspoort/wallet"
 )
@@ -225,7 +226,7 @@ func TestServerEndToEnd(t *testing.T) {
 		Groups []wallet.Group `json:"groups"`
 		Count  int            `json:"count"`
 	}
-	if code, _ := c.do(http.MethodGet, "/api/credentials", nil, &list); code != http.StatusOK || list.Count != 0 || len(list.Groups) != 9 || list.Groups[1].ID != "skills" {
+	if code, _ := c.do(http.MethodGet, "/api/credentials", nil, &list); code != http.StatusOK || list.Count != 0 || len(list.Groups) != len(ppp.Types()) || list.Groups[1].ID != "skills" {
 		t.Fatalf("empty paspoort: %d %+v", code, list)
 	}
 

@@ -32,8 +32,8 @@ func TestPPPTypesJSON(t *testing.T) {
 	if err := json.Unmarshal([]byte(out), &rows); err != nil {
 		t.Fatalf("output is not JSON: %v\n%s", err, out)
 	}
-	if len(rows) != 9 {
-		t.Fatalf("%d types, want 9", len(rows))
+	if len(rows) != len(ppp.Types()) {
+		t.Fatalf("%d types, want %d", len(rows), len(ppp.Types()))
 	}
 	if rows[1].Name != "skill" || rows[1].VCT != "https://paspoort.loopbrug.nl/vct/skill/v1" || rows[1].Block != "skills" {
 		t.Errorf("rows[1] = %+v", rows[1])
@@ -46,7 +46,7 @@ func TestPPPTypesTable(t *testing.T) {
 		t.Fatal(err)
 	}
 	lines := strings.Split(strings.TrimSpace(out), "\n")
-	if len(lines) != 10 || !strings.HasPrefix(lines[0], "NAME") {
+	if len(lines) != len(ppp.Types())+1 || !strings.HasPrefix(lines[0], "NAME") {
 		t.Fatalf("table:\n%s", out)
 	}
 	col := strings.Index(lines[0], "VCT")

@@ -3,6 +3,7 @@ package ppp
 import (
 	"fmt"
 	"strconv"
+	"strings"
 	"time"
 )
 
@@ -129,23 +130,25 @@ type Method string
 
 // The methods.
 const (
-	MethodAssessment     Method = "assessment"      // a (game-based or psychometric) assessment or test
-	MethodObservation    Method = "observation"     // observed in practice by an assessor
-	MethodExam           Method = "exam"            // a formal exam
-	MethodWorkExperience Method = "work_experience" // shown in work, confirmed by the employer
-	MethodEVC            Method = "evc"             // Erkenning van Verworven Competenties (recognition of prior learning)
-	MethodSelfDeclared   Method = "self_declared"   // the holder's own statement, confirmed by the issuer only as stated
+	MethodAssessment      Method = "assessment"       // a (game-based or psychometric) assessment or test
+	MethodObservation     Method = "observation"      // observed in practice by an assessor
+	MethodExam            Method = "exam"             // a formal exam
+	MethodWorkExperience  Method = "work_experience"  // shown in work, confirmed by the employer
+	MethodPortfolioReview Method = "portfolio_review" // a portfolio reviewed against a standard, with a criterion-based interview
+	MethodEVC             Method = "evc"              // Erkenning van Verworven Competenties (recognition of prior learning)
+	MethodSelfDeclared    Method = "self_declared"    // the holder's own statement, confirmed by the issuer only as stated
 )
 
 // Methods lists every Method, in the order of the schemas' enum.
-var Methods = []Method{MethodAssessment, MethodObservation, MethodExam, MethodWorkExperience, MethodEVC, MethodSelfDeclared}
+var Methods = []Method{MethodAssessment, MethodObservation, MethodExam, MethodWorkExperience, MethodPortfolioReview, MethodEVC, MethodSelfDeclared}
 
 // TalentClaims is the claims set of the talent credential (building block
 // 1, Talenten): the outcome of a talent assessment.
 type TalentClaims struct {
-	Talents    []Talent `json:"talents"`
-	Instrument string   `json:"instrument"`
-	AssessedOn Date     `json:"assessed_on"`
+	Talents    []Talent  `json:"talents"`
+	Instrument string    `json:"instrument"`
+	AssessedOn Date      `json:"assessed_on"`
+	Assurance  Assurance `json:"assurance,omitempty"`
 }
 
 // Talent is one talent with its score.
@@ -167,14 +170,16 @@ type SkillClaims struct {
 	AssessedOn  Date        `json:"assessed_on"`
 	Method      Method      `json:"method"`
 	Evidence    string      `json:"evidence,omitempty"`
+	Assurance   Assurance   `json:"assurance,omitempty"`
 }
 
 // DriveClaims is the claims set of the drive credential (building block 3,
 // Drijfveren): motivators with their scores.
 type DriveClaims struct {
-	Drives     []Drive `json:"drives"`
-	Instrument string  `json:"instrument"`
-	AssessedOn Date    `json:"assessed_on"`
+	Drives     []Drive   `json:"drives"`
+	Instrument string    `json:"instrument"`
+	AssessedOn Date      `json:"assessed_on"`
+	Assurance  Assurance `json:"assurance,omitempty"`
 }
 
 // Drive is one drive (motivator) with its score.
@@ -193,6 +198,7 @@ type AgilityClaims struct {
 	Dimensions []AgilityDimension `json:"dimensions,omitempty"`
 	Instrument string             `json:"instrument"`
 	AssessedOn Date               `json:"assessed_on"`
+	Assurance  Assurance          `json:"assurance,omitempty"`
 }
 
 // AgilityDimension is the score on one dimension of learning agility.
@@ -211,11 +217,12 @@ var AgilityDimensions = []string{"mental", "people", "change", "results", "self_
 // level, below NLQF 1); NLQF levels 1–8 equal EQF levels 1–8, and the entry
 // level corresponds to EQF 1 (see EQFForNLQF).
 type LevelClaims struct {
-	NLQFLevel  int    `json:"nlqf_level"`
-	EQFLevel   int    `json:"eqf_level"`
-	AssessedOn Date   `json:"assessed_on"`
-	Method     Method `json:"method"`
-	Evidence   string `json:"evidence,omitempty"`
+	NLQFLevel  int       `json:"nlqf_level"`
+	EQFLevel   int       `json:"eqf_level"`
+	AssessedOn Date      `json:"assessed_on"`
+	Method     Method    `json:"method"`
+	Evidence   string    `json:"evidence,omitempty"`
+	Assurance  Assurance `json:"assurance,omitempty"`
 }
 
 // NLQFEntry is the nlqf_level value of the NLQF Entreeniveau (entry level).
@@ -255,6 +262,9 @@ type ExperienceClaims struct {
 	HoursPerWeek    float64  `json:"hours_per_week"`
 	Skills          []string `json:"skills"`
 	Description     string   `json:"description,omitempty"`
+	// AssessedOn is when the employer confirmed the experience.
+	AssessedOn *Date     `json:"assessed_on,omitempty"`
+	Assurance  Assurance `json:"assurance,omitempty"`
 }
 
 // StudyLoadUnit is the unit of a learning credential's study_load.
@@ -279,6 +289,7 @@ type LearningClaims struct {
 	EQFLevel         int           `json:"eqf_level"`
 	Skills           []string      `json:"skills"`
 	LearningOutcomes []string      `json:"learning_outcomes,omitempty"`
+	Assurance        Assurance     `json:"assurance,omitempty"`
 }
 
 // Relation is how a referee knows the holder.
@@ -297,13 +308,14 @@ const (
 // ReferenceClaims is the claims set of the reference credential: a
 // statement by a referee, endorsing ESCO skills.
 type ReferenceClaims struct {
-	RefereeName         string   `json:"referee_name"`
-	RefereeRole         string   `json:"referee_role"`
-	RefereeOrganisation string   `json:"referee_organisation,omitempty"`
-	Relation            Relation `json:"relation"`
-	Statement           string   `json:"statement"`
-	Skills              []string `json:"skills"`
-	GivenOn             Date     `json:"given_on"`
+	RefereeName         string    `json:"referee_name"`
+	RefereeRole         string    `json:"referee_role"`
+	RefereeOrganisation string    `json:"referee_organisation,omitempty"`
+	Relation            Relation  `json:"relation"`
+	Statement           string    `json:"statement"`
+	Skills              []string  `json:"skills"`
+	GivenOn             Date      `json:"given_on"`
+	Assurance           Assurance `json:"assurance,omitempty"`
 }
 
 // checker is implemented by every claims struct: the checks a JSON Schema
@@ -368,6 +380,204 @@ func checkSkillList(ptr string, uris []string) []FieldError {
 func checkOccupation(ptr, uri string) []FieldError {
 	if _, ok := ESCOOccupation(uri); !ok {
 		return []FieldError{{Pointer: ptr, Reason: fmt.Sprintf("ESCO occupation %q is not in the shipped ESCO %s subset", uri, ESCOVersion)}}
+	}
+	return nil
+}
+
+// Standard kinds: what an EVC standard is.
+const (
+	StandardESCOOccupation      = "esco_occupation"     // the essential ESCO skills of an occupation
+	StandardKwalificatiedossier = "kwalificatiedossier" // an MBO qualification file, by crebo number
+)
+
+// CompetenceResult is the outcome for one competence of an EVC procedure.
+type CompetenceResult string
+
+// The competence results an Ervaringscertificaat records ("not proven" is
+// not recorded: the certificate lists what was recognised).
+const (
+	CompetenceProven CompetenceResult = "proven"
+	CompetencePartly CompetenceResult = "partly"
+)
+
+// ErvaringscertificaatClaims is the claims set of the ervaringscertificaat
+// credential: the outcome of an EVC procedure by a recognised EVC provider.
+type ErvaringscertificaatClaims struct {
+	Standard      string          `json:"standard"`
+	StandardKind  string          `json:"standard_kind"`
+	StandardLabel string          `json:"standard_label"`
+	Skills        []string        `json:"skills"`
+	Competences   []EVCCompetence `json:"competences"`
+	Provider      string          `json:"provider"`
+	Assessor      string          `json:"assessor"`
+	AssessedOn    Date            `json:"assessed_on"`
+	Method        Method          `json:"method"`
+	Assurance     Assurance       `json:"assurance"`
+}
+
+// EVCCompetence is one competence an EVC provider recognised.
+type EVCCompetence struct {
+	Skill       string           `json:"skill"`
+	SkillLabel  string           `json:"skill_label"`
+	Proficiency Proficiency      `json:"proficiency"`
+	Result      CompetenceResult `json:"result"`
+}
+
+// PortfolioClaims is the claims set of the portfolio credential: the
+// evidence a holder gathered for an EVC standard, issued by herself.
+type PortfolioClaims struct {
+	Standard      string           `json:"standard"`
+	StandardKind  string           `json:"standard_kind"`
+	StandardLabel string           `json:"standard_label"`
+	Entries       []PortfolioEntry `json:"entries"`
+	PreparedOn    Date             `json:"prepared_on"`
+	Assurance     Assurance        `json:"assurance"`
+}
+
+// PortfolioEntry is what the holder claims for one competence.
+type PortfolioEntry struct {
+	Skill      string              `json:"skill"`
+	SkillLabel string              `json:"skill_label"`
+	Statement  string              `json:"statement"`
+	Context    string              `json:"context"`
+	From       Date                `json:"from"`
+	Until      *Date               `json:"until,omitempty"`
+	Evidence   []PortfolioEvidence `json:"evidence,omitempty"`
+}
+
+// Portfolio evidence kinds.
+const (
+	EvidenceAttachment = "attachment"
+	EvidenceCredential = "credential"
+)
+
+// PortfolioEvidence backs a portfolio entry: an attachment the holder
+// keeps (named by its SHA-256, base64url) or a credential she holds.
+type PortfolioEvidence struct {
+	Kind           string `json:"kind"`
+	Name           string `json:"name"`
+	MediaType      string `json:"media_type,omitempty"`
+	SHA256         string `json:"sha256,omitempty"`
+	CredentialType string `json:"credential_type,omitempty"`
+	IssuerName     string `json:"issuer_name,omitempty"`
+}
+
+// Payer kinds of a leerbudget.
+const (
+	PayerEmployer     = "employer"
+	PayerSectorFund   = "sector_fund"
+	PayerUWV          = "uwv"
+	PayerMunicipality = "municipality"
+	PayerOther        = "other"
+)
+
+// LeerbudgetClaims is the claims set of the leerbudget credential: a
+// training budget committed to the holder.
+type LeerbudgetClaims struct {
+	Amount           float64 `json:"amount"`
+	Currency         string  `json:"currency"`
+	Purpose          string  `json:"purpose"`
+	TargetOccupation string  `json:"target_occupation,omitempty"`
+	Payer            string  `json:"payer"`
+	PayerKind        string  `json:"payer_kind"`
+	Scheme           string  `json:"scheme,omitempty"`
+	ValidFrom        Date    `json:"valid_from"`
+	ValidUntil       Date    `json:"valid_until"`
+}
+
+// WerkplekLerenClaims is the claims set of the werkplekleren credential:
+// hours learned on the job and the skills practised, confirmed by the
+// workplace supervisor.
+type WerkplekLerenClaims struct {
+	Organisation   string    `json:"organisation"`
+	SupervisorName string    `json:"supervisor_name"`
+	SupervisorRole string    `json:"supervisor_role,omitempty"`
+	From           Date      `json:"from"`
+	Until          Date      `json:"until"`
+	Hours          float64   `json:"hours"`
+	Skills         []string  `json:"skills"`
+	Statement      string    `json:"statement,omitempty"`
+	AssessedOn     Date      `json:"assessed_on"`
+	Method         Method    `json:"method"`
+	Assurance      Assurance `json:"assurance"`
+}
+
+func (c *ErvaringscertificaatClaims) check() []FieldError {
+	errs := checkStandard(c.Standard, c.StandardKind)
+	errs = append(errs, checkSkillList("/skills", c.Skills)...)
+	listed := map[string]bool{}
+	for i, comp := range c.Competences {
+		ptr := "/competences/" + strconv.Itoa(i) + "/skill"
+		errs = append(errs, checkSkills(ptr, comp.Skill)...)
+		if listed[comp.Skill] {
+			errs = append(errs, FieldError{Pointer: ptr, Reason: "the same skill is listed twice"})
+		}
+		listed[comp.Skill] = true
+	}
+	for i, s := range c.Skills {
+		if !listed[s] {
+			errs = append(errs, FieldError{Pointer: "/skills/" + strconv.Itoa(i), Reason: "skill is not among the competences"})
+		}
+	}
+	if len(c.Skills) != len(listed) {
+		errs = append(errs, FieldError{Pointer: "/skills", Reason: "skills must list the skill of every competence"})
+	}
+	return errs
+}
+
+func (c *PortfolioClaims) check() []FieldError {
+	errs := checkStandard(c.Standard, c.StandardKind)
+	for i, e := range c.Entries {
+		base := "/entries/" + strconv.Itoa(i)
+		errs = append(errs, checkSkills(base+"/skill", e.Skill)...)
+		if e.Until != nil && e.Until.Before(e.From) {
+			errs = append(errs, FieldError{Pointer: base + "/until", Reason: fmt.Sprintf("end %s is before start %s", e.Until, e.From)})
+		}
+		for j, ev := range e.Evidence {
+			ptr := base + "/evidence/" + strconv.Itoa(j)
+			switch {
+			case ev.Kind == EvidenceAttachment && (ev.SHA256 == "" || ev.MediaType == ""):
+				errs = append(errs, FieldError{Pointer: ptr, Reason: "an attachment needs media_type and sha256"})
+			case ev.Kind == EvidenceCredential && ev.CredentialType == "":
+				errs = append(errs, FieldError{Pointer: ptr, Reason: "a credential needs credential_type"})
+			}
+		}
+	}
+	return errs
+}
+
+func (c *LeerbudgetClaims) check() []FieldError {
+	var errs []FieldError
+	if c.ValidUntil.Before(c.ValidFrom) {
+		errs = append(errs, FieldError{Pointer: "/valid_until", Reason: fmt.Sprintf("valid_until %s is before valid_from %s", c.ValidUntil, c.ValidFrom)})
+	}
+	if c.TargetOccupation != "" {
+		errs = append(errs, checkOccupation("/target_occupation", c.TargetOccupation)...)
+	}
+	return errs
+}
+
+func (c *WerkplekLerenClaims) check() []FieldError {
+	errs := checkSkillList("/skills", c.Skills)
+	if c.Until.Before(c.From) {
+		errs = append(errs, FieldError{Pointer: "/until", Reason: fmt.Sprintf("until %s is before from %s", c.Until, c.From)})
+	}
+	if c.AssessedOn.Before(c.From) {
+		errs = append(errs, FieldError{Pointer: "/assessed_on", Reason: "confirmed before the period began"})
+	}
+	return errs
+}
+
+// checkStandard checks an EVC standard: an ESCO occupation of the shipped
+// subset, or a crebo number (five digits) for a kwalificatiedossier.
+func checkStandard(std, kind string) []FieldError {
+	switch kind {
+	case StandardESCOOccupation:
+		return checkOccupation("/standard", std)
+	case StandardKwalificatiedossier:
+		if len(std) != 5 || strings.Trim(std, "0123456789") != "" {
+			return []FieldError{{Pointer: "/standard", Reason: fmt.Sprintf("crebo number %q is not five digits", std)}}
+		}
 	}
 	return nil
 }

@@ -134,3 +134,87 @@ func exampleReference() *ReferenceClaims {
 		GivenOn:             Date{2025, 10, 3},
 	}
 }
+
+// The EVC examples tell the story of Willem, who comes from WW with no
+// employer to vouch for him, trained youth teams at his sports club for
+// years, and has that recognised on his way to teaching physical education.
+const (
+	exOccSportsCoach     = "http://data.europa.eu/esco/occupation/3e9c1262-4fe2-4eb1-bf94-4fe64498393a"
+	exOccPETeacher       = "http://data.europa.eu/esco/occupation/a10849c1-f0d8-4600-bca6-9549c2517650"
+	exSkillInstructSport = "http://data.europa.eu/esco/skill/dbadb531-2fb9-4361-b80b-9be8c3c54229" // instruct in sport
+	exSkillMotivateSport = "http://data.europa.eu/esco/skill/ece81686-331c-4381-bf3f-5ea610d47a7f" // motivate in sports
+	exSkillPlanSport     = "http://data.europa.eu/esco/skill/65baf502-04a6-41c9-962f-9629de5c5a0a" // plan sports instruction programme
+	exSkillSportRisk     = "http://data.europa.eu/esco/skill/ada1d7d1-c887-4a28-b399-0d589b938786" // apply risk management in sports
+	exSkillSafety        = "http://data.europa.eu/esco/skill/11f536f5-b0e2-46a6-95c1-bd765946604c" // guarantee students' safety
+)
+
+func exampleErvaringscertificaat() *ErvaringscertificaatClaims {
+	return &ErvaringscertificaatClaims{
+		Standard:      exOccSportsCoach,
+		StandardKind:  StandardESCOOccupation,
+		StandardLabel: "sportcoach",
+		Skills:        []string{exSkillInstructSport, exSkillMotivateSport, exSkillPlanSport, exSkillSportRisk},
+		Competences: []EVCCompetence{
+			{Skill: exSkillInstructSport, SkillLabel: "instruct in sport", Proficiency: ProficiencyAdvanced, Result: CompetenceProven},
+			{Skill: exSkillMotivateSport, SkillLabel: "motivate in sports", Proficiency: ProficiencyAdvanced, Result: CompetenceProven},
+			{Skill: exSkillPlanSport, SkillLabel: "plan sports instruction programme", Proficiency: ProficiencyCompetent, Result: CompetenceProven},
+			{Skill: exSkillSportRisk, SkillLabel: "apply risk management in sports", Proficiency: ProficiencyDeveloping, Result: CompetencePartly},
+		},
+		Provider:   "EVC Centrum Domstad",
+		Assessor:   "Karin Bos",
+		AssessedOn: Date{2026, 3, 12},
+		Method:     MethodPortfolioReview,
+		Assurance:  AssuranceEVCProvider,
+	}
+}
+
+func examplePortfolio() *PortfolioClaims {
+	return &PortfolioClaims{
+		Standard:      exOccSportsCoach,
+		StandardKind:  StandardESCOOccupation,
+		StandardLabel: "sportcoach",
+		Entries: []PortfolioEntry{{
+			Skill:      exSkillInstructSport,
+			SkillLabel: "instruct in sport",
+			Statement:  "Ik geef sinds 2014 twee keer per week training aan de jeugd van 8 tot 14 jaar, met een eigen trainingsplan per seizoen.",
+			Context:    "Vrijwillig jeugdtrainer bij SV Domstad",
+			From:       Date{2014, 8, 1},
+			Evidence: []PortfolioEvidence{
+				{Kind: EvidenceAttachment, Name: "trainingsplan-2025.pdf", MediaType: "application/pdf", SHA256: "n4bQgYhMfWWaL-qgxVrQFaO_TxsrC4Is0V1sFbDwCgg"},
+				{Kind: EvidenceCredential, Name: "Referentie", CredentialType: TypeReference, IssuerName: "SV Domstad"},
+			},
+		}},
+		PreparedOn: Date{2026, 2, 20},
+		Assurance:  AssuranceSelf,
+	}
+}
+
+func exampleLeerbudget() *LeerbudgetClaims {
+	return &LeerbudgetClaims{
+		Amount:           4500,
+		Currency:         "EUR",
+		Purpose:          "Omscholing naar leraar bewegingsonderwijs",
+		TargetOccupation: exOccPETeacher,
+		Payer:            "UWV",
+		PayerKind:        PayerUWV,
+		Scheme:           "Scholing vanuit de WW",
+		ValidFrom:        Date{2026, 3, 1},
+		ValidUntil:       Date{2027, 2, 28},
+	}
+}
+
+func exampleWerkplekleren() *WerkplekLerenClaims {
+	return &WerkplekLerenClaims{
+		Organisation:   "Basisschool De Regenboog",
+		SupervisorName: "Ahmed el Amrani",
+		SupervisorRole: "vakleerkracht bewegingsonderwijs",
+		From:           Date{2026, 4, 1},
+		Until:          Date{2026, 6, 30},
+		Hours:          96,
+		Skills:         []string{exSkillInstructSport, exSkillSafety},
+		Statement:      "Willem gaf zelfstandig gymlessen aan groep 5 tot en met 8.",
+		AssessedOn:     Date{2026, 7, 3},
+		Method:         MethodObservation,
+		Assurance:      AssuranceEmployer,
+	}
+}

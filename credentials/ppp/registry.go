@@ -1,6 +1,9 @@
 package ppp
 
-import "strings"
+import (
+	"slices"
+	"strings"
+)
 
 // claim builds a Claim; path is dot-separated with "*" for AllElements.
 func claim(path string, mandatory bool, sd SD, en, nl string) Claim {
@@ -25,9 +28,21 @@ var (
 	claimAssessedOn = claim("assessed_on", true, SDAlways, "Assessed on", "Beoordeeld op")
 	claimMethod     = claim("method", true, SDAlways, "Assessment method", "Beoordelingsmethode")
 	claimEvidence   = claim("evidence", false, SDAlways, "Evidence", "Onderbouwing")
+	claimAssurance  = claim("assurance", false, SDAlways, "Established by", "Vastgesteld door")
+	// claimAssuranceFixed is the assurance of a type that always states it.
+	claimAssuranceFixed = claim("assurance", true, SDAlways, "Established by", "Vastgesteld door")
+	claimStandard       = []Claim{
+		claim("standard", true, SDAlways, "Standard", "Standaard"),
+		claim("standard_kind", true, SDAlways, "Kind of standard", "Soort standaard"),
+		claim("standard_label", true, SDAlways, "Standard", "Standaard"),
+	}
 )
 
-// definitions returns the static definitions of the nine types, in the
+// pppSince is the first day of the PPP scales of the assessment types:
+// nothing assessed on them can predate it.
+var pppSince = Date{2020, 1, 1}
+
+// definitions returns the static definitions of the thirteen types, in the
 // order of Types. Top-level claims are always selectively disclosable, so
 // a holder shows only what a verifier asks for; list elements are too, so
 // a holder can show some talents or skills of a list and not others.
@@ -45,8 +60,9 @@ func definitions() []*typeDef {
 				claim("talents.*.name", true, SDNever, "Talent", "Talent"),
 				claim("talents.*.score", true, SDNever, "Score (0–100)", "Score (0–100)"),
 				claim("talents.*.percentile", false, SDNever, "Percentile", "Percentiel"),
-				claimInstrument, claimAssessedOn,
+				claimInstrument, claimAssessedOn, claimAssurance,
 			},
+			since:    pppSince,
 			newClaim: func() checker { return new(TalentClaims) },
 			example:  exampleTalent(),
 		},
@@ -60,8 +76,9 @@ func definitions() []*typeDef {
 				claim("skill", true, SDAlways, "Skill (ESCO)", "Vaardigheid (ESCO)"),
 				claim("skill_label", true, SDAlways, "Skill", "Vaardigheid"),
 				claim("proficiency", true, SDAlways, "Proficiency (1–5)", "Beheersingsniveau (1–5)"),
-				claimAssessedOn, claimMethod, claimEvidence,
+				claimAssessedOn, claimMethod, claimEvidence, claimAssurance,
 			},
+			since:    pppSince,
 			newClaim: func() checker { return new(SkillClaims) },
 			example:  exampleSkill(),
 		},
@@ -76,8 +93,9 @@ func definitions() []*typeDef {
 				claim("drives.*", false, SDAlways, "Drive", "Drijfveer"),
 				claim("drives.*.name", true, SDNever, "Drive", "Drijfveer"),
 				claim("drives.*.score", true, SDNever, "Score (0–100)", "Score (0–100)"),
-				claimInstrument, claimAssessedOn,
+				claimInstrument, claimAssessedOn, claimAssurance,
 			},
+			since:    pppSince,
 			newClaim: func() checker { return new(DriveClaims) },
 			example:  exampleDrive(),
 		},
@@ -93,8 +111,9 @@ func definitions() []*typeDef {
 				claim("dimensions.*", false, SDAlways, "Dimension", "Dimensie"),
 				claim("dimensions.*.dimension", true, SDNever, "Dimension", "Dimensie"),
 				claim("dimensions.*.score", true, SDNever, "Score (1–5)", "Score (1–5)"),
-				claimInstrument, claimAssessedOn,
+				claimInstrument, claimAssessedOn, claimAssurance,
 			},
+			since:    pppSince,
 			newClaim: func() checker { return new(AgilityClaims) },
 			example:  exampleAgility(),
 		},
@@ -107,8 +126,9 @@ func definitions() []*typeDef {
 			claims: []Claim{
 				claim("nlqf_level", true, SDAlways, "NLQF level", "NLQF-niveau"),
 				claim("eqf_level", true, SDAlways, "EQF level", "EQF-niveau"),
-				claimAssessedOn, claimMethod, claimEvidence,
+				claimAssessedOn, claimMethod, claimEvidence, claimAssurance,
 			},
+			since:    pppSince,
 			newClaim: func() checker { return new(LevelClaims) },
 			example:  exampleLevel(),
 		},
@@ -145,6 +165,8 @@ func definitions() []*typeDef {
 				claim("skills", true, SDAlways, "Skills shown (ESCO)", "Getoonde vaardigheden (ESCO)"),
 				claim("skills.*", false, SDAlways, "Skill (ESCO)", "Vaardigheid (ESCO)"),
 				claim("description", false, SDAlways, "Description of the work", "Omschrijving van het werk"),
+				claim("assessed_on", false, SDAlways, "Confirmed on", "Bevestigd op"),
+				claimAssurance,
 			},
 			newClaim: func() checker { return new(ExperienceClaims) },
 			example:  exampleExperience(),
@@ -168,6 +190,7 @@ func definitions() []*typeDef {
 				claim("skills.*", false, SDAlways, "Skill (ESCO)", "Vaardigheid (ESCO)"),
 				claim("learning_outcomes", false, SDAlways, "Learning outcomes", "Leeruitkomsten"),
 				claim("learning_outcomes.*", false, SDAlways, "Learning outcome", "Leeruitkomst"),
+				claimAssurance,
 			},
 			newClaim: func() checker { return new(LearningClaims) },
 			example:  exampleLearning(),
@@ -187,9 +210,99 @@ func definitions() []*typeDef {
 				claim("skills", true, SDAlways, "Skills endorsed (ESCO)", "Onderschreven vaardigheden (ESCO)"),
 				claim("skills.*", false, SDAlways, "Skill (ESCO)", "Vaardigheid (ESCO)"),
 				claim("given_on", true, SDAlways, "Given on", "Gegeven op"),
+				claimAssurance,
 			},
 			newClaim: func() checker { return new(ReferenceClaims) },
 			example:  exampleReference(),
+		},
+		{
+			name:  TypeErvaringscertificaat,
+			block: BlockEvidence,
+			display: display(
+				"Ervaringscertificaat (EVC)", "The outcome of an EVC procedure: the competences of a standard that a recognised EVC provider found proven, each at a proficiency.",
+				"Ervaringscertificaat (EVC)", "De uitkomst van een EVC-procedure: de competenties van een standaard die een erkende EVC-aanbieder bewezen vond, elk met een beheersingsniveau."),
+			claims: append(slices.Clone(claimStandard),
+				claim("skills", true, SDAlways, "Skills recognised (ESCO)", "Erkende vaardigheden (ESCO)"),
+				claim("skills.*", false, SDAlways, "Skill (ESCO)", "Vaardigheid (ESCO)"),
+				claim("competences", true, SDAlways, "Competences recognised", "Erkende competenties"),
+				claim("competences.*", false, SDAlways, "Competence", "Competentie"),
+				claim("competences.*.skill", true, SDNever, "Skill (ESCO)", "Vaardigheid (ESCO)"),
+				claim("competences.*.skill_label", true, SDNever, "Skill", "Vaardigheid"),
+				claim("competences.*.proficiency", true, SDNever, "Proficiency (1–5)", "Beheersingsniveau (1–5)"),
+				claim("competences.*.result", true, SDNever, "Result", "Resultaat"),
+				claim("provider", true, SDAlways, "EVC provider", "EVC-aanbieder"),
+				claim("assessor", true, SDAlways, "Assessor", "Assessor"),
+				claimAssessedOn, claimMethod, claimAssuranceFixed,
+			),
+			since:    Date{2006, 1, 1},
+			newClaim: func() checker { return new(ErvaringscertificaatClaims) },
+			example:  exampleErvaringscertificaat(),
+		},
+		{
+			name:  TypePortfolio,
+			block: BlockEvidence,
+			display: display(
+				"EVC portfolio", "Evidence the holder gathered for an EVC standard, in her own words, with the credentials and files that back it. Issued by the holder herself.",
+				"EVC-portfolio", "Bewijs dat de houder verzamelde voor een EVC-standaard, in eigen woorden, met de credentials en bestanden die het onderbouwen. Uitgegeven door de houder zelf."),
+			claims: append(slices.Clone(claimStandard),
+				claim("entries", true, SDAlways, "Entries", "Onderdelen"),
+				claim("entries.*", false, SDAlways, "Entry", "Onderdeel"),
+				claim("entries.*.skill", true, SDNever, "Skill (ESCO)", "Vaardigheid (ESCO)"),
+				claim("entries.*.skill_label", true, SDNever, "Skill", "Vaardigheid"),
+				claim("entries.*.statement", true, SDNever, "What I did", "Wat ik deed"),
+				claim("entries.*.context", true, SDNever, "Where", "Waar"),
+				claim("entries.*.from", true, SDNever, "From", "Vanaf"),
+				claim("entries.*.until", false, SDNever, "Until", "Tot en met"),
+				claim("entries.*.evidence", false, SDNever, "Evidence", "Bewijs"),
+				claim("prepared_on", true, SDAlways, "Prepared on", "Opgesteld op"),
+				claimAssuranceFixed,
+			),
+			selfIssued: true,
+			newClaim:   func() checker { return new(PortfolioClaims) },
+			example:    examplePortfolio(),
+		},
+		{
+			name:  TypeLeerbudget,
+			block: BlockEvidence,
+			display: display(
+				"Training budget", "A training budget an employer, a sector fund, UWV or a municipality commits to the holder, for a purpose and a period.",
+				"Leerbudget", "Een budget voor scholing dat een werkgever, een sectorfonds, UWV of een gemeente de houder toezegt, voor een doel en een periode."),
+			claims: []Claim{
+				claim("amount", true, SDAlways, "Amount (euro)", "Bedrag (euro)"),
+				claim("currency", true, SDAlways, "Currency", "Munteenheid"),
+				claim("purpose", true, SDAlways, "Purpose", "Doel"),
+				claim("target_occupation", false, SDAlways, "Target occupation (ESCO)", "Doelberoep (ESCO)"),
+				claim("payer", true, SDAlways, "Paid by", "Betaald door"),
+				claim("payer_kind", true, SDAlways, "Kind of payer", "Soort betaler"),
+				claim("scheme", false, SDAlways, "Scheme", "Regeling"),
+				claim("valid_from", true, SDAlways, "Valid from", "Geldig vanaf"),
+				claim("valid_until", true, SDAlways, "Valid until", "Geldig tot en met"),
+			},
+			newClaim: func() checker { return new(LeerbudgetClaims) },
+			example:  exampleLeerbudget(),
+		},
+		{
+			name:  TypeWerkplekleren,
+			block: BlockEvidence,
+			display: display(
+				"Learning on the job", "Hours learned on the job and the ESCO skills practised, confirmed by the workplace supervisor.",
+				"Werkplekleren", "Uren geleerd op de werkplek en de ESCO-vaardigheden die daarbij zijn geoefend, bevestigd door de praktijkopleider."),
+			claims: []Claim{
+				claim("organisation", true, SDAlways, "Organisation", "Organisatie"),
+				claim("supervisor_name", true, SDAlways, "Supervisor", "Praktijkopleider"),
+				claim("supervisor_role", false, SDAlways, "Supervisor's role", "Functie van de praktijkopleider"),
+				claim("from", true, SDAlways, "From", "Vanaf"),
+				claim("until", true, SDAlways, "Until", "Tot en met"),
+				claim("hours", true, SDAlways, "Hours", "Uren"),
+				claim("skills", true, SDAlways, "Skills practised (ESCO)", "Geoefende vaardigheden (ESCO)"),
+				claim("skills.*", false, SDAlways, "Skill (ESCO)", "Vaardigheid (ESCO)"),
+				claim("statement", false, SDAlways, "Remarks", "Toelichting"),
+				claim("assessed_on", true, SDAlways, "Confirmed on", "Bevestigd op"),
+				claimMethod, claimAssuranceFixed,
+			},
+			since:    pppSince,
+			newClaim: func() checker { return new(WerkplekLerenClaims) },
+			example:  exampleWerkplekleren(),
 		},
 	}
 }

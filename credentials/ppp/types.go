@@ -26,6 +26,11 @@ const (
 	TypeExperience = "experience"
 	TypeLearning   = "learning"
 	TypeReference  = "reference"
+
+	TypeErvaringscertificaat = "ervaringscertificaat"
+	TypePortfolio            = "portfolio"
+	TypeLeerbudget           = "leerbudget"
+	TypeWerkplekleren        = "werkplekleren"
 )
 
 // Block is a building block of the PPP. Blocks 1–6 are the six building
@@ -191,6 +196,21 @@ type Type struct {
 	def *typeDef
 }
 
+// Since returns the first day a credential of the type can date its
+// assessment, and false when the type sets no such bound. An earlier date
+// is refused as a forgery or a typo.
+func (t Type) Since() (Date, bool) {
+	if t.def == nil || t.def.since.IsZero() {
+		return Date{}, false
+	}
+	return t.def.since, true
+}
+
+// SelfIssued reports whether the holder issues credentials of the type to
+// herself (the EVC portfolio): an issuer does not offer them, and a
+// verifier counts their claims as the holder's own word (assurance self).
+func (t Type) SelfIssued() bool { return t.def != nil && t.def.selfIssued }
+
 // SchemaURI returns the $id of the type's JSON Schema: VCT + "/schema.json".
 func (t Type) SchemaURI() string { return t.VCT + "/schema.json" }
 
@@ -237,6 +257,12 @@ type typeDef struct {
 	example  checker
 	schema   []byte
 	compiled func() (*jsonschema.Schema, error)
+	// since is the first day a credential of the type can date an
+	// assessment (assessed_on, completed_on, given_on, prepared_on): the
+	// day its scale or procedure came into use. Zero: no lower bound.
+	since Date
+	// selfIssued marks a type the holder issues to herself (portfolio).
+	selfIssued bool
 }
 
 //go:embed schemas/*.json
@@ -272,7 +298,8 @@ func buildRegistry() *typeSet {
 }
 
 // Types returns every PPP credential type: the six building blocks in PPP
-// order, then experience, learning and reference.
+// order, then the evidence types: experience, learning, reference,
+// ervaringscertificaat, portfolio, leerbudget and werkplekleren.
 func Types() []Type { return slices.Clone(registry().list) }
 
 // Names returns the type names in the order of Types.

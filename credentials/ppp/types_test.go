@@ -27,6 +27,10 @@ var wantTypes = []struct {
 	{"experience", ppp.BlockEvidence},
 	{"learning", ppp.BlockEvidence},
 	{"reference", ppp.BlockEvidence},
+	{"ervaringscertificaat", ppp.BlockEvidence},
+	{"portfolio", ppp.BlockEvidence},
+	{"leerbudget", ppp.BlockEvidence},
+	{"werkplekleren", ppp.BlockEvidence},
 }
 
 func TestTypes(t *testing.T) {

@@ -10,6 +10,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	"github.com/santhosh-tekuri/jsonschema/v6"
@@ -159,10 +160,51 @@ func (t Type) validate(doc any) error {
 	if err := json.Unmarshal(canon, c); err != nil {
 		return invalid(t.Name, decodeField(err))
 	}
-	if fields := c.check(); len(fields) > 0 {
+	fields := c.check()
+	if m, ok := doc.(map[string]any); ok {
+		fields = append(fields, t.checkProvenance(m, validationNow())...)
+	}
+	if len(fields) > 0 {
 		return invalid(t.Name, fields...)
 	}
 	return nil
+}
+
+// validationNow is the clock Validate checks dates against; tests set it.
+var validationNow = time.Now
+
+// dateLeeway is how far in the future an assessment date may lie: a day,
+// for an issuer west of the holder or a clock a little ahead.
+const dateLeeway = 24 * time.Hour
+
+// checkProvenance checks what dates an assessment and who made it: no
+// assessment date in the future or before the type's scale existed
+// (Type.Since), and no assurance above "self" on a self-declared result.
+func (t Type) checkProvenance(doc map[string]any, now time.Time) []FieldError {
+	var out []FieldError
+	since, hasSince := t.Since()
+	for _, name := range []string{"assessed_on", "completed_on", "given_on", "prepared_on", "stated_on"} {
+		s, ok := doc[name].(string)
+		if !ok {
+			continue
+		}
+		d, err := ParseDate(s)
+		if err != nil {
+			continue // the schema's format check reported it
+		}
+		switch {
+		case d.Time().After(now.Add(dateLeeway)):
+			out = append(out, FieldError{Pointer: "/" + name, Reason: fmt.Sprintf("date %s is in the future", d)})
+		case hasSince && d.Before(since):
+			out = append(out, FieldError{Pointer: "/" + name, Reason: fmt.Sprintf("date %s is before %s credentials existed (%s)", d, t.Name, since)})
+		}
+	}
+	if m, _ := doc["method"].(string); Method(m) == MethodSelfDeclared {
+		if a, ok := doc["assurance"].(string); ok && Assurance(a) != AssuranceSelf {
+			out = append(out, FieldError{Pointer: "/assurance", Reason: fmt.Sprintf("a self-declared result has assurance self, not %s", a)})
+		}
+	}
+	return out
 }
 
 // canonicalNumbers rewrites, in place, every json.Number in v that is a
