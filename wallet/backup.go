@@ -3,6 +3,8 @@ package wallet
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -28,6 +30,16 @@ type backupFile struct {
 	Created     time.Time          `json:"created"`
 	Credentials []backupCredential `json:"credentials"`
 	History     []Presentation     `json:"history"`
+	// Portfolios are the EVC portfolios with their files (absent in
+	// backups made before portfolios existed).
+	Portfolios []backupPortfolio `json:"portfolios,omitempty"`
+}
+
+// backupPortfolio is a portfolio and its attachments' files, by
+// attachment id.
+type backupPortfolio struct {
+	Portfolio *Portfolio        `json:"portfolio"`
+	Files     map[string][]byte `json:"files,omitempty"`
 }
 
 type backupCredential struct {
@@ -58,6 +70,9 @@ func (w *Wallet) Export(ctx context.Context, backupPass []byte) (string, error) 
 			return "", fmt.Errorf("wallet: export credential %s: %w", c.ID, err)
 		}
 		b.Credentials = append(b.Credentials, backupCredential{Credential: c, Secret: sec})
+	}
+	if b.Portfolios, err = w.backupPortfolios(ctx); err != nil {
+		return "", err
 	}
 	pt, err := json.Marshal(b)
 	if err != nil {
@@ -184,6 +199,11 @@ func (w *Wallet) ImportBackup(ctx context.Context, bk *Backup) (*ImportResult, e
 		}
 		res.Imported = append(res.Imported, bc.Credential.ID)
 	}
+	for _, bp := range b.Portfolios {
+		if err := w.importPortfolio(ctx, bp); err != nil {
+			return res, err
+		}
+	}
 	have, err := w.History(ctx)
 	if err != nil {
 		return res, err
@@ -253,7 +273,31 @@ func decodeBackup(pt []byte) (*backupFile, error) {
 			return nil, fmt.Errorf("wallet: backup credential %d: %w", i, err)
 		}
 	}
+	for i, bp := range b.Portfolios {
+		if err := checkBackupPortfolio(bp); err != nil {
+			return nil, fmt.Errorf("wallet: backup portfolio %d: %w", i, err)
+		}
+	}
 	return &b, nil
+}
+
+// checkBackupPortfolio checks a portfolio of a backup: a well-formed id
+// and every attachment's file present and matching its hash.
+func checkBackupPortfolio(bp backupPortfolio) error {
+	p := bp.Portfolio
+	if p == nil || !validCredentialID(p.ID) {
+		return fmt.Errorf("%w: incomplete portfolio", ErrBackup)
+	}
+	for _, e := range p.Entries {
+		for _, a := range e.Attachments {
+			data, ok := bp.Files[a.ID]
+			sum := sha256.Sum256(data)
+			if !ok || !validCredentialID(a.ID) || base64.RawURLEncoding.EncodeToString(sum[:]) != a.SHA256 {
+				return fmt.Errorf("%w: file %q is missing or does not match its hash", ErrInconsistent, a.Name)
+			}
+		}
+	}
+	return nil
 }
 
 func checkBackupCredential(bc backupCredential) error {

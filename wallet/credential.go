@@ -182,8 +182,9 @@ func comparable(claims map[string]any) ([]byte, error) {
 	return b, nil
 }
 
-// put stores a new credential (its DEK, summary and secrets) in one batch.
-func (w *Wallet) put(ctx context.Context, c *Credential, sec *secretRecord) error {
+// put stores a new credential (its DEK, summary and secrets) in one batch,
+// with extra sealed records when given.
+func (w *Wallet) put(ctx context.Context, c *Credential, sec *secretRecord, extra ...Record) error {
 	dek, err := newDataKey()
 	if err != nil {
 		return err
@@ -199,7 +200,7 @@ func (w *Wallet) put(ctx context.Context, c *Credential, sec *secretRecord) erro
 		return err
 	}
 	ifAbsent := []Ref{{KindDEK, c.ID}, {KindCredential, c.ID}, {KindSecret, c.ID}}
-	if err := w.store.Apply(ctx, Batch{IfAbsent: ifAbsent, Put: recs}); err != nil {
+	if err := w.store.Apply(ctx, Batch{IfAbsent: ifAbsent, Put: append(recs, extra...)}); err != nil {
 		return fmt.Errorf("wallet: store credential: %w", err)
 	}
 	w.index[c.ID] = c

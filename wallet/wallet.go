@@ -67,6 +67,10 @@ type Wallet struct {
 	checker    *statuslist.Checker
 	verifier   *sdjwtvc.Verifier
 
+	// portfolioMu serialises changes to portfolio drafts (portfolio.go),
+	// each a read, a change and a write.
+	portfolioMu sync.Mutex
+
 	// regMu guards the registers followed as last built (registers.go).
 	regMu    sync.Mutex
 	regSet   *registry.Set
