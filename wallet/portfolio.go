@@ -52,6 +52,17 @@ var (
 	ErrPortfolioIssued = credentials.NewError(credentials.ErrFormat, "wallet: portfolio was issued already")
 )
 
+// PortfolioError is a portfolio step the wallet refuses, said in Dutch
+// and English for the person who took it. It wraps ErrPortfolio.
+type PortfolioError struct{ NL, EN string }
+
+func (e *PortfolioError) Error() string { return "wallet: portfolio: " + e.EN }
+
+// Unwrap returns ErrPortfolio.
+func (e *PortfolioError) Unwrap() error { return ErrPortfolio }
+
+func portfolioErr(nl, en string) error { return &PortfolioError{NL: nl, EN: en} }
+
 // Portfolio is a holder's EVC portfolio while she builds it: the standard
 // she wants recognised, her entries per competence, the files and
 // credentials that back them. It stays in the wallet, sealed; what leaves
@@ -121,10 +132,10 @@ func (w *Wallet) NewPortfolio(ctx context.Context, standard, label string) (*Por
 		p.StandardKind = ppp.StandardKwalificatiedossier
 		p.StandardLabel = strings.TrimSpace(label)
 		if p.StandardLabel == "" {
-			return nil, fmt.Errorf("%w: give the name of kwalificatiedossier %s", ErrPortfolio, standard)
+			return nil, portfolioErr(fmt.Sprintf("geef de naam van kwalificatiedossier %s", standard), fmt.Sprintf("give the name of kwalificatiedossier %s", standard))
 		}
 	} else {
-		return nil, fmt.Errorf("%w: %q is neither an ESCO occupation of the shipped subset nor a five-digit crebo number", ErrPortfolio, standard)
+		return nil, portfolioErr("geef een beroep uit ESCO (de URI) of het crebonummer van een kwalificatiedossier (vijf cijfers)", "give an ESCO occupation (its URI) or the crebo number of a kwalificatiedossier (five digits)")
 	}
 	if label = strings.TrimSpace(label); label != "" {
 		p.StandardLabel = label
@@ -193,10 +204,10 @@ func (w *Wallet) AddPortfolioEntry(ctx context.Context, id string, e PortfolioEn
 	var idx int
 	err := w.updatePortfolio(ctx, id, func(p *Portfolio) ([]Record, error) {
 		if len(p.Entries) >= MaxPortfolioEntries {
-			return nil, fmt.Errorf("%w: at most %d entries", ErrPortfolio, MaxPortfolioEntries)
+			return nil, portfolioErr(fmt.Sprintf("een portfolio heeft hoogstens %d onderdelen", MaxPortfolioEntries), fmt.Sprintf("a portfolio has at most %d entries", MaxPortfolioEntries))
 		}
 		if slices.ContainsFunc(p.Entries, func(x PortfolioEntry) bool { return x.Skill == e.Skill }) {
-			return nil, fmt.Errorf("%w: there is an entry for this skill already; add to it instead", ErrPortfolio)
+			return nil, portfolioErr("er is al een onderdeel voor deze vaardigheid; voeg daar bewijs aan toe", "there is an entry for this skill already; add evidence to it instead")
 		}
 		p.Entries = append(p.Entries, e)
 		idx = len(p.Entries) - 1
@@ -207,24 +218,27 @@ func (w *Wallet) AddPortfolioEntry(ctx context.Context, id string, e PortfolioEn
 
 func checkEntry(e PortfolioEntry) error {
 	if _, ok := ppp.ESCOSkill(e.Skill); !ok {
-		return fmt.Errorf("%w: skill %q is not an ESCO skill of the shipped subset", ErrPortfolio, e.Skill)
+		return portfolioErr("die vaardigheid staat niet in ESCO; zoek haar op met 'paspoort ppp esco'", "that skill is not in ESCO; look it up with 'paspoort ppp esco'")
 	}
-	for _, s := range []struct{ name, v string }{{"statement", e.Statement}, {"context", e.Context}} {
-		if n := utf8.RuneCountInString(s.v); n < 3 || (s.name == "context" && n > 200) || n > 4000 {
-			return fmt.Errorf("%w: the %s must be 3 to %d characters", ErrPortfolio, s.name, map[bool]int{true: 200, false: 4000}[s.name == "context"])
+	for _, s := range []struct {
+		name, nl, v string
+		max         int
+	}{{"statement", "wat u deed", e.Statement, 4000}, {"context", "waar", e.Context, 200}} {
+		if n := utf8.RuneCountInString(s.v); n < 3 || n > s.max {
+			return portfolioErr(fmt.Sprintf("%s: schrijf 3 tot %d tekens", s.nl, s.max), fmt.Sprintf("%s: write 3 to %d characters", s.name, s.max))
 		}
 	}
 	from, err := ppp.ParseDate(e.From)
 	if err != nil {
-		return fmt.Errorf("%w: start date: %v", ErrPortfolio, err)
+		return portfolioErr("de begindatum is geen datum: schrijf JJJJ-MM-DD", "the start date is no date: write YYYY-MM-DD")
 	}
 	if e.Until != "" {
 		until, err := ppp.ParseDate(e.Until)
 		if err != nil {
-			return fmt.Errorf("%w: end date: %v", ErrPortfolio, err)
+			return portfolioErr("de einddatum is geen datum: schrijf JJJJ-MM-DD", "the end date is no date: write YYYY-MM-DD")
 		}
 		if until.Before(from) {
-			return fmt.Errorf("%w: the end date %s is before the start date %s", ErrPortfolio, until, from)
+			return portfolioErr(fmt.Sprintf("de einddatum %s ligt voor de begindatum %s", until, from), fmt.Sprintf("the end date %s is before the start date %s", until, from))
 		}
 	}
 	return nil
@@ -237,11 +251,11 @@ func (w *Wallet) Attach(ctx context.Context, id string, idx int, name, mediaType
 	name = filepath.Base(strings.TrimSpace(name))
 	switch {
 	case len(data) == 0:
-		return nil, fmt.Errorf("%w: the file is empty", ErrPortfolio)
+		return nil, portfolioErr("het bestand is leeg", "the file is empty")
 	case len(data) > MaxAttachmentSize:
-		return nil, fmt.Errorf("%w: the file is %d bytes, at most %d", ErrPortfolio, len(data), MaxAttachmentSize)
+		return nil, portfolioErr(fmt.Sprintf("het bestand is te groot: hoogstens %d MB", MaxAttachmentSize>>20), fmt.Sprintf("the file is too big: at most %d MB", MaxAttachmentSize>>20))
 	case name == "" || name == "." || utf8.RuneCountInString(name) > 200 || !utf8.ValidString(name):
-		return nil, fmt.Errorf("%w: the file needs a name of at most 200 characters", ErrPortfolio)
+		return nil, portfolioErr("het bestand heeft een naam nodig van hoogstens 200 tekens", "the file needs a name of at most 200 characters")
 	}
 	if mediaType == "" {
 		mediaType = mime.TypeByExtension(strings.ToLower(filepath.Ext(name)))
@@ -251,20 +265,20 @@ func (w *Wallet) Attach(ctx context.Context, id string, idx int, name, mediaType
 		mediaType = "application/octet-stream"
 	}
 	if _, _, err := mime.ParseMediaType(mediaType); err != nil || len(mediaType) > 100 {
-		return nil, fmt.Errorf("%w: media type %q", ErrPortfolio, mediaType)
+		return nil, portfolioErr("het soort bestand is niet te herkennen", "the kind of file cannot be recognised")
 	}
 	sum := sha256.Sum256(data)
 	a := &Attachment{ID: newID(), Name: name, MediaType: mediaType, Size: len(data), SHA256: base64.RawURLEncoding.EncodeToString(sum[:])}
 	err := w.updatePortfolio(ctx, id, func(p *Portfolio) ([]Record, error) {
 		if idx < 0 || idx >= len(p.Entries) {
-			return nil, fmt.Errorf("%w: no entry %d (the portfolio has %d)", ErrPortfolio, idx+1, len(p.Entries))
+			return nil, portfolioErr(fmt.Sprintf("er is geen onderdeel %d; het portfolio heeft er %d", idx+1, len(p.Entries)), fmt.Sprintf("there is no entry %d; the portfolio has %d", idx+1, len(p.Entries)))
 		}
 		n := 0
 		for _, e := range p.Entries {
 			n += len(e.Attachments)
 		}
 		if n >= MaxPortfolioAttachments {
-			return nil, fmt.Errorf("%w: at most %d files per portfolio", ErrPortfolio, MaxPortfolioAttachments)
+			return nil, portfolioErr(fmt.Sprintf("een portfolio heeft hoogstens %d bestanden", MaxPortfolioAttachments), fmt.Sprintf("a portfolio has at most %d files", MaxPortfolioAttachments))
 		}
 		sealed, err := w.sealMaster(Ref{KindAttachment, a.ID}, data)
 		if err != nil {
@@ -314,14 +328,14 @@ func (w *Wallet) LinkCredential(ctx context.Context, id string, idx int, credent
 	}
 	return w.updatePortfolio(ctx, id, func(p *Portfolio) ([]Record, error) {
 		if idx < 0 || idx >= len(p.Entries) {
-			return nil, fmt.Errorf("%w: no entry %d (the portfolio has %d)", ErrPortfolio, idx+1, len(p.Entries))
+			return nil, portfolioErr(fmt.Sprintf("er is geen onderdeel %d; het portfolio heeft er %d", idx+1, len(p.Entries)), fmt.Sprintf("there is no entry %d; the portfolio has %d", idx+1, len(p.Entries)))
 		}
 		e := &p.Entries[idx]
 		if slices.Contains(e.Credentials, credentialID) {
 			return nil, nil
 		}
 		if len(e.Attachments)+len(e.Credentials) >= 20 {
-			return nil, fmt.Errorf("%w: at most 20 pieces of evidence per entry", ErrPortfolio)
+			return nil, portfolioErr("een onderdeel heeft hoogstens 20 bewijsstukken", "an entry has at most 20 pieces of evidence")
 		}
 		e.Credentials = append(e.Credentials, credentialID)
 		return nil, nil
@@ -333,7 +347,7 @@ func (w *Wallet) LinkCredential(ctx context.Context, id string, idx int, credent
 // hash) and the credentials it names that are still in the wallet.
 func (w *Wallet) PortfolioClaims(p *Portfolio) (*ppp.PortfolioClaims, error) {
 	if len(p.Entries) == 0 {
-		return nil, fmt.Errorf("%w: add at least one entry first", ErrPortfolio)
+		return nil, portfolioErr("voeg eerst minstens één onderdeel toe", "add at least one entry first")
 	}
 	c := &ppp.PortfolioClaims{Standard: p.Standard, StandardKind: p.StandardKind, StandardLabel: p.StandardLabel,
 		PreparedOn: ppp.DateOf(w.cfg.now()), Assurance: ppp.AssuranceSelf}
@@ -341,13 +355,13 @@ func (w *Wallet) PortfolioClaims(p *Portfolio) (*ppp.PortfolioClaims, error) {
 		label, _ := ppp.SkillLabel(e.Skill, "nl")
 		from, err := ppp.ParseDate(e.From)
 		if err != nil {
-			return nil, fmt.Errorf("%w: %v", ErrPortfolio, err)
+			return nil, portfolioErr("een datum in het portfolio klopt niet", "a date in the portfolio is wrong")
 		}
 		pe := ppp.PortfolioEntry{Skill: e.Skill, SkillLabel: label, Statement: e.Statement, Context: e.Context, From: from}
 		if e.Until != "" {
 			u, err := ppp.ParseDate(e.Until)
 			if err != nil {
-				return nil, fmt.Errorf("%w: %v", ErrPortfolio, err)
+				return nil, portfolioErr("een datum in het portfolio klopt niet", "a date in the portfolio is wrong")
 			}
 			pe.Until = &u
 		}
@@ -414,7 +428,7 @@ func (w *Wallet) IssuePortfolio(ctx context.Context, id string, copies int) (*Cr
 		return nil, err
 	}
 	if err := ppp.Validate(ppp.TypePortfolio, b); err != nil {
-		return nil, fmt.Errorf("%w: %w", ErrPortfolio, err)
+		return nil, fmt.Errorf("%w: %w", portfolioErr("het portfolio klopt niet met het PPP-schema", "the portfolio does not meet the PPP schema"), err)
 	}
 	var m map[string]any
 	if err := json.Unmarshal(b, &m); err != nil {

@@ -60,7 +60,7 @@ func newWalletCommand() *cobra.Command {
 		newWalletReceiveCommand(f), newWalletPresentCommand(f), newWalletHistoryCommand(f),
 		newWalletExportCommand(f), newWalletImportCommand(f), newWalletMatchCommand(f),
 		newWalletServeCommand(f),
-		newWalletDecisionsCommand(f), newWalletDecisionCommand(f), newWalletTrustCommand(f),
+		newWalletDecisionsCommand(f), newWalletDecisionCommand(f), newWalletTrustCommand(f), newWalletPortfolioCommand(f),
 	)
 	return cmd
 }
