@@ -23,12 +23,12 @@ var texts = map[string]map[string]string{
 // kindLabels names the kinds of members for people.
 var kindLabels = map[string]map[string]string{
 	"nl": {
-		"assessor": "assessor", "employer": "werkgever", "school": "opleider", "evc-provider": "EVC-aanbieder",
-		"admission": "toelating", "hiring": "werving", "guidance": "begeleiding",
+		"assessor": "assessor", "employer": "werkgever", "school": "opleider", "evc-provider": "EVC-aanbieder", "funder": "financier",
+		"admission": "toelating", "hiring": "werving", "guidance": "begeleiding", "recognition": "erkenning (EVC)",
 	},
 	"en": {
-		"assessor": "assessor", "employer": "employer", "school": "school", "evc-provider": "EVC provider",
-		"admission": "admission", "hiring": "hiring", "guidance": "guidance",
+		"assessor": "assessor", "employer": "employer", "school": "school", "evc-provider": "EVC provider", "funder": "funder",
+		"admission": "admission", "hiring": "hiring", "guidance": "guidance", "recognition": "recognition (EVC)",
 	},
 }
 

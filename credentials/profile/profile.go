@@ -37,6 +37,10 @@ const (
 	// KindHiring is an employer hiring (into a leerwerktraject); the gap
 	// becomes an onboarding plan.
 	KindHiring Kind = "hiring"
+	// KindRecognition is an EVC provider taking in a portfolio to assess
+	// (Erkenning van Verworven Competenties); the outcome is an
+	// Ervaringscertificaat, not a plan.
+	KindRecognition Kind = "recognition"
 )
 
 // Text is a text per language: "nl" and "en".

@@ -72,10 +72,13 @@ const (
 	KindEmployer    IssuerKind = "employer"
 	KindSchool      IssuerKind = "school"
 	KindEVCProvider IssuerKind = "evc-provider"
+	// KindFunder commits training budgets: UWV, a sector fund, a
+	// municipality. Its credentials carry no evidence of skills.
+	KindFunder IssuerKind = "funder"
 )
 
 // IssuerKinds lists the issuer kinds.
-var IssuerKinds = []IssuerKind{KindAssessor, KindEmployer, KindSchool, KindEVCProvider}
+var IssuerKinds = []IssuerKind{KindAssessor, KindEmployer, KindSchool, KindEVCProvider, KindFunder}
 
 // VerifierKind says what a verifier asks evidence for.
 type VerifierKind string
@@ -85,10 +88,12 @@ const (
 	KindAdmission VerifierKind = "admission"
 	KindHiring    VerifierKind = "hiring"
 	KindGuidance  VerifierKind = "guidance"
+	// KindRecognition is an EVC provider taking in portfolios.
+	KindRecognition VerifierKind = "recognition"
 )
 
 // VerifierKinds lists the verifier kinds.
-var VerifierKinds = []VerifierKind{KindAdmission, KindHiring, KindGuidance}
+var VerifierKinds = []VerifierKind{KindAdmission, KindHiring, KindGuidance, KindRecognition}
 
 // Issuer is an admitted issuer.
 type Issuer struct {
