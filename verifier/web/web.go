@@ -55,6 +55,9 @@ type Config struct {
 	AllowedHosts []string
 	// Logger receives request errors (ids only). Default: discard.
 	Logger *slog.Logger
+	// EVC, when set, makes this an EVC provider's desk: decisions under a
+	// recognition profile open the portfolio review (evc.go).
+	EVC *EVCConfig
 }
 
 // Desk serves the front desk pages.
@@ -72,6 +75,8 @@ type asked struct {
 	link    string
 	session string
 	created time.Time
+	// offers are the credentials an EVC review had offered (evc.go).
+	offers []evcOffer
 }
 
 // Bounds of the desk's memory.
@@ -107,13 +112,30 @@ func New(cfg Config) (*Desk, error) {
 //	GET  /requests/{id}[?wait=1]    QR code and link while pending (wait=1 holds the page up to 20 s for the answer), then the decision
 //	GET  /requests/{id}/qr.png      the QR code of the request link
 //
+// and, for an EVC provider's desk (Config.EVC), under a recognition
+// profile:
+//
+//	GET  /requests/{id}/review      the portfolio, to review per competence
+//	POST /requests/{id}/review      the review → the issuer offers the certificate and skills
+//	POST /requests/{id}/check-file  is this file one the portfolio names?
+//
 // Every page takes ?lang=nl|en (default nl).
 func (d *Desk) Handler() http.Handler {
-	e := webguard.NewServer("16K", d.cfg.AllowedHosts, webguard.PageCSP)
+	limit := "16K"
+	if d.cfg.EVC != nil {
+		limit = "9M" // a file the holder shows the assessor
+	}
+	e := webguard.NewServer(limit, d.cfg.AllowedHosts, webguard.PageCSP)
 	e.GET("/", d.home)
 	e.POST("/requests", d.start)
 	e.GET("/requests/:id", d.request)
 	e.GET("/requests/:id/qr.png", d.qr)
+	if d.cfg.EVC != nil {
+		e.GET("/requests/:id/review", d.review)
+		e.POST("/requests/:id/review", d.postReview)
+		e.POST("/requests/:id/check-file", d.checkFile)
+		e.GET("/requests/:id/offers/:n/qr.png", d.offerQR)
+	}
 	return e
 }
 
@@ -231,6 +253,9 @@ func (d *Desk) request(c echo.Context) error {
 			return d.render(c, http.StatusOK, "error.html", map[string]any{"Message": texts[lang]["expired"]})
 		}
 		return d.render(c, http.StatusOK, "waiting.html", data)
+	}
+	if d.isRecognition(p) {
+		return c.Redirect(http.StatusSeeOther, "/requests/"+url.PathEscape(id)+"/review?lang="+lang)
 	}
 	data["D"] = decisionView(tx.Decision, p, d.cfg.IssuerNames, lang)
 	return d.render(c, http.StatusOK, "decision.html", data)
