@@ -48,8 +48,16 @@ func (s *Stack) openDesks(next func() (net.Listener, error)) error {
 			return err
 		}
 		ps := v.profiles(s)
-		if v.desk, err = verifierweb.New(verifierweb.Config{Verifier: v.Verifier, Store: v.store, Profiles: ps, Name: v.Name, WalletURL: w.WebURL, IssuerNames: names,
-			Logger: s.opts.Logger.With("service", "verifier-desk", "org", v.Key)}); err != nil {
+		cfg := verifierweb.Config{Verifier: v.Verifier, Store: v.store, Profiles: ps, Name: v.Name, WalletURL: w.WebURL, IssuerNames: names,
+			Logger: s.opts.Logger.With("service", "verifier-desk", "org", v.Key)}
+		if v.Key == VerifierEVC {
+			// The EVC provider's desk reviews portfolios and has the
+			// provider's issuer offer over its admin API.
+			evc := s.Issuer(IssuerEVC)
+			cfg.EVC = &verifierweb.EVCConfig{IssuerAdminURL: evc.URL + "/admin", AdminToken: evc.AdminToken, Provider: evc.Name["nl"],
+				Client: s.client, Now: s.opts.Now}
+		}
+		if v.desk, err = verifierweb.New(cfg); err != nil {
 			return fmt.Errorf("devstack: desk of %s: %w", v.Key, err)
 		}
 		v.DeskURL = "http://" + v.deskLn.Addr().String()

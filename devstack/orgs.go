@@ -20,6 +20,17 @@ const (
 	IssuerNS = "ns"
 	// IssuerHogeschool is Hogeschool Domstad: completed modules.
 	IssuerHogeschool = "hogeschool"
+	// IssuerEVC is EVC Centrum Domstad, a recognised EVC provider:
+	// Ervaringscertificaten and the skill credentials they recognise.
+	IssuerEVC = "evc"
+	// IssuerClub is SV Domstad, the sports club where Willem trains the
+	// youth teams: volunteer experience and references.
+	IssuerClub = "svdomstad"
+	// IssuerUWV is UWV: training budgets (leerbudget) for people on WW.
+	IssuerUWV = "uwv"
+	// IssuerPrimary is Basisschool De Regenboog, where Willem learns on
+	// the job: werkplekleren.
+	IssuerPrimary = "regenboog"
 	// VerifierAdmission is Hogeschool Domstad's admission office for the
 	// part-time secondary teacher training.
 	VerifierAdmission = "toelating"
@@ -29,6 +40,9 @@ const (
 	// VerifierAgency is Uitzendbureau Snelwerk, a staffing agency that is
 	// in no consortium register.
 	VerifierAgency = "uitzend"
+	// VerifierEVC is EVC Centrum Domstad's intake: it takes in portfolios
+	// for review (its desk reviews them and has IssuerEVC issue).
+	VerifierEVC = "evc-intake"
 )
 
 // Profiles of the demo verifiers: the shipped teacher-training admission
@@ -41,6 +55,9 @@ const (
 	ProfileReferences = "docent-met-referenties"
 	// ProfileAgency is the staffing agency's profile.
 	ProfileAgency = "snelstart-onderwijs"
+	// ProfileEVC is EVC Centrum Domstad's intake for the sports coach
+	// standard.
+	ProfileEVC = "evc-sportcoach"
 	// CatalogueDomstad is Hogeschool Domstad's module catalogue: the
 	// admission's learning plan and the school's onboarding plan come
 	// from it.
@@ -83,12 +100,21 @@ var issuerSpecs = []issuerSpec{
 		[]string{"experience", "reference"}},
 	{IssuerHogeschool, map[string]string{"nl": "Hogeschool Domstad", "en": "Hogeschool Domstad"},
 		[]string{"learning"}},
+	{IssuerEVC, map[string]string{"nl": "EVC Centrum Domstad", "en": "EVC Centrum Domstad"},
+		[]string{"ervaringscertificaat", "skill"}},
+	{IssuerClub, map[string]string{"nl": "SV Domstad", "en": "SV Domstad"},
+		[]string{"experience", "reference"}},
+	{IssuerUWV, map[string]string{"nl": "UWV", "en": "UWV"},
+		[]string{"leerbudget"}},
+	{IssuerPrimary, map[string]string{"nl": "Basisschool De Regenboog", "en": "Basisschool De Regenboog"},
+		[]string{"werkplekleren"}},
 }
 
 var verifierSpecs = []verifierSpec{
 	{VerifierAdmission, "Hogeschool Domstad", []string{ProfileAdmission}, []string{ProfileAdmission}},
 	{VerifierSchool, "Stedelijk College Domstad", []string{ProfileSchool, ProfileReferences}, []string{ProfileSchool}},
 	{VerifierAgency, "Uitzendbureau Snelwerk", []string{ProfileAgency}, nil},
+	{VerifierEVC, "EVC Centrum Domstad", []string{ProfileEVC}, []string{ProfileEVC}},
 }
 
 //go:embed profiles/*.yaml

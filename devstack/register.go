@@ -50,9 +50,11 @@ type Register struct {
 var (
 	issuerKinds = map[string]registry.IssuerKind{
 		IssuerAssessment: registry.KindAssessor, IssuerNS: registry.KindEmployer, IssuerHogeschool: registry.KindSchool,
+		IssuerEVC: registry.KindEVCProvider, IssuerClub: registry.KindEmployer, IssuerUWV: registry.KindFunder, IssuerPrimary: registry.KindEmployer,
 	}
 	verifierKinds = map[string]registry.VerifierKind{
 		VerifierAdmission: registry.KindAdmission, VerifierSchool: registry.KindHiring, VerifierAgency: registry.KindHiring,
+		VerifierEVC: registry.KindRecognition,
 	}
 )
 

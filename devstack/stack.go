@@ -38,7 +38,7 @@ import (
 const DefaultBasePort = 8440
 
 // Ports is the number of ports the stack uses from its base port.
-const Ports = 15
+const Ports = 25
 
 // Options configure a Stack. Every default is written out in New.
 type Options struct {

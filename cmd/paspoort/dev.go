@@ -67,7 +67,7 @@ func newDevCommand() *cobra.Command {
 	}
 	f := cmd.Flags()
 	f.StringVar(&data, "data", defaultDevDir, "data folder of every service and the wallet")
-	f.IntVar(&basePort, "base-port", devstack.DefaultBasePort, fmt.Sprintf("first of the %d ports: wallet API, 3 issuers, 3 verifiers, web wallet, 3 issuer desks, 3 verifier desks, consortium register", devstack.Ports))
+	f.IntVar(&basePort, "base-port", devstack.DefaultBasePort, fmt.Sprintf("first of the %d ports: wallet API, 7 issuers, 4 verifiers, web wallet, 7 issuer desks, 4 verifier desks, consortium register", devstack.Ports))
 	f.BoolVar(&reset, "reset", false, "delete the data folder first (only a paspoort dev folder) and start clean")
 	f.BoolVar(&verbose, "verbose", false, "write the services' logs to standard error")
 	return cmd
