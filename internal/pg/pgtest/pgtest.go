@@ -54,11 +54,15 @@ var cluster struct {
 // that pgtest started for them, if any. Call it from TestMain:
 //
 //	func TestMain(m *testing.M) { pgtest.Main(m) }
-func Main(m *testing.M) {
+func Main(m *testing.M) { os.Exit(Run(m)) }
+
+// Run is Main returning the exit code instead of exiting, for a TestMain
+// with clean-up of its own after the tests.
+func Run(m *testing.M) int {
 	cluster.mainUsed = true
 	code := m.Run()
 	stop()
-	os.Exit(code)
+	return code
 }
 
 // DSN returns the postgres:// address of a new, empty database for t,
