@@ -7,12 +7,14 @@ import (
 	"io"
 	"net/http"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/loopbrug/paspoort/credentials/oid4vci"
 	"github.com/loopbrug/paspoort/credentials/ppp"
 	"github.com/loopbrug/paspoort/internal/jose"
 	"github.com/loopbrug/paspoort/issuer"
+	issuerpg "github.com/loopbrug/paspoort/issuer/pgstore"
 )
 
 // IssuerOptions set up an issuance load run.
@@ -28,6 +30,14 @@ type IssuerOptions struct {
 	Timer Timer
 	// Progress, when set, is told what is happening.
 	Progress io.Writer
+	// Store is a postgres:// URL of a scratch database the replicas share
+	// (its issuer tables are created, and the run's records left in
+	// them); empty for a badger store in a temporary folder.
+	Store string
+	// Replicas is how many issuers share Store (default 1). A flow
+	// redeems its code at one replica and asks for its credential at the
+	// next.
+	Replicas int
 }
 
 // Issuer starts an issuer (badger store with synced writes, TLS on
@@ -64,31 +74,62 @@ func runIssuer(ctx context.Context, o IssuerOptions, drive func(round func(conte
 	if o.Credentials < 1 || o.Concurrency < 1 || o.Batch < 1 || o.Batch > 100 {
 		return fmt.Errorf("loadtest: credentials and concurrency must be positive, batch 1 to 100")
 	}
+	n, err := checkReplicas(o.Store, o.Replicas)
+	if err != nil {
+		return err
+	}
 	flows := (o.Credentials + o.Batch - 1) / o.Batch
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	srv, err := NewServer("issuer", o.Concurrency)
-	if err != nil {
-		return err
-	}
-	defer srv.Close()
 	master, _ := secret(32)
-	store, err := issuer.OpenBadgerStore(srv.Dir, master, nil)
-	if err != nil {
-		return err
-	}
-	defer store.Close()
 	_, admin := secret(32)
-	is, err := issuer.New(ctx, store, issuer.Config{
-		URL: srv.URL, Name: map[string]string{"en": "bench"}, AdminToken: admin, AllowLoopback: true,
-		BatchSize: max(o.Batch, 2), TLS: srv.TLS,
-	})
-	if err != nil {
-		return err
+	srvs := make([]*Server, n)
+	var is *issuer.Issuer // the first replica: offers are made there
+	var wg sync.WaitGroup
+	defer func() { cancel(); wg.Wait() }()
+	for r := range srvs {
+		srv, err := NewServer("issuer", o.Concurrency)
+		if err != nil {
+			return err
+		}
+		defer srv.Close()
+		srvs[r] = srv
+		var store issuer.Store
+		if o.Store == "" {
+			bs, err := issuer.OpenBadgerStore(srv.Dir, master, nil)
+			if err != nil {
+				return err
+			}
+			defer bs.Close()
+			store = bs
+		} else {
+			db, err := openPool(ctx, o.Store, o.Concurrency)
+			if err != nil {
+				return err
+			}
+			ps, err := issuerpg.Open(ctx, db, master)
+			if err != nil {
+				db.Close()
+				return err
+			}
+			defer ps.Close()
+			store = ps
+		}
+		// Every replica has the first one's URL: the Credential Issuer
+		// Identifier a load balancer would stand for.
+		rep, err := issuer.New(ctx, store, issuer.Config{
+			URL: srvs[0].URL, Name: map[string]string{"en": "bench"}, AdminToken: admin, AllowLoopback: true,
+			BatchSize: max(o.Batch, 2), TLS: srv.TLS,
+		})
+		if err != nil {
+			return err
+		}
+		if r == 0 {
+			is = rep
+		}
+		wg.Add(1)
+		go func() { defer wg.Done(); _ = rep.Serve(ctx, srv.Listener) }()
 	}
-	done := make(chan error, 1)
-	go func() { done <- is.Serve(ctx, srv.Listener) }()
-	defer func() { cancel(); <-done }()
 
 	skill, _ := ppp.Lookup("skill")
 	round := func(ctx context.Context) (Result, error) {
@@ -123,48 +164,72 @@ func runIssuer(ctx context.Context, o IssuerOptions, drive func(round func(conte
 			return Result{}, err
 		}
 		if o.Progress != nil {
-			fmt.Fprintf(o.Progress, "%d offers created; issuing %d credentials with %d concurrent wallets…\n", flows, flows*o.Batch, o.Concurrency)
+			fmt.Fprintf(o.Progress, "%d offers created; issuing %d credentials with %d concurrent wallets on %d replica(s)…\n", flows, flows*o.Batch, o.Concurrency, n)
 		}
 		return Run(ctx, Load{Flows: flows, Concurrency: o.Concurrency, Profile: o.Profile, Timer: o.Timer}, func(ctx context.Context, i int) error {
-			return issueOne(ctx, srv.Client, srv.URL, codes[i], holders[i])
+			a, b := srvs[i%n], srvs[(i+1)%n]
+			return IssueOne(ctx, Endpoint{a.Client, a.URL}, Endpoint{b.Client, b.URL}, srvs[0].URL, codes[i], holders[i])
 		})
 	}
 	return drive(round)
 }
 
-// issueOne runs one wallet issuance: token, nonce, credential.
-func issueOne(ctx context.Context, hc *http.Client, base, code string, holders []*jose.PrivateKey) error {
+// Endpoint is where a replica answers: its base URL and a client that
+// trusts it.
+type Endpoint struct {
+	Client *http.Client
+	URL    string
+}
+
+// IssueOne runs one wallet issuance: token at tok, then nonce and
+// credential at cred (the same replica or another), with proofs for the
+// Credential Issuer Identifier aud. It returns an error unless every
+// credential asked for came back.
+func IssueOne(ctx context.Context, tok, cred Endpoint, aud, code string, holders []*jose.PrivateKey) error {
+	_, err := IssueCredentials(ctx, tok, cred, aud, code, holders)
+	return err
+}
+
+// IssueCredentials is IssueOne returning the credentials.
+func IssueCredentials(ctx context.Context, tokAt, credAt Endpoint, aud, code string, holders []*jose.PrivateKey) ([]string, error) {
 	tr := oid4vci.TokenRequest{GrantType: oid4vci.GrantTypePreAuthorizedCode, PreAuthorizedCode: code}
-	b, err := post(ctx, hc, base+"/token", "application/x-www-form-urlencoded", "", tr.Form().Encode())
+	b, err := post(ctx, tokAt.Client, tokAt.URL+"/token", "application/x-www-form-urlencoded", "", tr.Form().Encode())
 	if err != nil {
-		return err
+		return nil, err
 	}
 	tok, err := oid4vci.ParseTokenResponse(b)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	if b, err = post(ctx, hc, base+"/nonce", "", "", ""); err != nil {
-		return err
+	if b, err = post(ctx, credAt.Client, credAt.URL+"/nonce", "", "", ""); err != nil {
+		return nil, err
 	}
 	nr, err := oid4vci.ParseNonceResponse(b)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	proofs := make([]string, len(holders))
 	for i, h := range holders {
-		if proofs[i], err = oid4vci.BuildProof(h, oid4vci.ProofOptions{Audience: base, Nonce: nr.CNonce}); err != nil {
-			return err
+		if proofs[i], err = oid4vci.BuildProof(h, oid4vci.ProofOptions{Audience: aud, Nonce: nr.CNonce}); err != nil {
+			return nil, err
 		}
 	}
 	body, _ := json.Marshal(oid4vci.CredentialRequest{CredentialConfigurationID: "skill", Proofs: &oid4vci.Proofs{JWT: proofs}})
-	if b, err = post(ctx, hc, base+"/credential", "application/json", tok.AccessToken, string(body)); err != nil {
-		return err
+	if b, err = post(ctx, credAt.Client, credAt.URL+"/credential", "application/json", tok.AccessToken, string(body)); err != nil {
+		return nil, err
 	}
 	cr, err := oid4vci.ParseCredentialResponse(b)
-	if err == nil && len(cr.Credentials) != len(holders) {
-		err = fmt.Errorf("%d credentials for %d proofs", len(cr.Credentials), len(holders))
+	if err != nil {
+		return nil, err
 	}
-	return err
+	if len(cr.Credentials) != len(holders) {
+		return nil, fmt.Errorf("%d credentials for %d proofs", len(cr.Credentials), len(holders))
+	}
+	out := make([]string, len(cr.Credentials))
+	for i, c := range cr.Credentials {
+		out[i] = c.Credential
+	}
+	return out, nil
 }
 
 // post sends a POST and returns the body of a 200 answer.

@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net/url"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/loopbrug/paspoort/credentials/dcql"
@@ -20,6 +21,7 @@ import (
 	"github.com/loopbrug/paspoort/internal/jose"
 	"github.com/loopbrug/paspoort/internal/kv"
 	"github.com/loopbrug/paspoort/verifier"
+	verifierpg "github.com/loopbrug/paspoort/verifier/pgstore"
 )
 
 // VerifierOptions set up a verification load run.
@@ -41,6 +43,14 @@ type VerifierOptions struct {
 	Timer Timer
 	// Progress, when set, is told what is happening.
 	Progress io.Writer
+	// Store is a postgres:// URL of a scratch database the replicas share
+	// (its verifier tables are created, and the run's transactions left in
+	// them); empty for a badger store in a temporary folder.
+	Store string
+	// Replicas is how many verifiers share Store (default 1), with one
+	// signing and sealing key. Transactions are created at the first and
+	// answered at each in turn.
+	Replicas int
 }
 
 // MaxDisclosures is the most VerifierOptions.Disclosures can be: one for
@@ -114,13 +124,12 @@ func runVerifier(ctx context.Context, o VerifierOptions, drive func(round func(c
 	case o.ResponseMode != oid4vp.ResponseModeDirectPost && o.ResponseMode != oid4vp.ResponseModeDirectPostJWT:
 		return fmt.Errorf("loadtest: response mode %q", o.ResponseMode)
 	}
-	ctx, cancel := context.WithCancel(ctx)
-	defer cancel()
-	srv, err := NewServer("verifier", o.Concurrency)
+	n, err := checkReplicas(o.Store, o.Replicas)
 	if err != nil {
 		return err
 	}
-	defer srv.Close()
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
 
 	issDID, cred, holder, err := benchCredential(o.Disclosures)
 	if err != nil {
@@ -130,32 +139,62 @@ func runVerifier(ctx context.Context, o VerifierOptions, drive func(round func(c
 	if err != nil {
 		return err
 	}
-	db, err := kv.Open(kv.Options{Dir: srv.Dir})
-	if err != nil {
-		return fmt.Errorf("open store: %w", err)
-	}
-	defer db.Close()
 	seal, _ := secret(32)
-	store, err := verifier.NewBadgerStore(db, seal)
-	if err != nil {
-		return err
-	}
 	signing, err := jose.GenerateKey(jose.ES256)
 	if err != nil {
 		return err
 	}
 	_, admin := secret(32)
-	v, err := verifier.New(store, verifier.Config{
-		BaseURL: srv.URL, SigningKey: signing, Profiles: []*profile.Profile{prof},
-		Trust:      verifier.StaticTrust{List: &verifier.TrustList{Issuers: []verifier.TrustedIssuer{{ID: issDID, Types: []string{"learning"}}}}},
-		AdminToken: admin, ResponseMode: o.ResponseMode,
-	}, verifier.WithAllowLoopback(), verifier.WithLogger(slog.New(slog.DiscardHandler)))
-	if err != nil {
-		return err
+	srvs := make([]*Server, n)
+	var v *verifier.Verifier // the first replica: transactions are created there
+	var wg sync.WaitGroup
+	defer func() { cancel(); wg.Wait() }()
+	for r := range srvs {
+		srv, err := NewServer("verifier", o.Concurrency)
+		if err != nil {
+			return err
+		}
+		defer srv.Close()
+		srvs[r] = srv
+		var store verifier.Store
+		if o.Store == "" {
+			db, err := kv.Open(kv.Options{Dir: srv.Dir})
+			if err != nil {
+				return fmt.Errorf("open store: %w", err)
+			}
+			defer db.Close()
+			if store, err = verifier.NewBadgerStore(db, seal); err != nil {
+				return err
+			}
+		} else {
+			db, err := openPool(ctx, o.Store, o.Concurrency)
+			if err != nil {
+				return err
+			}
+			ps, err := verifierpg.Open(ctx, db, seal)
+			if err != nil {
+				db.Close()
+				return err
+			}
+			defer ps.Close()
+			store = ps
+		}
+		// Every replica has the first one's URL, as behind a load
+		// balancer: its client_id and response_uri.
+		rep, err := verifier.New(store, verifier.Config{
+			BaseURL: srvs[0].URL, SigningKey: signing, Profiles: []*profile.Profile{prof},
+			Trust:      verifier.StaticTrust{List: &verifier.TrustList{Issuers: []verifier.TrustedIssuer{{ID: issDID, Types: []string{"learning"}}}}},
+			AdminToken: admin, ResponseMode: o.ResponseMode,
+		}, verifier.WithAllowLoopback(), verifier.WithLogger(slog.New(slog.DiscardHandler)))
+		if err != nil {
+			return err
+		}
+		if r == 0 {
+			v = rep
+		}
+		wg.Add(1)
+		go func() { defer wg.Done(); _ = rep.Serve(ctx, srv.Listener, verifier.ServerConfig{TLS: srv.TLS}) }()
 	}
-	done := make(chan error, 1)
-	go func() { done <- v.Serve(ctx, srv.Listener, verifier.ServerConfig{TLS: srv.TLS}) }()
-	defer func() { cancel(); <-done }()
 
 	round := func(ctx context.Context) (Result, error) {
 		// The wallet's responses, made beforehand: creating a request and
@@ -170,9 +209,10 @@ func runVerifier(ctx context.Context, o VerifierOptions, drive func(round func(c
 			return Result{}, fmt.Errorf("prepare responses: %w", err)
 		}
 		if o.Progress != nil {
-			fmt.Fprintf(o.Progress, "%d transactions answered by the wallet; posting them with %d concurrent clients…\n", o.Presentations, o.Concurrency)
+			fmt.Fprintf(o.Progress, "%d transactions answered by the wallet; posting them with %d concurrent clients to %d replica(s)…\n", o.Presentations, o.Concurrency, n)
 		}
 		res, err := Run(ctx, Load{Flows: o.Presentations, Concurrency: o.Concurrency, Profile: o.Profile, Timer: o.Timer}, func(ctx context.Context, i int) error {
+			srv := srvs[i%n]
 			b, err := post(ctx, srv.Client, srv.URL+"/response", "application/x-www-form-urlencoded", "", forms[i])
 			if err == nil && !strings.Contains(string(b), `"receipt"`) {
 				err = fmt.Errorf("response_uri: no receipt: %.200s", b)
@@ -253,45 +293,57 @@ func answer(ctx context.Context, v *verifier.Verifier, cred string, holder *jose
 	if err != nil {
 		return "", "", err
 	}
-	s, err := sdjwt.Parse(cred)
+	form, err := Respond(r, cred, holder)
 	if err != nil {
 		return "", "", err
 	}
+	return req.TransactionID, form.Encode(), nil
+}
+
+// Respond is the wallet's answer to the authorization request r with its
+// one credential: the DCQL query matched, the matched claims presented
+// with a KB-JWT for r's client_id and nonce, as the form to post to the
+// response_uri (encrypted for direct_post.jwt).
+func Respond(r *oid4vp.AuthorizationRequest, cred string, holder *jose.PrivateKey) (url.Values, error) {
+	s, err := sdjwt.Parse(cred)
+	if err != nil {
+		return nil, err
+	}
 	p, err := s.Process()
 	if err != nil {
-		return "", "", err
+		return nil, err
 	}
 	vct, _ := p.Claims["vct"].(string)
 	m, err := dcql.Match(r.DCQLQuery, []dcql.Candidate{{ID: "c", Format: dcql.FormatSDJWTVC, VCT: vct, Claims: p.Claims, HolderBinding: true}})
 	if err != nil {
-		return "", "", err
+		return nil, err
 	}
 	vp := oid4vp.VPToken{}
 	for qid, ms := range m.Presentation {
 		for _, mt := range ms {
 			pres, err := sdjwt.Present(cred, sdjwt.Selection{Paths: mt.Paths}, &sdjwt.KeyBindingOptions{Key: holder, Audience: r.ClientID, Nonce: r.Nonce})
 			if err != nil {
-				return "", "", err
+				return nil, err
 			}
 			vp[qid] = append(vp[qid], pres)
 		}
 	}
 	if len(vp) != 1 {
-		return "", "", fmt.Errorf("loadtest: the credential does not match the query")
+		return nil, fmt.Errorf("loadtest: the credential does not match the query")
 	}
 	resp := oid4vp.AuthorizationResponse{VPToken: vp, State: r.State}
 	var form url.Values
 	if r.ResponseMode == oid4vp.ResponseModeDirectPostJWT {
 		key, enc, kerr := r.EncryptionKey()
 		if kerr != nil {
-			return "", "", kerr
+			return nil, kerr
 		}
 		form, err = resp.EncryptedForm(key, enc)
 	} else {
 		form, err = resp.Form()
 	}
 	if err != nil {
-		return "", "", err
+		return nil, err
 	}
-	return req.TransactionID, form.Encode(), nil
+	return form, nil
 }

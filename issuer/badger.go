@@ -39,19 +39,15 @@ func OpenBadgerStore(dir string, masterKey []byte, logger *slog.Logger) (*Badger
 	if err != nil {
 		return nil, fmt.Errorf("issuer: derive keys: %w", err)
 	}
-	sealKey, err := hkdf.Key(sha256.New, masterKey, nil, "paspoort issuer record sealing key", 32)
+	keys, err := NewRecordKeys(masterKey)
 	if err != nil {
-		return nil, fmt.Errorf("issuer: derive keys: %w", err)
-	}
-	sealer, err := kv.NewSealer(sealKey)
-	if err != nil {
-		return nil, fmt.Errorf("issuer: %w", err)
+		return nil, err
 	}
 	db, err := kv.Open(kv.Options{Dir: dir, InMemory: dir == "", EncryptionKey: dbKey, Logger: logger})
 	if err != nil {
 		return nil, fmt.Errorf("issuer: open store: %w", err)
 	}
-	return &BadgerStore{db: db, sealer: sealer}, nil
+	return &BadgerStore{db: db, sealer: keys.Sealer}, nil
 }
 
 // Close closes the database.

@@ -26,6 +26,7 @@ const MaxBodyBytes = 4 << 20
 // Handler returns the verifier's HTTP handler:
 //
 //	GET  /health                       liveness
+//	GET  /readyz                       readiness: 503 while the store cannot serve
 //	GET  /metrics                      Prometheus metrics
 //	GET  /.well-known/did.json         the verifier's did:web document (if it has one)
 //	GET  /profiles                     [{id, title, kind, verifier}]
@@ -48,6 +49,7 @@ func (v *Verifier) Handler() http.Handler {
 	e.Use(middleware.Recover())
 
 	e.GET("/health", func(c echo.Context) error { return c.JSON(http.StatusOK, map[string]string{"status": "ok"}) })
+	e.GET("/readyz", v.getReady)
 	e.GET("/metrics", echo.WrapHandler(promhttp.HandlerFor(v.registry, promhttp.HandlerOpts{})))
 	if strings.HasPrefix(v.did, "did:web:") {
 		// did:web:host → /.well-known/did.json; did:web:host:path → the
@@ -266,4 +268,18 @@ func (v *Verifier) httpError(err error, c echo.Context) {
 		v.log.ErrorContext(c.Request().Context(), "request failed", "path", c.Path(), "err", err.Error())
 	}
 	_ = c.JSON(status, map[string]string{"error": code, "error_description": desc})
+}
+
+// getReady answers 200 when the store can serve requests, 503 when it
+// cannot (a shared database that does not answer), so that a load
+// balancer sends no one to a replica that would fail them.
+func (v *Verifier) getReady(c echo.Context) error {
+	c.Response().Header().Set("Cache-Control", "no-store")
+	if p, ok := v.store.(Pinger); ok {
+		if err := p.Ping(c.Request().Context()); err != nil {
+			v.log.Warn("store unavailable", "error", err)
+			return c.String(http.StatusServiceUnavailable, "store unavailable\n")
+		}
+	}
+	return c.String(http.StatusOK, "ready\n")
 }

@@ -94,6 +94,13 @@ type Store interface {
 	RedeemResponseCode(ctx context.Context, id, responseCodeHash string) (*Transaction, error)
 }
 
+// Pinger is a Store that can tell whether it can serve requests (a
+// shared database that answers); /readyz asks it and answers 503 when it
+// cannot. A Store without Ping counts as ready.
+type Pinger interface {
+	Ping(ctx context.Context) error
+}
+
 // badgerStore is the Store on internal/kv.
 type badgerStore struct {
 	db     *kv.DB
@@ -109,6 +116,11 @@ func NewBadgerStore(db *kv.DB, sealKey []byte) (Store, error) {
 		return nil, fmt.Errorf("%w: seal key: %v", ErrBadConfig, err)
 	}
 	return &badgerStore{db: db, sealer: s}, nil
+}
+
+// Ping implements Pinger.
+func (s *badgerStore) Ping(ctx context.Context) error {
+	return s.db.View(ctx, func(*kv.Txn) error { return nil })
 }
 
 func txKey(id string) []byte { return []byte("vtx/" + id) }

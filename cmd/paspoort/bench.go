@@ -10,6 +10,7 @@ import (
 
 	"github.com/loopbrug/paspoort/bench"
 	"github.com/loopbrug/paspoort/credentials/oid4vp"
+	"github.com/loopbrug/paspoort/internal/pg"
 )
 
 // The bench commands measure the services end to end on this machine
@@ -41,7 +42,7 @@ func newIssuerBenchCommand() *cobra.Command {
 				o.Profile, o.Progress = prof, cmd.ErrOrStderr()
 				r, err := bench.Issuer(cmd.Context(), o)
 				return r, map[string]any{
-					"credentials": (r.Flows - r.Failed) * o.Batch, "failed_flows": r.Failed,
+					"credentials": (r.Flows - r.Failed) * o.Batch, "failed_flows": r.Failed, "store": benchStoreName(o.Store), "replicas": max(o.Replicas, 1),
 					"concurrency": o.Concurrency, "batch": o.Batch, "credentials_per_second": r.PerSecond(o.Batch),
 				}, err
 			})
@@ -52,6 +53,7 @@ func newIssuerBenchCommand() *cobra.Command {
 	cmd.Flags().IntVar(&o.Batch, "batch", 1, "credentials per credential request (batch issuance, one proof key each)")
 	cmd.Flags().StringVar(&cpuProfile, "cpuprofile", "", "write a CPU profile of the issuance phase to this file")
 	cmd.Flags().DurationVar(&soak, "duration", 0, "soak run: issue rounds of -n credentials on one issuer until this much time has passed (e.g. 10m); prints each round and memory at the start and end")
+	benchStoreFlags(cmd, &o.Store, &o.Replicas, "issuer")
 	return cmd
 }
 
@@ -91,7 +93,7 @@ func newVerifierBenchCommand() *cobra.Command {
 				o.Profile, o.Progress = prof, cmd.ErrOrStderr()
 				r, err := bench.Verifier(cmd.Context(), o)
 				return r, map[string]any{
-					"presentations": r.Flows - r.Failed, "failed": r.Failed, "concurrency": o.Concurrency,
+					"presentations": r.Flows - r.Failed, "failed": r.Failed, "concurrency": o.Concurrency, "store": benchStoreName(o.Store), "replicas": max(o.Replicas, 1),
 					"disclosures": o.Disclosures, "response_mode": o.ResponseMode, "presentations_per_second": r.PerSecond(1),
 				}, err
 			})
@@ -103,7 +105,35 @@ func newVerifierBenchCommand() *cobra.Command {
 	cmd.Flags().StringVar(&o.ResponseMode, "mode", oid4vp.ResponseModeDirectPostJWT, "response mode: direct_post.jwt or direct_post")
 	cmd.Flags().StringVar(&cpuProfile, "cpuprofile", "", "write a CPU profile of the verification phase to this file")
 	cmd.Flags().DurationVar(&soak, "duration", 0, "soak run: verify rounds of -n presentations on one verifier until this much time has passed (e.g. 10m); prints each round and memory at the start and end")
+	benchStoreFlags(cmd, &o.Store, &o.Replicas, "verifier")
 	return cmd
+}
+
+// benchStoreFlags adds --store and --replicas to a bench command, and
+// checks them before the run.
+func benchStoreFlags(cmd *cobra.Command, store *string, replicas *int, what string) {
+	cmd.Flags().StringVar(store, "store", "", "postgres://… of a scratch database the "+what+" replicas share (its tables are created and the run's records left there); default: badger in a temporary folder")
+	cmd.Flags().IntVar(replicas, "replicas", 1, "replicas of the "+what+" in this process sharing --store, each with its own listener and connection pool; flows move between them")
+	run := cmd.RunE
+	cmd.RunE = func(cmd *cobra.Command, args []string) error {
+		switch {
+		case *replicas < 1 || *replicas > 16:
+			return usagef("--replicas must be 1 to 16")
+		case *replicas > 1 && *store == "":
+			return usagef("--replicas %d needs --store postgres://…: a badger store belongs to one process", *replicas)
+		case *store != "" && !pg.IsDSN(*store):
+			return usagef("--store %s: not a database address (FMT): give --store postgres://user@host:5432/database", pg.Redact(*store))
+		}
+		return run(cmd, args)
+	}
+}
+
+// benchStoreName says which store a run used, without a password.
+func benchStoreName(store string) string {
+	if store == "" {
+		return "badger"
+	}
+	return "postgres " + pg.Redact(store)
 }
 
 // runBench opens the CPU profile file, runs the bench and prints its

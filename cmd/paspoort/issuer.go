@@ -23,6 +23,7 @@ import (
 	"github.com/loopbrug/paspoort/credentials"
 	"github.com/loopbrug/paspoort/internal/jose"
 	"github.com/loopbrug/paspoort/issuer"
+	issuerpg "github.com/loopbrug/paspoort/issuer/pgstore"
 )
 
 func newIssuerCommand() *cobra.Command {
@@ -37,7 +38,7 @@ func newIssuerCommand() *cobra.Command {
 		newIssuerStatusCommand("revoke", "Revoke an issued credential (final)"),
 		newIssuerStatusCommand("suspend", "Suspend an issued credential"),
 		newIssuerStatusCommand("reinstate", "Reinstate a suspended credential"),
-		newIssuerListCommand(), newIssuerRotateKeyCommand(), newIssuerBenchCommand())
+		newIssuerListCommand(), newIssuerRotateKeyCommand(), newIssuerBenchCommand(), newMigrateCommand("issuer"))
 	return cmd
 }
 
@@ -62,6 +63,13 @@ type issuerFileConfig struct {
 	StatusListTTL     time.Duration     `yaml:"status_list_ttl"`
 	AllowLoopback     bool              `yaml:"allow_loopback"`
 	LogLevel          string            `yaml:"log_level"`
+	// Store is a postgres:// URL: the database the replicas share.
+	Store          string        `yaml:"store"`
+	DBMaxConns     int           `yaml:"db_max_conns"`
+	DBMinConns     int           `yaml:"db_min_conns"`
+	DBConnLifetime time.Duration `yaml:"db_conn_lifetime"`
+
+	db storeFlags // the --store and --db-* flags, merged with the above
 }
 
 func newIssuerServeCommand() *cobra.Command {
@@ -80,6 +88,11 @@ func newIssuerServeCommand() *cobra.Command {
 			"HTTP for a TLS-terminating proxy in front. Settings come from --config (YAML), then the\n" +
 			"environment (PASPOORT_ISSUER_URL, _LISTEN, _DATA, _ADMIN_TOKEN_FILE, _MASTER_KEY_FILE), then\n" +
 			"flags. Logs are JSON on standard error and never carry tokens, codes, keys or claims.\n\n" +
+			"Several replicas share state in a PostgreSQL (or CockroachDB) database given with --store\n" +
+			"postgres://… (config: store; environment PASPOORT_ISSUER_STORE), each with the same master key\n" +
+			"file and admin token; their tables are created or upgraded at start (or by \"issuer migrate\").\n" +
+			"With --store and --master-key-file, --data is not needed. /readyz answers 503 while the\n" +
+			"database does not.\n\n" +
 			"Endpoints: /.well-known/openid-credential-issuer, /.well-known/oauth-authorization-server,\n" +
 			"/.well-known/jwt-vc-issuer, /.well-known/did.json, /token, /nonce, /credential,\n" +
 			"/offers/{id}, /status/{n}, /healthz, /readyz, /metrics, and the admin API under /admin.",
@@ -100,7 +113,7 @@ func newIssuerServeCommand() *cobra.Command {
 				}
 				mergeIssuerConfig(&fc, file, cmd)
 			}
-			for flag, env := range map[string]*string{"url": &fc.URL, "listen": &fc.Listen, "data": &fc.Data, "admin-token-file": &fc.AdminTokenFile, "master-key-file": &fc.MasterKeyFile} {
+			for flag, env := range map[string]*string{"url": &fc.URL, "listen": &fc.Listen, "data": &fc.Data, "admin-token-file": &fc.AdminTokenFile, "master-key-file": &fc.MasterKeyFile, "store": &fc.db.Store} {
 				if v := os.Getenv("PASPOORT_ISSUER_" + strings.ToUpper(strings.ReplaceAll(flag, "-", "_"))); v != "" && !cmd.Flags().Changed(flag) && *env == "" {
 					*env = v
 				}
@@ -124,6 +137,7 @@ func newIssuerServeCommand() *cobra.Command {
 	f.StringSliceVar(&fc.Types, "types", nil, "PPP types to offer (default: all)")
 	f.BoolVar(&fc.AllowLoopback, "allow-loopback", false, "allow a loopback --url such as https://127.0.0.1:8443 (development)")
 	f.StringVar(&fc.LogLevel, "log-level", "info", "debug, info, warn or error")
+	addStoreFlags(f, &fc.db, "issuer")
 	return cmd
 }
 
@@ -145,6 +159,16 @@ func mergeIssuerConfig(fc *issuerFileConfig, file issuerFileConfig, cmd *cobra.C
 	if !cmd.Flags().Changed("types") && len(file.Types) > 0 {
 		fc.Types = file.Types
 	}
+	set("store", &fc.db.Store, file.Store)
+	if !cmd.Flags().Changed("db-max-conns") && file.DBMaxConns != 0 {
+		fc.db.MaxConns = file.DBMaxConns
+	}
+	if !cmd.Flags().Changed("db-min-conns") && file.DBMinConns != 0 {
+		fc.db.MinConns = file.DBMinConns
+	}
+	if !cmd.Flags().Changed("db-conn-lifetime") && file.DBConnLifetime != 0 {
+		fc.db.ConnLifetime = file.DBConnLifetime
+	}
 	if !cmd.Flags().Changed("allow-loopback") && file.AllowLoopback {
 		fc.AllowLoopback = true
 	}
@@ -154,8 +178,8 @@ func mergeIssuerConfig(fc *issuerFileConfig, file issuerFileConfig, cmd *cobra.C
 }
 
 func serveIssuer(cmd *cobra.Command, fc issuerFileConfig) (err error) {
-	if fc.Data == "" || fc.Listen == "" || fc.URL == "" || fc.AdminTokenFile == "" {
-		return usagef("--data, --listen, --url and --admin-token-file are required")
+	if fc.Listen == "" || fc.URL == "" || fc.AdminTokenFile == "" || fc.Data == "" && !(fc.db.postgres() && fc.MasterKeyFile != "") {
+		return usagef("--data, --listen, --url and --admin-token-file are required (with --store and --master-key-file, --data is not)")
 	}
 	if (fc.TLSCert == "") != (fc.TLSKey == "") {
 		return usagef("--tls-cert and --tls-key go together")
@@ -165,8 +189,10 @@ func serveIssuer(cmd *cobra.Command, fc issuerFileConfig) (err error) {
 		return usagef("--log-level: %v", err)
 	}
 	log := slog.New(slog.NewJSONHandler(cmd.ErrOrStderr(), &slog.HandlerOptions{Level: level}))
-	if err := os.MkdirAll(fc.Data, 0o700); err != nil {
-		return fmt.Errorf("--data: %w", err)
+	if fc.Data != "" {
+		if err := os.MkdirAll(fc.Data, 0o700); err != nil {
+			return fmt.Errorf("--data: %w", err)
+		}
 	}
 	token, created, err := secretFile(fc.AdminTokenFile, func() ([]byte, error) { return []byte(randomText(32) + "\n"), nil })
 	if err != nil {
@@ -209,13 +235,13 @@ func serveIssuer(cmd *cobra.Command, fc issuerFileConfig) (err error) {
 		}
 		cfg.TLS = &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}
 	}
-	store, err := issuer.OpenBadgerStore(filepath.Join(fc.Data, "db"), masterKey, log)
+	ctx, stop := signalContext(cmd.Context(), cmd.ErrOrStderr())
+	defer stop()
+	store, err := openIssuerStore(ctx, fc, masterKey, log)
 	if err != nil {
 		return err
 	}
 	defer func() { err = closeStore(err, store) }()
-	ctx, stop := signalContext(cmd.Context(), cmd.ErrOrStderr())
-	defer stop()
 	is, err := issuer.New(ctx, store, cfg, issuer.WithLogger(log))
 	if err != nil {
 		return err
@@ -231,6 +257,32 @@ func serveIssuer(cmd *cobra.Command, fc issuerFileConfig) (err error) {
 	}
 	log.Info("issuer stopped")
 	return nil
+}
+
+// issuerStore is a Store that also has chores to run (garbage
+// collection, purges) until the server stops.
+type issuerStore interface {
+	issuer.Store
+	Run(ctx context.Context) error
+}
+
+// openIssuerStore opens the database of --store, its tables migrated, or
+// else the badger store in --data.
+func openIssuerStore(ctx context.Context, fc issuerFileConfig, masterKey []byte, log *slog.Logger) (issuerStore, error) {
+	if !fc.db.postgres() {
+		return issuer.OpenBadgerStore(filepath.Join(fc.Data, "db"), masterKey, log)
+	}
+	db, err := fc.db.open(ctx)
+	if err != nil {
+		return nil, err
+	}
+	s, err := issuerpg.Open(ctx, db, masterKey, issuerpg.WithLogger(log))
+	if err != nil {
+		db.Close()
+		return nil, schemaError(err, "issuer")
+	}
+	log.Info("issuer store", "database", db.String())
+	return s, nil
 }
 
 func randomBytes(n int) []byte {

@@ -25,6 +25,7 @@ import (
 	"github.com/loopbrug/paspoort/internal/kv"
 	"github.com/loopbrug/paspoort/internal/safehttp"
 	"github.com/loopbrug/paspoort/verifier"
+	"github.com/loopbrug/paspoort/verifier/pgstore"
 	"github.com/loopbrug/paspoort/verifier/profiles"
 )
 
@@ -38,7 +39,7 @@ func newVerifierCommand() *cobra.Command {
 			"with DCQL), verifies the presentations and decides: per requirement met, not met or not\n" +
 			"proven with evidence, an outcome, a score, the gap and a learning plan.",
 	}
-	cmd.AddCommand(newVerifierServeCommand(), newVerifierProfileCommand(), newVerifierRequestCommand(), newVerifierResultCommand(), newVerifierBenchCommand())
+	cmd.AddCommand(newVerifierServeCommand(), newVerifierProfileCommand(), newVerifierRequestCommand(), newVerifierResultCommand(), newVerifierBenchCommand(), newMigrateCommand("verifier"))
 	return cmd
 }
 
@@ -48,6 +49,7 @@ func newVerifierServeCommand() *cobra.Command {
 	var loopback bool
 	var registers, registerKeys []string
 	var retention, trustRefresh time.Duration
+	var sf storeFlags
 	cmd := &cobra.Command{
 		Use:   "serve",
 		Short: "Serve the verifier",
@@ -65,9 +67,16 @@ func newVerifierServeCommand() *cobra.Command {
 			"In production the verifier is the OpenID4VP client \"decentralized_identifier:<did:web of --url>\"\n" +
 			"and signs its request objects; --url must then be https. For development on plain\n" +
 			"http://127.0.0.1 use --client-id-prefix redirect_uri --allow-loopback: request objects are\n" +
-			"unsigned, and only wallets told to accept such requests will answer.",
+			"unsigned, and only wallets told to accept such requests will answer.\n\n" +
+			"Several replicas share their transactions in a PostgreSQL (or CockroachDB) database given with\n" +
+			"--store postgres://… (environment PASPOORT_VERIFIER_STORE); --data then holds only the keys, and\n" +
+			"every replica needs a copy of the same verifier.key and signing.jwk. The tables are created or\n" +
+			"upgraded at start (or by \"verifier migrate\"). /readyz answers 503 while the database does not.",
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) (err error) {
+			if v := os.Getenv("PASPOORT_VERIFIER_STORE"); v != "" && !cmd.Flags().Changed("store") {
+				sf.Store = v
+			}
 			if data == "" || listen == "" || baseURL == "" || tokenFile == "" {
 				return usagef("--data, --listen, --url and --admin-token-file are required")
 			}
@@ -151,15 +160,11 @@ func newVerifierServeCommand() *cobra.Command {
 				return fmt.Errorf("signing key: %w", err)
 			}
 			log := slog.New(slog.NewJSONHandler(cmd.ErrOrStderr(), nil))
-			db, err := kv.Open(kv.Options{Dir: filepath.Join(data, "db"), Logger: log})
-			if err != nil {
-				return fmt.Errorf("open store: %w", err)
-			}
-			defer func() { err = closeStore(err, db) }()
-			store, err := verifier.NewBadgerStore(db, sealKey)
+			store, err := openVerifierStore(cmd.Context(), sf, data, sealKey, log)
 			if err != nil {
 				return err
 			}
+			defer func() { err = closeStore(err, store) }()
 			opts := []verifier.Option{verifier.WithLogger(log), verifier.WithFetcher(fetcher)}
 			if loopback {
 				opts = append(opts, verifier.WithAllowLoopback())
@@ -178,7 +183,7 @@ func newVerifierServeCommand() *cobra.Command {
 			if err != nil {
 				return fmt.Errorf("--listen: %w", err)
 			}
-			go func() { _ = db.Run(ctx) }()
+			go func() { _ = store.Run(ctx) }()
 			log.Info("verifier listening", "listen", ln.Addr().String(), "url", baseURL, "did", v.DID(), "profiles", len(ps),
 				"tls", sc.TLS != nil, "remote_trust", trustURL != "")
 			if err := v.Serve(ctx, ln, sc); err != nil {
@@ -210,7 +215,61 @@ func newVerifierServeCommand() *cobra.Command {
 	f.StringVar(&prefix, "client-id-prefix", oid4vp.PrefixDecentralizedIdentifier,
 		"client_id prefix: decentralized_identifier (did:web of --url, signed requests) or redirect_uri (development: unsigned requests, plain http on 127.0.0.1 with --allow-loopback)")
 	f.StringVar(&uriMethod, "request-uri-method", oid4vp.RequestURIMethodPost, "request_uri_method of the openid4vp:// links: post (wallet_nonce) or get")
+	addStoreFlags(f, &sf, "verifier")
 	return cmd
+}
+
+// verifierStore is the verifier's Store with its chores (garbage
+// collection, purges) and its closing.
+type verifierStore interface {
+	verifier.Store
+	Run(ctx context.Context) error
+	Close() error
+}
+
+// badgerVerifierStore is the badger store with its database.
+type badgerVerifierStore struct {
+	verifier.Store
+	db *kv.DB
+}
+
+func (s badgerVerifierStore) Run(ctx context.Context) error { return s.db.Run(ctx) }
+func (s badgerVerifierStore) Close() error                  { return s.db.Close() }
+
+// Ping lets /readyz ask the badger store too.
+func (s badgerVerifierStore) Ping(ctx context.Context) error {
+	if p, ok := s.Store.(verifier.Pinger); ok {
+		return p.Ping(ctx)
+	}
+	return nil
+}
+
+// openVerifierStore opens the database of --store, its tables migrated,
+// or else the badger store in DATA/db.
+func openVerifierStore(ctx context.Context, sf storeFlags, data string, sealKey []byte, log *slog.Logger) (verifierStore, error) {
+	if sf.postgres() {
+		db, err := sf.open(ctx)
+		if err != nil {
+			return nil, err
+		}
+		s, err := pgstore.Open(ctx, db, sealKey, pgstore.WithLogger(log))
+		if err != nil {
+			db.Close()
+			return nil, schemaError(err, "verifier")
+		}
+		log.Info("verifier store", "database", db.String())
+		return s, nil
+	}
+	db, err := kv.Open(kv.Options{Dir: filepath.Join(data, "db"), Logger: log})
+	if err != nil {
+		return nil, fmt.Errorf("open store: %w", err)
+	}
+	s, err := verifier.NewBadgerStore(db, sealKey)
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
+	return badgerVerifierStore{Store: s, db: db}, nil
 }
 
 // verifierFetcher is the outbound fetcher of the verifier and its trust
