@@ -16,6 +16,7 @@ import (
 	"github.com/loopbrug/paspoort/credentials/profile"
 	"github.com/loopbrug/paspoort/credentials/sdjwt"
 	"github.com/loopbrug/paspoort/credentials/sdjwtvc"
+	"github.com/loopbrug/paspoort/credentials/statuslist"
 	"github.com/loopbrug/paspoort/internal/jose"
 )
 
@@ -215,7 +216,13 @@ func (v *Verifier) decide(ctx context.Context, tx *Transaction, p *profile.Profi
 				d.Rejected = append(d.Rejected, Rejection{QueryID: qid, Index: i, Class: "FMT", Reason: "no such credential query"})
 				continue
 			}
-			r, err := v.sdjwt.Verify(ctx, raw, sdjwtvc.Policy{
+			vctx := ctx
+			if singleUse(accept) {
+				// A credential used up when redeemed is checked against
+				// its issuer's current status list, not the cached one.
+				vctx = statuslist.Fresh(ctx)
+			}
+			r, err := v.sdjwt.Verify(vctx, raw, sdjwtvc.Policy{
 				KeyBinding: sdjwt.KeyBindingPolicy{Required: true, Audience: tx.ClientID, Nonce: tx.Nonce},
 				AcceptVCT:  accept,
 			})
@@ -352,4 +359,15 @@ func (v *Verifier) declined(ctx context.Context, err error) {
 		return
 	}
 	v.log.InfoContext(ctx, "holder declined", "transaction", tx.ID, "error", string(er.Code))
+}
+
+// singleUse reports whether a query accepts a single-use PPP type (a
+// training budget), whose status is checked afresh.
+func singleUse(vcts []string) bool {
+	for _, vct := range vcts {
+		if t, ok := ppp.LookupVCT(vct); ok && t.SingleUse() {
+			return true
+		}
+	}
+	return false
 }

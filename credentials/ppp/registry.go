@@ -278,7 +278,8 @@ func definitions() []*typeDef {
 				claim("valid_from", true, SDAlways, "Valid from", "Geldig vanaf"),
 				claim("valid_until", true, SDAlways, "Valid until", "Geldig tot en met"),
 			},
-			newClaim: func() checker { return new(LeerbudgetClaims) },
+			singleUse: true,
+			newClaim:  func() checker { return new(LeerbudgetClaims) },
 			example:  exampleLeerbudget(),
 		},
 		{

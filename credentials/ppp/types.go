@@ -211,6 +211,12 @@ func (t Type) Since() (Date, bool) {
 // verifier counts their claims as the holder's own word (assurance self).
 func (t Type) SelfIssued() bool { return t.def != nil && t.def.selfIssued }
 
+// SingleUse reports whether a credential of the type is used up when
+// redeemed (a training budget): its issuer marks it on its status list,
+// and a verifier checks its status afresh rather than from its cache, so
+// that it cannot be shown twice within the list's ttl.
+func (t Type) SingleUse() bool { return t.def != nil && t.def.singleUse }
+
 // SchemaURI returns the $id of the type's JSON Schema: VCT + "/schema.json".
 func (t Type) SchemaURI() string { return t.VCT + "/schema.json" }
 
@@ -263,6 +269,8 @@ type typeDef struct {
 	since Date
 	// selfIssued marks a type the holder issues to herself (portfolio).
 	selfIssued bool
+	// singleUse marks a type used up when redeemed (leerbudget).
+	singleUse bool
 }
 
 //go:embed schemas/*.json

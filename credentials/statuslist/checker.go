@@ -180,6 +180,8 @@ type entry struct {
 	// without fetching until errUntil.
 	err      error
 	errUntil time.Time
+	// seq orders the entry among the stores (Checker.seq).
+	seq uint64
 	// stored is when the entry was stored, for eviction.
 	stored time.Time
 }
@@ -199,6 +201,9 @@ type Checker struct {
 	flight singleflight.Group
 	mu     sync.RWMutex
 	cache  map[cacheKey]*entry
+	// seq counts stores; an entry records the count it was stored at, so
+	// that a fresh check takes only what was fetched after it asked.
+	seq uint64
 }
 
 var _ sdjwtvc.StatusChecker = (*Checker)(nil)
@@ -281,8 +286,14 @@ func (c *Checker) CheckStatus(ctx context.Context, iss string, ref sdjwtvc.Statu
 		return fmt.Errorf("%w: %w: empty status list uri", ErrListUnavailable, ErrMalformed)
 	}
 	k := cacheKey{iss: iss, uri: r.URI}
-	tok, err := c.cached(k, c.cfg.now())
-	if tok == nil && err == nil {
+	var tok *Token
+	var err error
+	if isFresh(ctx) {
+		c.mu.RLock()
+		since := c.seq
+		c.mu.RUnlock()
+		tok, err = c.refreshSince(ctx, k, since+1)
+	} else if tok, err = c.cached(k, c.cfg.now()); tok == nil && err == nil {
 		tok, err = c.refresh(ctx, k)
 	}
 	if err != nil {
@@ -316,10 +327,21 @@ func (e *entry) lookup(now time.Time) (*Token, error) {
 // refresh fetches and verifies the list for k, once for all concurrent
 // callers, and stores the result.
 func (c *Checker) refresh(ctx context.Context, k cacheKey) (*Token, error) {
+	return c.refreshSince(ctx, k, 0)
+}
+
+// refreshSince is refresh for a caller that takes only a result stored at
+// store count since or later (a fresh check: Fresh); 0 takes any result
+// the cache holds as fresh.
+func (c *Checker) refreshSince(ctx context.Context, k cacheKey, since uint64) (*Token, error) {
 	fctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), maxFetchTime)
-	// Length-prefixed, so that no two (iss, uri) pairs share a flight.
+	// Length-prefixed, so that no two (iss, uri) pairs share a flight;
+	// fresh checks share flights only among themselves.
 	fk := strconv.Itoa(len(k.iss)) + ":" + k.iss + k.uri
-	ch := c.flight.DoChan(fk, func() (any, error) { return c.load(fctx, k) })
+	if since > 0 {
+		fk = "fresh " + fk
+	}
+	ch := c.flight.DoChan(fk, func() (any, error) { return c.load(fctx, k, since) })
 	select {
 	case res := <-ch:
 		cancel()
@@ -336,14 +358,17 @@ func (c *Checker) refresh(ctx context.Context, k cacheKey) (*Token, error) {
 }
 
 // load runs inside the single flight for k.
-func (c *Checker) load(ctx context.Context, k cacheKey) (*Token, error) {
+func (c *Checker) load(ctx context.Context, k cacheKey, since uint64) (*Token, error) {
 	now := c.cfg.now()
 	c.mu.RLock()
 	prev := c.cache[k]
 	c.mu.RUnlock()
-	// A flight that ended just before this one may have stored a result.
-	if tok, err := prev.lookup(now); tok != nil || err != nil {
-		return tok, err
+	// A flight that ended just before this one may have stored a result;
+	// a fresh check takes it only if it was fetched after it asked.
+	if prev != nil && prev.seq >= since {
+		if tok, err := prev.lookup(now); tok != nil || err != nil {
+			return tok, err
+		}
 	}
 	var mark time.Time
 	if prev != nil {
@@ -425,5 +450,26 @@ func (c *Checker) store(k cacheKey, e *entry) {
 		}
 		delete(c.cache, oldest)
 	}
+	c.seq++
+	e.seq = c.seq
 	c.cache[k] = e
+}
+
+// freshKey is the context key of Fresh.
+type freshKey struct{}
+
+// Fresh returns a context under which CheckStatus fetches the status list
+// afresh instead of answering from its cache: for a credential that is
+// used up when redeemed (a training budget), whose holder must not get
+// away with showing it twice within the list's ttl. The fetched token is
+// cached as usual for checks without Fresh. The list's issuer must serve
+// a revocation at once (paspoort's issuer does).
+func Fresh(ctx context.Context) context.Context {
+	return context.WithValue(ctx, freshKey{}, true)
+}
+
+// isFresh reports whether ctx asks for a fresh check (Fresh).
+func isFresh(ctx context.Context) bool {
+	b, _ := ctx.Value(freshKey{}).(bool)
+	return b
 }

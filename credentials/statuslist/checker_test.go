@@ -614,3 +614,43 @@ func BenchmarkCheckStatusCachedParallel(b *testing.B) {
 		}
 	})
 }
+
+// TestCheckerFresh: a fresh check (Fresh) sees a revocation made a moment
+// ago that the cache still hides, and its token then answers later checks;
+// a fresh check never takes a token fetched before it asked.
+func TestCheckerFresh(t *testing.T) {
+	key := genKey(t, jose.ES256)
+	keys := sdjwtvc.StaticKeys{testIssuer: {key.Public()}}
+	clk := newClock()
+	t0 := clk.Now()
+	srv := newListServer(t)
+	uri := srv.URL + "/s"
+	srv.set("/s", mint(t, key, tokenSpec{sub: uri, iat: t0, ttl: time.Hour, list: makeList(t, 1, 64, nil)}))
+	c := newChecker(t, loopbackClient(t), keys, statuslist.WithClock(clk.Now), statuslist.WithMinEntries(1))
+	ref := sdjwtvc.StatusRef{Index: 3, URI: uri}
+	wantAll(t, c.CheckStatus(t.Context(), testIssuer, ref))
+
+	// Revoked a second later: the cache answers valid for an hour.
+	clk.Set(t0.Add(time.Second))
+	srv.set("/s", mint(t, key, tokenSpec{sub: uri, iat: t0.Add(time.Second), ttl: time.Hour, list: makeList(t, 1, 64, map[int]statuslist.Status{3: statuslist.Invalid})}))
+	wantAll(t, c.CheckStatus(t.Context(), testIssuer, ref))
+	if n := srv.total.Load(); n != 1 {
+		t.Fatalf("%d fetches, want 1 (cached)", n)
+	}
+	err := c.CheckStatus(statuslist.Fresh(t.Context()), testIssuer, ref)
+	if !errors.Is(err, statuslist.ErrRevoked) {
+		t.Fatalf("fresh check = %v, want the revocation", err)
+	}
+	if n := srv.total.Load(); n != 2 {
+		t.Fatalf("%d fetches, want 2", n)
+	}
+	// The fresh token now answers checks without Fresh.
+	if err := c.CheckStatus(t.Context(), testIssuer, ref); !errors.Is(err, statuslist.ErrRevoked) {
+		t.Fatalf("later check = %v, want the revocation", err)
+	}
+	// Every fresh check fetches.
+	_ = c.CheckStatus(statuslist.Fresh(t.Context()), testIssuer, ref)
+	if n := srv.total.Load(); n != 3 {
+		t.Fatalf("%d fetches, want 3", n)
+	}
+}
