@@ -42,6 +42,7 @@
 // claims (ppp.ProvenanceClaims) are asked too, those a type may lack as
 // optional:
 //
+//	requirements:
 //	  - id: sport
 //	    min_assurance: assessor
 //	    max_age: P5Y
@@ -53,6 +54,7 @@
 //
 // A requirement may instead sum experience across employers:
 //
+//	requirements:
 //	  - id: coach
 //	    aggregate:
 //	      type: experience
