@@ -3,7 +3,6 @@ package verifier
 import (
 	"context"
 	"fmt"
-	"strings"
 
 	"github.com/loopbrug/paspoort/credentials"
 	"github.com/loopbrug/paspoort/credentials/did"
@@ -32,15 +31,7 @@ func selfKey(ctx context.Context, iss, kid string) (*jose.PublicKey, error) {
 // iss is a did:jwk whose key is its own cnf key, so the holder signed it
 // for herself.
 func selfIssued(iss string, issuerKey, holderKey *jose.PublicKey) bool {
-	if issuerKey == nil || holderKey == nil || !strings.HasPrefix(iss, "did:jwk:") {
-		return false
-	}
-	doc, err := did.ResolveJWK(iss)
-	if err != nil || len(doc.VerificationMethod) != 1 {
-		return false
-	}
-	k, err := jose.PublicKeyFromMap(doc.VerificationMethod[0].PublicKeyJWK)
-	return err == nil && k.Equal(issuerKey) && k.Equal(holderKey)
+	return issuerKey != nil && did.IsJWKOf(iss, issuerKey) && did.IsJWKOf(iss, holderKey)
 }
 
 // checkSelfIssued applies the rules for self-issued credentials after
