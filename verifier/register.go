@@ -179,7 +179,8 @@ func (r *RegisterTrust) fetch(ctx context.Context, u string, f *registry.Followe
 }
 
 // trustListOf merges the issuer entries of regs: an issuer admitted by
-// several consortia is trusted for the union of their types.
+// several consortia is trusted for the union of their types, with the
+// kind the first register gives it.
 func trustListOf(regs []*registry.Register) *TrustList {
 	tl := &TrustList{}
 	at := map[string]int{}
@@ -188,7 +189,7 @@ func trustListOf(regs []*registry.Register) *TrustList {
 			i, ok := at[is.ID]
 			if !ok {
 				at[is.ID] = len(tl.Issuers)
-				tl.Issuers = append(tl.Issuers, TrustedIssuer{ID: is.ID, Name: is.Name.NL})
+				tl.Issuers = append(tl.Issuers, TrustedIssuer{ID: is.ID, Name: is.Name.NL, Kind: string(is.Kind)})
 				i = len(tl.Issuers) - 1
 			}
 			for _, t := range is.Types {

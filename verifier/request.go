@@ -10,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
+	"slices"
 	"strings"
 
 	"github.com/skip2/go-qrcode"
@@ -64,8 +65,15 @@ func (v *Verifier) query(tx *Transaction) (dcql.Query, error) {
 // Query derives the DCQL query of a profile: one Credential Query per
 // alternative of each requirement, asking for the credential type and
 // exactly the claims its predicate reads (with "values" where the
-// predicate fixes them), and one optional Credential Set Query per
-// requirement whose options are its alternatives. Every set is optional so
+// predicate fixes them) and the provenance claims its min_assurance or
+// max_age needs, and one optional Credential Set Query per requirement
+// whose options are its alternatives. An aggregate's query has "multiple":
+// true (OpenID4VP 1.0 §6.1): every experience credential in the
+// occupation may answer. Claims a credential may lack (profile.ClaimNeed
+// Optional) and claims the holder may choose to add (HolderChoice) are
+// expressed with "claim_sets" (§6.1, §6.4.1): the wallet uses the first
+// set it can satisfy, so the sets run from every optional claim to none,
+// each first without and then with the holder-choice claims. Every set is optional so
 // that a wallet answers with what the holder has and the decision can say
 // what is missing; whether a requirement is required is for the decision.
 // The second result maps each Credential Query id to its requirement id.
@@ -80,14 +88,20 @@ func Query(p *profile.Profile) (dcql.Query, map[string]string) {
 			if len(n.Alternatives) > 1 {
 				id = base + "__" + a.Type
 			}
-			cq := dcql.CredentialQuery{ID: id, Format: dcql.FormatSDJWTVC, Meta: dcql.Meta{VCTValues: []string{a.VCT}}}
+			cq := dcql.CredentialQuery{ID: id, Format: dcql.FormatSDJWTVC, Multiple: a.Multiple, Meta: dcql.Meta{VCTValues: []string{a.VCT}}}
+			sets := claimSets(a.Claims)
 			for _, c := range a.Claims {
 				path := make([]any, len(c.Path))
 				for i, s := range c.Path {
 					path[i] = s
 				}
-				cq.Claims = append(cq.Claims, dcql.ClaimsQuery{Path: path, Values: c.Values})
+				cl := dcql.ClaimsQuery{Path: path, Values: c.Values}
+				if sets != nil {
+					cl.ID = claimID(c)
+				}
+				cq.Claims = append(cq.Claims, cl)
 			}
+			cq.ClaimSets = sets
 			q.Credentials = append(q.Credentials, cq)
 			options = append(options, []string{id})
 			owner[id] = n.Requirement
@@ -95,6 +109,61 @@ func Query(p *profile.Profile) (dcql.Query, map[string]string) {
 		q.CredentialSets = append(q.CredentialSets, dcql.CredentialSetQuery{Options: options, Required: dcql.Bool(false)})
 	}
 	return q, owner
+}
+
+// claimID is the DCQL claim id of a claim need: its path joined by "_"
+// (PPP claim names are [a-z0-9_]).
+func claimID(c profile.ClaimNeed) string { return strings.Join(c.Path, "_") }
+
+// claimSets returns the "claim_sets" of an alternative's claims, or nil
+// when every claim is needed: the needed claims with every subset of the
+// optional ones, largest first (in claim order within a size), then the
+// same sets with the holder-choice claims added. A wallet picks the first
+// it can satisfy (§6.4.1), so it discloses every optional claim the
+// credential has, and the holder-choice claims only when the holder
+// chooses a later set.
+func claimSets(claims []profile.ClaimNeed) [][]string {
+	var base, opt, choice []string
+	for _, c := range claims {
+		switch {
+		case c.HolderChoice:
+			choice = append(choice, claimID(c))
+		case c.Optional:
+			opt = append(opt, claimID(c))
+		default:
+			base = append(base, claimID(c))
+		}
+	}
+	if len(opt) == 0 && len(choice) == 0 {
+		return nil
+	}
+	// Subsets of the optional claims, largest first, in claim order.
+	var subsets [][]string
+	var pick func(start, size int, cur []string)
+	pick = func(start, size int, cur []string) {
+		if len(cur) == size {
+			subsets = append(subsets, slices.Clone(cur))
+			return
+		}
+		for i := start; i < len(opt); i++ {
+			pick(i+1, size, append(cur, opt[i]))
+		}
+	}
+	for size := len(opt); size >= 0; size-- {
+		pick(0, size, nil)
+	}
+	extras := [][]string{nil}
+	if len(choice) > 0 {
+		extras = append(extras, choice)
+	}
+	var out [][]string
+	for _, extra := range extras {
+		for _, sub := range subsets {
+			set := append(slices.Clone(base), sub...)
+			out = append(out, append(set, extra...))
+		}
+	}
+	return out
 }
 
 // RequestOptions are per-request choices.

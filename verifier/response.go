@@ -56,11 +56,18 @@ type ResponseReply struct {
 //  4. Every presentation is verified as an SD-JWT VC (sdjwtvc.Verify: typ,
 //     alg, issuer key of a trusted issuer, signature, times, disclosures,
 //     KB-JWT with aud = client_id and the transaction's nonce, sd_hash,
-//     status); failures are recorded as rejections, not used.
+//     status); failures are recorded as rejections, not used. An issuer
+//     off the trust list is resolved only when it is a did:jwk (no fetch,
+//     no status list fetched); such a credential is kept only when it is
+//     self-issued (iss is the did:jwk of its own cnf key) and of a type
+//     that is self-issued by nature (the EVC portfolio), which in turn
+//     counts only in that form (checkSelfIssued, TRUST otherwise).
 //  5. What remains is re-checked against the query (dcql.CheckResponse):
 //     presentations that disclose beyond it, or of another type, are
 //     rejected too (C.33).
-//  6. The profile is evaluated with the trust list per requirement; the
+//  6. The profile is evaluated with the trust list per requirement, each
+//     credential's assurance capped at its issuer's kind
+//     (TrustList.IssuerAssurance) and a self-issued one's at self; the
 //     gap becomes a plan.
 //  7. The decision is stored (needed claims only) by Store.Decide, which
 //     spends the nonce atomically in the same write: of concurrent
@@ -206,6 +213,7 @@ func (v *Verifier) decide(ctx context.Context, tx *Transaction, p *profile.Profi
 		idx  int
 		res  *sdjwtvc.Result
 		hash string
+		self bool
 	}
 	var ok []verified
 	presented := map[string][]dcql.Presented{}
@@ -232,10 +240,20 @@ func (v *Verifier) decide(ctx context.Context, tx *Transaction, p *profile.Profi
 				d.Rejected = append(d.Rejected, Rejection{QueryID: qid, Index: i, Class: class, Reason: genericReason(err)})
 				continue
 			}
+			self := selfIssued(r.Issuer, r.IssuerKey, r.HolderKey)
+			typeName := ""
+			if t, found := ppp.LookupVCT(r.VCT); found {
+				typeName = t.Name
+			}
+			if err := checkSelfIssued(tl, typeName, r.Issuer, self); err != nil {
+				v.metrics.presentations.WithLabelValues("TRUST").Inc()
+				d.Rejected = append(d.Rejected, Rejection{QueryID: qid, Index: i, Class: "TRUST", Reason: genericReason(err)})
+				continue
+			}
 			v.metrics.presentations.WithLabelValues("ok").Inc()
 			issuerJWT, _, _ := strings.Cut(raw, "~")
 			h := hashToken(issuerJWT)
-			ok = append(ok, verified{qid, i, r, h})
+			ok = append(ok, verified{qid, i, r, h, self})
 			presented[qid] = append(presented[qid], dcql.Presented{
 				Format: dcql.FormatSDJWTVC, VCT: r.VCT, Claims: r.Claims, Disclosed: r.Disclosed,
 				HolderBinding: r.KeyBinding != nil, Key: h,
@@ -262,12 +280,12 @@ func (v *Verifier) decide(ctx context.Context, tx *Transaction, p *profile.Profi
 			continue
 		}
 		creds = append(creds, profile.Credential{ID: vf.hash, VCT: vf.res.VCT, Issuer: vf.res.Issuer, IssuedAt: vf.res.IssuedAt,
-			Claims: vf.res.Claims, For: []string{tx.QueryRequirements[vf.qid]}})
+			Claims: vf.res.Claims, For: []string{tx.QueryRequirements[vf.qid]}, SelfIssued: vf.self})
 		if !slices.Contains(d.Credentials, vf.hash) {
 			d.Credentials = append(d.Credentials, vf.hash)
 		}
 	}
-	res := p.Evaluate(creds, profile.Options{Now: now, Trusted: tl.Trusted})
+	res := p.Evaluate(creds, profile.Options{Now: now, Trusted: trustedFor(tl), IssuerAssurance: tl.IssuerAssurance})
 	d.Outcome, d.Score, d.Requirements, d.Gap = res.Outcome, res.Score, res.Requirements, res.Gap
 	if len(res.Gap) > 0 {
 		if c, ok := v.catalogues[p.Catalogue]; ok {
@@ -283,6 +301,19 @@ func (v *Verifier) decide(ctx context.Context, tx *Transaction, p *profile.Profi
 		}
 	}
 	return d, nil
+}
+
+// trustedFor is the trust decision of an evaluation: the trust list, and
+// for a type that counts only as self-issued (the portfolio) yes, since
+// decide passes on only the self-issued ones (checkSelfIssued), whose
+// assurance profile caps at self.
+func trustedFor(tl *TrustList) func(issuer, typeName string) bool {
+	return func(issuer, typeName string) bool {
+		if t, ok := ppp.Lookup(typeName); ok && t.SelfIssued() {
+			return true
+		}
+		return tl.Trusted(issuer, typeName)
+	}
 }
 
 // unwrapAll flattens an errors.Join tree one level deep.

@@ -38,11 +38,20 @@ type TrustedIssuer struct {
 	Name string `json:"name,omitempty"`
 	// Types are PPP type names ("skill", "level", …).
 	Types []string `json:"types"`
+	// Kind, optional, is what kind of organisation the issuer is:
+	// assessor, employer, school or evc-provider (registry.IssuerKind).
+	// It caps the assurance of the issuer's credentials in a decision
+	// (ppp.AssuranceOfIssuerKind): an employer's credential that states
+	// "assessor" counts as employer. Empty leaves the credentials'
+	// assurance uncapped. From a consortium register it is the register
+	// entry's kind.
+	Kind string `json:"kind,omitempty"`
 }
 
-// ParseTrustList reads a trust list document: {"issuers": [{"id", "types"}]}
-// in strict JSON. Every id must be a DID or an https URL and every type a
-// PPP type name.
+// ParseTrustList reads a trust list document: {"issuers": [{"id", "types",
+// "kind"}]} in strict JSON. Every id must be a DID or an https URL, every
+// type a PPP type name, and a kind, when given, one of assessor,
+// employer, school and evc-provider.
 func ParseTrustList(data []byte) (*TrustList, error) {
 	var tl TrustList
 	if err := strictjson.Unmarshal(data, &tl); err != nil {
@@ -61,6 +70,9 @@ func (tl *TrustList) validate() error {
 		}
 		if len(is.Types) == 0 {
 			return fmt.Errorf("%w: issuers[%d].types is empty", ErrBadTrustList, i)
+		}
+		if _, ok := ppp.AssuranceOfIssuerKind(is.Kind); is.Kind != "" && !ok {
+			return fmt.Errorf("%w: issuers[%d].kind: want assessor, employer, school or evc-provider", ErrBadTrustList, i)
 		}
 		for j, t := range is.Types {
 			if _, ok := ppp.Lookup(t); !ok {
@@ -82,6 +94,31 @@ func (tl *TrustList) Trusted(issuer, typeName string) bool {
 		}
 	}
 	return false
+}
+
+// IssuerAssurance returns the highest assurance issuer can vouch for on
+// credentials of the PPP type typeName: that of its kind, the lowest when
+// several entries trusting it for the type give different kinds. False
+// when no such entry gives a kind. It is profile.Options.IssuerAssurance.
+func (tl *TrustList) IssuerAssurance(issuer, typeName string) (ppp.Assurance, bool) {
+	if tl == nil {
+		return "", false
+	}
+	var out ppp.Assurance
+	found := false
+	for _, is := range tl.Issuers {
+		if is.ID != issuer || !slices.Contains(is.Types, typeName) {
+			continue
+		}
+		a, ok := ppp.AssuranceOfIssuerKind(is.Kind)
+		if !ok {
+			continue
+		}
+		if !found || a.Rank() < out.Rank() {
+			out, found = a, true
+		}
+	}
+	return out, found
 }
 
 // Knows reports whether issuer is trusted for any type: issuer keys and

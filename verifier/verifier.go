@@ -305,14 +305,20 @@ func New(store Store, cfg Config, opts ...Option) (*Verifier, error) {
 		}
 	}
 	// Pin issuers: no key is resolved, and so nothing fetched, for an
-	// issuer that is not on the trust list (SECURITY.md H.57).
+	// issuer that is not on the trust list (SECURITY.md H.57) — except a
+	// did:jwk, which is its own key and needs no fetch: a holder's
+	// self-issued credential (a portfolio) is signed with it. Whether such
+	// a credential counts is decided after verification (decide).
 	pinned := sdjwtvc.KeyResolverFunc(func(ctx context.Context, iss, kid string) (*jose.PublicKey, error) {
 		tl, err := cfg.Trust.TrustList(ctx)
 		if err != nil {
 			return nil, fmt.Errorf("trust list: %w", err)
 		}
 		if !tl.Knows(iss) {
-			return nil, fmt.Errorf("issuer not on the trust list: %w", sdjwtvc.ErrUnknownIssuerKey)
+			if !strings.HasPrefix(iss, "did:jwk:") {
+				return nil, fmt.Errorf("issuer not on the trust list: %w", sdjwtvc.ErrUnknownIssuerKey)
+			}
+			return selfKey(ctx, iss, kid)
 		}
 		return keys.ResolveIssuerKey(ctx, iss, kid)
 	})
@@ -324,6 +330,10 @@ func New(store Store, cfg Config, opts ...Option) (*Verifier, error) {
 		}
 		status = sc
 	}
+	// Status lists are fetched only for issuers on the trust list: a
+	// self-issued credential names no status list the verifier will fetch
+	// (phone-home, SECURITY.md H.57).
+	status = pinnedStatus{trust: cfg.Trust, next: status}
 	v.sdjwt, err = sdjwtvc.NewVerifier(pinned, sdjwtvc.WithStatusChecker(status), sdjwtvc.WithClock(o.now))
 	if err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrBadConfig, err)

@@ -8,7 +8,10 @@ import (
 
 	"github.com/loopbrug/paspoort/credentials"
 	"github.com/loopbrug/paspoort/credentials/dcql"
+	"github.com/loopbrug/paspoort/credentials/did"
+	"github.com/loopbrug/paspoort/credentials/ppp"
 	"github.com/loopbrug/paspoort/credentials/profile"
+	"github.com/loopbrug/paspoort/internal/jose"
 )
 
 // candidate is a credential as DCQL matching sees it.
@@ -48,12 +51,17 @@ func (w *Wallet) MatchQuery(q dcql.Query) (dcql.Result, error) {
 
 // MatchProfile evaluates a requirement profile locally against the
 // wallet's credentials (private matching): which requirements are met,
-// which are not, and the gap. Nothing is shared. It counts a credential as
-// a verifier would: not expired, not revoked or suspended (its status list
-// is checked, the last known status counting when it cannot be fetched),
-// and, when the wallet follows consortium registers, only from an issuer a
-// register admits for the credential's type. A zero now means the wallet's
-// clock.
+// which are not, and the gap — with the same code a verifier uses
+// (profile.Evaluate), aggregates included: the months of experience are
+// summed here first, as the verifier will. Nothing is shared. It counts a
+// credential as a verifier would: not expired, not revoked or suspended
+// (its status list is checked, the last known status counting when it
+// cannot be fetched), and, when the wallet follows consortium registers,
+// only from an issuer a register admits for the credential's type, its
+// assurance capped at that issuer's kind. A credential the holder issued
+// herself (a portfolio) counts only as such, as assurance self; a
+// portfolio from anyone else does not count. A zero now means the
+// wallet's clock.
 func (w *Wallet) MatchProfile(ctx context.Context, p *profile.Profile, now time.Time) *profile.Result {
 	if now.IsZero() {
 		now = w.cfg.now()
@@ -68,7 +76,12 @@ func (w *Wallet) MatchProfile(ctx context.Context, p *profile.Profile, now time.
 		if !c.ExpiresAt.IsZero() && now.After(c.ExpiresAt) {
 			continue
 		}
-		if set != nil {
+		self := selfIssued(c)
+		t, known := ppp.LookupVCT(c.VCT)
+		switch {
+		case known && t.SelfIssued() && !self:
+			continue // a portfolio counts only as issued by its holder
+		case set != nil && !(known && t.SelfIssued()):
 			if _, ok := set.IssuerAllowed(c.Issuer, c.VCT); !ok {
 				continue
 			}
@@ -76,9 +89,35 @@ func (w *Wallet) MatchProfile(ctx context.Context, p *profile.Profile, now time.
 		if !w.countable(ctx, c) {
 			continue
 		}
-		in = append(in, profile.Credential{ID: c.ID, VCT: c.VCT, Issuer: c.Issuer, IssuedAt: c.IssuedAt, Claims: c.Claims})
+		in = append(in, profile.Credential{ID: c.ID, VCT: c.VCT, Issuer: c.Issuer, IssuedAt: c.IssuedAt, Claims: c.Claims, SelfIssued: self})
 	}
-	return p.Evaluate(in, profile.Options{Now: now})
+	opts := profile.Options{Now: now}
+	if set != nil {
+		opts.IssuerAssurance = func(iss, typeName string) (ppp.Assurance, bool) {
+			t, ok := ppp.Lookup(typeName)
+			if !ok {
+				return "", false
+			}
+			m, ok := set.IssuerAllowed(iss, t.VCT)
+			if !ok {
+				return "", false
+			}
+			return ppp.AssuranceOfIssuerKind(string(m.Issuer.Kind))
+		}
+	}
+	return p.Evaluate(in, opts)
+}
+
+// selfIssued reports whether the holder issued c herself: its iss is the
+// did:jwk of its own cnf key.
+func selfIssued(c *Credential) bool {
+	cnf, _ := c.Claims["cnf"].(map[string]any)
+	jwk, _ := cnf["jwk"].(map[string]any)
+	if jwk == nil {
+		return false
+	}
+	k, err := jose.PublicKeyFromMap(jwk)
+	return err == nil && did.IsJWKOf(c.Issuer, k)
 }
 
 // countable reports whether some copy of c is not known to be revoked or

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"maps"
+	"strings"
 
 	"github.com/loopbrug/paspoort/internal/jose"
 	"github.com/loopbrug/paspoort/internal/strictjson"
@@ -102,4 +103,20 @@ func ResolveJWK(did string) (*Document, error) {
 		doc.KeyAgreement = Refs(id)
 	}
 	return doc, nil
+}
+
+// IsJWKOf reports whether d is a did:jwk whose one key is key (compared as
+// keys, not as strings, so any serialisation of the JWK counts). A
+// credential whose iss is the did:jwk of its own cnf key is self-issued:
+// the holder signed it for herself.
+func IsJWKOf(d string, key *jose.PublicKey) bool {
+	if key == nil || !strings.HasPrefix(d, "did:"+MethodJWK+":") {
+		return false
+	}
+	doc, err := ResolveJWK(d)
+	if err != nil || len(doc.VerificationMethod) != 1 {
+		return false
+	}
+	k, err := jose.PublicKeyFromMap(doc.VerificationMethod[0].PublicKeyJWK)
+	return err == nil && k.Equal(key)
 }

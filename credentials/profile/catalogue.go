@@ -40,6 +40,11 @@ type Catalogue struct {
 	StartDay int `json:"start_day,omitempty"`
 	// SkipMonths are months (1–12) without a start.
 	SkipMonths []int `json:"skip_months,omitempty"`
+	// RollingEntry means a learning plan may start on any day ("start
+	// now"): every module's next start is the plan's date itself, and
+	// StartDay and SkipMonths do not apply. ParseCatalogue refuses it
+	// together with start days or skipped months, which it would override.
+	RollingEntry bool `json:"rolling_entry,omitempty"`
 	// Modules are the modules, in document order.
 	Modules []Module `json:"modules"`
 }
@@ -74,6 +79,9 @@ func ParseCatalogue(name string, data []byte) (*Catalogue, error) {
 		return nil, err
 	}
 	var out []FieldError
+	if c.RollingEntry && (c.StartDay != 0 || len(c.SkipMonths) > 0) {
+		out = append(out, d.field([]string{"rolling_entry"}, "rolling entry starts any day; start_day and skip_months do not go with it"))
+	}
 	if len(c.SkipMonths) == 12 {
 		out = append(out, d.field([]string{"skip_months"}, "every month is skipped"))
 	}
@@ -88,6 +96,9 @@ func ParseCatalogue(name string, data []byte) (*Catalogue, error) {
 			if _, ok := ppp.ESCOSkill(s); !ok {
 				out = append(out, d.field(at("skills", strconv.Itoa(j)), "ESCO skill not in the shipped subset"))
 			}
+		}
+		if c.RollingEntry && (m.StartDay != 0 || len(m.SkipMonths) > 0) {
+			out = append(out, d.field(at("start_day"), "the catalogue has rolling entry; a module's start_day and skip_months do not go with it"))
 		}
 		if len(m.SkipMonths) == 12 || (len(m.SkipMonths) == 0 && len(c.SkipMonths) == 12) {
 			out = append(out, d.field(at("skip_months"), "every month is skipped"))
@@ -110,9 +121,12 @@ func (c *Catalogue) Module(code string) (Module, bool) {
 }
 
 // NextStart returns the first start date of m on or after day, a calendar
-// date: the module's (or else the catalogue's) start day of a month that
-// is not skipped.
+// date: day itself for a catalogue with rolling entry, else the module's
+// (or else the catalogue's) start day of a month that is not skipped.
 func (c *Catalogue) NextStart(m Module, day ppp.Date) ppp.Date {
+	if c.RollingEntry {
+		return day
+	}
 	sd := m.StartDay
 	if sd == 0 {
 		sd = c.StartDay

@@ -1,6 +1,7 @@
 package profile
 
 import (
+	"maps"
 	"slices"
 	"time"
 
@@ -27,17 +28,30 @@ type Credential struct {
 	// these ids: a verifier passes the requirement whose query the
 	// presentation answered. Nil considers it for every requirement.
 	For []string
+	// SelfIssued reports that the holder issued the credential herself
+	// (its iss is the did:jwk of its own cnf key): whatever assurance it
+	// states, it counts as ppp.AssuranceSelf.
+	SelfIssued bool
 }
 
 // Options configures Evaluate.
 type Options struct {
-	// Now is the time max_age is measured against. Zero means time.Now().
+	// Now is the time max_age is measured against, and its date (in Now's
+	// location) is the predicates' today. Zero means time.Now().
 	Now time.Time
 	// Trusted, when set, is asked for each credential whether its issuer
 	// is trusted for its type (the PPP type name), in addition to the
 	// requirement's own trusted_issuers. A verifier passes its trust list;
 	// a wallet matching privately leaves it nil.
 	Trusted func(issuer, typeName string) bool
+	// IssuerAssurance, when set, is asked for each credential weighed for
+	// min_assurance what its issuer can vouch for at most (for a
+	// consortium member, ppp.AssuranceOfIssuerKind of its kind); the
+	// credential's own assurance is capped at it (ppp.Assurance.Cap), so an
+	// employer's credential stating "assessor" counts as employer. False
+	// leaves the credential's assurance uncapped. Nil caps nothing but
+	// self-issued credentials.
+	IssuerAssurance func(issuer, typeName string) (ppp.Assurance, bool)
 }
 
 // Status is the outcome of one requirement.
@@ -71,14 +85,17 @@ type Reason string
 
 // The reasons.
 const (
-	ReasonSatisfied       Reason = "predicate_satisfied"     // the predicate holds
-	ReasonNotSatisfied    Reason = "predicate_not_satisfied" // the predicate does not hold
-	ReasonNoCredential    Reason = "no_credential"           // no credential of an accepted type
-	ReasonUntrustedIssuer Reason = "untrusted_issuer"        // the issuer is not trusted for this requirement
-	ReasonTooOld          Reason = "too_old"                 // older than max_age
-	ReasonClaimsMissing   Reason = "claims_missing"          // a claim the predicate needs was not disclosed
-	ReasonClaimsInvalid   Reason = "claims_invalid"          // a claim has the wrong JSON type
-	ReasonEvaluation      Reason = "evaluation_failed"       // the predicate failed at run time (cost limit, overflow)
+	ReasonSatisfied        Reason = "predicate_satisfied"     // the predicate holds
+	ReasonNotSatisfied     Reason = "predicate_not_satisfied" // the predicate does not hold
+	ReasonNoCredential     Reason = "no_credential"           // no credential of an accepted type
+	ReasonUntrustedIssuer  Reason = "untrusted_issuer"        // the issuer is not trusted for this requirement
+	ReasonTooOld           Reason = "too_old"                 // older than max_age
+	ReasonClaimsMissing    Reason = "claims_missing"          // a claim the predicate needs was not disclosed
+	ReasonClaimsInvalid    Reason = "claims_invalid"          // a claim has the wrong JSON type
+	ReasonEvaluation       Reason = "evaluation_failed"       // the predicate failed at run time (cost limit, overflow)
+	ReasonAssuranceTooLow  Reason = "assurance_too_low"       // established with less than min_assurance (after capping at what the issuer can vouch for)
+	ReasonAssessedInFuture Reason = "assessed_in_future"      // the assessment date lies after today (beyond AssessmentLeeway)
+	ReasonCounted          Reason = "counted"                 // an aggregate counted this credential
 )
 
 // Evidence is one credential considered for a requirement.
@@ -92,8 +109,16 @@ type Evidence struct {
 	Issuer   string    `json:"issuer"`
 	IssuedAt time.Time `json:"issued_at"`
 	// Claims are the values of the declared claims the predicate read; nil
-	// when it was not evaluated.
+	// when it was not evaluated. For an aggregate: occupation, start_date,
+	// end_date, and employer only when the holder disclosed it.
 	Claims map[string]any `json:"claims,omitempty"`
+	// Assurance is the assurance that counted: the credential's (stated,
+	// or implied by its method or type), capped at what its issuer can
+	// vouch for. Set only when min_assurance or max_age applied.
+	Assurance ppp.Assurance `json:"assurance,omitempty"`
+	// AssessedOn is the assessment date recency was measured from; zero
+	// when the credential states none (then IssuedAt counted).
+	AssessedOn ppp.Date `json:"assessed_on,omitzero"`
 	// Reason says what came of it.
 	Reason Reason `json:"reason"`
 }
@@ -107,8 +132,24 @@ type RequirementResult struct {
 	Status   Status  `json:"status"`
 	Reason   Reason  `json:"reason"`
 	// Evidence lists the credential that met the requirement, or, when
-	// none did, every credential considered.
+	// none did, every credential considered. For an aggregate it lists the
+	// credentials counted, then the others considered.
 	Evidence []Evidence `json:"evidence"`
+	// Aggregate is the total of an aggregate requirement; nil otherwise.
+	Aggregate *AggregateTotal `json:"aggregate,omitempty"`
+}
+
+// AggregateTotal is what an aggregate requirement added up.
+type AggregateTotal struct {
+	// Type is AggregateExperience; Occupation its ESCO occupation URI.
+	Type       string `json:"type"`
+	Occupation string `json:"occupation"`
+	// MinMonths is what the profile asks; Months what was proven: whole
+	// months of the union of the periods counted.
+	MinMonths int `json:"min_months"`
+	Months    int `json:"months"`
+	// Credentials is how many distinct credentials counted.
+	Credentials int `json:"credentials"`
 }
 
 // GapSkill is an ESCO skill a requirement stands for that was not proven.
@@ -134,12 +175,18 @@ type Result struct {
 // Evaluate decides each requirement against creds. For each requirement
 // and each credential of one of its types, in order: the issuer must be
 // trusted (the requirement's trusted_issuers, when listed, and
-// Options.Trusted, when set), the credential not older than max_age, the
-// declared claims present and of their declared types; then the predicate
-// is evaluated within MaxPredicateCost. A requirement is met when one
-// credential satisfies its predicate, not met when credentials were
-// evaluated and none did, and not proven otherwise. Evaluate does no I/O
-// and is safe for concurrent use.
+// Options.Trusted, when set); when min_assurance or max_age applies, the
+// provenance claims disclosed and well-formed, the assessment date not in
+// the future, the evidence not older than max_age (from its assessment
+// date, or its issue date when the type states none) and its assurance,
+// capped at what the issuer can vouch for (Credential.SelfIssued,
+// Options.IssuerAssurance), at least min_assurance; the declared claims
+// present and of their declared types; then the predicate is evaluated
+// within MaxPredicateCost, with today (TodayVariable) the date of Now. A
+// requirement is met when one credential satisfies its predicate, not met
+// when credentials were evaluated and none did, and not proven otherwise.
+// An aggregate requirement sums months instead (see Aggregate and
+// evaluateAggregate). Evaluate does no I/O and is safe for concurrent use.
 func (p *Profile) Evaluate(creds []Credential, opts Options) *Result {
 	now := opts.Now
 	if now.IsZero() {
@@ -151,7 +198,12 @@ func (p *Profile) Evaluate(creds []Credential, opts Options) *Result {
 	seenGap := map[string]bool{}
 	for i := range p.Requirements {
 		r := &p.Requirements[i]
-		rr := r.evaluate(creds, now, opts.Trusted)
+		var rr RequirementResult
+		if r.agg != nil {
+			rr = r.evaluateAggregate(creds, now, &opts)
+		} else {
+			rr = r.evaluate(creds, now, &opts)
+		}
 		w := r.EffectiveWeight()
 		total += w
 		if rr.Status == StatusMet {
@@ -195,12 +247,15 @@ func (p *Profile) Evaluate(creds []Credential, opts Options) *Result {
 
 // reasonRank orders the reasons a requirement can be not proven for, so the
 // most telling one is reported.
+// A hostile or broken credential (an assessment in the future, claims of
+// the wrong type) outranks a weak or stale one, so the holder learns of
+// it; a weak one outranks a stale one, as it came closer.
 var reasonRank = map[Reason]int{
-	ReasonNoCredential: 0, ReasonUntrustedIssuer: 1, ReasonTooOld: 2,
-	ReasonClaimsMissing: 3, ReasonClaimsInvalid: 4, ReasonEvaluation: 5,
+	ReasonNoCredential: 0, ReasonUntrustedIssuer: 1, ReasonTooOld: 2, ReasonAssuranceTooLow: 3,
+	ReasonClaimsMissing: 4, ReasonAssessedInFuture: 5, ReasonClaimsInvalid: 6, ReasonEvaluation: 7,
 }
 
-func (r *Requirement) evaluate(creds []Credential, now time.Time, trusted func(string, string) bool) RequirementResult {
+func (r *Requirement) evaluate(creds []Credential, now time.Time, opts *Options) RequirementResult {
 	rr := RequirementResult{
 		ID: r.ID, Title: r.Title, Required: r.Required, Weight: r.EffectiveWeight(),
 		Status: StatusNotProven, Reason: ReasonNoCredential, Evidence: []Evidence{},
@@ -212,7 +267,7 @@ func (r *Requirement) evaluate(creds []Credential, now time.Time, trusted func(s
 				continue
 			}
 			ev := Evidence{Credential: cred.ID, Type: c.typ.Name, VCT: cred.VCT, Issuer: cred.Issuer, IssuedAt: cred.IssuedAt.UTC()}
-			ev.Reason = r.check(c, cred, now, trusted, &ev)
+			ev.Reason = r.check(c, cred, now, opts, &ev)
 			if ev.Reason == ReasonSatisfied {
 				rr.Status, rr.Reason, rr.Evidence = StatusMet, ReasonSatisfied, []Evidence{ev}
 				return rr
@@ -256,19 +311,14 @@ func (c *compiled) relevant(cred Credential) bool {
 
 // check runs the checks on one credential and, if they pass, the
 // predicate, filling ev.Claims with the values read.
-func (r *Requirement) check(c *compiled, cred Credential, now time.Time, trusted func(string, string) bool, ev *Evidence) Reason {
-	if len(r.TrustedIssuers) > 0 && !slices.Contains(r.TrustedIssuers, cred.Issuer) {
+func (r *Requirement) check(c *compiled, cred Credential, now time.Time, opts *Options, ev *Evidence) Reason {
+	if !r.trusts(cred, c.typ.Name, opts) {
 		return ReasonUntrustedIssuer
 	}
-	if trusted != nil && !trusted(cred.Issuer, c.typ.Name) {
-		return ReasonUntrustedIssuer
+	if reason := c.rules.weigh(c.typ.Name, cred, now, opts, ev); reason != "" {
+		return reason
 	}
-	if cred.IssuedAt.IsZero() || r.maxAge.expired(cred.IssuedAt, now) {
-		if !r.maxAge.isZero() {
-			return ReasonTooOld
-		}
-	}
-	vars := make(map[string]any, len(c.alt.Claims))
+	vars := make(map[string]any, len(c.alt.Claims)+1)
 	for _, name := range c.alt.Claims {
 		v, ok := cred.Claims[name]
 		if !ok {
@@ -280,6 +330,8 @@ func (r *Requirement) check(c *compiled, cred Credential, now time.Time, trusted
 		}
 		vars[name] = cv
 	}
+	claims := maps.Clone(vars)
+	vars[TodayVariable] = ppp.DateOf(now).String()
 	out, _, err := c.prg.Eval(vars)
 	if err != nil {
 		return ReasonEvaluation
@@ -288,9 +340,18 @@ func (r *Requirement) check(c *compiled, cred Credential, now time.Time, trusted
 	if !ok {
 		return ReasonEvaluation
 	}
-	ev.Claims = vars
+	ev.Claims = claims
 	if b {
 		return ReasonSatisfied
 	}
 	return ReasonNotSatisfied
+}
+
+// trusts reports whether the requirement and the trust list trust the
+// issuer of cred for typeName.
+func (r *Requirement) trusts(cred Credential, typeName string, opts *Options) bool {
+	if len(r.TrustedIssuers) > 0 && !slices.Contains(r.TrustedIssuers, cred.Issuer) {
+		return false
+	}
+	return opts.Trusted == nil || opts.Trusted(cred.Issuer, typeName)
 }

@@ -31,15 +31,15 @@ func cred(typ, issuer string, age time.Duration, claims string) profile.Credenti
 func TestEvaluate(t *testing.T) {
 	p := mustParse(t, "valid-minimal.yaml")
 	day := 24 * time.Hour
-	level4 := cred("level", "did:web:evc.example", 30*day, `{"nlqf_level": 4, "eqf_level": 4, "method": "evc"}`)
-	level3 := cred("level", "did:web:evc.example", 30*day, `{"nlqf_level": 3}`)
-	oldLevel := cred("level", "did:web:evc.example", 6*365*day, `{"nlqf_level": 6}`)
-	learning := cred("learning", "https://school.example", day, `{"eqf_level": 6.0, "skills": ["`+skillClassroom+`"], "institution": "X"}`)
+	level4 := cred("level", "did:web:evc.example", 30*day, `{"nlqf_level": 4, "eqf_level": 4, "method": "evc", "assessed_on": "2026-02-08"}`)
+	level3 := cred("level", "did:web:evc.example", 30*day, `{"nlqf_level": 3, "method": "evc", "assessed_on": "2026-02-08"}`)
+	oldLevel := cred("level", "did:web:evc.example", 6*365*day, `{"nlqf_level": 6, "method": "evc", "assessed_on": "2020-03-01"}`)
+	learning := cred("learning", "https://school.example", day, `{"eqf_level": 6.0, "skills": ["`+skillClassroom+`"], "institution": "X", "completed_on": "2026-03-01"}`)
 	feedback3 := cred("skill", assessor, day, `{"skill": "`+skillFeedback+`", "proficiency": 3, "skill_label": "x"}`)
 	feedback2 := cred("skill", assessor, day, `{"skill": "`+skillFeedback+`", "proficiency": 2}`)
 	feedbackUntrusted := cred("skill", "did:web:other.example", day, `{"skill": "`+skillFeedback+`", "proficiency": 5}`)
 	noProficiency := cred("skill", assessor, day, `{"skill": "`+skillFeedback+`"}`)
-	badType := cred("level", "did:web:evc.example", day, `{"nlqf_level": "four"}`)
+	badType := cred("level", "did:web:evc.example", day, `{"nlqf_level": "four", "method": "evc", "assessed_on": "2026-02-08"}`)
 
 	type want struct {
 		outcome  profile.Outcome
@@ -125,7 +125,7 @@ func TestEvaluate(t *testing.T) {
 // the predicate read, and the credential's type, issuer and date.
 func TestEvidenceMinimal(t *testing.T) {
 	p := mustParse(t, "valid-minimal.yaml")
-	learning := cred("learning", "https://school.example", time.Hour, `{"eqf_level": 6, "skills": ["`+skillClassroom+`"], "institution": "Secret College", "module_title": "X"}`)
+	learning := cred("learning", "https://school.example", time.Hour, `{"eqf_level": 6, "skills": ["`+skillClassroom+`"], "institution": "Secret College", "module_title": "X", "completed_on": "2026-03-01"}`)
 	res := p.Evaluate([]profile.Credential{learning}, profile.Options{Now: now})
 	ev := res.Requirements[0].Evidence
 	if len(ev) != 1 || ev[0].Type != "learning" || ev[0].Issuer != "https://school.example" || !ev[0].IssuedAt.Equal(now.Add(-time.Hour)) {

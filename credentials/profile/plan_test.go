@@ -114,3 +114,34 @@ func TestParseCatalogueInvalid(t *testing.T) {
 		})
 	}
 }
+
+// TestPlanRollingEntry checks that a catalogue with rolling entry starts
+// a plan on the day itself, and refuses start days beside it.
+func TestPlanRollingEntry(t *testing.T) {
+	c := mustCatalogue(t, "catalogue-rolling.yaml", load(t, "catalogue-rolling.yaml"))
+	for _, today := range []ppp.Date{{Year: 2026, Month: 3, Day: 10}, {Year: 2026, Month: 7, Day: 31}, {Year: 2026, Month: 12, Day: 31}} {
+		lp := c.Plan([]string{skillSport}, today)
+		if len(lp.Modules) != 1 || lp.NextIntake == nil || *lp.NextIntake != today || lp.Modules[0].NextStart != today {
+			t.Fatalf("plan on %s: %+v", today, lp)
+		}
+	}
+	base := string(load(t, "catalogue-rolling.yaml"))
+	for name, tt := range map[string]struct{ doc, want string }{
+		"with a start day":       {strings.Replace(base, "rolling_entry: true\n", "rolling_entry: true\nstart_day: 1\n", 1), "catalogue.yaml:4: rolling_entry:"},
+		"with skipped months":    {strings.Replace(base, "rolling_entry: true\n", "rolling_entry: true\nskip_months: [7]\n", 1), "catalogue.yaml:4: rolling_entry:"},
+		"module with start day":  {strings.Replace(base, "    study_load: 5\n", "    study_load: 5\n    start_day: 3\n", 1), "catalogue.yaml:9: modules[0].start_day:"},
+		"rolling entry not bool": {strings.Replace(base, "rolling_entry: true", "rolling_entry: altijd", 1), "catalogue.yaml:4: rolling_entry:"},
+	} {
+		t.Run(name, func(t *testing.T) {
+			_, err := profile.ParseCatalogue("catalogue.yaml", []byte(tt.doc))
+			if !errors.Is(err, profile.ErrInvalid) || !strings.Contains(err.Error(), tt.want) {
+				t.Fatalf("err = %v, want %q", err, tt.want)
+			}
+		})
+	}
+	// Without rolling entry the same module waits for the next start day.
+	fixed := mustCatalogue(t, "fixed.yaml", []byte(strings.Replace(base, "rolling_entry: true\n", "", 1)))
+	if lp := fixed.Plan([]string{skillSport}, ppp.Date{Year: 2026, Month: 3, Day: 10}); lp.NextIntake.String() != "2026-04-01" {
+		t.Fatalf("fixed intake %s", lp.NextIntake)
+	}
+}

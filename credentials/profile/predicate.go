@@ -26,11 +26,19 @@ const (
 	maxCELSize       = 2000
 )
 
+// TodayVariable is the CEL variable every predicate may read besides its
+// claims: the date of Options.Now (in its location) as "YYYY-MM-DD", which
+// compares as a string with date claims such as valid_until. It is not a
+// claim and is not asked of the holder.
+const TodayVariable = "today"
+
 // claimKind is the JSON type of a top-level claim of a PPP type.
 type claimKind struct {
 	cel *cel.Type
 	// elem is the JSON type of array items ("" for non-arrays).
 	json, elem string
+	// required reports that the type's schema requires the claim.
+	required bool
 }
 
 // compiled is an alternative, ready to evaluate.
@@ -40,6 +48,9 @@ type compiled struct {
 	kinds  map[string]claimKind
 	prg    cel.Program
 	values map[string][]any
+	// rules are the alternative's assurance and recency rules, with the
+	// provenance claims they read.
+	rules rules
 }
 
 // claimKinds reads the top-level property types of each PPP type's schema.
@@ -53,13 +64,14 @@ var claimKinds = sync.OnceValue(func() map[string]map[string]claimKind {
 					Type string `json:"type"`
 				} `json:"items"`
 			} `json:"properties"`
+			Required []string `json:"required"`
 		}
 		if err := json.Unmarshal(t.Schema(), &s); err != nil {
 			continue
 		}
 		m := map[string]claimKind{}
 		for name, p := range s.Properties {
-			k := claimKind{json: p.Type}
+			k := claimKind{json: p.Type, required: slices.Contains(s.Required, name)}
 			switch p.Type {
 			case "integer":
 				k.cel = cel.IntType
@@ -121,9 +133,15 @@ func compileAlternative(d *document, path []string, alt Alternative) (*compiled,
 		cel.CrossTypeNumericComparisons(true),
 		cel.ParserRecursionLimit(maxCELRecursion),
 		cel.ParserExpressionSizeLimit(maxCELSize),
+		// today is the evaluation date as "YYYY-MM-DD", comparable with
+		// date claims: valid_until >= today.
+		cel.Variable(TodayVariable, cel.StringType),
 	}
 	for i, name := range alt.Claims {
 		k, ok := kinds[name]
+		if name == TodayVariable {
+			ok = false
+		}
 		if !ok {
 			out = append(out, d.field(at("claims", strconv.Itoa(i)), fmt.Sprintf("the %s credential has no claim %q", t.Name, name)))
 			continue

@@ -87,8 +87,10 @@ type Profile struct {
 }
 
 // Requirement is one requirement of a profile. It is met by a credential
-// of one of its alternatives, from a trusted issuer, not older than MaxAge,
-// whose declared claims satisfy the alternative's predicate.
+// of one of its alternatives, from a trusted issuer, assessed no longer
+// ago than MaxAge, established with at least MinAssurance, whose declared
+// claims satisfy the alternative's predicate — or, for an Aggregate, by
+// enough months of experience across credentials.
 type Requirement struct {
 	// ID identifies the requirement within the profile.
 	ID string `json:"id"`
@@ -98,9 +100,18 @@ type Requirement struct {
 	Required bool `json:"required,omitempty"`
 	// Weight is the requirement's weight in the score; nil means 1.
 	Weight *float64 `json:"weight,omitempty"`
-	// MaxAge is the largest age of the credential, as an ISO 8601
-	// duration (P5Y, P18M); empty means no limit.
+	// MaxAge is the largest age of the evidence, as an ISO 8601 duration
+	// (P5Y, P18M), measured from the assessment date the credential states
+	// (ppp.ProvenanceOf: assessed_on, completed_on, given_on, an
+	// experience's end_date) and, only when the type states none (a job
+	// that lasts), from its issue date; empty means no limit. An
+	// alternative's max_age overrides it.
 	MaxAge string `json:"max_age,omitempty"`
+	// MinAssurance is the least assurance (ppp.Assurance: self, peer,
+	// employer, school, assessor, evc-provider; compared by Rank) the
+	// evidence must have been established with; empty means any. An
+	// alternative's min_assurance overrides it.
+	MinAssurance ppp.Assurance `json:"min_assurance,omitempty"`
 	// TrustedIssuers lists the issuers trusted for this requirement; empty
 	// leaves the decision to the verifier's trust list alone.
 	TrustedIssuers []string `json:"trusted_issuers,omitempty"`
@@ -115,11 +126,15 @@ type Requirement struct {
 	Predicate string   `json:"predicate,omitempty"`
 	// AnyOf lists alternatives, any one of which meets the requirement.
 	AnyOf []Alternative `json:"any_of,omitempty"`
+	// Aggregate, instead of Type or AnyOf, sums experience across
+	// credentials (see Aggregate).
+	Aggregate *Aggregate `json:"aggregate,omitempty"`
 	// LegalGround is the legal ground for the protected claims this
 	// requirement reads (see Profile.LegalGround).
 	LegalGround *LegalGround `json:"legal_ground,omitempty"`
 
 	alts   []*compiled
+	agg    *compiledAggregate
 	maxAge duration
 }
 
@@ -132,6 +147,34 @@ type Alternative struct {
 	Claims []string `json:"claims"`
 	// Predicate is a CEL expression over Claims that yields a bool.
 	Predicate string `json:"predicate"`
+	// MaxAge and MinAssurance, when given, override the requirement's for
+	// this alternative.
+	MaxAge       string        `json:"max_age,omitempty"`
+	MinAssurance ppp.Assurance `json:"min_assurance,omitempty"`
+}
+
+// AggregateExperience is the one kind of Aggregate: months of work
+// experience in one occupation.
+const AggregateExperience = "experience"
+
+// Aggregate is a requirement met by summing evidence across credentials:
+// at least MinMonths months of experience in the ESCO occupation
+// Occupation, across employers. From each experience credential only the
+// occupation, start_date and end_date are asked (and the provenance claims
+// when MinAssurance or MaxAge applies), never the employer, role or
+// description; the holder may choose to add the employer. The months are
+// those of the union of the periods: overlapping periods count once.
+type Aggregate struct {
+	// Type is AggregateExperience.
+	Type string `json:"type"`
+	// Occupation is an ESCO occupation URI of the shipped subset.
+	Occupation string `json:"occupation"`
+	// MinMonths is the least number of whole months.
+	MinMonths int `json:"min_months"`
+	// MinAssurance and MaxAge apply to each credential counted, as for an
+	// alternative; they override the requirement's.
+	MinAssurance ppp.Assurance `json:"min_assurance,omitempty"`
+	MaxAge       string        `json:"max_age,omitempty"`
 }
 
 // EffectiveWeight returns the requirement's weight (1 when not given).
@@ -143,10 +186,13 @@ func (r *Requirement) EffectiveWeight() float64 {
 }
 
 // Alternatives returns the requirement's alternatives, the short form
-// included, in document order.
+// included, in document order; nil for an aggregate requirement.
 func (r *Requirement) Alternatives() []Alternative {
 	if len(r.AnyOf) > 0 {
 		return slices.Clone(r.AnyOf)
+	}
+	if r.Aggregate != nil {
+		return nil
 	}
 	return []Alternative{{Type: r.Type, Claims: slices.Clone(r.Claims), Predicate: r.Predicate}}
 }
@@ -190,11 +236,15 @@ func (p *Profile) compile(d *document) []FieldError {
 		seen[r.ID] = true
 		short := r.Type != "" || len(r.Claims) > 0 || r.Predicate != ""
 		switch {
+		case r.Aggregate != nil && (short || len(r.AnyOf) > 0):
+			out = append(out, d.field(at("aggregate"), "give either aggregate, or type, claims and predicate, or any_of"))
+			continue
+		case r.Aggregate != nil:
 		case short && len(r.AnyOf) > 0:
 			out = append(out, d.field(at("any_of"), "give either type, claims and predicate, or any_of, not both"))
 			continue
 		case !short && len(r.AnyOf) == 0:
-			out = append(out, d.field(base, "give either type, claims and predicate, or any_of"))
+			out = append(out, d.field(base, "give either type, claims and predicate, any_of, or aggregate"))
 			continue
 		case short && (r.Type == "" || len(r.Claims) == 0 || r.Predicate == ""):
 			out = append(out, d.field(base, "type, claims and predicate go together"))
@@ -212,6 +262,12 @@ func (p *Profile) compile(d *document) []FieldError {
 				out = append(out, d.field(at("skills", strconv.Itoa(j)), "ESCO skill not in the shipped subset"))
 			}
 		}
+		if r.Aggregate != nil {
+			ca, fields := compileAggregate(d, at("aggregate"), r)
+			out = append(out, fields...)
+			r.agg = ca
+			continue
+		}
 		vcts := map[string]bool{}
 		for j, alt := range r.Alternatives() {
 			ap := base
@@ -221,6 +277,10 @@ func (p *Profile) compile(d *document) []FieldError {
 			c, fields := compileAlternative(d, ap, alt)
 			out = append(out, fields...)
 			if c == nil {
+				continue
+			}
+			if fields := c.provenance(d, ap, r); len(fields) > 0 {
+				out = append(out, fields...)
 				continue
 			}
 			for k, name := range alt.Claims {

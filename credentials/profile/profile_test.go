@@ -138,8 +138,8 @@ func TestNeedsMinimal(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := `[{"requirement":"level","required":true,"alternatives":[` +
-		`{"type":"level","vct":"https://paspoort.loopbrug.nl/vct/level/v1","claims":[{"path":["nlqf_level"]}]},` +
-		`{"type":"learning","vct":"https://paspoort.loopbrug.nl/vct/learning/v1","claims":[{"path":["eqf_level"]}]}]},` +
+		`{"type":"level","vct":"https://paspoort.loopbrug.nl/vct/level/v1","claims":[{"path":["nlqf_level"]},{"path":["assurance"],"optional":true},{"path":["method"]},{"path":["assessed_on"]}]},` +
+		`{"type":"learning","vct":"https://paspoort.loopbrug.nl/vct/learning/v1","claims":[{"path":["eqf_level"]},{"path":["assurance"],"optional":true},{"path":["completed_on"]}]}]},` +
 		`{"requirement":"feedback","required":false,"alternatives":[` +
 		`{"type":"skill","vct":"https://paspoort.loopbrug.nl/vct/skill/v1","claims":[{"path":["skill"],"values":["http://data.europa.eu/esco/skill/b9bb1f03-15e2-4079-943e-7e483b21725b"]},{"path":["proficiency"]}]}]},` +
 		`{"requirement":"classroom","required":false,"alternatives":[` +
@@ -148,8 +148,8 @@ func TestNeedsMinimal(t *testing.T) {
 		t.Fatalf("Needs =\n%s\nwant\n%s", got, want)
 	}
 	paths := p.ClaimPaths()
-	if n := len(paths["https://paspoort.loopbrug.nl/vct/learning/v1"]); n != 2 {
-		t.Fatalf("learning paths = %v, want eqf_level and skills", paths)
+	if n := len(paths["https://paspoort.loopbrug.nl/vct/learning/v1"]); n != 4 {
+		t.Fatalf("learning paths = %v, want eqf_level, assurance, completed_on and skills", paths)
 	}
 }
 

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"fmt"
 	"net/url"
 	"slices"
 
@@ -28,12 +29,20 @@ type requirementRow struct {
 	Title    string
 	Required bool
 	Status   profile.Status
+	// Total is an aggregate's sum in words: "36 maanden als sportcoach,
+	// uit 2 bewijzen"; empty for other requirements.
+	Total    string
 	Evidence []evidenceItem
 }
 
 type evidenceItem struct {
+	// Issuer is empty for an aggregate's evidence: the employers show
+	// only as the employer claims the holder chose to disclose.
 	Type, Issuer, Date string
-	Values             []ppp.Value
+	// Provenance says who established it and when, when the profile
+	// weighed it: "vastgesteld door een assessor, maart 2026".
+	Provenance string
+	Values     []ppp.Value
 	// IssuerID and VCT are technical details.
 	IssuerID, VCT string
 }
@@ -60,6 +69,9 @@ func decisionView(d *verifier.Decision, p *profile.Profile, names map[string]str
 	}
 	for _, r := range d.Requirements {
 		row := requirementRow{Title: r.Title.Get(lang), Required: r.Required, Status: r.Status}
+		if a := r.Aggregate; a != nil {
+			row.Total = aggregateTotal(a, lang)
+		}
 		for _, ev := range r.Evidence {
 			if ev.Claims == nil {
 				continue
@@ -67,6 +79,12 @@ func decisionView(d *verifier.Decision, p *profile.Profile, names map[string]str
 			it := evidenceItem{Type: typeName(ev.VCT, ev.Type, lang), Issuer: names[ev.Issuer], Date: ppp.FormatDate(ev.IssuedAt, lang), IssuerID: ev.Issuer, VCT: ev.VCT}
 			if it.Issuer == "" {
 				it.Issuer = hostOf(ev.Issuer)
+			}
+			if r.Aggregate != nil {
+				it.Issuer = ""
+			}
+			if ev.Assurance != "" {
+				it.Provenance = ppp.Provenance{Assurance: ev.Assurance, AssessedOn: ev.AssessedOn}.Describe(lang)
 			}
 			keys := make([]string, 0, len(ev.Claims))
 			for k := range ev.Claims {
@@ -84,6 +102,27 @@ func decisionView(d *verifier.Decision, p *profile.Profile, names map[string]str
 		v.Gap = append(v.Gap, gapItem{Label: g.Label.Get(lang), English: lang != "en" && g.Label[lang] == "" && g.Label["en"] != ""})
 	}
 	return v
+}
+
+// aggregateTotal says what an aggregate added up, as a person reads it:
+// "36 maanden als sportcoach, uit 2 bewijzen".
+func aggregateTotal(a *profile.AggregateTotal, lang string) string {
+	t := texts[lang]
+	occ := a.Occupation
+	if o, ok := ppp.ESCOOccupation(a.Occupation); ok {
+		occ = o.LabelEn
+		if lang == "nl" && o.LabelNl != "" {
+			occ = o.LabelNl
+		}
+	}
+	months, creds := t["months"], t["credentials"]
+	if a.Months == 1 {
+		months = t["month"]
+	}
+	if a.Credentials == 1 {
+		creds = t["credential"]
+	}
+	return fmt.Sprintf("%d %s %s %s, %s %d %s", a.Months, months, t["as"], occ, t["out_of"], a.Credentials, creds)
 }
 
 // typeName is a credential type's name in lang.

@@ -15,6 +15,7 @@ var texts = map[string]map[string]string{
 		"study_load": "Studielast", "required": "verplicht", "met": "voldaan", "not_met": "niet voldaan", "not_proven": "niet aangetoond",
 		"new": "Nieuwe aanvraag", "unknown_profile": "Onbekend profiel.", "unknown_request": "Onbekende aanvraag.",
 		"expired": "Deze aanvraag is verlopen.", "rejected": "Niet meegewogen", "other_lang": "English",
+		"month": "maand", "months": "maanden", "as": "als", "out_of": "uit", "credential": "bewijs", "credentials": "bewijzen",
 	},
 	"en": {
 		"title": "Front desk", "choose": "Choose a requirement profile", "start": "Ask for proof",
@@ -29,5 +30,6 @@ var texts = map[string]map[string]string{
 		"study_load": "Study load", "required": "required", "met": "met", "not_met": "not met", "not_proven": "not proven",
 		"new": "New request", "unknown_profile": "Unknown profile.", "unknown_request": "Unknown request.",
 		"expired": "This request has expired.", "rejected": "Not counted", "other_lang": "Nederlands",
+		"month": "month", "months": "months", "as": "as", "out_of": "from", "credential": "credential", "credentials": "credentials",
 	},
 }
