@@ -76,6 +76,38 @@ func (s *Stack) CreateOffer(ctx context.Context, key string, req issuer.OfferReq
 	return &o, nil
 }
 
+// SetStatus sets the status (issuer.StatusRevoked, …) of every credential
+// of type typ the issuer with key issued to subjectRef, through its admin
+// API, and returns how many it changed: every copy of a batch is its own
+// record with its own status list entry.
+func (s *Stack) SetStatus(ctx context.Context, key, subjectRef, typ, status string) (int, error) {
+	is := s.Issuer(key)
+	if is == nil {
+		return 0, fmt.Errorf("devstack: no issuer %q", key)
+	}
+	action := map[string]string{issuer.StatusRevoked: "revoke", issuer.StatusSuspended: "suspend", issuer.StatusValid: "reinstate"}[status]
+	if action == "" {
+		return 0, fmt.Errorf("devstack: unknown status %q", status)
+	}
+	var list struct {
+		Credentials []issuer.CredentialRecord `json:"credentials"`
+	}
+	if err := s.call(ctx, http.MethodGet, is.URL+"/admin/credentials?limit=1000", is.AdminToken, nil, &list); err != nil {
+		return 0, fmt.Errorf("credentials of %s: %w", key, err)
+	}
+	n := 0
+	for _, c := range list.Credentials {
+		if c.SubjectRef != subjectRef || c.Type != typ {
+			continue
+		}
+		if err := s.call(ctx, http.MethodPost, is.URL+"/admin/credentials/"+url.PathEscape(c.ID)+"/"+action, is.AdminToken, map[string]string{}, nil); err != nil {
+			return n, fmt.Errorf("%s at %s: %w", action, key, err)
+		}
+		n++
+	}
+	return n, nil
+}
+
 // CreateRequest creates an authorization request for a profile through the
 // admin API of the verifier with key.
 func (s *Stack) CreateRequest(ctx context.Context, key, profileID string) (*verifier.Request, error) {

@@ -29,6 +29,8 @@ type demo struct {
 	out  io.Writer
 	lang string
 	step int
+	// over holds the story's own lines (Willem's), before storyTexts.
+	over map[string]string
 }
 
 func (d *demo) title(format string, args ...any) {
@@ -219,7 +221,11 @@ func (d *demo) showPaspoort(ctx context.Context) error {
 	var sums []wallet.Summary
 	for _, c := range d.w.Credentials() {
 		sum := d.w.Summarize(ctx, c, false)
-		if sum.Status != wallet.StatusValid {
+		selfIssued := false
+		if t, ok := ppp.LookupVCT(c.VCT); ok {
+			selfIssued = t.SelfIssued() // the holder's own: no status list
+		}
+		if sum.Status != wallet.StatusValid && !(selfIssued && sum.Status == wallet.StatusNone) {
 			return fmt.Errorf("%w: credential %s has status %s", ErrStoryFailed, c.Type, sum.Status)
 		}
 		sums = append(sums, sum)
@@ -230,7 +236,13 @@ func (d *demo) showPaspoort(ctx context.Context) error {
 		}
 		var what []string
 		for _, c := range g.Credentials {
-			what = append(what, fmt.Sprintf("%s (%s, %s)", c.Type, c.IssuerName, d.word(string(c.Status))))
+			name := typeName(c.VCT, d.lang)
+			if cr, err := d.w.Credential(c.ID); err == nil && cr.Type == ppp.TypeSkill {
+				if u, ok := cr.Claims["skill"].(string); ok {
+					name, _ = ppp.SkillLabel(u, d.lang)
+				}
+			}
+			what = append(what, fmt.Sprintf("%s (%s, %s)", name, c.IssuerName, d.word(string(c.Status))))
 		}
 		d.line("%-28s %s", g.Name[d.lang], strings.Join(what, "; "))
 	}
@@ -259,10 +271,10 @@ func (d *demo) present(ctx context.Context, key, profileID string, p *profile.Pr
 	sel := &wallet.Selection{Credentials: map[string][]string{}}
 	for _, q := range pr.Queries {
 		reqID, _, _ := strings.Cut(q.QueryID, "__")
-		id := metBy(match, reqID)
+		ids := metBy(match, reqID)
 		for _, o := range q.Options {
-			if o.CredentialID == id {
-				sel.Credentials[q.QueryID] = []string{id}
+			if slices.Contains(ids, o.CredentialID) {
+				sel.Credentials[q.QueryID] = append(sel.Credentials[q.QueryID], o.CredentialID)
 				var vals []string
 				for _, v := range o.Values(d.lang) {
 					vals = append(vals, v.Label+": "+v.Text)
@@ -308,7 +320,7 @@ func (d *demo) present(ctx context.Context, key, profileID string, p *profile.Pr
 			d.line("  - %s %s (%g EC)", m.Code, m.Title.Get(d.lang), m.StudyLoad)
 		}
 		if lp.NextIntake != nil {
-			d.line(d.say("intake"), lp.NextIntake)
+			d.line(d.say("intake"), ppp.FormatDate(lp.NextIntake.Time(), d.lang))
 		}
 	}
 	return dec, nil
@@ -331,6 +343,10 @@ func (d *demo) printResult(reqs []profile.RequirementResult, score float64, gap 
 			st = d.word(string(r.Status))
 		}
 		d.line("  %s %-16s %s%s", mark, st, r.Title.Get(d.lang), req)
+		if a := r.Aggregate; a != nil && a.Credentials > 0 {
+			occ, _ := ppp.SkillLabel(a.Occupation, d.lang)
+			d.line(d.say("aggregate"), a.Months, occ, a.Credentials)
+		}
 	}
 	d.line(d.say("score"), score*100)
 	if len(gap) > 0 {
@@ -346,14 +362,25 @@ func (d *demo) printResult(reqs []profile.RequirementResult, score float64, gap 
 	}
 }
 
-// metBy returns the id of the credential that met requirement id, or "".
-func metBy(res *profile.Result, id string) string {
+// metBy returns the ids of the credentials that met requirement id: the
+// one that met it, or every one an aggregate counted.
+func metBy(res *profile.Result, id string) []string {
 	for _, r := range res.Requirements {
-		if r.ID == id && r.Status == profile.StatusMet && len(r.Evidence) > 0 {
-			return r.Evidence[0].Credential
+		if r.ID != id || r.Status != profile.StatusMet || len(r.Evidence) == 0 {
+			continue
 		}
+		if r.Aggregate == nil {
+			return []string{r.Evidence[0].Credential}
+		}
+		var ids []string
+		for _, ev := range r.Evidence {
+			if ev.Reason == profile.ReasonCounted {
+				ids = append(ids, ev.Credential)
+			}
+		}
+		return ids
 	}
-	return ""
+	return nil
 }
 
 // typeName is a credential type's name as a person reads it in lang

@@ -3,6 +3,7 @@ package devstack_test
 import (
 	"bytes"
 	"context"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -83,5 +84,43 @@ func TestDemo(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// Willem's story: from WW through EVC to admission, over real HTTPS
+// between real services: the portfolio reviewed into an
+// Ervaringscertificaat, admission on assessor-level evidence with his
+// months as a coach summed across two credentials and no club name
+// shared, a plan that starts now, and the training budget refused the
+// second time.
+func TestDemoWillem(t *testing.T) {
+	s := startStack(t, t.TempDir(), false)
+	var out bytes.Buffer
+	if err := devstack.RunStory(context.Background(), s, &out, "nl", devstack.StoryWillem); err != nil {
+		t.Fatalf("demo: %v\n%s", err, out.String())
+	}
+	for _, want := range []string{
+		"portfolio door Willem zelf ondertekend",
+		"besluit van EVC Centrum Domstad: AKKOORD",
+		"instruct in sport: aangetoond, niveau 4",
+		"gecontroleerd en bewaard: Ervaringscertificaat (EVC) van EVC Centrum Domstad",
+		"gecontroleerd en bewaard: Leerbudget van UWV",
+		"besluit van Hogeschool Domstad: AKKOORD",
+		"hij kan direct beginnen",
+		"de naam van de club is niet gedeeld",
+		"het leerbudget al gebruikt is: niet meegeteld",
+		"gecontroleerd en bewaard: Werkplekleren van Basisschool De Regenboog",
+		"Elke stap is gecontroleerd: Willem",
+	} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("output lacks %q\n%s", want, out.String())
+		}
+	}
+	// From August 2014 to today, the 2018–2019 overlap counted once.
+	if !regexp.MustCompile(`1[4-9]\d maanden als sportcoach, uit 2 bewijzen`).MatchString(out.String()) {
+		t.Errorf("no aggregate of two credentials\n%s", out.String())
+	}
+	if strings.Contains(out.String(), "Miranda") {
+		t.Errorf("Willem's story names Miranda\n%s", out.String())
 	}
 }

@@ -111,7 +111,7 @@ var issuerSpecs = []issuerSpec{
 }
 
 var verifierSpecs = []verifierSpec{
-	{VerifierAdmission, "Hogeschool Domstad", []string{ProfileAdmission}, []string{ProfileAdmission}},
+	{VerifierAdmission, "Hogeschool Domstad", []string{ProfileAdmission, ProfilePE}, []string{ProfileAdmission, ProfilePE}},
 	{VerifierSchool, "Stedelijk College Domstad", []string{ProfileSchool, ProfileReferences}, []string{ProfileSchool}},
 	{VerifierAgency, "Uitzendbureau Snelwerk", []string{ProfileAgency}, nil},
 	{VerifierEVC, "EVC Centrum Domstad", []string{ProfileEVC}, []string{ProfileEVC}},

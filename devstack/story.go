@@ -70,7 +70,7 @@ func nsOffer(now time.Time) issuer.OfferRequest {
 	return issuer.OfferRequest{TxCode: true, SubjectRef: "personeelsnummer-104233", Credentials: []issuer.OfferCredential{
 		{Type: "experience", Claims: claims(map[string]any{
 			"employer": "NS Reizigers", "occupation": escoConductor, "occupation_label": "treinconducteur",
-			"role_title": "Hoofdconducteur", "start_date": "2011-03-01", "hours_per_week": 32,
+			"role_title": "Hoofdconducteur", "start_date": "2011-03-01", "ongoing": true, "hours_per_week": 32,
 			"skills":      []string{escoPassengers, escoStress, escoEmergency, escoLanguages},
 			"description": "Hoofdconducteur op intercitytreinen; sinds 2019 mentor van nieuwe conducteurs.",
 		})},
@@ -132,6 +132,7 @@ var storyTexts = map[string]map[string]string{
 		"required":      " (verplicht)",
 		"score":         "%.0f%% van de eisen voldaan",
 		"gap":           "nog te leren: %s",
+		"aggregate":     "                     %d maanden als %s, uit %d bewijzen",
 		"learning_plan": "leerplan",
 	},
 	"en": {
@@ -173,6 +174,7 @@ var storyTexts = map[string]map[string]string{
 		"required":      " (required)",
 		"score":         "score %.0f%%",
 		"gap":           "gap: %s",
+		"aggregate":     "                     %d months as %s, from %d credentials",
 		"learning_plan": "learning plan",
 	},
 }
@@ -188,6 +190,9 @@ var storyWords = map[string]string{
 
 // say returns the story's text for key in lang.
 func (d *demo) say(key string) string {
+	if t, ok := d.over[key]; ok {
+		return t
+	}
 	if t, ok := storyTexts[d.lang][key]; ok {
 		return t
 	}

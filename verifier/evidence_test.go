@@ -77,9 +77,9 @@ func TestWillemAdmitted(t *testing.T) {
 		school.issue(t, "level", holder, iat, exp, exampleWith(t, "level", map[string]any{"assessed_on": date(now.AddDate(-1, 0, 0)), "method": "exam"})),
 		evc.issue(t, "ervaringscertificaat", holder, iat, exp, exampleWith(t, "ervaringscertificaat", map[string]any{"assessed_on": date(now.AddDate(0, -1, 0))})),
 		club.issue(t, "experience", holder, iat, exp, exampleWith(t, "experience", map[string]any{"employer": "SV Domstad", "occupation": occCoach,
-			"start_date": date(now.AddDate(-4, 0, 0)), "end_date": date(now.AddDate(-2, 0, -1))})),
+			"start_date": date(now.AddDate(-4, 0, 0)), "end_date": date(now.AddDate(-2, 0, -1))}, "ongoing")),
 		gym.issue(t, "experience", holder, iat, exp, exampleWith(t, "experience", map[string]any{"employer": "Sportschool Kracht", "occupation": occCoach,
-			"start_date": date(now.AddDate(-3, 0, 0)), "end_date": date(now.AddDate(-1, 0, -1))})),
+			"start_date": date(now.AddDate(-3, 0, 0)), "end_date": date(now.AddDate(-1, 0, -1))}, "ongoing")),
 		fund.issue(t, "leerbudget", holder, iat, exp, exampleWith(t, "leerbudget", map[string]any{"valid_from": date(now.AddDate(0, -1, 0)), "valid_until": date(now.AddDate(1, 0, 0))})),
 	}
 	w := &wallet{t: t, e: e, key: holder, creds: creds}
@@ -89,11 +89,11 @@ func TestWillemAdmitted(t *testing.T) {
 	// The aggregate's query: multiple, occupation fixed by values, the
 	// employer only in the later claim sets.
 	q, ok := findQuery(r.DCQLQuery.Credentials, "ervaring-sportcoach")
-	if !ok || !q.Multiple || len(q.ClaimSets) != 16 || len(q.Claims[0].Values) != 1 || q.Claims[0].Values[0] != occCoach {
+	if !ok || !q.Multiple || len(q.ClaimSets) != 32 || len(q.Claims[0].Values) != 1 || q.Claims[0].Values[0] != occCoach {
 		t.Fatalf("aggregate query %+v", q)
 	}
-	if strings.Join(q.ClaimSets[0], ",") != "occupation,start_date,end_date,assurance,assessed_on" ||
-		strings.Join(q.ClaimSets[8], ",") != "occupation,start_date,end_date,assurance,assessed_on,employer" {
+	if strings.Join(q.ClaimSets[0], ",") != "occupation,start_date,end_date,ongoing,assurance,assessed_on" ||
+		strings.Join(q.ClaimSets[16], ",") != "occupation,start_date,end_date,ongoing,assurance,assessed_on,employer" {
 		t.Fatalf("claim sets %v", q.ClaimSets)
 	}
 	vp := w.vpToken(r, r.ClientID, r.Nonce, false)

@@ -461,7 +461,7 @@ func (w *Wallet) IssuePortfolio(ctx context.Context, id string, copies int) (*Cr
 	if err != nil {
 		return nil, err
 	}
-	c.IssuerName = "Uzelf"
+	c.IssuerName = "uzelf"
 	c.ID = newID()
 	c.ReceivedAt = now.UTC()
 	p.Issued, p.Updated = c.ID, now.UTC()

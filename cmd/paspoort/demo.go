@@ -6,6 +6,8 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
+	"slices"
+	"strings"
 	"syscall"
 
 	"github.com/spf13/cobra"
@@ -13,23 +15,30 @@ import (
 	"github.com/loopbrug/paspoort/devstack"
 )
 
-// newDemoCommand returns "paspoort demo": the story of Miranda, headless.
+// newDemoCommand returns "paspoort demo": the story of Miranda (or of
+// Willem), headless.
 func newDemoCommand() *cobra.Command {
-	var data, lang string
+	var data, lang, story string
 	var basePort int
 	var verbose bool
 	cmd := &cobra.Command{
 		Use:   "demo",
 		Short: "Run the whole Loopbrug story headless: issue, receive, match, share, decide; exit 0 only if every step verified",
-		Long: "demo starts, in this process, the demo organisations of `paspoort dev` on 127.0.0.1 (three issuers:\n" +
-			"Assessment Centrum Loopbrug, NS and Hogeschool Domstad; two verifiers: the hogeschool's admission\n" +
-			"to the teacher training and Stedelijk College Domstad hiring into a leerwerktraject) and Miranda's\n" +
-			"wallet, with embedded badger stores in a temporary folder (or --data), and runs the story over\n" +
-			"real OpenID4VCI and OpenID4VP, printing each step. Exit status 0 only if every step verified.",
+		Long: "demo starts, in this process, the demo organisations of `paspoort dev` on 127.0.0.1 with embedded\n" +
+			"badger stores in a temporary folder (or --data), and runs a story over real OpenID4VCI and OpenID4VP,\n" +
+			"printing each step. Exit status 0 only if every step verified.\n\n" +
+			"--story miranda (default): Miranda, a train conductor, is admitted to the teacher training with a\n" +
+			"learning plan and hired into a leerwerktraject.\n" +
+			"--story willem: Willem, on WW with no employer to vouch for him, has his years as a youth coach\n" +
+			"recognised through an EVC portfolio and an Ervaringscertificaat, gets a UWV training budget and is\n" +
+			"admitted to the PE teacher training on his evidence, starting right away.",
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if lang != "nl" && lang != "en" {
 				return usagef("--lang: nl or en")
+			}
+			if !slices.Contains(devstack.Stories, story) {
+				return usagef("--story: %s", strings.Join(devstack.Stories, " or "))
 			}
 			if basePort != 0 && (basePort < 1024 || basePort > 65535-devstack.Ports) {
 				return usagef("--base-port: 1024 to %d, or 0 for random ports", 65535-devstack.Ports)
@@ -56,7 +65,7 @@ func newDemoCommand() *cobra.Command {
 			runCtx, cancel := context.WithCancel(ctx)
 			done := make(chan error, 1)
 			go func() { done <- s.Run(runCtx) }()
-			derr := devstack.Demo(ctx, s, cmd.OutOrStdout(), lang)
+			derr := devstack.RunStory(ctx, s, cmd.OutOrStdout(), lang, story)
 			cancel()
 			if rerr := <-done; rerr != nil && derr == nil {
 				derr = fmt.Errorf("stop services: %w", rerr)
@@ -67,6 +76,7 @@ func newDemoCommand() *cobra.Command {
 	f := cmd.Flags()
 	f.StringVar(&data, "data", "", "data folder for the services and the wallet (default: a temporary folder, removed afterwards)")
 	f.StringVar(&lang, "lang", "nl", "language of the story: nl (plain Dutch) or en")
+	f.StringVar(&story, "story", devstack.StoryMiranda, "the story: miranda (a conductor becomes a teacher) or willem (a youth coach on WW, through EVC, becomes a PE teacher)")
 	f.IntVar(&basePort, "base-port", 0, "first of the ports to use (default: random free ports)")
 	f.BoolVar(&verbose, "verbose", false, "write the services' logs to standard error")
 	return cmd

@@ -178,7 +178,7 @@ func TestDevCommand(t *testing.T) {
 	if assessURL != fmt.Sprintf("https://127.0.0.1:%d", base+1) {
 		t.Errorf("assessment URL %s", assessURL)
 	}
-	r.field(t, `school\s+Stedelijk College Domstad\s+(https://127\.0\.0\.1:`+strconv.Itoa(base+5)+`)`)
+	r.field(t, `school\s+Stedelijk College Domstad\s+(https://127\.0\.0\.1:`+strconv.Itoa(base+9)+`)`)
 	token := r.field(t, `types: talent.*\n\s+admin token: (\S+)`)
 	pass := r.field(t, `passphrase: (\S+)`)
 	health := strings.Fields(r.field(t, `Health: (.*)`))
@@ -190,8 +190,8 @@ func TestDevCommand(t *testing.T) {
 			t.Errorf("GET %s: %d %s", u, code, b)
 		}
 	}
-	for _, u := range []string{fmt.Sprintf("https://127.0.0.1:%d/profiles/tweedegraads-lerarenopleiding", base+4),
-		fmt.Sprintf("https://127.0.0.1:%d/profiles/docent-leerwerktraject", base+5)} {
+	for _, u := range []string{fmt.Sprintf("https://127.0.0.1:%d/profiles/tweedegraads-lerarenopleiding", base+8),
+		fmt.Sprintf("https://127.0.0.1:%d/profiles/docent-leerwerktraject", base+9)} {
 		if code, b := httpDo(t, hc, "GET", u, "", nil); code != http.StatusOK {
 			t.Errorf("GET %s: %d %s", u, code, b)
 		}

@@ -251,7 +251,8 @@ type GoalClaims struct {
 }
 
 // ExperienceClaims is the claims set of the experience credential: work
-// experience attested by an employer. EndDate is nil while the job lasts.
+// experience attested by an employer. EndDate is nil while the job lasts,
+// and Ongoing then true: a credential has exactly one of them.
 type ExperienceClaims struct {
 	Employer        string   `json:"employer"`
 	Occupation      string   `json:"occupation"`
@@ -259,6 +260,7 @@ type ExperienceClaims struct {
 	RoleTitle       string   `json:"role_title"`
 	StartDate       Date     `json:"start_date"`
 	EndDate         *Date    `json:"end_date,omitempty"`
+	Ongoing         bool     `json:"ongoing,omitempty"`
 	HoursPerWeek    float64  `json:"hours_per_week"`
 	Skills          []string `json:"skills"`
 	Description     string   `json:"description,omitempty"`

@@ -38,9 +38,18 @@ var enumNames = map[string]map[string][2]string{
 	"method": {
 		"assessment": {"assessment", "assessment"}, "observation": {"observed in practice", "geobserveerd in de praktijk"},
 		"exam": {"exam", "examen"}, "work_experience": {"work experience", "werkervaring"},
-		"evc":           {"recognition of prior learning (EVC)", "erkenning van verworven competenties (EVC)"},
-		"self_declared": {"own statement", "eigen verklaring"},
+		"evc":              {"recognition of prior learning (EVC)", "erkenning van verworven competenties (EVC)"},
+		"portfolio_review": {"portfolio review with an interview", "beoordeling van een portfolio met een gesprek"},
+		"self_declared":    {"own statement", "eigen verklaring"},
 	},
+	"relation": {"manager": {"manager", "leidinggevende"}, "colleague": {"colleague", "collega"}, "client": {"client", "klant"},
+		"teacher": {"teacher", "docent"}, "coach": {"coach", "coach"}, "other": {"other", "anders"}},
+	"result":        {"proven": {"proven", "aangetoond"}, "partly": {"partly proven", "deels aangetoond"}},
+	"standard_kind": {"esco_occupation": {"occupation (ESCO)", "beroep (ESCO)"}, "kwalificatiedossier": {"MBO qualification file", "kwalificatiedossier (mbo)"}},
+	"payer_kind": {"employer": {"employer", "werkgever"}, "sector_fund": {"sector fund", "sectorfonds"}, "uwv": {"UWV", "UWV"},
+		"municipality": {"municipality", "gemeente"}, "other": {"other", "anders"}},
+	"assurance": {"self": {"the holder", "de houder zelf"}, "peer": {"a referee", "een referent"}, "employer": {"an employer", "een werkgever"},
+		"school": {"a school", "een school of opleider"}, "assessor": {"an assessor", "een assessor"}, "evc-provider": {"an EVC provider", "een EVC-aanbieder"}},
 	"dimension": {
 		"mental": {"mental agility", "mentale wendbaarheid"}, "people": {"people agility", "wendbaarheid met mensen"},
 		"change": {"change agility", "wendbaarheid bij verandering"}, "results": {"results agility", "resultaatwendbaarheid"},
@@ -181,6 +190,16 @@ func describeValue(name string, v any, lang string) (string, bool) {
 	case []any:
 		var parts []string
 		english := false
+		if name == "entries" || name == "competences" {
+			for _, e := range x {
+				if m, ok := e.(map[string]any); ok {
+					s, en := describeItem(name, m, lang)
+					parts = append(parts, s)
+					english = english || en
+				}
+			}
+			return strings.Join(parts, "; "), english
+		}
 		for _, e := range x {
 			s, en := describeValue(name, e, lang)
 			parts = append(parts, s)
@@ -213,6 +232,69 @@ func describeValue(name string, v any, lang string) (string, bool) {
 		return strings.Join(parts, ""), english
 	}
 	return fmt.Sprint(v), false
+}
+
+// describeItem says what one portfolio entry or recognised competence is,
+// as a person reads it: "instruct in sport (Jeugdtrainer bij SV Domstad,
+// sinds 1 augustus 2014; 1 bestand, 2 bewijzen)", "instruct in sport:
+// niveau 4 – Gevorderd, aangetoond".
+func describeItem(name string, m map[string]any, lang string) (string, bool) {
+	skill, _ := m["skill"].(string)
+	label, english := SkillLabel(skill, lang)
+	if name == "competences" {
+		lvl, _ := describeValue("proficiency", m["proficiency"], lang)
+		res, _ := describeValue("result", m["result"], lang)
+		return fmt.Sprintf("%s: %s %s, %s", label, pickLabel(lang, "level", "niveau"), lvl, res), english
+	}
+	var where []string
+	if c, ok := m["context"].(string); ok && c != "" {
+		where = append(where, c)
+	}
+	if f, ok := m["from"].(string); ok {
+		from, _ := describeValue("from", f, lang)
+		if u, ok := m["until"].(string); ok {
+			until, _ := describeValue("until", u, lang)
+			where = append(where, from+" – "+until)
+		} else {
+			where = append(where, pickLabel(lang, "since ", "sinds ")+from)
+		}
+	}
+	files, creds := 0, 0
+	if ev, ok := m["evidence"].([]any); ok {
+		for _, e := range ev {
+			if em, ok := e.(map[string]any); ok && em["kind"] == EvidenceAttachment {
+				files++
+			} else {
+				creds++
+			}
+		}
+	}
+	var backing []string
+	if files > 0 {
+		backing = append(backing, fmt.Sprintf("%d %s", files, pickLabel(lang, plural(files, "file", "files"), plural(files, "bestand", "bestanden"))))
+	}
+	if creds > 0 {
+		backing = append(backing, fmt.Sprintf("%d %s", creds, pickLabel(lang, plural(creds, "credential", "credentials"), plural(creds, "bewijs", "bewijzen"))))
+	}
+	s := label
+	if len(where) > 0 || len(backing) > 0 {
+		detail := strings.Join(where, ", ")
+		if len(backing) > 0 {
+			if detail != "" {
+				detail += "; "
+			}
+			detail += strings.Join(backing, ", ")
+		}
+		s += " (" + detail + ")"
+	}
+	return s, english
+}
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
 }
 
 // nameFirst orders an object's members for display: the member that

@@ -99,6 +99,7 @@ func exampleExperience() *ExperienceClaims {
 		OccupationLabel: "treinconducteur",
 		RoleTitle:       "Hoofdconducteur",
 		StartDate:       Date{2011, 3, 1},
+		Ongoing:         true,
 		HoursPerWeek:    32,
 		Skills:          []string{exSkillCommunicate, exSkillStress, exSkillEmergency, exSkillLanguages},
 		Description:     "Hoofdconducteur op intercity's; sinds 2019 mentor van nieuwe conducteurs.",

@@ -32,7 +32,7 @@ var (
 	// claimAssuranceFixed is the assurance of a type that always states it.
 	claimAssuranceFixed = claim("assurance", true, SDAlways, "Established by", "Vastgesteld door")
 	claimStandard       = []Claim{
-		claim("standard", true, SDAlways, "Standard", "Standaard"),
+		claim("standard", true, SDAlways, "Standard (ESCO or crebo)", "Standaard (ESCO of crebo)"),
 		claim("standard_kind", true, SDAlways, "Kind of standard", "Soort standaard"),
 		claim("standard_label", true, SDAlways, "Standard", "Standaard"),
 	}
@@ -161,6 +161,7 @@ func definitions() []*typeDef {
 				claim("role_title", true, SDAlways, "Job title", "Functietitel"),
 				claim("start_date", true, SDAlways, "Start date", "Startdatum"),
 				claim("end_date", false, SDAlways, "End date", "Einddatum"),
+				claim("ongoing", false, SDAlways, "Still ongoing", "Loopt nog"),
 				claim("hours_per_week", true, SDAlways, "Hours per week", "Uren per week"),
 				claim("skills", true, SDAlways, "Skills shown (ESCO)", "Getoonde vaardigheden (ESCO)"),
 				claim("skills.*", false, SDAlways, "Skill (ESCO)", "Vaardigheid (ESCO)"),
@@ -280,7 +281,7 @@ func definitions() []*typeDef {
 			},
 			singleUse: true,
 			newClaim:  func() checker { return new(LeerbudgetClaims) },
-			example:  exampleLeerbudget(),
+			example:   exampleLeerbudget(),
 		},
 		{
 			name:  TypeWerkplekleren,

@@ -35,6 +35,11 @@ func mutate(t *testing.T, typ string, f func(m map[string]any)) []byte {
 func set(k string, v any) func(map[string]any) { return func(m map[string]any) { m[k] = v } }
 func del(k string) func(map[string]any)        { return func(m map[string]any) { delete(m, k) } }
 
+// ended gives the example experience an end date instead of "ongoing".
+func ended(date string) func(map[string]any) {
+	return func(m map[string]any) { delete(m, "ongoing"); m["end_date"] = date }
+}
+
 func TestValidateInvalid(t *testing.T) {
 	tests := []struct {
 		name    string
@@ -76,7 +81,9 @@ func TestValidateInvalid(t *testing.T) {
 		{"goal unknown occupation", "goal", m("goal", set("target_occupation", "http://data.europa.eu/esco/occupation/00000000-0000-4000-8000-000000000000")), "/target_occupation"},
 		{"goal unknown sector", "goal", m("goal", set("target_sector", "space")), "/target_sector"},
 		{"goal empty motivation", "goal", m("goal", set("motivation", "")), "/motivation"},
-		{"experience end before start", "experience", m("experience", set("end_date", "2010-12-31")), "/end_date"},
+		{"experience end before start", "experience", m("experience", ended("2010-12-31")), "/end_date"},
+		{"experience both ended and ongoing", "experience", m("experience", set("end_date", "2020-12-31")), ""},
+		{"experience neither ended nor ongoing", "experience", m("experience", del("ongoing")), "/ongoing"},
 		{"experience unknown skill", "experience", m("experience", func(x map[string]any) {
 			x["skills"] = append(x["skills"].([]any), unknownSkill)
 		}), "/skills/4"},
@@ -180,7 +187,7 @@ func TestValidateValidVariants(t *testing.T) {
 		}},
 		{"level entry", "level", m("level", func(x map[string]any) { x["nlqf_level"] = 0; x["eqf_level"] = 1 })},
 		{"level 8", "level", m("level", func(x map[string]any) { x["nlqf_level"] = 8; x["eqf_level"] = 8 })},
-		{"experience ended same day", "experience", m("experience", set("end_date", "2011-03-01"))},
+		{"experience ended same day", "experience", m("experience", ended("2011-03-01"))},
 		{"agility without dimensions", "agility", m("agility", del("dimensions"))},
 		{"learning in hours", "learning", m("learning", func(x map[string]any) { x["study_load"] = 40; x["study_load_unit"] = "hours" })},
 	}

@@ -11,7 +11,7 @@ import (
 
 // aggregateClaims are the claims an experience aggregate reads: the
 // occupation and the period, nothing about the employer or the role.
-var aggregateClaims = []string{"occupation", "start_date", "end_date"}
+var aggregateClaims = []string{"occupation", "start_date", "end_date", "ongoing"}
 
 // aggregateChoice is the claim a holder may choose to add to an
 // aggregate's evidence; the evaluation never needs it.
@@ -60,6 +60,7 @@ func (a *compiledAggregate) needs() AlternativeNeeds {
 		ClaimNeed{Path: []string{"occupation"}, Values: []any{a.occupation}},
 		ClaimNeed{Path: []string{"start_date"}},
 		ClaimNeed{Path: []string{"end_date"}, Optional: true},
+		ClaimNeed{Path: []string{"ongoing"}, Optional: true},
 	)
 	an.Claims = append(an.Claims, a.rules.needs()...)
 	an.Claims = append(an.Claims, ClaimNeed{Path: []string{aggregateChoice}, HolderChoice: true})
@@ -74,8 +75,9 @@ type period struct{ from, to ppp.Date }
 // (min_assurance, max_age) pass, and its occupation and start_date are
 // disclosed and well-formed; a credential for another occupation is no
 // evidence either way and is passed over. The periods are clipped to
-// today (a job without end_date lasts until today; one starting after
-// today counts nothing) and merged where they overlap or touch, so no
+// today (a lasting job, "ongoing", counts until the credential's issue
+// date; one that discloses neither end_date nor ongoing does not count;
+// one starting after today counts nothing) and merged where they overlap or touch, so no
 // day counts twice — the same credential presented twice, or a period
 // covered by two employers, adds nothing. Months are counted as whole
 // calendar months per merged period, from its first day to the day after
@@ -165,8 +167,13 @@ func (r *Requirement) countable(cred Credential, now time.Time, today ppp.Date, 
 	if p.from, err = ppp.ParseDate(s); err != nil {
 		return period{}, ReasonClaimsInvalid
 	}
-	p.to = today
-	if end, ok := cred.Claims["end_date"]; ok {
+	// A credential says either when the job ended or that it was still
+	// going on when issued; one that discloses neither does not count, so
+	// that withholding the end date of a job that ended gains nothing. A
+	// lasting job counts until the credential's issue date: what the
+	// employer attested.
+	switch end, ongoing := cred.Claims["end_date"], cred.Claims["ongoing"]; {
+	case end != nil:
 		s, ok := end.(string)
 		if !ok {
 			return period{}, ReasonClaimsInvalid
@@ -175,6 +182,16 @@ func (r *Requirement) countable(cred Credential, now time.Time, today ppp.Date, 
 			return period{}, ReasonClaimsInvalid
 		}
 		claims["end_date"] = s
+	case ongoing == true:
+		if cred.IssuedAt.IsZero() {
+			return period{}, ReasonClaimsMissing
+		}
+		p.to = minDate(ppp.DateOf(cred.IssuedAt.UTC()), today)
+		claims["ongoing"] = true
+	case ongoing != nil:
+		return period{}, ReasonClaimsInvalid
+	default:
+		return period{}, ReasonClaimsMissing
 	}
 	if emp, ok := cred.Claims[aggregateChoice].(string); ok {
 		claims[aggregateChoice] = emp

@@ -137,7 +137,11 @@ requirements:
 
 func experience(id, issuer, occupation, start, end string) profile.Credential {
 	claims := `{"occupation": "` + occupation + `", "start_date": "` + start + `"`
-	if end != "" {
+	switch end {
+	case "":
+		claims += `, "ongoing": true`
+	case "withheld":
+	default:
 		claims += `, "end_date": "` + end + `"`
 	}
 	c := cred("experience", issuer, 10*day, claims+`}`)
@@ -153,7 +157,8 @@ func TestAggregate(t *testing.T) {
 	b := experience("b", "did:web:gym.example", occCoach, "2021-01-01", "2022-12-31") // 24 months, 12 overlapping a
 	short := experience("c", employer, occCoach, "2024-01-01", "2024-06-30")          // 6 months
 	other := experience("d", employer, occTeacher, "2010-01-01", "2019-12-31")        // another occupation
-	lasting := experience("e", employer, occCoach, "2025-03-10", "")                  // until today: 12 months
+	lasting := experience("e", employer, occCoach, "2025-03-10", "")                  // ongoing: until its issue date, 10 days ago
+	withheld := experience("l", employer, occCoach, "2015-01-01", "withheld")         // neither end_date nor ongoing disclosed
 	touching := experience("f", employer, occCoach, "2022-01-01", "2022-06-30")       // right after a
 	future := experience("g", employer, occCoach, "2027-01-01", "2028-01-01")
 	backwards := experience("h", employer, occCoach, "2021-01-01", "2020-01-01")
@@ -176,7 +181,8 @@ func TestAggregate(t *testing.T) {
 		{"overlap counts once: 36 not 48", []profile.Credential{a, b}, profile.StatusMet, profile.ReasonSatisfied, 36, 2},
 		{"another occupation adds nothing", []profile.Credential{short, other}, profile.StatusNotMet, profile.ReasonNotSatisfied, 6, 1},
 		{"the same credential twice adds nothing", []profile.Credential{short, short, short, short}, profile.StatusNotMet, profile.ReasonNotSatisfied, 6, 1},
-		{"a job that lasts ends today", []profile.Credential{lasting, short}, profile.StatusNotMet, profile.ReasonNotSatisfied, 18, 2},
+		{"a lasting job counts until its issue date", []profile.Credential{lasting, short}, profile.StatusNotMet, profile.ReasonNotSatisfied, 17, 2},
+		{"an end date withheld counts nothing", []profile.Credential{withheld}, profile.StatusNotProven, profile.ReasonClaimsMissing, 0, 0},
 		{"touching periods merge", []profile.Credential{a, touching}, profile.StatusMet, profile.ReasonSatisfied, 30, 2},
 		{"a job yet to start adds nothing", []profile.Credential{future, short}, profile.StatusNotMet, profile.ReasonNotSatisfied, 6, 1},
 		{"an end before the start is invalid", []profile.Credential{backwards}, profile.StatusNotProven, profile.ReasonClaimsInvalid, 0, 0},
@@ -222,7 +228,7 @@ func TestAggregateNeeds(t *testing.T) {
 		t.Fatalf("needs = %+v", n)
 	}
 	got, _ := json.Marshal(n.Alternatives[0].Claims)
-	want := `[{"path":["occupation"],"values":["` + occCoach + `"]},{"path":["start_date"]},{"path":["end_date"],"optional":true},` +
+	want := `[{"path":["occupation"],"values":["` + occCoach + `"]},{"path":["start_date"]},{"path":["end_date"],"optional":true},{"path":["ongoing"],"optional":true},` +
 		`{"path":["assurance"],"optional":true},{"path":["assessed_on"],"optional":true},{"path":["employer"],"holder_choice":true}]`
 	if string(got) != want {
 		t.Fatalf("claims =\n%s\nwant\n%s", got, want)
