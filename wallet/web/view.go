@@ -63,6 +63,9 @@ func credentialValues(c *wallet.Credential, lang string) []ppp.Value {
 		}
 		name := cl.Path[0]
 		seen[name] = true
+		if name == "assurance" {
+			continue // said by the provenance line
+		}
 		v, ok := c.Claims[name]
 		if !ok {
 			continue
@@ -83,6 +86,20 @@ func credentialValues(c *wallet.Credential, lang string) []ppp.Value {
 type credView struct {
 	wallet.Summary
 	Values []ppp.Value
+	// Provenance says who established it and when: "Vastgesteld door een
+	// assessor, maart 2026"; empty for a type that carries no evidence.
+	Provenance string
+}
+
+// provenance says who established a credential's claims and when, with a
+// capital letter to start a line.
+func provenance(c *wallet.Credential, lang string) string {
+	p, ok := ppp.ProvenanceOf(c.Type, c.Claims)
+	if !ok {
+		return ""
+	}
+	s := p.Describe(lang)
+	return strings.ToUpper(s[:1]) + s[1:]
 }
 
 // groupView is one section of "Mijn paspoort".
@@ -107,7 +124,7 @@ func paspoortView(ctx context.Context, w *wallet.Wallet, lang string) []groupVie
 		}
 		gv := groupView{ID: g.ID, Name: g.Name[lang]}
 		for _, s := range g.Credentials {
-			gv.Credentials = append(gv.Credentials, credView{Summary: s, Values: credentialValues(byID[s.ID], lang)})
+			gv.Credentials = append(gv.Credentials, credView{Summary: s, Values: credentialValues(byID[s.ID], lang), Provenance: provenance(byID[s.ID], lang)})
 		}
 		out = append(out, gv)
 	}
