@@ -220,10 +220,14 @@ func (d *Desk) renderReview(c echo.Context, code int, tx *verifier.Transaction, 
 	type offerView struct {
 		evcOffer
 		WalletLink string
+		// ValidUntil is the offer's end as a person reads it: "12
+		// december 2026, 18:53".
+		ValidUntil string
 	}
 	var ov []offerView
 	for _, o := range offers {
-		v := offerView{evcOffer: o}
+		exp := o.Offer.ExpiresAt.Local()
+		v := offerView{evcOffer: o, ValidUntil: ppp.FormatDate(exp, lang) + ", " + exp.Format("15:04")}
 		if d.cfg.WalletURL != "" {
 			v.WalletLink = d.cfg.WalletURL + "/receive?offer=" + url.QueryEscape(o.Offer.OfferURIByReference) + "&lang=" + lang
 		}
