@@ -132,8 +132,24 @@ type CredentialOption struct {
 	// shown, which lets the verifiers that saw both link them.
 	Copies int `json:"copies"`
 	Unused int `json:"copies_unused"`
+	// More are the claims the holder may choose to add (the verifier's
+	// later claim set offers them, such as the employer of a job counted
+	// in a total): JSON Pointers, disclosed only when the Selection says
+	// so (Selection.More).
+	More []string `json:"more,omitempty"`
 
-	values map[string]any // Claims' values, by pointer
+	values map[string]any        // Claims' and More's values, by pointer
+	more   *dcql.CredentialMatch // the match with More added
+}
+
+// MoreValues returns the claims the holder may choose to add, as a person
+// reads them.
+func (o CredentialOption) MoreValues(lang string) []ppp.Value {
+	out := make([]ppp.Value, 0, len(o.More))
+	for _, ptr := range o.More {
+		out = append(out, ppp.Describe(o.VCT, ptr, o.values[ptr], lang))
+	}
+	return out
 }
 
 // Values returns the claims that would be disclosed, as a person reads
@@ -259,7 +275,15 @@ func (w *Wallet) ReadRequest(ctx context.Context, requestURI string) (*Presentat
 			}
 			o := CredentialOption{CredentialID: c.ID, Type: c.Type, VCT: c.VCT, Issuer: c.Issuer, IssuerName: c.IssuerName, Claims: slices.Clone(cm.Paths),
 				IssuedAt: c.IssuedAt, Copies: c.Copies, Unused: c.Unused, values: map[string]any{}}
-			for _, ptr := range cm.Paths {
+			if mm, ok := w.moreMatch(&cq, cm); ok {
+				o.more = &mm
+				for _, ptr := range mm.Paths {
+					if !slices.Contains(cm.Paths, ptr) {
+						o.More = append(o.More, ptr)
+					}
+				}
+			}
+			for _, ptr := range append(slices.Clone(cm.Paths), o.More...) {
 				if v, ok := ppp.ClaimAt(c.Claims, ptr); ok {
 					o.values[ptr] = v
 				}
@@ -315,6 +339,34 @@ type Selection struct {
 	// gets everything the holder has for it, and no more than one option
 	// per set.
 	IncludeOptional bool
+	// More names, by query id, the credentials whose additional claims
+	// (CredentialOption.More) the holder chose to disclose as well.
+	More map[string][]string
+}
+
+// moreMatch returns the match of the first later claim set that discloses
+// everything cm does and more: what the holder may choose to add.
+func (w *Wallet) moreMatch(cq *dcql.CredentialQuery, cm dcql.CredentialMatch) (dcql.CredentialMatch, bool) {
+	if cm.ClaimSet < 0 {
+		return dcql.CredentialMatch{}, false
+	}
+	i := slices.IndexFunc(w.candidates(), func(c candidate) bool { return c.ID == cm.CandidateID })
+	if i < 0 {
+		return dcql.CredentialMatch{}, false
+	}
+	cand := w.candidates()[i]
+	for from := cm.ClaimSet + 1; from < len(cq.ClaimSets); {
+		mm, ok := dcql.MatchCredentialFrom(cq, &cand, from)
+		if !ok {
+			return dcql.CredentialMatch{}, false
+		}
+		if len(mm.Paths) > len(cm.Paths) && !slices.ContainsFunc(cm.Paths, func(p string) bool { return !slices.Contains(mm.Paths, p) }) {
+			mm.Candidate = cm.Candidate
+			return mm, true
+		}
+		from = mm.ClaimSet + 1
+	}
+	return dcql.CredentialMatch{}, false
 }
 
 // PresentResult is what was sent to whom.
@@ -509,10 +561,27 @@ func (pr *PresentationRequest) resolve(sel *Selection) (map[string][]dcql.Creden
 			if i < 0 {
 				return nil, fmt.Errorf("%w: credential %q does not satisfy query %q", ErrSelection, id, qid)
 			}
-			out[qid] = append(out[qid], pr.matches[qid][i])
+			m := pr.matches[qid][i]
+			if sel.More != nil && slices.Contains(sel.More[qid], id) {
+				o := q.option(id)
+				if o == nil || o.more == nil {
+					return nil, fmt.Errorf("%w: credential %q has nothing more to show for query %q", ErrSelection, id, qid)
+				}
+				m = *o.more
+			}
+			out[qid] = append(out[qid], m)
 		}
 	}
 	return out, nil
+}
+
+func (q *QueryOptions) option(id string) *CredentialOption {
+	for i := range q.Options {
+		if q.Options[i].CredentialID == id {
+			return &q.Options[i]
+		}
+	}
+	return nil
 }
 
 func (pr *PresentationRequest) query(id string) *QueryOptions {

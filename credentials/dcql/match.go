@@ -179,6 +179,18 @@ func Match(q Query, creds []Candidate) (Result, error) {
 // Query, by the rules of Match, and what it would disclose. The returned
 // match has Candidate 0; Match sets it.
 func MatchCredential(cq *CredentialQuery, c *Candidate) (CredentialMatch, bool) {
+	return MatchCredentialFrom(cq, c, 0)
+}
+
+// MatchCredentialFrom is MatchCredential trying only the claim sets from
+// index from on: a wallet whose holder chooses to disclose more than the
+// first satisfiable set (OpenID4VP §6.4.1 lets the wallet pick any set it
+// can satisfy) asks for the next one this way. Without claim sets, from
+// must be 0.
+func MatchCredentialFrom(cq *CredentialQuery, c *Candidate, from int) (CredentialMatch, bool) {
+	if from < 0 || (from > 0 && from >= len(cq.ClaimSets)) {
+		return CredentialMatch{}, false
+	}
 	if cq.Format != FormatSDJWTVC || c.Format != cq.Format {
 		return CredentialMatch{}, false
 	}
@@ -216,6 +228,9 @@ func MatchCredential(cq *CredentialQuery, c *Candidate) (CredentialMatch, bool) 
 			idx[cl.ID] = i
 		}
 		for si, set := range cq.ClaimSets {
+			if si < from {
+				continue
+			}
 			ok := true
 			for _, id := range set {
 				if !have(idx[id]) {

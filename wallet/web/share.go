@@ -60,6 +60,9 @@ type optionView struct {
 	Values   []ppp.Value
 	Checked  bool
 	UsedOnly bool
+	// More are claims the holder may add if she wants (the employer of a
+	// job counted in a total); nothing of it is shared unless she ticks it.
+	More []ppp.Value
 	// VCT, IssuerID and Pointers are technical details.
 	VCT, IssuerID string
 	Pointers      []string
@@ -99,7 +102,7 @@ func buildConsent(id string, pr *wallet.PresentationRequest, lang string) consen
 		seen := map[string]bool{}
 		for _, o := range q.Options {
 			ov := optionView{ID: o.CredentialID, Issuer: o.IssuerName, Date: ppp.FormatDate(o.IssuedAt, lang), Values: o.Values(lang),
-				UsedOnly: o.Copies > 0 && o.Unused == 0, VCT: o.VCT, IssuerID: o.Issuer, Pointers: o.Claims}
+				UsedOnly: o.Copies > 0 && o.Unused == 0, VCT: o.VCT, IssuerID: o.Issuer, Pointers: o.Claims, More: o.MoreValues(lang)}
 			if ov.Issuer == "" {
 				ov.Issuer = hostOf(o.Issuer)
 			}
@@ -196,11 +199,18 @@ func (d *Desk) consent(c echo.Context, s *session, w *wallet.Wallet) error {
 	if err != nil {
 		return d.fail(c, s, http.StatusBadRequest, texts[lang]["e_other"], err)
 	}
-	sel := &wallet.Selection{Credentials: map[string][]string{}}
+	sel := &wallet.Selection{Credentials: map[string][]string{}, More: map[string][]string{}}
 	for _, q := range pr.Queries {
 		for _, cid := range form["q:"+q.QueryID] {
 			if cid != "" && slices.ContainsFunc(q.Options, func(o wallet.CredentialOption) bool { return o.CredentialID == cid }) {
 				sel.Credentials[q.QueryID] = append(sel.Credentials[q.QueryID], cid)
+			}
+		}
+		// What she ticked to show as well, for a credential she shares.
+		for _, cid := range form["more:"+q.QueryID] {
+			if slices.Contains(sel.Credentials[q.QueryID], cid) &&
+				slices.ContainsFunc(q.Options, func(o wallet.CredentialOption) bool { return o.CredentialID == cid && len(o.More) > 0 }) {
+				sel.More[q.QueryID] = append(sel.More[q.QueryID], cid)
 			}
 		}
 	}
