@@ -61,6 +61,27 @@ func TestBrowserEVC(t *testing.T) {
 	pc := &pageChecker{t: t, ctx: ctx, shots: shots, axe: loadAxe(t), seen: map[string]bool{}}
 	defer pc.report()
 
+	// In the web wallet, a holder starts a portfolio for an occupation by
+	// its Dutch name and adds what she did for one competence.
+	web := s.Wallet.WebURL
+	do("unlock the web wallet", chromedp.Navigate(web+"/"), chromedp.WaitVisible(css("#passphrase")),
+		chromedp.SendKeys(css("#passphrase"), s.Wallet.Passphrase), chromedp.Click(css("#unlock")), chromedp.WaitVisible(css("#lock")))
+	do("portfolios", chromedp.Navigate(web+"/portfolio"), chromedp.WaitVisible(css("#occupation")))
+	pc.check("wallet-portfolios", true)
+	do("start a portfolio", chromedp.SendKeys(css("#occupation"), "sportcoach"), chromedp.Click(css("#start-portfolio")),
+		chromedp.WaitVisible(css("#add-entry")))
+	do("add an entry",
+		chromedp.SendKeys(css("#statement"), "Ik geef sinds 2014 twee keer per week training aan de jeugd."),
+		chromedp.SendKeys(css("#context"), "Vrijwillig jeugdtrainer bij SV Domstad"),
+		chromedp.SetValue(css("#from"), "2014-08-01"),
+		chromedp.Click(css("#add")),
+		chromedp.WaitVisible(css("#entry-1")),
+	)
+	pc.check("wallet-portfolio", true)
+	if e := text("#entry-1"); !strings.Contains(e, "Vrijwillig jeugdtrainer bij SV Domstad") || !strings.Contains(e, "sinds 1 augustus 2014") {
+		t.Errorf("entry: %s", e)
+	}
+
 	// A holder with a portfolio of two competences, one with a file.
 	hctx := context.Background()
 	w, err := wallet.Init(hctx, filepath.Join(t.TempDir(), "w"), []byte(s.Wallet.Passphrase), s.WalletOptions()...)

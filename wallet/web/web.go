@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/labstack/echo/v4"
+	"github.com/labstack/echo/v4/middleware"
 
 	"github.com/loopbrug/paspoort/credentials"
 	"github.com/loopbrug/paspoort/internal/bounded"
@@ -123,10 +124,28 @@ func New(cfg Config) (*Desk, error) {
 //	GET  /history                 what was shared with whom, and the outcome
 //	GET  /decisions[/{id}]        "Besluiten": signed decisions; ?check=1 re-checks one offline
 //	GET  /opportunities           published profiles matched privately
+//	GET  /portfolio               the EVC portfolios; POST starts one for an occupation
+//	GET  /portfolio/{id}          a portfolio: the standard's skills, the entries
+//	POST /portfolio/{id}/entries  add what she did for one competence
+//	POST /portfolio/{id}/entries/{n}/files        keep a file (multipart, up to 8 MiB)
+//	POST /portfolio/{id}/entries/{n}/credentials  name a credential she holds
+//	POST /portfolio/{id}/issue    sign the portfolio herself
 //
 // Every page takes ?lang=nl|en (default nl).
 func (d *Desk) Handler() http.Handler {
-	e := webguard.NewServer("64K", d.cfg.AllowedHosts, webguard.NoImagesCSP)
+	// The body limit is the largest file a portfolio keeps; every route
+	// but the file upload takes 64 KiB.
+	e := webguard.NewServer("9M", d.cfg.AllowedHosts, webguard.NoImagesCSP)
+	small := middleware.BodyLimit("64K")
+	e.Use(func(next echo.HandlerFunc) echo.HandlerFunc {
+		h := small(next)
+		return func(c echo.Context) error {
+			if c.Path() == "/portfolio/:id/entries/:n/files" {
+				return next(c)
+			}
+			return h(c)
+		}
+	})
 	e.GET("/", d.home)
 	e.POST("/unlock", d.unlock)
 	e.POST("/lock", d.session(d.lock))
@@ -140,6 +159,13 @@ func (d *Desk) Handler() http.Handler {
 	e.GET("/decisions", d.session(d.decisions))
 	e.GET("/decisions/:id", d.session(d.decision))
 	e.GET("/opportunities", d.session(d.opportunities))
+	e.GET("/portfolio", d.session(d.portfolios))
+	e.POST("/portfolio", d.session(d.newPortfolio))
+	e.GET("/portfolio/:id", d.session(d.portfolio))
+	e.POST("/portfolio/:id/entries", d.session(d.addEntry))
+	e.POST("/portfolio/:id/entries/:n/files", d.session(d.attachFile))
+	e.POST("/portfolio/:id/entries/:n/credentials", d.session(d.linkCredential))
+	e.POST("/portfolio/:id/issue", d.session(d.issuePortfolio))
 	return e
 }
 

@@ -46,6 +46,14 @@ type requester func(method, path string, form url.Values, hdr map[string]string)
 // a test clock, and returns a client that keeps its cookies.
 func startDesk(t *testing.T) (requester, *clock) {
 	t.Helper()
+	do, clk, _ := startDeskRaw(t)
+	return do, clk
+}
+
+// startDeskRaw is startDesk that also returns a function sending any
+// request (a multipart upload) with the desk's cookies.
+func startDeskRaw(t *testing.T) (requester, *clock, func(*http.Request) (int, string, string)) {
+	t.Helper()
 	ctx := context.Background()
 	dir := t.TempDir()
 	kdf := wallet.WithKDFParams(wallet.KDFParams{Time: 1, MemoryKiB: wallet.MinKDFMemoryKiB, Threads: 1})
@@ -94,8 +102,19 @@ func startDesk(t *testing.T) (requester, *clock) {
 		b, _ := io.ReadAll(res.Body)
 		return res.StatusCode, string(b), res.Header.Get("Location")
 	}
-
-	return do, clk
+	raw := func(req *http.Request) (int, string, string) {
+		t.Helper()
+		u, _ := url.Parse(srv.URL + req.URL.String())
+		req.URL, req.Host = u, u.Host
+		res, err := hc.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer res.Body.Close()
+		b, _ := io.ReadAll(res.Body)
+		return res.StatusCode, string(b), res.Header.Get("Location")
+	}
+	return do, clk, raw
 }
 
 func TestWebWallet(t *testing.T) {
