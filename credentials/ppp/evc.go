@@ -1,6 +1,7 @@
 package ppp
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
@@ -118,5 +119,23 @@ func Recognise(p *PortfolioClaims, r EVCReview) (*ErvaringscertificaatClaims, []
 	if len(errs) > 0 {
 		return nil, nil, errors.Join(errs...)
 	}
+	// What the issuer will check: a name too long, a date in the future.
+	if err := validateAs(TypeErvaringscertificaat, cert); err != nil {
+		return nil, nil, fmt.Errorf("%w: %w", ErrReview, err)
+	}
+	for _, sc := range skills {
+		if err := validateAs(TypeSkill, sc); err != nil {
+			return nil, nil, fmt.Errorf("%w: %w", ErrReview, err)
+		}
+	}
 	return cert, skills, nil
+}
+
+// validateAs validates a claims struct as the PPP type typ.
+func validateAs(typ string, v any) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	return Validate(typ, b)
 }

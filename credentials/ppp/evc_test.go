@@ -89,3 +89,38 @@ func validateStruct(typ string, v any) error {
 	}
 	return ppp.Validate(typ, b)
 }
+
+// FuzzRecognise: any review (an assessor's form, however filled in) of the
+// example portfolio either fails with ErrReview or gives a certificate and
+// skills that validate as their types.
+func FuzzRecognise(f *testing.F) {
+	f.Add([]byte(`{"provider":"EVC Centrum Domstad","assessor":"Karin Bos","assessed_on":"2026-03-12","competences":[{"skill":"http://data.europa.eu/esco/skill/dbadb531-2fb9-4361-b80b-9be8c3c54229","result":"proven","proficiency":4,"remark":"Goed."}]}`))
+	f.Add([]byte(`{"provider":"P","assessor":"A","assessed_on":"2026-03-12","competences":[{"skill":"x","result":"partly","proficiency":9}]}`))
+	f.Add([]byte(`{}`))
+	pt, _ := ppp.Lookup(ppp.TypePortfolio)
+	var p ppp.PortfolioClaims
+	if err := json.Unmarshal(pt.Example(), &p); err != nil {
+		f.Fatal(err)
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		var r ppp.EVCReview
+		if json.Unmarshal(data, &r) != nil {
+			return
+		}
+		cert, skills, err := ppp.Recognise(&p, r)
+		if err != nil {
+			if !errors.Is(err, ppp.ErrReview) {
+				t.Fatalf("Recognise = %v, want ErrReview", err)
+			}
+			return
+		}
+		if err := validateStruct(ppp.TypeErvaringscertificaat, cert); err != nil {
+			t.Fatalf("certificate: %v", err)
+		}
+		for _, s := range skills {
+			if err := validateStruct(ppp.TypeSkill, s); err != nil {
+				t.Fatalf("skill: %v", err)
+			}
+		}
+	})
+}
