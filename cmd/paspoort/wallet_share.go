@@ -106,7 +106,7 @@ func newWalletShowCommand(f *walletFlags) *cobra.Command {
 
 func newWalletPresentCommand(f *walletFlags) *cobra.Command {
 	var yes, decline, optional bool
-	var selects, include []string
+	var selects, include, more []string
 	cmd := &cobra.Command{
 		Use:   "present REQUEST_URI",
 		Short: "Share credentials with a verifier (OpenID4VP), with your consent",
@@ -115,6 +115,14 @@ func newWalletPresentCommand(f *walletFlags) *cobra.Command {
 			sel, err := parseSelect(selects, include, optional)
 			if err != nil {
 				return err
+			}
+			if len(more) > 0 {
+				if sel == nil || sel.Credentials == nil {
+					return usagef("%s", msg("--show-more hoort bij --select: kies eerst welk bewijs u deelt", "--show-more goes with --select: choose first which credential you share"))
+				}
+				if sel.More, err = parseQueryIDs("--show-more", more); err != nil {
+					return err
+				}
 			}
 			w, err := f.open(cmd)
 			if err != nil {
@@ -157,6 +165,7 @@ func newWalletPresentCommand(f *walletFlags) *cobra.Command {
 	cmd.Flags().BoolVar(&decline, "decline", false, "refuse: tell the verifier access_denied")
 	cmd.Flags().StringArrayVar(&selects, "select", nil, "QUERY_ID=CREDENTIAL_ID[,CREDENTIAL_ID…]: share these credentials for the query (repeatable)")
 	cmd.Flags().StringSliceVar(&include, "include", nil, "optional query ids to answer as well")
+	cmd.Flags().StringArrayVar(&more, "show-more", nil, "QUERY_ID=CREDENTIAL_ID[,…]: also show what the verifier lets you add for these credentials (such as the employer of a job counted in a total)")
 	cmd.Flags().BoolVar(&optional, "include-optional", false, "answer every optional credential set you can, with one option each (verifiers that mark every set optional)")
 	f.addNetworkFlags(cmd)
 	return cmd
@@ -167,17 +176,26 @@ func parseSelect(selects, include []string, optional bool) (*wallet.Selection, e
 		return nil, nil
 	}
 	sel := &wallet.Selection{Include: include, IncludeOptional: optional}
-	for _, s := range selects {
-		q, ids, ok := strings.Cut(s, "=")
-		if !ok || q == "" || ids == "" {
-			return nil, usagef("--select %q: want QUERY_ID=CREDENTIAL_ID[,…]", s)
+	if len(selects) > 0 {
+		var err error
+		if sel.Credentials, err = parseQueryIDs("--select", selects); err != nil {
+			return nil, err
 		}
-		if sel.Credentials == nil {
-			sel.Credentials = map[string][]string{}
-		}
-		sel.Credentials[q] = append(sel.Credentials[q], strings.Split(ids, ",")...)
 	}
 	return sel, nil
+}
+
+// parseQueryIDs reads QUERY_ID=CREDENTIAL_ID[,…] flags.
+func parseQueryIDs(flag string, vals []string) (map[string][]string, error) {
+	out := map[string][]string{}
+	for _, s := range vals {
+		q, ids, ok := strings.Cut(s, "=")
+		if !ok || q == "" || ids == "" {
+			return nil, usagef("%s %q: want QUERY_ID=CREDENTIAL_ID[,…]", flag, s)
+		}
+		out[q] = append(out[q], strings.Split(ids, ",")...)
+	}
+	return out, nil
 }
 
 // declined tells the verifier the holder declined (OpenID4VP
@@ -236,6 +254,10 @@ func printConsent(out io.Writer, pr *wallet.PresentationRequest) {
 					mark = " (Engels)"
 				}
 				fmt.Fprintf(out, "      %s: %s%s\n", display(v.Label), display(v.Text), mark)
+			}
+			for _, v := range o.MoreValues(cliLang) {
+				fmt.Fprintf(out, msg("      alleen als u wilt (--show-more %s=%s): %s: %s\n", "      only if you want (--show-more %s=%s): %s: %s\n"),
+					q.QueryID, o.CredentialID, display(v.Label), display(v.Text))
 			}
 			if o.Copies > 0 && o.Unused == 0 {
 				fmt.Fprintln(out, msg("      let op: alle kopieën zijn al eens gedeeld; wie dit bewijs twee keer zag, kan zien dat het van dezelfde persoon komt.",
