@@ -3,7 +3,6 @@ package devstack_test
 import (
 	"context"
 	"encoding/json"
-	"path/filepath"
 	"slices"
 	"testing"
 	"time"
@@ -22,14 +21,7 @@ import (
 func TestAggregateEmployerByChoice(t *testing.T) {
 	ctx := context.Background()
 	s := startStack(t, t.TempDir(), false)
-	w, err := wallet.Init(ctx, filepath.Join(t.TempDir(), "w"), []byte(s.Wallet.Passphrase), s.WalletOptions()...)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer w.Close()
-	if _, err := w.FollowRegister(ctx, s.Register.URL, s.Register.Key); err != nil {
-		t.Fatal(err)
-	}
+	w := newHolder(t, s)
 	const coach = "http://data.europa.eu/esco/occupation/3e9c1262-4fe2-4eb1-bf94-4fe64498393a"
 	for _, job := range []map[string]any{
 		{"role_title": "Jeugdtrainer", "start_date": "2016-08-01", "end_date": "2020-06-30"},

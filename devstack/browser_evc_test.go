@@ -3,7 +3,6 @@ package devstack_test
 import (
 	"context"
 	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -84,14 +83,7 @@ func TestBrowserEVC(t *testing.T) {
 
 	// A holder with a portfolio of two competences, one with a file.
 	hctx := context.Background()
-	w, err := wallet.Init(hctx, filepath.Join(t.TempDir(), "w"), []byte(s.Wallet.Passphrase), s.WalletOptions()...)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer w.Close()
-	if _, err := w.FollowRegister(hctx, s.Register.URL, s.Register.Key); err != nil {
-		t.Fatal(err)
-	}
+	w := newHolder(t, s)
 	p, err := w.NewPortfolio(hctx, "http://data.europa.eu/esco/occupation/3e9c1262-4fe2-4eb1-bf94-4fe64498393a", "")
 	if err != nil {
 		t.Fatal(err)
@@ -122,21 +114,7 @@ func TestBrowserEVC(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	pr, err := w.ReadRequest(hctx, link.Value)
-	if err != nil {
-		t.Fatal(err)
-	}
-	sel := &wallet.Selection{Credentials: map[string][]string{}}
-	for _, q := range pr.Queries {
-		for _, o := range q.Options {
-			if o.Type == ppp.TypePortfolio {
-				sel.Credentials[q.QueryID] = []string{o.CredentialID}
-			}
-		}
-	}
-	if _, err := w.Present(hctx, pr, sel); err != nil {
-		t.Fatal(err)
-	}
+	shareType(t, w, link.Value, ppp.TypePortfolio)
 
 	do("review", chromedp.Navigate(requestPage+"&wait=1"), chromedp.WaitVisible(css("#review")))
 	pc.check("verifier-evc-review", true)

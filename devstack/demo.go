@@ -69,24 +69,14 @@ func Demo(ctx context.Context, s *Stack, out io.Writer, lang string) error {
 		d.line(d.say("verifier"), v.Name, v.URL)
 	}
 
-	d.title("%s", d.say("open"))
 	w, err := wallet.OpenDir(ctx, s.Wallet.Dir, []byte(s.Wallet.Passphrase), s.WalletOptions()...)
 	if err != nil {
 		return fmt.Errorf("open wallet: %w", err)
 	}
 	defer w.Close()
-	d.w = w
-	d.ok(d.say("unlocked"), w.ID(), len(w.Credentials()))
-	regs, err := w.Registers(ctx)
-	if err != nil || len(regs) == 0 {
-		return fmt.Errorf("%w: the wallet follows no register (%v)", ErrStoryFailed, err)
-	}
-	for _, r := range regs {
-		d.ok(d.say("follows"), r.Consortium.Name.Get(lang), r.Version, len(r.Issuers), len(r.Verifiers))
-	}
-	before, err := w.History(ctx)
+	before, err := d.opened(ctx, w)
 	if err != nil {
-		return fmt.Errorf("history: %w", err)
+		return err
 	}
 
 	now := s.opts.Now()
@@ -164,10 +154,45 @@ func Demo(ctx context.Context, s *Stack, out io.Writer, lang string) error {
 		return err
 	}
 
-	d.title("%s", d.say("history"))
-	hist, err := w.History(ctx)
+	hist, err := d.history(ctx, before)
 	if err != nil {
-		return fmt.Errorf("history: %w", err)
+		return err
+	}
+	if len(hist) != 2 {
+		return fmt.Errorf("%w: %d history entries, want 2", ErrStoryFailed, len(hist))
+	}
+	fmt.Fprintln(out, "\n"+d.say("done"))
+	return nil
+}
+
+// opened tells that the holder opened her wallet w, and which registers
+// it follows, and returns the history so far (what the story adds comes
+// after it).
+func (d *demo) opened(ctx context.Context, w *wallet.Wallet) ([]wallet.Presentation, error) {
+	d.title("%s", d.say("open"))
+	d.w = w
+	d.ok(d.say("unlocked"), w.ID(), len(w.Credentials()))
+	regs, err := w.Registers(ctx)
+	if err != nil || len(regs) == 0 {
+		return nil, fmt.Errorf("%w: the wallet follows no register (%v)", ErrStoryFailed, err)
+	}
+	for _, r := range regs {
+		d.ok(d.say("follows"), r.Consortium.Name.Get(d.lang), r.Version, len(r.Issuers), len(r.Verifiers))
+	}
+	before, err := w.History(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("history: %w", err)
+	}
+	return before, nil
+}
+
+// history prints what the holder shared since before, from her wallet's
+// history, and returns those entries.
+func (d *demo) history(ctx context.Context, before []wallet.Presentation) ([]wallet.Presentation, error) {
+	d.title("%s", d.say("history"))
+	hist, err := d.w.History(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("history: %w", err)
 	}
 	hist = hist[min(len(before), len(hist)):]
 	for _, h := range hist {
@@ -177,11 +202,7 @@ func Demo(ctx context.Context, s *Stack, out io.Writer, lang string) error {
 		}
 		d.line("%s  %s: %s", h.Time.Format("2006-01-02 15:04"), h.VerifierName, strings.Join(what, "; "))
 	}
-	if len(hist) != 2 {
-		return fmt.Errorf("%w: %d history entries, want 2", ErrStoryFailed, len(hist))
-	}
-	fmt.Fprintln(out, "\n"+d.say("done"))
-	return nil
+	return hist, nil
 }
 
 // receive has the issuer with key create the offer, and Miranda's wallet

@@ -8,7 +8,6 @@ import (
 	"net/http"
 	"net/http/cookiejar"
 	"net/url"
-	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -59,14 +58,7 @@ func TestEVCDesk(t *testing.T) {
 	}
 
 	// The holder builds and signs her portfolio.
-	w, err := wallet.Init(ctx, filepath.Join(t.TempDir(), "w"), []byte(s.Wallet.Passphrase), s.WalletOptions()...)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer w.Close()
-	if _, err := w.FollowRegister(ctx, s.Register.URL, s.Register.Key); err != nil {
-		t.Fatal(err)
-	}
+	w := newHolder(t, s)
 	p, err := w.NewPortfolio(ctx, "http://data.europa.eu/esco/occupation/3e9c1262-4fe2-4eb1-bf94-4fe64498393a", "")
 	if err != nil {
 		t.Fatal(err)
@@ -96,21 +88,7 @@ func TestEVCDesk(t *testing.T) {
 	if link == "" {
 		t.Fatalf("no request link on the page:\n%s", body)
 	}
-	pr, err := w.ReadRequest(ctx, strings.ReplaceAll(link, "&amp;", "&"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	sel := &wallet.Selection{Credentials: map[string][]string{}}
-	for _, q := range pr.Queries {
-		for _, o := range q.Options {
-			if o.Type == ppp.TypePortfolio {
-				sel.Credentials[q.QueryID] = []string{o.CredentialID}
-			}
-		}
-	}
-	if _, err := w.Present(ctx, pr, sel); err != nil {
-		t.Fatal(err)
-	}
+	shareType(t, w, strings.ReplaceAll(link, "&amp;", "&"), ppp.TypePortfolio)
 
 	// The decision opens the review: the portfolio in words.
 	code, loc, _ = get(reqPage + "?wait=1")

@@ -245,24 +245,14 @@ func DemoWillem(ctx context.Context, s *Stack, out io.Writer, lang string) error
 	d := &demo{s: s, out: out, lang: lang, over: willemTexts[lang]}
 	fmt.Fprintln(out, d.say("header"))
 
-	d.title("%s", d.say("open"))
 	w, err := s.willemWallet(ctx)
 	if err != nil {
 		return err
 	}
 	defer w.Close()
-	d.w = w
-	d.ok(d.say("unlocked"), w.ID(), len(w.Credentials()))
-	regs, err := w.Registers(ctx)
-	if err != nil || len(regs) == 0 {
-		return fmt.Errorf("%w: the wallet follows no register (%v)", ErrStoryFailed, err)
-	}
-	for _, r := range regs {
-		d.ok(d.say("follows"), r.Consortium.Name.Get(lang), r.Version, len(r.Issuers), len(r.Verifiers))
-	}
-	before, err := w.History(ctx)
+	before, err := d.opened(ctx, w)
 	if err != nil {
-		return fmt.Errorf("history: %w", err)
+		return err
 	}
 	now := s.opts.Now()
 
@@ -357,18 +347,8 @@ func DemoWillem(ctx context.Context, s *Stack, out io.Writer, lang string) error
 		return err
 	}
 
-	d.title("%s", d.say("history"))
-	hist, err := w.History(ctx)
-	if err != nil {
-		return fmt.Errorf("history: %w", err)
-	}
-	hist = hist[min(len(before), len(hist)):]
-	for _, h := range hist {
-		var what []string
-		for _, c := range h.Credentials {
-			what = append(what, typeName(c.VCT, d.lang)+" ("+strings.Join(claimLabels(c.VCT, c.Claims, d.lang), ", ")+")")
-		}
-		d.line("%s  %s: %s", h.Time.Format("2006-01-02 15:04"), h.VerifierName, strings.Join(what, "; "))
+	if _, err := d.history(ctx, before); err != nil {
+		return err
 	}
 	fmt.Fprintln(out, "\n"+d.say("done"))
 	return nil
