@@ -171,7 +171,7 @@ func TestBrowser(t *testing.T) {
 		}
 	}
 	paspoort := text("main")
-	for _, want := range []string{"Werk- en denkniveau", "Doel & motivatie", "Assessment Centrum Loopbrug", "geldig"} {
+	for _, want := range []string{"Werk- en denkniveau", "Doel & motivatie", "Assessment Centrum Loopbrug", "geldig", "Vastgesteld door een assessor"} {
 		if !strings.Contains(paspoort, want) {
 			t.Errorf("my paspoort lacks %q: %s", want, paspoort)
 		}

@@ -134,3 +134,30 @@ func (w *Wallet) countable(ctx context.Context, c *Credential) bool {
 	}
 	return false
 }
+
+// Provenance says who established a credential's claims, how and when
+// (ppp.ProvenanceOf), as a verifier would weigh it: a credential the
+// holder issued herself counts as self, and one from an issuer a followed
+// register admits is capped at that issuer's kind (an assessor's
+// credential stating "evc-provider" is an assessor's). It reports false
+// for a type that carries no evidence.
+func (w *Wallet) Provenance(ctx context.Context, c *Credential) (ppp.Provenance, bool) {
+	p, ok := ppp.ProvenanceOf(c.Type, c.Claims)
+	if !ok {
+		return p, false
+	}
+	if selfIssued(c) {
+		p.Assurance = ppp.AssuranceSelf
+		return p, true
+	}
+	set, _, err := w.registerSet(ctx)
+	if err != nil || set == nil {
+		return p, true
+	}
+	if m, ok := set.IssuerAllowed(c.Issuer, c.VCT); ok {
+		if limit, ok := ppp.AssuranceOfIssuerKind(string(m.Issuer.Kind)); ok {
+			p.Assurance = p.Assurance.Cap(limit)
+		}
+	}
+	return p, true
+}

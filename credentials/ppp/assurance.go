@@ -49,12 +49,14 @@ func (a Assurance) Valid() bool { return a.Rank() > 0 }
 // AtLeast reports whether a meets min (a rank at least min's).
 func (a Assurance) AtLeast(min Assurance) bool { return a.Valid() && a.Rank() >= min.Rank() }
 
-// Cap returns a limited to limit: a when limit ranks at least as high,
-// else limit. A verifier caps a credential's stated assurance at what its
-// issuer is trusted for, so that an employer's credential stating
-// "assessor" counts as employer.
+// Cap returns a limited to what an issuer of kind limit can vouch for:
+// a when it ranks below limit or is limit, else limit. A verifier caps a
+// credential's stated assurance at what its issuer is trusted for, so that
+// an employer's credential stating "assessor" counts as employer, and an
+// assessor's stating "evc-provider" as assessor: of equal rank, the
+// issuer's own kind is what is known.
 func (a Assurance) Cap(limit Assurance) Assurance {
-	if a.Rank() <= limit.Rank() {
+	if a == limit || a.Rank() < limit.Rank() {
 		return a
 	}
 	return limit

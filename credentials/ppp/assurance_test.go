@@ -34,6 +34,9 @@ func TestAssuranceOrder(t *testing.T) {
 	if got := ppp.AssurancePeer.Cap(ppp.AssuranceAssessor); got != ppp.AssurancePeer {
 		t.Errorf("peer capped at assessor = %q", got)
 	}
+	if got := ppp.AssuranceEVCProvider.Cap(ppp.AssuranceAssessor); got != ppp.AssuranceAssessor {
+		t.Errorf("evc-provider capped at an assessor = %q, want the issuer's own kind", got)
+	}
 	if _, err := ppp.ParseAssurance("expert"); err == nil {
 		t.Error("ParseAssurance(expert) gave no error")
 	}

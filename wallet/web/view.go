@@ -91,10 +91,10 @@ type credView struct {
 	Provenance string
 }
 
-// provenance says who established a credential's claims and when, with a
-// capital letter to start a line.
-func provenance(c *wallet.Credential, lang string) string {
-	p, ok := ppp.ProvenanceOf(c.Type, c.Claims)
+// provenance says who established a credential's claims and when, as a
+// verifier would weigh it, with a capital letter to start a line.
+func provenance(ctx context.Context, w *wallet.Wallet, c *wallet.Credential, lang string) string {
+	p, ok := w.Provenance(ctx, c)
 	if !ok {
 		return ""
 	}
@@ -124,7 +124,7 @@ func paspoortView(ctx context.Context, w *wallet.Wallet, lang string) []groupVie
 		}
 		gv := groupView{ID: g.ID, Name: g.Name[lang]}
 		for _, s := range g.Credentials {
-			gv.Credentials = append(gv.Credentials, credView{Summary: s, Values: credentialValues(byID[s.ID], lang), Provenance: provenance(byID[s.ID], lang)})
+			gv.Credentials = append(gv.Credentials, credView{Summary: s, Values: credentialValues(byID[s.ID], lang), Provenance: provenance(ctx, w, byID[s.ID], lang)})
 		}
 		out = append(out, gv)
 	}
