@@ -18,6 +18,7 @@ import (
 
 func newIssuerBenchCommand() *cobra.Command {
 	var o bench.IssuerOptions
+	var tg benchTargets
 	var cpuProfile string
 	var soak time.Duration
 	cmd := &cobra.Command{
@@ -33,18 +34,24 @@ func newIssuerBenchCommand() *cobra.Command {
 			if o.Credentials < 1 || o.Concurrency < 1 || o.Batch < 1 || o.Batch > 100 {
 				return usagef("-n and --concurrency must be positive, --batch 1 to 100")
 			}
+			o.Targets, o.Acked = tg.targets, tg.acked
 			if soak > 0 {
 				o.Progress = cmd.ErrOrStderr()
 				s, err := bench.IssuerSoak(cmd.Context(), o, soak)
-				return reportSoak(cmd, s, o.Batch, err)
+				return reportSoak(cmd, s, o.Batch, tg.prepared(err))
 			}
-			return runBench(cmd, cpuProfile, func(prof io.Writer) (bench.Result, map[string]any, error) {
+			return runBench(cmd, cpuProfile, &tg, func(prof io.Writer) (bench.Result, map[string]any, error) {
 				o.Profile, o.Progress = prof, cmd.ErrOrStderr()
 				r, err := bench.Issuer(cmd.Context(), o)
-				return r, map[string]any{
+				out := map[string]any{
 					"credentials": (r.Flows - r.Failed) * o.Batch, "failed_flows": r.Failed, "store": benchStoreName(o.Store), "replicas": max(o.Replicas, 1),
 					"concurrency": o.Concurrency, "batch": o.Batch, "credentials_per_second": r.PerSecond(o.Batch),
-				}, err
+				}
+				if len(tg.urls) > 0 {
+					delete(out, "store") // the targets' own
+					out["replicas"], out["targets"] = len(tg.urls), tg.urls
+				}
+				return r, out, err
 			})
 		},
 	}
@@ -54,6 +61,7 @@ func newIssuerBenchCommand() *cobra.Command {
 	cmd.Flags().StringVar(&cpuProfile, "cpuprofile", "", "write a CPU profile of the issuance phase to this file")
 	cmd.Flags().DurationVar(&soak, "duration", 0, "soak run: issue rounds of -n credentials on one issuer until this much time has passed (e.g. 10m); prints each round and memory at the start and end")
 	benchStoreFlags(cmd, &o.Store, &o.Replicas, "issuer")
+	benchTargetFlags(cmd, &tg, "issuer", "the acknowledged credentials ({\"offer_id\", \"status_uri\", \"status_index\"}: the issuer's admin API lists each credential with its offer_id and status index)")
 	return cmd
 }
 
@@ -89,7 +97,7 @@ func newVerifierBenchCommand() *cobra.Command {
 				s, err := bench.VerifierSoak(cmd.Context(), o, soak)
 				return reportSoak(cmd, s, 1, err)
 			}
-			return runBench(cmd, cpuProfile, func(prof io.Writer) (bench.Result, map[string]any, error) {
+			return runBench(cmd, cpuProfile, nil, func(prof io.Writer) (bench.Result, map[string]any, error) {
 				o.Profile, o.Progress = prof, cmd.ErrOrStderr()
 				r, err := bench.Verifier(cmd.Context(), o)
 				return r, map[string]any{
@@ -138,8 +146,10 @@ func benchStoreName(store string) string {
 
 // runBench opens the CPU profile file, runs the bench and prints its
 // figures with the common ones (seconds, p50_ms, p99_ms). A run in
-// which flows failed prints its figures and fails with the first error.
-func runBench(cmd *cobra.Command, cpuProfile string, bench func(prof io.Writer) (bench.Result, map[string]any, error)) error {
+// which flows failed prints its figures and fails with the first error;
+// against --target replicas, only a run in which every flow failed does
+// (see benchTargets.partial).
+func runBench(cmd *cobra.Command, cpuProfile string, tg *benchTargets, bench func(prof io.Writer) (bench.Result, map[string]any, error)) error {
 	var prof io.Writer
 	if cpuProfile != "" {
 		f, err := os.Create(cpuProfile)
@@ -151,7 +161,7 @@ func runBench(cmd *cobra.Command, cpuProfile string, bench func(prof io.Writer) 
 	}
 	r, out, err := bench(prof)
 	if r.Flows == 0 {
-		return err
+		return tg.prepared(err)
 	}
 	ms := func(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
 	out["seconds"], out["p50_ms"], out["p99_ms"] = r.Elapsed.Seconds(), ms(r.P50), ms(r.P99)
@@ -160,6 +170,9 @@ func runBench(cmd *cobra.Command, cpuProfile string, bench func(prof io.Writer) 
 	}
 	if err != nil {
 		return err
+	}
+	if tg != nil && len(tg.urls) > 0 {
+		return tg.partial(cmd, r)
 	}
 	if r.Err != nil {
 		return fmt.Errorf("%d of %d flows failed, first: %w", r.Failed, r.Flows, r.Err)
