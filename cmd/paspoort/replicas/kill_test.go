@@ -1,9 +1,14 @@
 package replicas_test
 
 import (
-	"context"
+	"bytes"
 	"encoding/json"
 	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"syscall"
@@ -11,92 +16,78 @@ import (
 	"time"
 
 	"github.com/loopbrug/paspoort/bench"
-	"github.com/loopbrug/paspoort/credentials/oid4vci"
-	"github.com/loopbrug/paspoort/credentials/ppp"
 )
 
-// TestKillReplicaUnderLoad: wallets issue across two issuer replicas, and
-// answer presentations across two verifier replicas, while one replica
-// of each is killed with SIGKILL. Every issuance a wallet got an answer
-// for has its one credential record, no offer has two, no status index
-// is given twice; every acknowledged decision is there, and no answer is
-// decided twice.
+// TestKillReplicaUnderLoad: the built binary's "issuer bench --target"
+// issues across two issuer replicas, and wallets answer presentations
+// across two verifier replicas, while one replica of each is killed with
+// SIGKILL. Every issuance the bench acknowledged has its one credential
+// record with the status index the wallet got, no offer has two, no
+// status index is given twice; every acknowledged decision is there, and
+// no answer is decided twice.
 func TestKillReplicaUnderLoad(t *testing.T) {
 	e := newEnv(t)
 	i1, i2, issuerURL := e.issuers()
 	hc := e.client()
-	ctx := context.Background()
-	eps := []bench.Endpoint{{Client: hc, URL: i1.base}, {Client: hc, URL: i2.base}}
 
-	const flows = 48
-	skill, _ := ppp.Lookup("skill")
-	type offer struct{ id, code string }
-	offers := make([]offer, flows)
-	for i := range offers {
-		var of struct {
-			ID       string `json:"id"`
-			OfferURI string `json:"offer_uri"`
+	const flows = 300
+	ackedFile := filepath.Join(e.dir, "issued.jsonl")
+	res, acked := e.benchKilling(i2, ackedFile, flows/10, "issuer", "bench", "-n", strconv.Itoa(flows), "--concurrency", "6",
+		"--target", i1.base, "--target", i2.base, "--admin-token-file", e.token, "--ca-file", e.cert, "--timeout", "5s", "--acked-file", ackedFile)
+	var out struct {
+		Credentials int `json:"credentials"`
+		Failed      int `json:"failed_flows"`
+	}
+	if err := json.Unmarshal(res, &out); err != nil {
+		t.Fatalf("bench output %q: %v", res, err)
+	}
+	var acks []bench.IssuanceAck
+	for _, l := range acked {
+		var a bench.IssuanceAck
+		if err := json.Unmarshal([]byte(l), &a); err != nil {
+			t.Fatalf("acked line %q: %v", l, err)
 		}
-		if st := e.adminCall(http.MethodPost, i1.base+"/admin/offers", map[string]any{"type": "skill", "claims": json.RawMessage(skill.Example())}, &of); st/100 != 2 {
-			t.Fatalf("offer: HTTP %d", st)
-		}
-		ref, err := oid4vci.ParseOfferURI(of.OfferURI)
-		if err != nil {
-			t.Fatal(err)
-		}
-		offers[i] = offer{of.ID, ref.Offer.Grants.PreAuthorizedCode.PreAuthorizedCode}
+		acks = append(acks, a)
 	}
-	acked := make([]bool, flows)
-	var done atomic.Int64
-	var next atomic.Int64
-	var wg sync.WaitGroup
-	for range 6 {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := int(next.Add(1)) - 1; i < flows; i = int(next.Add(1)) - 1 {
-				err := bench.IssueOne(ctx, eps[i%2], eps[(i+1)%2], issuerURL, offers[i].code, holderKeys(t))
-				acked[i] = err == nil
-				done.Add(1)
-			}
-		}()
+	if len(acks) != out.Credentials || out.Credentials+out.Failed != flows {
+		t.Fatalf("bench: %d credentials and %d failed flows of %d, %d acknowledged in --acked-file", out.Credentials, out.Failed, flows, len(acks))
 	}
-	for done.Load() < flows/3 {
-		time.Sleep(5 * time.Millisecond)
+	if len(acks) == 0 || out.Failed == 0 {
+		t.Fatalf("%d of %d issuances acknowledged: the kill did not fall under load", len(acks), flows)
 	}
-	if err := i2.cmd.Process.Signal(syscall.SIGKILL); err != nil {
-		t.Fatal(err)
-	}
-	wg.Wait()
-	<-i2.done
 
 	records := e.credentials(i1)
-	perOffer := map[string]int{}
+	perOffer := map[string][]credRecord{}
 	index := map[[2]int]string{}
 	for _, r := range records {
-		perOffer[r.OfferID]++
+		perOffer[r.OfferID] = append(perOffer[r.OfferID], r)
 		k := [2]int{r.StatusList, r.StatusIndex}
 		if other, dup := index[k]; dup {
 			t.Errorf("status index %v given to %s and %s", k, other, r.ID)
 		}
 		index[k] = r.ID
 	}
-	nacked := 0
-	for i, o := range offers {
-		switch n := perOffer[o.id]; {
-		case n > 1:
-			t.Errorf("offer %d has %d credentials", i, n)
-		case acked[i] && n != 1:
-			t.Errorf("offer %d: the wallet got its credential but the issuer has %d records", i, n)
-		}
-		if acked[i] {
-			nacked++
+	for id, rs := range perOffer {
+		if len(rs) > 1 {
+			t.Errorf("offer %s has %d credentials", id, len(rs))
 		}
 	}
-	if nacked == 0 || nacked == flows {
-		t.Fatalf("%d of %d issuances acknowledged: the kill did not fall under load", nacked, flows)
+	seen := map[string]bool{}
+	for _, a := range acks {
+		if seen[a.OfferID] {
+			t.Errorf("offer %s acknowledged twice", a.OfferID)
+		}
+		seen[a.OfferID] = true
+		rs := perOffer[a.OfferID]
+		if len(rs) != 1 {
+			t.Errorf("offer %s: the wallet got its credential but the issuer has %d records", a.OfferID, len(rs))
+			continue
+		}
+		if want := issuerURL + "/status/" + strconv.Itoa(rs[0].StatusList); a.StatusURI != want || a.StatusIndex != rs[0].StatusIndex {
+			t.Errorf("offer %s: the wallet's credential has status %s #%d, the issuer's record %s #%d", a.OfferID, a.StatusURI, a.StatusIndex, want, rs[0].StatusIndex)
+		}
 	}
-	t.Logf("issuer: %d of %d issuances acknowledged around the kill, %d records", nacked, flows, len(records))
+	t.Logf("issuer: %d of %d issuances acknowledged around the kill, %d records", len(acks), flows, len(records))
 
 	// The verifiers, the same way.
 	v1, v2 := e.verifiers(issuerURL)
@@ -108,8 +99,8 @@ func TestKillReplicaUnderLoad(t *testing.T) {
 		ids[i], forms[i] = e.answered(v1, cred, holder)
 	}
 	vacked := make([]bool, answers)
-	done.Store(0)
-	next.Store(0)
+	var done, next atomic.Int64
+	var wg sync.WaitGroup
 	vs := []*replica{v1, v2}
 	for range 6 {
 		wg.Add(1)
@@ -152,4 +143,55 @@ func TestKillReplicaUnderLoad(t *testing.T) {
 			t.Errorf("answer %d (acknowledged %v): %s %s", i, vacked[i], status, outcome)
 		}
 	}
+}
+
+// benchKilling runs the built binary with args (a bench pointed at the
+// replicas), SIGKILLs victim once ackedFile has atLeast lines, and
+// returns the bench's standard output and the lines of ackedFile once it
+// has exited. The bench must succeed: some flows did.
+func (e *env) benchKilling(victim *replica, ackedFile string, atLeast int, args ...string) ([]byte, []string) {
+	e.t.Helper()
+	var stdout, stderr bytes.Buffer
+	cmd := exec.Command(bin, append(args, "--lang", "en")...)
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	if err := cmd.Start(); err != nil {
+		e.t.Fatal(err)
+	}
+	exited := make(chan error, 1)
+	go func() { exited <- cmd.Wait() }()
+	lines := func() []string {
+		b, _ := os.ReadFile(ackedFile)
+		return strings.Split(strings.TrimSuffix(string(b), "\n"), "\n")[:bytes.Count(b, []byte("\n"))]
+	}
+	deadline := time.After(2 * time.Minute)
+	var err error
+wait:
+	for {
+		select {
+		case err = <-exited:
+			e.t.Fatalf("%s exited (%v) before %d acknowledgements, with %d: the kill did not fall under load\n%s", args[0], err, atLeast, len(lines()), stderr.String())
+		case <-deadline:
+			_ = cmd.Process.Kill()
+			e.t.Fatalf("%s: %d acknowledgements after 2 minutes\n%s", args[0], len(lines()), stderr.String())
+		case <-time.After(2 * time.Millisecond):
+			if len(lines()) >= atLeast {
+				break wait
+			}
+		}
+	}
+	if err := victim.cmd.Process.Signal(syscall.SIGKILL); err != nil {
+		e.t.Fatal(err)
+	}
+	<-victim.done
+	select {
+	case err = <-exited:
+	case <-time.After(2 * time.Minute):
+		_ = cmd.Process.Kill()
+		e.t.Fatalf("%s still running 2 minutes after the kill: it hangs on the dead replica\n%s", args[0], stderr.String())
+	}
+	if err != nil {
+		e.t.Fatalf("%s after the kill: %v\n%s", args[0], err, stderr.String())
+	}
+	e.t.Logf("%s: %s", args[0], strings.TrimSpace(stderr.String()))
+	return stdout.Bytes(), lines()
 }
