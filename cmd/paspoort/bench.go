@@ -22,13 +22,23 @@ func newIssuerBenchCommand() *cobra.Command {
 	var cpuProfile string
 	var soak time.Duration
 	cmd := &cobra.Command{
-		Use:   "bench [-n N] [--concurrency C] [--batch K]",
-		Short: "Measure durable end-to-end issuance over HTTPS on this machine",
+		Use:   "bench [-n N] [--concurrency C] [--batch K] [--store DSN --replicas R | --target URL...]",
+		Short: "Measure durable end-to-end issuance over HTTPS on this machine, or against running replicas",
 		Long: "Start an issuer on 127.0.0.1 (TLS, badger store with synced writes in a temporary folder),\n" +
 			"create offers, then let C concurrent wallets each redeem an offer (token), get a c_nonce,\n" +
 			"sign --batch key proofs and receive that many SD-JWT VCs, until N credentials are issued.\n" +
 			"Prints credentials per second and the p50 and p99 latency of one whole issuance flow\n" +
-			"(token + nonce + credential request). Every acknowledged write is synced to disk.",
+			"(token + nonce + credential request). Every acknowledged write is synced to disk.\n\n" +
+			"--target URL (repeatable) loads issuer replicas that already run (issuer serve --store)\n" +
+			"instead: offers are made through their admin API (--admin-token-file, --ca-file), and each\n" +
+			"flow redeems its code at one target and gets its credential at the next. A flow that a\n" +
+			"target does not answer within --timeout fails and is not acknowledged; the run succeeds\n" +
+			"when any flow did, and prints failed_flows. --acked-file FILE gets one JSON line per\n" +
+			"credential received: {\"offer_id\", \"status_uri\", \"status_index\"}, to check against the\n" +
+			"records of the issuer's admin API (paspoort issuer list).",
+		Example: "  paspoort issuer bench -n 1000 --store postgres://bench@localhost/bench --replicas 2\n" +
+			"  paspoort issuer bench -n 1000 --target https://issuer-1:8443 --target https://issuer-2:8443 \\\n" +
+			"    --admin-token-file admin.token --ca-file ca.pem --acked-file issued.jsonl",
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if o.Credentials < 1 || o.Concurrency < 1 || o.Batch < 1 || o.Batch > 100 {
