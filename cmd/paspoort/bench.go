@@ -77,6 +77,8 @@ func newIssuerBenchCommand() *cobra.Command {
 
 func newVerifierBenchCommand() *cobra.Command {
 	var o bench.VerifierOptions
+	var tg benchTargets
+	var credFile, holderFile string
 	var cpuProfile string
 	var soak time.Duration
 	cmd := &cobra.Command{
@@ -102,18 +104,27 @@ func newVerifierBenchCommand() *cobra.Command {
 			case o.ResponseMode != oid4vp.ResponseModeDirectPost && o.ResponseMode != oid4vp.ResponseModeDirectPostJWT:
 				return usagef("--mode must be %s or %s", oid4vp.ResponseModeDirectPostJWT, oid4vp.ResponseModeDirectPost)
 			}
+			if err := verifierBenchTargets(cmd, &o, &tg, credFile, holderFile); err != nil {
+				return err
+			}
 			if soak > 0 {
 				o.Progress = cmd.ErrOrStderr()
 				s, err := bench.VerifierSoak(cmd.Context(), o, soak)
-				return reportSoak(cmd, s, 1, err)
+				return reportSoak(cmd, s, 1, tg.prepared(err))
 			}
-			return runBench(cmd, cpuProfile, nil, func(prof io.Writer) (bench.Result, map[string]any, error) {
+			return runBench(cmd, cpuProfile, &tg, func(prof io.Writer) (bench.Result, map[string]any, error) {
 				o.Profile, o.Progress = prof, cmd.ErrOrStderr()
 				r, err := bench.Verifier(cmd.Context(), o)
-				return r, map[string]any{
+				out := map[string]any{
 					"presentations": r.Flows - r.Failed, "failed": r.Failed, "concurrency": o.Concurrency, "store": benchStoreName(o.Store), "replicas": max(o.Replicas, 1),
 					"disclosures": o.Disclosures, "response_mode": o.ResponseMode, "presentations_per_second": r.PerSecond(1),
-				}, err
+				}
+				if len(tg.urls) > 0 {
+					delete(out, "store") // the targets' own
+					delete(out, "disclosures")
+					out["replicas"], out["targets"], out["profile"] = len(tg.urls), tg.urls, o.TargetProfile
+				}
+				return r, out, err
 			})
 		},
 	}
@@ -123,7 +134,11 @@ func newVerifierBenchCommand() *cobra.Command {
 	cmd.Flags().StringVar(&o.ResponseMode, "mode", oid4vp.ResponseModeDirectPostJWT, "response mode: direct_post.jwt or direct_post")
 	cmd.Flags().StringVar(&cpuProfile, "cpuprofile", "", "write a CPU profile of the verification phase to this file")
 	cmd.Flags().DurationVar(&soak, "duration", 0, "soak run: verify rounds of -n presentations on one verifier until this much time has passed (e.g. 10m); prints each round and memory at the start and end")
+	cmd.Flags().StringVar(&o.TargetProfile, "profile", "", "with --target: the id of the requirement profile the replicas ask for (the credential must meet it)")
+	cmd.Flags().StringVar(&credFile, "credential", "", "with --target: file holding the SD-JWT VC presented (from an issuer the replicas trust)")
+	cmd.Flags().StringVar(&holderFile, "holder-key", "", "with --target: file holding the credential's holder key (private JWK)")
 	benchStoreFlags(cmd, &o.Store, &o.Replicas, "verifier")
+	benchTargetFlags(cmd, &tg, "verifier", "the acknowledged decisions ({\"transaction_id\", \"decided_at\"}: the verifier's admin API gives each transaction's decision and decided_at)")
 	return cmd
 }
 

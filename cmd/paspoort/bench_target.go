@@ -9,6 +9,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/loopbrug/paspoort/bench"
+	"github.com/loopbrug/paspoort/internal/jose"
 )
 
 // benchTargets are the flags of a bench command pointed at running
@@ -142,4 +143,39 @@ func (b *benchTargets) prepared(err error) error {
 	}
 	return tell(err, fmt.Sprintf("de replica's van --target konden niet worden voorbereid: %s. Draaien ze, horen --admin-token-file en --ca-file erbij?", oneLine(err.Error())),
 		fmt.Sprintf("the --target replicas could not be prepared: %s. Are they running, and do --admin-token-file and --ca-file belong to them?", oneLine(err.Error())))
+}
+
+// verifierBenchTargets checks the flags only a verifier bench against
+// --target has (--profile, --credential, --holder-key), and reads them
+// with the targets into o.
+func verifierBenchTargets(cmd *cobra.Command, o *bench.VerifierOptions, tg *benchTargets, credFile, holderFile string) error {
+	o.Targets, o.Acked = tg.targets, tg.acked
+	f := cmd.Flags()
+	if len(tg.urls) == 0 {
+		for _, name := range []string{"profile", "credential", "holder-key"} {
+			if f.Changed(name) {
+				return usagef("--%s goes with --target (the URL of a running verifier replica to load)", name)
+			}
+		}
+		return nil
+	}
+	switch {
+	case f.Changed("disclosures"):
+		return usagef("--disclosures goes without --target: the replicas' profile and --credential decide what is disclosed")
+	case o.TargetProfile == "" || credFile == "" || holderFile == "":
+		return usagef("--target needs --profile, --credential and --holder-key: the profile the replicas ask for, and a credential they trust that meets it with its holder's key")
+	}
+	cred, err := readFile("credential", credFile)
+	if err != nil {
+		return err
+	}
+	o.Credential = strings.TrimSpace(string(cred))
+	key, err := readSecret("holder-key", holderFile)
+	if err != nil {
+		return err
+	}
+	if o.Holder, err = jose.ParsePrivateKey(key); err != nil {
+		return usagef("--holder-key %s: not a private JWK (%s): give the holder's private key as a JWK", holderFile, className(err))
+	}
+	return nil
 }

@@ -9,8 +9,6 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
-	"sync"
-	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
@@ -28,7 +26,6 @@ import (
 func TestKillReplicaUnderLoad(t *testing.T) {
 	e := newEnv(t)
 	i1, i2, issuerURL := e.issuers()
-	hc := e.client()
 
 	const flows = 300
 	ackedFile := filepath.Join(e.dir, "issued.jsonl")
@@ -89,60 +86,68 @@ func TestKillReplicaUnderLoad(t *testing.T) {
 	}
 	t.Logf("issuer: %d of %d issuances acknowledged around the kill, %d records", len(acks), flows, len(records))
 
-	// The verifiers, the same way.
+	// The verifiers, the same way: the built binary's "verifier bench
+	// --target" answers transactions with a credential of the issuers.
 	v1, v2 := e.verifiers(issuerURL)
 	cred, holder := e.issueForWallet(i1, i1, issuerURL)
-	const answers = 40
-	ids := make([]string, answers)
-	forms := make([]map[string][]string, answers)
-	for i := range ids {
-		ids[i], forms[i] = e.answered(v1, cred, holder)
-	}
-	vacked := make([]bool, answers)
-	var done, next atomic.Int64
-	var wg sync.WaitGroup
-	vs := []*replica{v1, v2}
-	for range 6 {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := int(next.Add(1)) - 1; i < answers; i = int(next.Add(1)) - 1 {
-				st, _ := e.postResponse(hc, vs[i%2], forms[i])
-				vacked[i] = st == http.StatusOK
-				done.Add(1)
-			}
-		}()
-	}
-	for done.Load() < answers/3 {
-		time.Sleep(5 * time.Millisecond)
-	}
-	if err := v2.cmd.Process.Signal(syscall.SIGKILL); err != nil {
+	credFile, holderFile := filepath.Join(e.dir, "skill.sdjwt"), filepath.Join(e.dir, "holder.jwk")
+	hk, err := json.Marshal(holder)
+	if err != nil {
 		t.Fatal(err)
 	}
-	wg.Wait()
-	<-v2.done
-	vn := 0
-	for _, a := range vacked {
-		if a {
-			vn++
+	if err := os.WriteFile(credFile, []byte(cred), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(holderFile, hk, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	const answers = 200
+	vackedFile := filepath.Join(e.dir, "decided.jsonl")
+	res, acked = e.benchKilling(v2, vackedFile, answers/10, "verifier", "bench", "-n", strconv.Itoa(answers), "--concurrency", "6",
+		"--target", v1.base, "--target", v2.base, "--admin-token-file", e.token, "--ca-file", e.cert, "--timeout", "5s",
+		"--profile", "skill-check", "--credential", credFile, "--holder-key", holderFile, "--acked-file", vackedFile)
+	var vout struct {
+		Presentations int `json:"presentations"`
+		Failed        int `json:"failed"`
+	}
+	if err := json.Unmarshal(res, &vout); err != nil {
+		t.Fatalf("bench output %q: %v", res, err)
+	}
+	if len(acked) != vout.Presentations || vout.Presentations+vout.Failed != answers {
+		t.Fatalf("bench: %d presentations and %d failed of %d, %d acknowledged in --acked-file", vout.Presentations, vout.Failed, answers, len(acked))
+	}
+	if len(acked) == 0 || vout.Failed == 0 {
+		t.Fatalf("%d of %d answers acknowledged: the kill did not fall under load", len(acked), answers)
+	}
+	decided := map[string]bool{}
+	for _, l := range acked {
+		var a bench.DecisionAck
+		if err := json.Unmarshal([]byte(l), &a); err != nil {
+			t.Fatalf("acked line %q: %v", l, err)
 		}
-	}
-	if vn == 0 || vn == answers {
-		t.Fatalf("%d of %d answers acknowledged: the kill did not fall under load", vn, answers)
-	}
-	t.Logf("verifier: %d of %d answers acknowledged around the kill", vn, answers)
-	for i, id := range ids {
-		st, _ := e.postResponse(hc, v1, forms[i])
+		if decided[a.TransactionID] {
+			t.Errorf("transaction %s acknowledged twice", a.TransactionID)
+		}
+		decided[a.TransactionID] = true
+		var st struct {
+			Status   string `json:"status"`
+			Decision *struct {
+				Outcome   string    `json:"outcome"`
+				DecidedAt time.Time `json:"decided_at"`
+			} `json:"decision"`
+		}
+		if code := e.adminCall(http.MethodGet, v1.base+"/admin/transactions/"+a.TransactionID, nil, &st); code != http.StatusOK {
+			t.Errorf("acknowledged transaction %s at the survivor: HTTP %d", a.TransactionID, code)
+			continue
+		}
 		switch {
-		case vacked[i] && st != http.StatusBadRequest:
-			t.Errorf("answer %d was acknowledged, then accepted again at the survivor: HTTP %d", i, st)
-		case !vacked[i] && st != http.StatusOK && st != http.StatusBadRequest:
-			t.Errorf("answer %d, not acknowledged, posted again: HTTP %d", i, st)
-		}
-		if status, outcome := e.status(v1, id); status != "decided" || outcome != "accepted" {
-			t.Errorf("answer %d (acknowledged %v): %s %s", i, vacked[i], status, outcome)
+		case st.Status != "decided" || st.Decision == nil || st.Decision.Outcome != "accepted":
+			t.Errorf("acknowledged transaction %s at the survivor: %s %+v", a.TransactionID, st.Status, st.Decision)
+		case st.Decision.DecidedAt.Unix() != a.DecidedAt:
+			t.Errorf("transaction %s: the receipt says decided at %d, the survivor %v: decided again", a.TransactionID, a.DecidedAt, st.Decision.DecidedAt)
 		}
 	}
+	t.Logf("verifier: %d of %d answers acknowledged around the kill", len(acked), answers)
 }
 
 // benchKilling runs the built binary with args (a bench pointed at the
