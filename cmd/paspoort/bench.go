@@ -82,8 +82,8 @@ func newVerifierBenchCommand() *cobra.Command {
 	var cpuProfile string
 	var soak time.Duration
 	cmd := &cobra.Command{
-		Use:   "bench [-n N] [--concurrency C] [--disclosures D] [--mode MODE]",
-		Short: "Measure durable presentation verification over HTTPS on this machine",
+		Use:   "bench [-n N] [--concurrency C] [--disclosures D] [--mode MODE] [--store DSN --replicas R | --target URL...]",
+		Short: "Measure durable presentation verification over HTTPS on this machine, or against running replicas",
 		Long: "Start a verifier on 127.0.0.1 (TLS, badger store with synced writes in a temporary folder)\n" +
 			"with a profile that asks for one learning credential's skills, and an issuer (did:jwk) it\n" +
 			"trusts. Create N transactions and let a wallet answer each with one ES256 SD-JWT VC\n" +
@@ -93,7 +93,18 @@ func newVerifierBenchCommand() *cobra.Command {
 			"response is decrypted, verified (signature, KB-JWT audience and nonce, sd_hash, times,\n" +
 			"trusted issuer), re-checked against the DCQL query, decided on, stored (the nonce spent\n" +
 			"and the decision synced to disk) and answered with a signed receipt.\n" +
-			"Prints presentations verified per second and the p50 and p99 latency of one response.",
+			"Prints presentations verified per second and the p50 and p99 latency of one response.\n\n" +
+			"--target URL (repeatable) loads verifier replicas that already run (verifier serve --store)\n" +
+			"instead: transactions for --profile are made through their admin API (--admin-token-file,\n" +
+			"--ca-file), answered with --credential (from an issuer they trust) and --holder-key, and each\n" +
+			"answer is posted to the next target. A response that a target does not answer within\n" +
+			"--timeout fails and is not acknowledged; the run succeeds when any did, and prints failed.\n" +
+			"--acked-file FILE gets one JSON line per receipt: {\"transaction_id\", \"decided_at\"}, to\n" +
+			"check against the admin API (paspoort verifier result).",
+		Example: "  paspoort verifier bench -n 1500 --store postgres://bench@localhost/bench --replicas 2\n" +
+			"  paspoort verifier bench -n 1500 --target https://verifier-1:8443 --target https://verifier-2:8443 \\\n" +
+			"    --admin-token-file admin.token --ca-file ca.pem --profile skill-check --credential skill.sdjwt \\\n" +
+			"    --holder-key holder.jwk --acked-file decided.jsonl",
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			switch {

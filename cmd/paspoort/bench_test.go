@@ -72,6 +72,9 @@ func TestBenchRefusesBadFlags(t *testing.T) {
 		{"issuer", "bench", "--target", "127.0.0.1:1", "--admin-token-file", "x"},
 		{"issuer", "bench", "--admin-token-file", "x"},
 		{"issuer", "bench", "--timeout", "1s"},
+		{"verifier", "bench", "--target", "https://127.0.0.1:1", "--replicas", "2"},
+		{"verifier", "bench", "--profile", "skill-check"},
+		{"verifier", "bench", "--target", "https://127.0.0.1:1", "--admin-token-file", "x", "--profile", "skill-check"},
 	} {
 		t.Run(strings.Join(args, " "), func(t *testing.T) {
 			var stdout, stderr bytes.Buffer
