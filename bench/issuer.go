@@ -50,10 +50,11 @@ type IssuerOptions struct {
 }
 
 // Issuer starts an issuer (badger store with synced writes, TLS on
-// 127.0.0.1), or takes o.Targets, creates the offers, then lets Concurrency wallets each
-// redeem an offer (token), get a c_nonce, sign Batch key proofs and
-// receive that many SD-JWT VCs, until Credentials are issued. A flow is
-// one whole issuance: token + nonce + credential request.
+// 127.0.0.1), or takes o.Targets, creates the offers, then lets
+// Concurrency wallets each redeem an offer (token), get a c_nonce, sign
+// Batch key proofs and receive that many SD-JWT VCs, until Credentials
+// are issued. A flow is one whole issuance: token + nonce + credential
+// request.
 func Issuer(ctx context.Context, o IssuerOptions) (Result, error) {
 	var res Result
 	err := runIssuer(ctx, o, func(round func(context.Context) (Result, error)) error {

@@ -100,7 +100,8 @@ requirements:
 // times, trusted issuer), re-checked against the DCQL query, decided on,
 // stored (nonce spent and decision synced to disk in one commit) and
 // answered with a signed receipt. Afterwards the first and last
-// transactions must have been accepted.
+// transactions must have been accepted. With o.Targets it starts nothing
+// and loads those replicas instead (see VerifierOptions.Targets).
 func Verifier(ctx context.Context, o VerifierOptions) (Result, error) {
 	var res Result
 	err := runVerifier(ctx, o, func(round func(context.Context) (Result, error)) error {
