@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -38,13 +39,22 @@ type IssuerOptions struct {
 	// redeems its code at one replica and asks for its credential at the
 	// next.
 	Replicas int
+	// Targets, when set, are running issuer replicas to load instead of
+	// issuers started here (Store and Replicas then stay unset): offers
+	// are made through their admin API, and each flow redeems its code at
+	// one target and asks for its credential at the next.
+	Targets Targets
+	// Acked, when set, receives an IssuanceAck per credential a wallet
+	// received, as it is received.
+	Acked *AckLog
 }
 
 // Issuer starts an issuer (badger store with synced writes, TLS on
-// 127.0.0.1), creates the offers, then lets Concurrency wallets each
-// redeem an offer (token), get a c_nonce, sign Batch key proofs and
-// receive that many SD-JWT VCs, until Credentials are issued. A flow is
-// one whole issuance: token + nonce + credential request.
+// 127.0.0.1), or takes o.Targets, creates the offers, then lets
+// Concurrency wallets each redeem an offer (token), get a c_nonce, sign
+// Batch key proofs and receive that many SD-JWT VCs, until Credentials
+// are issued. A flow is one whole issuance: token + nonce + credential
+// request.
 func Issuer(ctx context.Context, o IssuerOptions) (Result, error) {
 	var res Result
 	err := runIssuer(ctx, o, func(round func(context.Context) (Result, error)) error {
@@ -69,83 +79,51 @@ func IssuerSoak(ctx context.Context, o IssuerOptions, d time.Duration) (SoakResu
 	return res, err
 }
 
-// runIssuer starts the issuer and lets drive run rounds against it.
+// runIssuer starts the issuer replicas, or takes the targets, and lets
+// drive run rounds against them.
 func runIssuer(ctx context.Context, o IssuerOptions, drive func(round func(context.Context) (Result, error)) error) error {
 	if o.Credentials < 1 || o.Concurrency < 1 || o.Batch < 1 || o.Batch > 100 {
 		return fmt.Errorf("loadtest: credentials and concurrency must be positive, batch 1 to 100")
 	}
-	n, err := checkReplicas(o.Store, o.Replicas)
-	if err != nil {
+	if err := o.Targets.check(o.Store, o.Replicas); err != nil {
 		return err
 	}
 	flows := (o.Credentials + o.Batch - 1) / o.Batch
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	master, _ := secret(32)
-	_, admin := secret(32)
-	srvs := make([]*Server, n)
-	var is *issuer.Issuer // the first replica: offers are made there
-	var wg sync.WaitGroup
-	defer func() { cancel(); wg.Wait() }()
-	for r := range srvs {
-		srv, err := NewServer("issuer", o.Concurrency)
-		if err != nil {
+	var eps []Endpoint
+	var offers func(ctx context.Context, n int) ([]issuerOffer, error)
+	if o.Targets.set() {
+		eps = o.Targets.endpoints(o.Concurrency)
+		offers = func(ctx context.Context, n int) ([]issuerOffer, error) {
+			return targetOffers(ctx, o.Targets, eps, n)
+		}
+	} else {
+		var is *issuer.Issuer
+		var stop func()
+		var err error
+		if eps, is, stop, err = startIssuers(ctx, o); err != nil {
 			return err
 		}
-		defer srv.Close()
-		srvs[r] = srv
-		var store issuer.Store
-		if o.Store == "" {
-			bs, err := issuer.OpenBadgerStore(srv.Dir, master, nil)
-			if err != nil {
+		defer stop()
+		offers = func(ctx context.Context, n int) ([]issuerOffer, error) {
+			out := make([]issuerOffer, n)
+			skill, _ := ppp.Lookup("skill")
+			return out, Prepare(n, 32, func(i int) error {
+				of, err := is.CreateOffer(ctx, issuer.OfferRequest{Type: "skill", Claims: skill.Example()})
+				if err != nil {
+					return err
+				}
+				out[i], err = parseOffer(of)
 				return err
-			}
-			defer bs.Close()
-			store = bs
-		} else {
-			db, err := openPool(ctx, o.Store, o.Concurrency)
-			if err != nil {
-				return err
-			}
-			ps, err := issuerpg.Open(ctx, db, master)
-			if err != nil {
-				db.Close()
-				return err
-			}
-			defer ps.Close()
-			store = ps
+			})
 		}
-		// Every replica has the first one's URL: the Credential Issuer
-		// Identifier a load balancer would stand for.
-		rep, err := issuer.New(ctx, store, issuer.Config{
-			URL: srvs[0].URL, Name: map[string]string{"en": "bench"}, AdminToken: admin, AllowLoopback: true,
-			BatchSize: max(o.Batch, 2), TLS: srv.TLS,
-		})
-		if err != nil {
-			return err
-		}
-		if r == 0 {
-			is = rep
-		}
-		wg.Add(1)
-		go func() { defer wg.Done(); _ = rep.Serve(ctx, srv.Listener) }()
 	}
+	n := len(eps)
 
-	skill, _ := ppp.Lookup("skill")
 	round := func(ctx context.Context) (Result, error) {
-		codes := make([]string, flows)
-		if err := Prepare(flows, 32, func(i int) error {
-			of, err := is.CreateOffer(ctx, issuer.OfferRequest{Type: "skill", Claims: skill.Example()})
-			if err != nil {
-				return err
-			}
-			ref, err := oid4vci.ParseOfferURI(of.OfferURI)
-			if err != nil {
-				return err
-			}
-			codes[i] = ref.Offer.Grants.PreAuthorizedCode.PreAuthorizedCode
-			return nil
-		}); err != nil {
+		ofs, err := offers(ctx, flows)
+		if err != nil {
 			return Result{}, fmt.Errorf("create offers: %w", err)
 		}
 		// Each wallet has its own proof keys, made before the timed phase.
@@ -167,11 +145,96 @@ func runIssuer(ctx context.Context, o IssuerOptions, drive func(round func(conte
 			fmt.Fprintf(o.Progress, "%d offers created; issuing %d credentials with %d concurrent wallets on %d replica(s)…\n", flows, flows*o.Batch, o.Concurrency, n)
 		}
 		return Run(ctx, Load{Flows: flows, Concurrency: o.Concurrency, Profile: o.Profile, Timer: o.Timer}, func(ctx context.Context, i int) error {
-			a, b := srvs[i%n], srvs[(i+1)%n]
-			return IssueOne(ctx, Endpoint{a.Client, a.URL}, Endpoint{b.Client, b.URL}, srvs[0].URL, codes[i], holders[i])
+			of := ofs[i]
+			creds, err := IssueCredentials(ctx, eps[i%n], eps[(i+1)%n], of.issuer, of.code, holders[i])
+			if err != nil {
+				return err
+			}
+			if o.Acked != nil {
+				for _, c := range creds {
+					a, err := issuanceAck(of.id, c)
+					if err != nil {
+						return err
+					}
+					o.Acked.add(a)
+				}
+			}
+			return nil
 		})
 	}
 	return drive(round)
+}
+
+// startIssuers starts the replicas of o in this process and returns
+// where they answer, the first replica (where offers are made), and stop,
+// which stops them and removes what they kept.
+func startIssuers(ctx context.Context, o IssuerOptions) (eps []Endpoint, is *issuer.Issuer, stop func(), err error) {
+	n, err := checkReplicas(o.Store, o.Replicas)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	var wg sync.WaitGroup
+	var closers []func()
+	stop = func() {
+		cancel()
+		wg.Wait()
+		for _, c := range slices.Backward(closers) {
+			c()
+		}
+	}
+	defer func() {
+		if err != nil {
+			stop()
+		}
+	}()
+	master, _ := secret(32)
+	_, admin := secret(32)
+	eps = make([]Endpoint, n)
+	for r := range eps {
+		srv, err := NewServer("issuer", o.Concurrency)
+		if err != nil {
+			return nil, nil, nil, err
+		}
+		closers = append(closers, func() { srv.Close() })
+		eps[r] = Endpoint{Client: srv.Client, URL: srv.URL}
+		var store issuer.Store
+		if o.Store == "" {
+			bs, err := issuer.OpenBadgerStore(srv.Dir, master, nil)
+			if err != nil {
+				return nil, nil, nil, err
+			}
+			closers = append(closers, func() { bs.Close() })
+			store = bs
+		} else {
+			db, err := openPool(ctx, o.Store, o.Concurrency)
+			if err != nil {
+				return nil, nil, nil, err
+			}
+			ps, err := issuerpg.Open(ctx, db, master)
+			if err != nil {
+				db.Close()
+				return nil, nil, nil, err
+			}
+			closers = append(closers, func() { ps.Close() })
+			store = ps
+		}
+		// Every replica has the first one's URL: the Credential Issuer
+		// Identifier a load balancer would stand for.
+		rep, err := issuer.New(ctx, store, issuer.Config{
+			URL: eps[0].URL, Name: map[string]string{"en": "bench"}, AdminToken: admin, AllowLoopback: true,
+			BatchSize: max(o.Batch, 2), TLS: srv.TLS,
+		})
+		if err != nil {
+			return nil, nil, nil, err
+		}
+		if r == 0 {
+			is = rep
+		}
+		wg.Add(1)
+		go func() { defer wg.Done(); _ = rep.Serve(ctx, srv.Listener) }()
+	}
+	return eps, is, stop, nil
 }
 
 // Endpoint is where a replica answers: its base URL and a client that
@@ -246,11 +309,14 @@ func post(ctx context.Context, hc *http.Client, uri, ctype, bearer, body string)
 	}
 	resp, err := hc.Do(req)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("%w: %s: %w", ErrTargetDown, req.URL.Path, err)
 	}
 	defer resp.Body.Close()
 	b, err := io.ReadAll(resp.Body)
-	if err == nil && resp.StatusCode != http.StatusOK {
+	if err != nil {
+		return nil, fmt.Errorf("%w: %s: %w", ErrTargetDown, req.URL.Path, err)
+	}
+	if resp.StatusCode != http.StatusOK {
 		err = fmt.Errorf("%s: HTTP %d: %.200s", req.URL.Path, resp.StatusCode, b)
 	}
 	return b, err

@@ -7,7 +7,6 @@ import (
 	"io"
 	"log/slog"
 	"net/url"
-	"strings"
 	"sync"
 	"time"
 
@@ -51,6 +50,22 @@ type VerifierOptions struct {
 	// signing and sealing key. Transactions are created at the first and
 	// answered at each in turn.
 	Replicas int
+	// Targets, when set, are running verifier replicas to load instead of
+	// verifiers started here (Store and Replicas then stay unset, and
+	// Disclosures is not used): transactions for TargetProfile are made
+	// through their admin API and answered with Credential, bound to
+	// Holder, which the targets must trust and the profile accept. Each
+	// answer is posted to the next target after the one that made it.
+	Targets Targets
+	// TargetProfile is the id of the profile the targets ask for.
+	TargetProfile string
+	// Credential is the SD-JWT VC presented to the targets, Holder its
+	// holder's key.
+	Credential string
+	Holder     *jose.PrivateKey
+	// Acked, when set, receives a DecisionAck per response acknowledged
+	// with a receipt, as it is acknowledged.
+	Acked *AckLog
 }
 
 // MaxDisclosures is the most VerifierOptions.Disclosures can be: one for
@@ -85,7 +100,8 @@ requirements:
 // times, trusted issuer), re-checked against the DCQL query, decided on,
 // stored (nonce spent and decision synced to disk in one commit) and
 // answered with a signed receipt. Afterwards the first and last
-// transactions must have been accepted.
+// transactions must have been accepted. With o.Targets it starts nothing
+// and loads those replicas instead (see VerifierOptions.Targets).
 func Verifier(ctx context.Context, o VerifierOptions) (Result, error) {
 	var res Result
 	err := runVerifier(ctx, o, func(round func(context.Context) (Result, error)) error {
@@ -123,6 +139,9 @@ func runVerifier(ctx context.Context, o VerifierOptions, drive func(round func(c
 		return fmt.Errorf("loadtest: disclosures must be 2 to %d", MaxDisclosures())
 	case o.ResponseMode != oid4vp.ResponseModeDirectPost && o.ResponseMode != oid4vp.ResponseModeDirectPostJWT:
 		return fmt.Errorf("loadtest: response mode %q", o.ResponseMode)
+	}
+	if o.Targets.set() {
+		return runVerifierTargets(ctx, o, drive)
 	}
 	n, err := checkReplicas(o.Store, o.Replicas)
 	if err != nil {
@@ -214,10 +233,10 @@ func runVerifier(ctx context.Context, o VerifierOptions, drive func(round func(c
 		res, err := Run(ctx, Load{Flows: o.Presentations, Concurrency: o.Concurrency, Profile: o.Profile, Timer: o.Timer}, func(ctx context.Context, i int) error {
 			srv := srvs[i%n]
 			b, err := post(ctx, srv.Client, srv.URL+"/response", "application/x-www-form-urlencoded", "", forms[i])
-			if err == nil && !strings.Contains(string(b), `"receipt"`) {
-				err = fmt.Errorf("response_uri: no receipt: %.200s", b)
+			if err != nil {
+				return err
 			}
-			return err
+			return ackReceipt(srv.URL, b, ids[i], o.Acked)
 		})
 		if err != nil || res.Failed > 0 {
 			return res, err

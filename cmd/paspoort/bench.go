@@ -18,33 +18,50 @@ import (
 
 func newIssuerBenchCommand() *cobra.Command {
 	var o bench.IssuerOptions
+	var tg benchTargets
 	var cpuProfile string
 	var soak time.Duration
 	cmd := &cobra.Command{
-		Use:   "bench [-n N] [--concurrency C] [--batch K]",
-		Short: "Measure durable end-to-end issuance over HTTPS on this machine",
+		Use:   "bench [-n N] [--concurrency C] [--batch K] [--store DSN --replicas R | --target URL...]",
+		Short: "Measure durable end-to-end issuance over HTTPS on this machine, or against running replicas",
 		Long: "Start an issuer on 127.0.0.1 (TLS, badger store with synced writes in a temporary folder),\n" +
 			"create offers, then let C concurrent wallets each redeem an offer (token), get a c_nonce,\n" +
 			"sign --batch key proofs and receive that many SD-JWT VCs, until N credentials are issued.\n" +
 			"Prints credentials per second and the p50 and p99 latency of one whole issuance flow\n" +
-			"(token + nonce + credential request). Every acknowledged write is synced to disk.",
+			"(token + nonce + credential request). Every acknowledged write is synced to disk.\n\n" +
+			"--target URL (repeatable) loads issuer replicas that already run (issuer serve --store)\n" +
+			"instead: offers are made through their admin API (--admin-token-file, --ca-file), and each\n" +
+			"flow redeems its code at one target and gets its credential at the next. A flow that a\n" +
+			"target does not answer within --timeout fails and is not acknowledged; the run succeeds\n" +
+			"when any flow did, and prints failed_flows. --acked-file FILE gets one JSON line per\n" +
+			"credential received: {\"offer_id\", \"status_uri\", \"status_index\"}, to check against the\n" +
+			"records of the issuer's admin API (paspoort issuer list).",
+		Example: "  paspoort issuer bench -n 1000 --store postgres://bench@localhost/bench --replicas 2\n" +
+			"  paspoort issuer bench -n 1000 --target https://issuer-1:8443 --target https://issuer-2:8443 \\\n" +
+			"    --admin-token-file admin.token --ca-file ca.pem --acked-file issued.jsonl",
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if o.Credentials < 1 || o.Concurrency < 1 || o.Batch < 1 || o.Batch > 100 {
 				return usagef("-n and --concurrency must be positive, --batch 1 to 100")
 			}
+			o.Targets, o.Acked = tg.targets, tg.acked
 			if soak > 0 {
 				o.Progress = cmd.ErrOrStderr()
 				s, err := bench.IssuerSoak(cmd.Context(), o, soak)
-				return reportSoak(cmd, s, o.Batch, err)
+				return reportSoak(cmd, s, o.Batch, tg.prepared(err))
 			}
-			return runBench(cmd, cpuProfile, func(prof io.Writer) (bench.Result, map[string]any, error) {
+			return runBench(cmd, cpuProfile, &tg, func(prof io.Writer) (bench.Result, map[string]any, error) {
 				o.Profile, o.Progress = prof, cmd.ErrOrStderr()
 				r, err := bench.Issuer(cmd.Context(), o)
-				return r, map[string]any{
+				out := map[string]any{
 					"credentials": (r.Flows - r.Failed) * o.Batch, "failed_flows": r.Failed, "store": benchStoreName(o.Store), "replicas": max(o.Replicas, 1),
 					"concurrency": o.Concurrency, "batch": o.Batch, "credentials_per_second": r.PerSecond(o.Batch),
-				}, err
+				}
+				if len(tg.urls) > 0 {
+					delete(out, "store") // the targets' own
+					out["replicas"], out["targets"] = len(tg.urls), tg.urls
+				}
+				return r, out, err
 			})
 		},
 	}
@@ -54,16 +71,19 @@ func newIssuerBenchCommand() *cobra.Command {
 	cmd.Flags().StringVar(&cpuProfile, "cpuprofile", "", "write a CPU profile of the issuance phase to this file")
 	cmd.Flags().DurationVar(&soak, "duration", 0, "soak run: issue rounds of -n credentials on one issuer until this much time has passed (e.g. 10m); prints each round and memory at the start and end")
 	benchStoreFlags(cmd, &o.Store, &o.Replicas, "issuer")
+	benchTargetFlags(cmd, &tg, "issuer", "the acknowledged credentials ({\"offer_id\", \"status_uri\", \"status_index\"}: the issuer's admin API lists each credential with its offer_id and status index)")
 	return cmd
 }
 
 func newVerifierBenchCommand() *cobra.Command {
 	var o bench.VerifierOptions
+	var tg benchTargets
+	var credFile, holderFile string
 	var cpuProfile string
 	var soak time.Duration
 	cmd := &cobra.Command{
-		Use:   "bench [-n N] [--concurrency C] [--disclosures D] [--mode MODE]",
-		Short: "Measure durable presentation verification over HTTPS on this machine",
+		Use:   "bench [-n N] [--concurrency C] [--disclosures D] [--mode MODE] [--store DSN --replicas R | --target URL...]",
+		Short: "Measure durable presentation verification over HTTPS on this machine, or against running replicas",
 		Long: "Start a verifier on 127.0.0.1 (TLS, badger store with synced writes in a temporary folder)\n" +
 			"with a profile that asks for one learning credential's skills, and an issuer (did:jwk) it\n" +
 			"trusts. Create N transactions and let a wallet answer each with one ES256 SD-JWT VC\n" +
@@ -73,7 +93,18 @@ func newVerifierBenchCommand() *cobra.Command {
 			"response is decrypted, verified (signature, KB-JWT audience and nonce, sd_hash, times,\n" +
 			"trusted issuer), re-checked against the DCQL query, decided on, stored (the nonce spent\n" +
 			"and the decision synced to disk) and answered with a signed receipt.\n" +
-			"Prints presentations verified per second and the p50 and p99 latency of one response.",
+			"Prints presentations verified per second and the p50 and p99 latency of one response.\n\n" +
+			"--target URL (repeatable) loads verifier replicas that already run (verifier serve --store)\n" +
+			"instead: transactions for --profile are made through their admin API (--admin-token-file,\n" +
+			"--ca-file), answered with --credential (from an issuer they trust) and --holder-key, and each\n" +
+			"answer is posted to the next target. A response that a target does not answer within\n" +
+			"--timeout fails and is not acknowledged; the run succeeds when any did, and prints failed.\n" +
+			"--acked-file FILE gets one JSON line per receipt: {\"transaction_id\", \"decided_at\"}, to\n" +
+			"check against the admin API (paspoort verifier result).",
+		Example: "  paspoort verifier bench -n 1500 --store postgres://bench@localhost/bench --replicas 2\n" +
+			"  paspoort verifier bench -n 1500 --target https://verifier-1:8443 --target https://verifier-2:8443 \\\n" +
+			"    --admin-token-file admin.token --ca-file ca.pem --profile skill-check --credential skill.sdjwt \\\n" +
+			"    --holder-key holder.jwk --acked-file decided.jsonl",
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			switch {
@@ -84,18 +115,27 @@ func newVerifierBenchCommand() *cobra.Command {
 			case o.ResponseMode != oid4vp.ResponseModeDirectPost && o.ResponseMode != oid4vp.ResponseModeDirectPostJWT:
 				return usagef("--mode must be %s or %s", oid4vp.ResponseModeDirectPostJWT, oid4vp.ResponseModeDirectPost)
 			}
+			if err := verifierBenchTargets(cmd, &o, &tg, credFile, holderFile); err != nil {
+				return err
+			}
 			if soak > 0 {
 				o.Progress = cmd.ErrOrStderr()
 				s, err := bench.VerifierSoak(cmd.Context(), o, soak)
-				return reportSoak(cmd, s, 1, err)
+				return reportSoak(cmd, s, 1, tg.prepared(err))
 			}
-			return runBench(cmd, cpuProfile, func(prof io.Writer) (bench.Result, map[string]any, error) {
+			return runBench(cmd, cpuProfile, &tg, func(prof io.Writer) (bench.Result, map[string]any, error) {
 				o.Profile, o.Progress = prof, cmd.ErrOrStderr()
 				r, err := bench.Verifier(cmd.Context(), o)
-				return r, map[string]any{
+				out := map[string]any{
 					"presentations": r.Flows - r.Failed, "failed": r.Failed, "concurrency": o.Concurrency, "store": benchStoreName(o.Store), "replicas": max(o.Replicas, 1),
 					"disclosures": o.Disclosures, "response_mode": o.ResponseMode, "presentations_per_second": r.PerSecond(1),
-				}, err
+				}
+				if len(tg.urls) > 0 {
+					delete(out, "store") // the targets' own
+					delete(out, "disclosures")
+					out["replicas"], out["targets"], out["profile"] = len(tg.urls), tg.urls, o.TargetProfile
+				}
+				return r, out, err
 			})
 		},
 	}
@@ -105,7 +145,11 @@ func newVerifierBenchCommand() *cobra.Command {
 	cmd.Flags().StringVar(&o.ResponseMode, "mode", oid4vp.ResponseModeDirectPostJWT, "response mode: direct_post.jwt or direct_post")
 	cmd.Flags().StringVar(&cpuProfile, "cpuprofile", "", "write a CPU profile of the verification phase to this file")
 	cmd.Flags().DurationVar(&soak, "duration", 0, "soak run: verify rounds of -n presentations on one verifier until this much time has passed (e.g. 10m); prints each round and memory at the start and end")
+	cmd.Flags().StringVar(&o.TargetProfile, "profile", "", "with --target: the id of the requirement profile the replicas ask for (the credential must meet it)")
+	cmd.Flags().StringVar(&credFile, "credential", "", "with --target: file holding the SD-JWT VC presented (from an issuer the replicas trust)")
+	cmd.Flags().StringVar(&holderFile, "holder-key", "", "with --target: file holding the credential's holder key (private JWK)")
 	benchStoreFlags(cmd, &o.Store, &o.Replicas, "verifier")
+	benchTargetFlags(cmd, &tg, "verifier", "the acknowledged decisions ({\"transaction_id\", \"decided_at\"}: the verifier's admin API gives each transaction's decision and decided_at)")
 	return cmd
 }
 
@@ -138,8 +182,10 @@ func benchStoreName(store string) string {
 
 // runBench opens the CPU profile file, runs the bench and prints its
 // figures with the common ones (seconds, p50_ms, p99_ms). A run in
-// which flows failed prints its figures and fails with the first error.
-func runBench(cmd *cobra.Command, cpuProfile string, bench func(prof io.Writer) (bench.Result, map[string]any, error)) error {
+// which flows failed prints its figures and fails with the first error;
+// against --target replicas, only a run in which every flow failed does
+// (see benchTargets.partial).
+func runBench(cmd *cobra.Command, cpuProfile string, tg *benchTargets, bench func(prof io.Writer) (bench.Result, map[string]any, error)) error {
 	var prof io.Writer
 	if cpuProfile != "" {
 		f, err := os.Create(cpuProfile)
@@ -151,7 +197,7 @@ func runBench(cmd *cobra.Command, cpuProfile string, bench func(prof io.Writer) 
 	}
 	r, out, err := bench(prof)
 	if r.Flows == 0 {
-		return err
+		return tg.prepared(err)
 	}
 	ms := func(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
 	out["seconds"], out["p50_ms"], out["p99_ms"] = r.Elapsed.Seconds(), ms(r.P50), ms(r.P99)
@@ -160,6 +206,9 @@ func runBench(cmd *cobra.Command, cpuProfile string, bench func(prof io.Writer) 
 	}
 	if err != nil {
 		return err
+	}
+	if tg != nil && len(tg.urls) > 0 {
+		return tg.partial(cmd, r)
 	}
 	if r.Err != nil {
 		return fmt.Errorf("%d of %d flows failed, first: %w", r.Failed, r.Flows, r.Err)

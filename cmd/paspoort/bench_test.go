@@ -3,6 +3,8 @@ package main
 import (
 	"bytes"
 	"encoding/json"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -64,6 +66,15 @@ func TestBenchRefusesBadFlags(t *testing.T) {
 		{"verifier", "bench", "--disclosures", "100000"},
 		{"verifier", "bench", "--mode", "fragment"},
 		{"issuer", "bench", "--batch", "0"},
+		{"issuer", "bench", "--target", "https://127.0.0.1:1", "--store", "postgres://u@localhost/db"},
+		{"issuer", "bench", "--target", "https://127.0.0.1:1", "--replicas", "2"},
+		{"issuer", "bench", "--target", "https://127.0.0.1:1"},
+		{"issuer", "bench", "--target", "127.0.0.1:1", "--admin-token-file", "x"},
+		{"issuer", "bench", "--admin-token-file", "x"},
+		{"issuer", "bench", "--timeout", "1s"},
+		{"verifier", "bench", "--target", "https://127.0.0.1:1", "--replicas", "2"},
+		{"verifier", "bench", "--profile", "skill-check"},
+		{"verifier", "bench", "--target", "https://127.0.0.1:1", "--admin-token-file", "x", "--profile", "skill-check"},
 	} {
 		t.Run(strings.Join(args, " "), func(t *testing.T) {
 			var stdout, stderr bytes.Buffer
@@ -112,5 +123,33 @@ func TestBenchSoak(t *testing.T) {
 				t.Fatalf("no progress lines: %s", stderr.String())
 			}
 		})
+	}
+}
+
+// TestBenchTargetDown: a bench pointed at a replica that does not answer
+// fails at once with the class and the flags to check, and its acked
+// file is there, empty.
+func TestBenchTargetDown(t *testing.T) {
+	dir := t.TempDir()
+	tok, acked := filepath.Join(dir, "admin.token"), filepath.Join(dir, "acked.jsonl")
+	if err := os.WriteFile(tok, []byte("0123456789abcdef0123456789abcdef\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	var stdout, stderr bytes.Buffer
+	code := run([]string{"--lang", "en", "issuer", "bench", "-n", "4", "--target", "https://127.0.0.1:1", "--admin-token-file", tok, "--timeout", "2s", "--acked-file", acked},
+		strings.NewReader(""), &stdout, &stderr)
+	if code != exitRejected {
+		t.Fatalf("exit %d, want %d: %s", code, exitRejected, stderr.String())
+	}
+	for _, want := range []string{"FETCH", "--target", "--admin-token-file"} {
+		if !strings.Contains(stderr.String(), want) {
+			t.Errorf("message without %q: %s", want, stderr.String())
+		}
+	}
+	if strings.Contains(stderr.String(), "0123456789abcdef") {
+		t.Errorf("the admin token is in the message: %s", stderr.String())
+	}
+	if b, err := os.ReadFile(acked); err != nil || len(b) != 0 {
+		t.Errorf("acked file: %q, %v", b, err)
 	}
 }

@@ -1,155 +1,202 @@
 package replicas_test
 
 import (
-	"context"
+	"bytes"
 	"encoding/json"
 	"net/http"
-	"sync"
-	"sync/atomic"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
 	"syscall"
 	"testing"
 	"time"
 
 	"github.com/loopbrug/paspoort/bench"
-	"github.com/loopbrug/paspoort/credentials/oid4vci"
-	"github.com/loopbrug/paspoort/credentials/ppp"
 )
 
-// TestKillReplicaUnderLoad: wallets issue across two issuer replicas, and
-// answer presentations across two verifier replicas, while one replica
-// of each is killed with SIGKILL. Every issuance a wallet got an answer
-// for has its one credential record, no offer has two, no status index
-// is given twice; every acknowledged decision is there, and no answer is
-// decided twice.
+// TestKillReplicaUnderLoad: the built binary's "issuer bench --target"
+// issues across two issuer replicas, and wallets answer presentations
+// across two verifier replicas, while one replica of each is killed with
+// SIGKILL. Every issuance the bench acknowledged has its one credential
+// record with the status index the wallet got, no offer has two, no
+// status index is given twice; every acknowledged decision is there, and
+// no answer is decided twice.
 func TestKillReplicaUnderLoad(t *testing.T) {
 	e := newEnv(t)
 	i1, i2, issuerURL := e.issuers()
-	hc := e.client()
-	ctx := context.Background()
-	eps := []bench.Endpoint{{Client: hc, URL: i1.base}, {Client: hc, URL: i2.base}}
 
-	const flows = 48
-	skill, _ := ppp.Lookup("skill")
-	type offer struct{ id, code string }
-	offers := make([]offer, flows)
-	for i := range offers {
-		var of struct {
-			ID       string `json:"id"`
-			OfferURI string `json:"offer_uri"`
+	const flows = 300
+	ackedFile := filepath.Join(e.dir, "issued.jsonl")
+	res, acked := e.benchKilling(i2, ackedFile, flows/10, "issuer", "bench", "-n", strconv.Itoa(flows), "--concurrency", "6",
+		"--target", i1.base, "--target", i2.base, "--admin-token-file", e.token, "--ca-file", e.cert, "--timeout", "5s", "--acked-file", ackedFile)
+	var out struct {
+		Credentials int `json:"credentials"`
+		Failed      int `json:"failed_flows"`
+	}
+	if err := json.Unmarshal(res, &out); err != nil {
+		t.Fatalf("bench output %q: %v", res, err)
+	}
+	var acks []bench.IssuanceAck
+	for _, l := range acked {
+		var a bench.IssuanceAck
+		if err := json.Unmarshal([]byte(l), &a); err != nil {
+			t.Fatalf("acked line %q: %v", l, err)
 		}
-		if st := e.adminCall(http.MethodPost, i1.base+"/admin/offers", map[string]any{"type": "skill", "claims": json.RawMessage(skill.Example())}, &of); st/100 != 2 {
-			t.Fatalf("offer: HTTP %d", st)
-		}
-		ref, err := oid4vci.ParseOfferURI(of.OfferURI)
-		if err != nil {
-			t.Fatal(err)
-		}
-		offers[i] = offer{of.ID, ref.Offer.Grants.PreAuthorizedCode.PreAuthorizedCode}
+		acks = append(acks, a)
 	}
-	acked := make([]bool, flows)
-	var done atomic.Int64
-	var next atomic.Int64
-	var wg sync.WaitGroup
-	for range 6 {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := int(next.Add(1)) - 1; i < flows; i = int(next.Add(1)) - 1 {
-				err := bench.IssueOne(ctx, eps[i%2], eps[(i+1)%2], issuerURL, offers[i].code, holderKeys(t))
-				acked[i] = err == nil
-				done.Add(1)
-			}
-		}()
+	if len(acks) != out.Credentials || out.Credentials+out.Failed != flows {
+		t.Fatalf("bench: %d credentials and %d failed flows of %d, %d acknowledged in --acked-file", out.Credentials, out.Failed, flows, len(acks))
 	}
-	for done.Load() < flows/3 {
-		time.Sleep(5 * time.Millisecond)
+	if len(acks) == 0 || out.Failed == 0 {
+		t.Fatalf("%d of %d issuances acknowledged: the kill did not fall under load", len(acks), flows)
 	}
-	if err := i2.cmd.Process.Signal(syscall.SIGKILL); err != nil {
-		t.Fatal(err)
-	}
-	wg.Wait()
-	<-i2.done
 
 	records := e.credentials(i1)
-	perOffer := map[string]int{}
+	perOffer := map[string][]credRecord{}
 	index := map[[2]int]string{}
 	for _, r := range records {
-		perOffer[r.OfferID]++
+		perOffer[r.OfferID] = append(perOffer[r.OfferID], r)
 		k := [2]int{r.StatusList, r.StatusIndex}
 		if other, dup := index[k]; dup {
 			t.Errorf("status index %v given to %s and %s", k, other, r.ID)
 		}
 		index[k] = r.ID
 	}
-	nacked := 0
-	for i, o := range offers {
-		switch n := perOffer[o.id]; {
-		case n > 1:
-			t.Errorf("offer %d has %d credentials", i, n)
-		case acked[i] && n != 1:
-			t.Errorf("offer %d: the wallet got its credential but the issuer has %d records", i, n)
-		}
-		if acked[i] {
-			nacked++
+	for id, rs := range perOffer {
+		if len(rs) > 1 {
+			t.Errorf("offer %s has %d credentials", id, len(rs))
 		}
 	}
-	if nacked == 0 || nacked == flows {
-		t.Fatalf("%d of %d issuances acknowledged: the kill did not fall under load", nacked, flows)
+	seen := map[string]bool{}
+	for _, a := range acks {
+		if seen[a.OfferID] {
+			t.Errorf("offer %s acknowledged twice", a.OfferID)
+		}
+		seen[a.OfferID] = true
+		rs := perOffer[a.OfferID]
+		if len(rs) != 1 {
+			t.Errorf("offer %s: the wallet got its credential but the issuer has %d records", a.OfferID, len(rs))
+			continue
+		}
+		if want := issuerURL + "/status/" + strconv.Itoa(rs[0].StatusList); a.StatusURI != want || a.StatusIndex != rs[0].StatusIndex {
+			t.Errorf("offer %s: the wallet's credential has status %s #%d, the issuer's record %s #%d", a.OfferID, a.StatusURI, a.StatusIndex, want, rs[0].StatusIndex)
+		}
 	}
-	t.Logf("issuer: %d of %d issuances acknowledged around the kill, %d records", nacked, flows, len(records))
+	t.Logf("issuer: %d of %d issuances acknowledged around the kill, %d records", len(acks), flows, len(records))
 
-	// The verifiers, the same way.
+	// The verifiers, the same way: the built binary's "verifier bench
+	// --target" answers transactions with a credential of the issuers.
 	v1, v2 := e.verifiers(issuerURL)
 	cred, holder := e.issueForWallet(i1, i1, issuerURL)
-	const answers = 40
-	ids := make([]string, answers)
-	forms := make([]map[string][]string, answers)
-	for i := range ids {
-		ids[i], forms[i] = e.answered(v1, cred, holder)
-	}
-	vacked := make([]bool, answers)
-	done.Store(0)
-	next.Store(0)
-	vs := []*replica{v1, v2}
-	for range 6 {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := int(next.Add(1)) - 1; i < answers; i = int(next.Add(1)) - 1 {
-				st, _ := e.postResponse(hc, vs[i%2], forms[i])
-				vacked[i] = st == http.StatusOK
-				done.Add(1)
-			}
-		}()
-	}
-	for done.Load() < answers/3 {
-		time.Sleep(5 * time.Millisecond)
-	}
-	if err := v2.cmd.Process.Signal(syscall.SIGKILL); err != nil {
+	credFile, holderFile := filepath.Join(e.dir, "skill.sdjwt"), filepath.Join(e.dir, "holder.jwk")
+	hk, err := json.Marshal(holder)
+	if err != nil {
 		t.Fatal(err)
 	}
-	wg.Wait()
-	<-v2.done
-	vn := 0
-	for _, a := range vacked {
-		if a {
-			vn++
+	if err := os.WriteFile(credFile, []byte(cred), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(holderFile, hk, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	const answers = 200
+	vackedFile := filepath.Join(e.dir, "decided.jsonl")
+	res, acked = e.benchKilling(v2, vackedFile, answers/10, "verifier", "bench", "-n", strconv.Itoa(answers), "--concurrency", "6",
+		"--target", v1.base, "--target", v2.base, "--admin-token-file", e.token, "--ca-file", e.cert, "--timeout", "5s",
+		"--profile", "skill-check", "--credential", credFile, "--holder-key", holderFile, "--acked-file", vackedFile)
+	var vout struct {
+		Presentations int `json:"presentations"`
+		Failed        int `json:"failed"`
+	}
+	if err := json.Unmarshal(res, &vout); err != nil {
+		t.Fatalf("bench output %q: %v", res, err)
+	}
+	if len(acked) != vout.Presentations || vout.Presentations+vout.Failed != answers {
+		t.Fatalf("bench: %d presentations and %d failed of %d, %d acknowledged in --acked-file", vout.Presentations, vout.Failed, answers, len(acked))
+	}
+	if len(acked) == 0 || vout.Failed == 0 {
+		t.Fatalf("%d of %d answers acknowledged: the kill did not fall under load", len(acked), answers)
+	}
+	decided := map[string]bool{}
+	for _, l := range acked {
+		var a bench.DecisionAck
+		if err := json.Unmarshal([]byte(l), &a); err != nil {
+			t.Fatalf("acked line %q: %v", l, err)
 		}
-	}
-	if vn == 0 || vn == answers {
-		t.Fatalf("%d of %d answers acknowledged: the kill did not fall under load", vn, answers)
-	}
-	t.Logf("verifier: %d of %d answers acknowledged around the kill", vn, answers)
-	for i, id := range ids {
-		st, _ := e.postResponse(hc, v1, forms[i])
+		if decided[a.TransactionID] {
+			t.Errorf("transaction %s acknowledged twice", a.TransactionID)
+		}
+		decided[a.TransactionID] = true
+		var st struct {
+			Status   string `json:"status"`
+			Decision *struct {
+				Outcome   string    `json:"outcome"`
+				DecidedAt time.Time `json:"decided_at"`
+			} `json:"decision"`
+		}
+		if code := e.adminCall(http.MethodGet, v1.base+"/admin/transactions/"+a.TransactionID, nil, &st); code != http.StatusOK {
+			t.Errorf("acknowledged transaction %s at the survivor: HTTP %d", a.TransactionID, code)
+			continue
+		}
 		switch {
-		case vacked[i] && st != http.StatusBadRequest:
-			t.Errorf("answer %d was acknowledged, then accepted again at the survivor: HTTP %d", i, st)
-		case !vacked[i] && st != http.StatusOK && st != http.StatusBadRequest:
-			t.Errorf("answer %d, not acknowledged, posted again: HTTP %d", i, st)
-		}
-		if status, outcome := e.status(v1, id); status != "decided" || outcome != "accepted" {
-			t.Errorf("answer %d (acknowledged %v): %s %s", i, vacked[i], status, outcome)
+		case st.Status != "decided" || st.Decision == nil || st.Decision.Outcome != "accepted":
+			t.Errorf("acknowledged transaction %s at the survivor: %s %+v", a.TransactionID, st.Status, st.Decision)
+		case st.Decision.DecidedAt.Unix() != a.DecidedAt:
+			t.Errorf("transaction %s: the receipt says decided at %d, the survivor %v: decided again", a.TransactionID, a.DecidedAt, st.Decision.DecidedAt)
 		}
 	}
+	t.Logf("verifier: %d of %d answers acknowledged around the kill", len(acked), answers)
+}
+
+// benchKilling runs the built binary with args (a bench pointed at the
+// replicas), SIGKILLs victim once ackedFile has atLeast lines, and
+// returns the bench's standard output and the lines of ackedFile once it
+// has exited. The bench must succeed: some flows did.
+func (e *env) benchKilling(victim *replica, ackedFile string, atLeast int, args ...string) ([]byte, []string) {
+	e.t.Helper()
+	var stdout, stderr bytes.Buffer
+	cmd := exec.Command(bin, append(args, "--lang", "en")...)
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	if err := cmd.Start(); err != nil {
+		e.t.Fatal(err)
+	}
+	exited := make(chan error, 1)
+	go func() { exited <- cmd.Wait() }()
+	lines := func() []string {
+		b, _ := os.ReadFile(ackedFile)
+		return strings.Split(strings.TrimSuffix(string(b), "\n"), "\n")[:bytes.Count(b, []byte("\n"))]
+	}
+	deadline := time.After(2 * time.Minute)
+	var err error
+wait:
+	for {
+		select {
+		case err = <-exited:
+			e.t.Fatalf("%s exited (%v) before %d acknowledgements, with %d: the kill did not fall under load\n%s", args[0], err, atLeast, len(lines()), stderr.String())
+		case <-deadline:
+			_ = cmd.Process.Kill()
+			e.t.Fatalf("%s: %d acknowledgements after 2 minutes\n%s", args[0], len(lines()), stderr.String())
+		case <-time.After(2 * time.Millisecond):
+			if len(lines()) >= atLeast {
+				break wait
+			}
+		}
+	}
+	if err := victim.cmd.Process.Signal(syscall.SIGKILL); err != nil {
+		e.t.Fatal(err)
+	}
+	<-victim.done
+	select {
+	case err = <-exited:
+	case <-time.After(2 * time.Minute):
+		_ = cmd.Process.Kill()
+		e.t.Fatalf("%s still running 2 minutes after the kill: it hangs on the dead replica\n%s", args[0], stderr.String())
+	}
+	if err != nil {
+		e.t.Fatalf("%s after the kill: %v\n%s", args[0], err, stderr.String())
+	}
+	e.t.Logf("%s: %s", args[0], strings.TrimSpace(stderr.String()))
+	return stdout.Bytes(), lines()
 }
