@@ -74,6 +74,9 @@ func TestShutdownWithoutDataFolder(t *testing.T) {
 		}, "/", nil},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
+			// Each service is a process of its own on its own ports; most
+			// of the time is spent waiting for them, so they run together.
+			t.Parallel()
 			dir := t.TempDir()
 			data := filepath.Join(dir, "data")
 			if tc.setup != nil {
