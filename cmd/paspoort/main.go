@@ -49,6 +49,7 @@ func newRootCommand() *cobra.Command {
 	root.AddCommand(newDemoCommand())
 	root.AddCommand(newDevCommand())
 	root.AddCommand(newTrustCommand())
+	root.AddCommand(newPKICommand())
 	guardUnknown(root)
 	return root
 }

@@ -60,6 +60,10 @@ type Credential struct {
 	Disclose []string
 	// Decoys is the number of decoy digests.
 	Decoys int
+	// X5C, when set, is put into the protected header as "x5c": the
+	// issuer's certificate chain, leaf first, without the anchor
+	// (pki.X5C). The leaf's key must be the signing key.
+	X5C []string
 }
 
 // Issue signs c as an SD-JWT VC with key and returns the issuance form.
@@ -115,7 +119,11 @@ func Issue(key *jose.PrivateKey, c Credential) (string, error) {
 			return "", fmt.Errorf("%w: %q must not be selectively disclosable", sdjwt.ErrBadPath, p)
 		}
 	}
-	return sdjwt.Issue(key, payload, sdjwt.IssueOptions{Typ: Typ, Disclose: disclose, Decoys: c.Decoys})
+	var header map[string]any
+	if len(c.X5C) > 0 {
+		header = map[string]any{"x5c": c.X5C}
+	}
+	return sdjwt.Issue(key, payload, sdjwt.IssueOptions{Typ: Typ, Header: header, Disclose: disclose, Decoys: c.Decoys})
 }
 
 func isNeverDisclosable(name string) bool { return slices.Contains(NeverDisclosable, name) }

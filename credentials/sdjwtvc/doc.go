@@ -2,7 +2,8 @@
 // on top of package sdjwt: the "dc+sd-jwt" typ, the registered claims (vct,
 // iss, iat, nbf, exp, cnf, status) and which of them may never be selectively
 // disclosed, issuer key resolution through Issuer Signature Mechanisms (a DID
-// URL in "kid", or JWT VC Issuer Metadata at /.well-known/jwt-vc-issuer), the
+// URL in "kid", JWT VC Issuer Metadata at /.well-known/jwt-vc-issuer, or an
+// "x5c" chain to configured X.509 anchors: X509Keys), the
 // status check through a caller-supplied checker, and Type Metadata
 // documents with their integrity strings.
 //

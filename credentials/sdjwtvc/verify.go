@@ -158,8 +158,9 @@ type Result struct {
 //  1. size limit and framing (RFC 9901 §4; sdjwt.Parse);
 //  2. "typ" is exactly "dc+sd-jwt" (SD-JWT VC "Header Parameters");
 //  3. "alg" on the allow-list, before any key lookup (RFC 8725 §3.1);
-//  4. the issuer key, from the key resolver only, for "iss" and "kid"
-//     (SD-JWT VC "Issuer Signature Mechanisms");
+//  4. the issuer key, from the key resolver only, for "iss" and "kid",
+//     or for "iss" and "x5c" when the resolver is a HeaderKeyResolver
+//     with anchors (X509Keys; SD-JWT VC "Issuer Signature Mechanisms");
 //  5. the signature (RFC 9901 §7.1 step 2);
 //  6. "exp", "nbf", "iat" with the leeway (RFC 7519 §4.1);
 //  7. the disclosures (RFC 9901 §7.1 steps 3–5);
@@ -183,7 +184,7 @@ func (v *Verifier) Verify(ctx context.Context, raw string, p Policy) (*Result, e
 	if _, present := t.Payload["iss"]; present && iss == "" {
 		return nil, fmt.Errorf("%w: iss is not a non-empty string", ErrMissingClaim)
 	}
-	key, err := v.keys.ResolveIssuerKey(ctx, iss, t.JWT.Header.Kid)
+	key, err := resolveIssuerKey(ctx, v.keys, iss, t.JWT.Header, now)
 	if err != nil {
 		return nil, err
 	}
