@@ -73,7 +73,9 @@ func TestMatchEvidence(t *testing.T) {
 		{"occupation": coach, "start_date": day(-5), "end_date": ppp.DateOf(now.AddDate(-3, 0, -1)).String()},
 		{"occupation": coach, "start_date": day(-4), "end_date": ppp.DateOf(now.AddDate(-2, 0, -1)).String()},
 	} {
-		if _, err := w.Add(ctx, club.issue(t, w, "experience", example(t, "experience", job), 1), wallet.Meta{}); err != nil {
+		claims := example(t, "experience", job)
+		delete(claims, "ongoing") // these jobs ended: end_date, not ongoing
+		if _, err := w.Add(ctx, club.issue(t, w, "experience", claims, 1), wallet.Meta{}); err != nil {
 			t.Fatal(err)
 		}
 	}
