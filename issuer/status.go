@@ -91,17 +91,29 @@ type statusCache struct {
 type cachedToken struct {
 	token string
 	iat   time.Time
+	// version is the list's status version (metaStatusVersion) the token
+	// was built from.
+	version int
 }
 
-func (c *statusCache) get(list int, now time.Time, maxAge time.Duration) (string, bool) {
+// get returns the cached token of list if it is younger than maxAge and
+// was built from the list's current status version: a change another
+// replica made to the shared store moves the version on.
+func (c *statusCache) get(list int, now time.Time, maxAge time.Duration, version int) (string, bool) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	t, ok := c.tokens[list]
-	if !ok || now.Sub(t.iat) >= maxAge {
+	if !ok || now.Sub(t.iat) >= maxAge || t.version != version {
 		return "", false
 	}
 	return t.token, true
 }
+
+// metaStatusVersion names the counter of status changes of a list, kept in
+// the store: every replica sharing the store sees a change by the counter
+// and builds a new token at once, instead of serving its own cached one
+// for up to half the ttl.
+func metaStatusVersion(list int) string { return "status-version-" + strconv.Itoa(list) }
 
 // generation returns the generation to hand to put for a token about to be
 // built.
@@ -142,18 +154,18 @@ func (c *statusCache) invalidate() {
 // list: "sub" its stable URL, "iat" now, "exp" a day later, "ttl" the
 // configured StatusListTTL, 2 bits per entry. Tokens are cached for half
 // their ttl and re-signed at once after a status change (SetStatus), also
-// one that lands while a token is being built: that token is served once
-// but not cached.
+// one that lands while a token is being built (that token is served once
+// but not cached), and one another replica sharing the store made (the
+// list's status version in the store moved on).
 func (is *Issuer) StatusListToken(ctx context.Context, list int) (string, error) {
 	now := is.now()
-	if tok, ok := is.status.get(list, now, is.cfg.StatusListTTL/2); ok {
-		return tok, nil
-	}
 	gen := is.status.generation()
 	l, err := statuslist.New(statusBits, is.cfg.StatusListSize)
 	if err != nil {
 		return "", err
 	}
+	var cached string
+	var version int
 	err = is.store.View(ctx, func(tx Tx) error {
 		cur, err := metaInt(tx, metaCurrentList, 1)
 		if err != nil {
@@ -161,6 +173,13 @@ func (is *Issuer) StatusListToken(ctx context.Context, list int) (string, error)
 		}
 		if list < 1 || list > cur {
 			return ErrUnknownStatusList
+		}
+		if version, err = metaInt(tx, metaStatusVersion(list), 0); err != nil {
+			return err
+		}
+		if tok, ok := is.status.get(list, now, is.cfg.StatusListTTL/2, version); ok {
+			cached = tok
+			return nil
 		}
 		var setErr error
 		err = tx.Statuses(list, func(idx int, s uint8) {
@@ -173,6 +192,9 @@ func (is *Issuer) StatusListToken(ctx context.Context, list int) (string, error)
 	if err != nil {
 		return "", fmt.Errorf("status list %d: %w", list, err)
 	}
+	if cached != "" {
+		return cached, nil
+	}
 	iat := now.Truncate(time.Second)
 	tok, err := statuslist.SignToken(is.signingKey(), statuslist.Token{
 		Subject: is.statusURI(list), IssuedAt: iat, Expires: iat.Add(24 * time.Hour), TTL: is.cfg.StatusListTTL, List: l,
@@ -180,7 +202,7 @@ func (is *Issuer) StatusListToken(ctx context.Context, list int) (string, error)
 	if err != nil {
 		return "", fmt.Errorf("sign status list %d: %w", list, err)
 	}
-	is.status.put(list, gen, cachedToken{token: tok, iat: now})
+	is.status.put(list, gen, cachedToken{token: tok, iat: now, version: version})
 	return tok, nil
 }
 
@@ -220,6 +242,13 @@ func (is *Issuer) SetStatus(ctx context.Context, id, status string) (*Credential
 		}
 		r.Status, r.UpdatedAt = status, is.now().UTC()
 		if err := tx.SetStatus(r.StatusList, r.StatusIndex, uint8(code)); err != nil {
+			return err
+		}
+		v, err := metaInt(tx, metaStatusVersion(r.StatusList), 0)
+		if err != nil {
+			return err
+		}
+		if err := tx.PutMeta(metaStatusVersion(r.StatusList), []byte(strconv.Itoa(v+1))); err != nil {
 			return err
 		}
 		rec = r

@@ -2,12 +2,14 @@ package issuer_test
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"sync"
 	"testing"
 
 	"github.com/loopbrug/paspoort/credentials/sdjwtvc"
 	"github.com/loopbrug/paspoort/credentials/statuslist"
+	"github.com/loopbrug/paspoort/internal/jose"
 	"github.com/loopbrug/paspoort/issuer"
 )
 
@@ -70,5 +72,59 @@ func TestStatusCacheFollowsChangeAtOnce(t *testing.T) {
 				t.Fatalf("right after the change: %v, want %v", err, tc.wantErr)
 			}
 		})
+	}
+}
+
+// Issue 14: replicas share a store. A revocation made at one replica is
+// served by another at once, though that one had a token of the list in
+// its cache: the list's status version in the store moved on.
+func TestStatusCacheFollowsOtherReplica(t *testing.T) {
+	var shared issuer.Store
+	var cfg issuer.Config
+	e := startIssuerWith(t, func(c *issuer.Config) { cfg = *c }, func(s issuer.Store) issuer.Store { shared = s; return s })
+	e.issue(t, "drive")
+	recs, err := e.Issuer.ListCredentials(context.Background(), "", 0)
+	if err != nil || len(recs) != 1 {
+		t.Fatalf("%v %v", recs, err)
+	}
+	rec := recs[0]
+	other, err := issuer.New(context.Background(), shared, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	statusAt := func(is *issuer.Issuer) statuslist.Status {
+		t.Helper()
+		tok, err := is.StatusListToken(context.Background(), rec.StatusList)
+		if err != nil {
+			t.Fatal(err)
+		}
+		j, err := jose.ParseCompact(tok)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var p struct {
+			StatusList statuslist.StatusListClaim `json:"status_list"`
+		}
+		if err := json.Unmarshal(j.Payload, &p); err != nil {
+			t.Fatal(err)
+		}
+		l, err := statuslist.Decode(p.StatusList)
+		if err != nil {
+			t.Fatal(err)
+		}
+		s, err := l.Get(rec.StatusIndex)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return s
+	}
+	if s := statusAt(other); s != statuslist.Valid {
+		t.Fatalf("before: %v", s)
+	}
+	if _, err := e.Issuer.SetStatus(context.Background(), rec.ID, issuer.StatusRevoked); err != nil {
+		t.Fatal(err)
+	}
+	if s := statusAt(other); s != statuslist.Invalid {
+		t.Fatalf("the other replica serves %v right after the revocation, want INVALID", s)
 	}
 }
