@@ -137,4 +137,14 @@ func TestBrowserEVC(t *testing.T) {
 	if o := text("#offers"); !strings.Contains(o, "Ervaringscertificaat: sportcoach") || !strings.Contains(o, "Vaardigheid: instruct in sport") {
 		t.Errorf("offers: %s", o)
 	}
+
+	// The desks of the new issuers: their forms for the new types.
+	for _, is := range []struct{ key, page, form string }{
+		{devstack.IssuerUWV, "issuer-desk-uwv", "#create-leerbudget"},
+		{devstack.IssuerPrimary, "issuer-desk-werkplekleren", "#create-werkplekleren"},
+		{devstack.IssuerEVC, "issuer-desk-evc", "#create-ervaringscertificaat"},
+	} {
+		do(is.page, chromedp.Navigate(s.Issuer(is.key).DeskURL+"/"), chromedp.WaitVisible(css(is.form)))
+		pc.check(is.page, true)
+	}
 }

@@ -3,6 +3,7 @@ package web
 import (
 	"encoding/json"
 	"fmt"
+	"math"
 	"net/url"
 	"slices"
 	"strconv"
@@ -34,6 +35,7 @@ const (
 	kindDate       = "date"
 	kindSelect     = "select"
 	kindNumber     = "number"
+	kindDecimal    = "decimal" // a number that may have a fraction: 4500, 7,5
 	kindSkill      = "esco-skill"
 	kindOccupation = "esco-occupation"
 	kindJSON       = "json"
@@ -119,6 +121,8 @@ func formFields(t ppp.Type, lang string, values map[string]any) ([]field, error)
 			if p.Maximum != nil {
 				f.Max = strconv.Itoa(*p.Maximum)
 			}
+		case p.Type == "number":
+			f.Kind = kindDecimal
 		case p.Type == "string" && p.MaxLength > 300:
 			f.Kind = kindTextarea
 		case p.Type == "string":
@@ -194,6 +198,14 @@ func claimsFrom(fields []field, form url.Values, lang string) (map[string]any, b
 		case kindNumber:
 			n, err := strconv.Atoi(raw)
 			if err != nil {
+				f.Error, ok = texts[lang]["f_number"], false
+				continue
+			}
+			claims[f.Name] = n
+		case kindDecimal:
+			// A Dutch decimal comma is a decimal point.
+			n, err := strconv.ParseFloat(strings.Replace(raw, ",", ".", 1), 64)
+			if err != nil || math.IsInf(n, 0) || math.IsNaN(n) {
 				f.Error, ok = texts[lang]["f_number"], false
 				continue
 			}
