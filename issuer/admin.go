@@ -45,6 +45,9 @@ func (is *Issuer) adminError(err error) (int, AdminError) {
 		return http.StatusBadRequest, AdminError{Error: "invalid_claims", Message: "the claims do not match the credential type's schema", Fields: fields}
 	case errors.Is(err, ErrUnknownCredential), errors.Is(err, ErrUnknownOffer):
 		return http.StatusNotFound, AdminError{Error: "not_found", Message: err.Error()}
+	case errors.Is(err, ErrRotateWithChain):
+		return http.StatusConflict, AdminError{Error: "conflict", Message: err.Error() +
+			"; stop the issuer, start it without --x5c-chain, rotate, certify the new key (paspoort issuer key, paspoort pki issue --key) and restart with the new chain"}
 	case errors.Is(err, ErrRevokedIsFinal):
 		return http.StatusConflict, AdminError{Error: "conflict", Message: err.Error()}
 	case credentials.Class(err) != nil:

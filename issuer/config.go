@@ -2,6 +2,7 @@ package issuer
 
 import (
 	"crypto/tls"
+	"crypto/x509"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -71,6 +72,16 @@ type Config struct {
 	// AllowLoopback admits loopback hosts in the did:web DID (development
 	// and tests).
 	AllowLoopback bool
+	// X5CChain, when set, is the certificate chain of the signing key,
+	// leaf first, without the trust anchor (HAIP 1.0 "Issuer
+	// identification and key resolution"). Every SD-JWT VC is then signed
+	// with an "x5c" header carrying it, beside the DID kid. New refuses to
+	// start when the leaf does not certify the current signing key
+	// (ChainKeyError), does not name URL (pki.MatchIssuer), is out of its
+	// validity period, or when a certificate is not signed by the next;
+	// and RotateKey is refused (ErrRotateWithChain). Default: none, the
+	// DID profile only.
+	X5CChain []*x509.Certificate
 }
 
 // DefaultConfig returns every default written out.

@@ -241,7 +241,7 @@ func (is *Issuer) credential(ctx context.Context, accessToken string, body []byt
 			cred, err := sdjwtvc.Issue(key, sdjwtvc.Credential{
 				Issuer: is.cfg.URL, VCT: t.VCT, IssuedAt: iat, Expires: exp, HolderKey: p.Key,
 				Status: &sdjwtvc.StatusRef{Index: idx, URI: is.statusURI(list)},
-				Claims: claims, Disclose: disclose, Decoys: decoys,
+				Claims: claims, Disclose: disclose, Decoys: decoys, X5C: is.certificateChain(),
 			})
 			if err != nil {
 				return fmt.Errorf("sign credential: %w", err)

@@ -43,6 +43,7 @@ type Issuer struct {
 
 	status   statusCache
 	nonceKey []byte
+	x5c      []string // Config.X5CChain in x5c form, checked against active
 }
 
 // New returns the issuer configured by cfg over store. On first start it
@@ -80,6 +81,9 @@ func New(ctx context.Context, store Store, cfg Config, opts ...Option) (*Issuer,
 		metrics: newMetrics(reg), adminHash: sha256.Sum256([]byte(cfg.AdminToken)),
 	}
 	if err := is.loadKeys(ctx); err != nil {
+		return nil, err
+	}
+	if err := is.checkChain(is.now()); err != nil {
 		return nil, err
 	}
 	if err := is.loadNonceKey(ctx); err != nil {
@@ -172,8 +176,16 @@ func (is *Issuer) PublicKeys() []*jose.PublicKey {
 
 // RotateKey creates a new signing key and retires the current one, which
 // stays in the JWKS and the DID document so that what it signed still
-// verifies. It returns the new key's ID.
+// verifies. It returns the new key's ID. With Config.X5CChain set it is
+// refused with ErrRotateWithChain: the chain certifies the current key
+// only, and the issuer neither signs with an uncertified key nor drops the
+// x5c header silently. To rotate, stop the issuer, start it once without
+// the chain, rotate, certify the new key (paspoort issuer key, paspoort
+// pki issue --key) and restart with the new chain.
 func (is *Issuer) RotateKey(ctx context.Context) (string, error) {
+	if len(is.x5c) > 0 {
+		return "", fmt.Errorf("rotate signing key: %w", ErrRotateWithChain)
+	}
 	var recs []KeyRecord
 	err := is.store.Update(ctx, func(tx Tx) error {
 		old, err := tx.Keys()

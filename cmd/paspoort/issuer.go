@@ -7,6 +7,7 @@ import (
 	"crypto/tls"
 	"encoding/base64"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -21,6 +22,7 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"github.com/loopbrug/paspoort/credentials"
+	"github.com/loopbrug/paspoort/credentials/pki"
 	"github.com/loopbrug/paspoort/internal/jose"
 	"github.com/loopbrug/paspoort/issuer"
 	issuerpg "github.com/loopbrug/paspoort/issuer/pgstore"
@@ -38,7 +40,7 @@ func newIssuerCommand() *cobra.Command {
 		newIssuerStatusCommand("revoke", "Revoke an issued credential (final)"),
 		newIssuerStatusCommand("suspend", "Suspend an issued credential"),
 		newIssuerStatusCommand("reinstate", "Reinstate a suspended credential"),
-		newIssuerListCommand(), newIssuerRotateKeyCommand(), newIssuerBenchCommand(), newMigrateCommand("issuer"))
+		newIssuerListCommand(), newIssuerRotateKeyCommand(), newIssuerKeyCommand(), newIssuerBenchCommand(), newMigrateCommand("issuer"))
 	return cmd
 }
 
@@ -62,6 +64,7 @@ type issuerFileConfig struct {
 	CredentialTTL     time.Duration     `yaml:"credential_ttl"`
 	StatusListTTL     time.Duration     `yaml:"status_list_ttl"`
 	AllowLoopback     bool              `yaml:"allow_loopback"`
+	X5CChain          string            `yaml:"x5c_chain"`
 	LogLevel          string            `yaml:"log_level"`
 	// Store is a postgres:// URL: the database the replicas share.
 	Store          string        `yaml:"store"`
@@ -95,7 +98,12 @@ func newIssuerServeCommand() *cobra.Command {
 			"database does not.\n\n" +
 			"Endpoints: /.well-known/openid-credential-issuer, /.well-known/oauth-authorization-server,\n" +
 			"/.well-known/jwt-vc-issuer, /.well-known/did.json, /token, /nonce, /credential,\n" +
-			"/offers/{id}, /status/{n}, /healthz, /readyz, /metrics, and the admin API under /admin.",
+			"/offers/{id}, /status/{n}, /healthz, /readyz, /metrics, and the admin API under /admin.\n\n" +
+			"HAIP: with --x5c-chain (PEM, leaf first, without the anchor) every credential is signed with an\n" +
+			"x5c header carrying the chain. The leaf must certify the issuer's current signing key (get it with\n" +
+			"\"paspoort issuer key\", certify it with \"paspoort pki issue --key\") and name --url as a URI or\n" +
+			"its host as a DNS name; otherwise the issuer does not start. While a chain is set, rotate-key is\n" +
+			"refused: the chain certifies the current key only.",
 		Example: "  paspoort issuer serve --data ./issuer-data --listen :8443 --url https://assess.example.nl \\\n" +
 			"    --admin-token-file ./admin.token --tls-cert cert.pem --tls-key key.pem --name \"Assessment BV\"",
 		Args: noArgs,
@@ -136,6 +144,7 @@ func newIssuerServeCommand() *cobra.Command {
 	f.StringVar(&name, "name", "", "issuer display name (nl and en); default: the URL's host")
 	f.StringSliceVar(&fc.Types, "types", nil, "PPP types to offer (default: all)")
 	f.BoolVar(&fc.AllowLoopback, "allow-loopback", false, "allow a loopback --url such as https://127.0.0.1:8443 (development)")
+	f.StringVar(&fc.X5CChain, "x5c-chain", "", "PEM certificate chain of the signing key, leaf first (HAIP x5c; paspoort pki issue --key)")
 	f.StringVar(&fc.LogLevel, "log-level", "info", "debug, info, warn or error")
 	addStoreFlags(f, &fc.db, "issuer")
 	return cmd
@@ -156,6 +165,7 @@ func mergeIssuerConfig(fc *issuerFileConfig, file issuerFileConfig, cmd *cobra.C
 	set("tls-cert", &fc.TLSCert, file.TLSCert)
 	set("tls-key", &fc.TLSKey, file.TLSKey)
 	set("log-level", &fc.LogLevel, file.LogLevel)
+	set("x5c-chain", &fc.X5CChain, file.X5CChain)
 	if !cmd.Flags().Changed("types") && len(file.Types) > 0 {
 		fc.Types = file.Types
 	}
@@ -204,15 +214,9 @@ func serveIssuer(cmd *cobra.Command, fc issuerFileConfig) (err error) {
 	if fc.MasterKeyFile == "" {
 		fc.MasterKeyFile = filepath.Join(fc.Data, "master.key")
 	}
-	mk, _, err := secretFile(fc.MasterKeyFile, func() ([]byte, error) {
-		return []byte(base64.StdEncoding.EncodeToString(randomBytes(32)) + "\n"), nil
-	})
+	masterKey, err := issuerMasterKey(fc.MasterKeyFile)
 	if err != nil {
 		return err
-	}
-	masterKey, err := base64.StdEncoding.DecodeString(strings.TrimSpace(string(mk)))
-	if err != nil || len(masterKey) != 32 {
-		return fmt.Errorf("%s: want 32 bytes in base64: %w", fc.MasterKeyFile, credentials.ErrFormat)
 	}
 	cfg := issuer.Config{
 		URL: fc.URL, Name: fc.Name, Types: fc.Types, AdminToken: strings.TrimSpace(string(token)),
@@ -227,6 +231,16 @@ func serveIssuer(cmd *cobra.Command, fc issuerFileConfig) (err error) {
 	if len(cfg.Name) == 0 {
 		host := strings.TrimPrefix(fc.URL, "https://")
 		cfg.Name = map[string]string{"nl": host, "en": host}
+	}
+	if fc.X5CChain != "" {
+		b, err := readFile("x5c-chain", fc.X5CChain)
+		if err != nil {
+			return err
+		}
+		if cfg.X5CChain, err = pki.ParseChainPEM(b); err != nil {
+			return tell(err, fmt.Sprintf("--x5c-chain %s is geen PEM-certificaatketen (blad eerst, zoals 'paspoort pki issue' schrijft).", fc.X5CChain),
+				fmt.Sprintf("--x5c-chain %s is not a PEM certificate chain (leaf first, as 'paspoort pki issue' writes it).", fc.X5CChain))
+		}
 	}
 	if fc.TLSCert != "" {
 		cert, err := tls.LoadX509KeyPair(fc.TLSCert, fc.TLSKey)
@@ -244,7 +258,7 @@ func serveIssuer(cmd *cobra.Command, fc issuerFileConfig) (err error) {
 	defer func() { err = closeStore(err, store) }()
 	is, err := issuer.New(ctx, store, cfg, issuer.WithLogger(log))
 	if err != nil {
-		return err
+		return chainError(err, fc)
 	}
 	ln, err := net.Listen("tcp", fc.Listen)
 	if err != nil {
@@ -257,6 +271,115 @@ func serveIssuer(cmd *cobra.Command, fc issuerFileConfig) (err error) {
 	}
 	log.Info("issuer stopped")
 	return nil
+}
+
+// chainError explains an --x5c-chain the issuer refused to start with, and
+// the commands that fix it; other errors pass unchanged.
+func chainError(err error, fc issuerFileConfig) error {
+	data := "--data " + fc.Data
+	if fc.db.postgres() {
+		data = "--store … --master-key-file " + fc.MasterKeyFile
+	}
+	fix := fmt.Sprintf("'paspoort issuer key %s --out issuer-key.jwk', then 'paspoort pki issue --dir PKI --uri %s --key issuer-key.jwk --out issuer' and --x5c-chain issuer.chain.pem", data, fc.URL)
+	switch {
+	case errors.Is(err, issuer.ErrChainKeyMismatch):
+		return tell(err, "het blad van --x5c-chain certificeert een andere sleutel dan waarmee de issuer ondertekent; de issuer is niet gestart. Certificeer de huidige sleutel: "+fix+".",
+			"the leaf of --x5c-chain certifies another key than the issuer signs with; the issuer did not start. Certify the current key: "+fix+".")
+	case errors.Is(err, pki.ErrNameMismatch):
+		return tell(err, "het blad van --x5c-chain noemt --url niet (als URI, of de host als DNS-naam); de issuer is niet gestart. Certificeer opnieuw: "+fix+".",
+			"the leaf of --x5c-chain does not name --url (as a URI, or its host as a DNS name); the issuer did not start. Certify again: "+fix+".")
+	case errors.Is(err, pki.ErrExpired), errors.Is(err, pki.ErrNotYetValid), errors.Is(err, pki.ErrUntrusted), errors.Is(err, pki.ErrTooManyCertificates):
+		return tell(err, "--x5c-chain is verlopen, nog niet geldig of geen keten (blad eerst, elk certificaat ondertekend door het volgende); de issuer is niet gestart.",
+			"--x5c-chain is expired, not yet valid or not a chain (leaf first, each certificate signed by the next); the issuer did not start.")
+	}
+	return err
+}
+
+// issuerMasterKey reads the master key file, creating it with a random
+// key when it does not exist.
+func issuerMasterKey(path string) ([]byte, error) {
+	mk, _, err := secretFile(path, func() ([]byte, error) {
+		return []byte(base64.StdEncoding.EncodeToString(randomBytes(32)) + "\n"), nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	masterKey, err := base64.StdEncoding.DecodeString(strings.TrimSpace(string(mk)))
+	if err != nil || len(masterKey) != 32 {
+		return nil, fmt.Errorf("%s: want 32 bytes in base64: %w", path, credentials.ErrFormat)
+	}
+	return masterKey, nil
+}
+
+// newIssuerKeyCommand prints the issuer's current public signing key, for
+// "paspoort pki issue --key".
+func newIssuerKeyCommand() *cobra.Command {
+	var fc issuerFileConfig
+	var out, alg string
+	cmd := &cobra.Command{
+		Use:   "key --data DIR [--out FILE]",
+		Short: "Write the issuer's current public signing key (JWK), to certify it with 'paspoort pki issue --key'",
+		Long: "Read the store of a stopped issuer (--data, or --store with --master-key-file) and write the\n" +
+			"public JWK of the key it signs with to --out (default: standard output). A new store gets its\n" +
+			"first signing key now, as \"issuer serve\" would make it. Only the public key is written.\n" +
+			"Certify it with 'paspoort pki issue --key FILE' and start the issuer with --x5c-chain.",
+		Example: "  paspoort issuer key --data ./issuer-data --out issuer-key.jwk\n" +
+			"  paspoort pki issue --dir dev-pki --uri https://assess.example.nl --key issuer-key.jwk --out assess",
+		Args: noArgs,
+		RunE: func(cmd *cobra.Command, _ []string) (err error) {
+			if fc.Data == "" && !(fc.db.postgres() && fc.MasterKeyFile != "") {
+				return usagef("--data is required (with --store, --master-key-file is)")
+			}
+			a := jose.ES256
+			if alg != "" {
+				if a, err = jose.ParseAlg(alg); err != nil {
+					return usagef("--alg: %v", err)
+				}
+			}
+			if fc.Data != "" {
+				if err := os.MkdirAll(fc.Data, 0o700); err != nil {
+					return fmt.Errorf("--data: %w", err)
+				}
+			}
+			if fc.MasterKeyFile == "" {
+				fc.MasterKeyFile = filepath.Join(fc.Data, "master.key")
+			}
+			masterKey, err := issuerMasterKey(fc.MasterKeyFile)
+			if err != nil {
+				return err
+			}
+			log := slog.New(slog.DiscardHandler)
+			store, err := openIssuerStore(cmd.Context(), fc, masterKey, log)
+			if err != nil {
+				return err
+			}
+			defer func() { err = closeStore(err, store) }()
+			k, err := issuer.CurrentKey(cmd.Context(), store, a)
+			if err != nil {
+				return err
+			}
+			b, err := json.MarshalIndent(k, "", "  ")
+			if err != nil {
+				return err
+			}
+			b = append(b, '\n')
+			if out == "" {
+				_, err = cmd.OutOrStdout().Write(b)
+				return err
+			}
+			if err := refuseExisting("out", out); err != nil {
+				return err
+			}
+			return writeNew(out, b, 0o644)
+		},
+	}
+	f := cmd.Flags()
+	f.StringVar(&fc.Data, "data", "", "the issuer's data folder (badger store)")
+	f.StringVar(&fc.MasterKeyFile, "master-key-file", "", "file holding the master key (default DATA/master.key)")
+	f.StringVar(&out, "out", "", "write the JWK to this new file instead of standard output")
+	f.StringVar(&alg, "alg", "", "algorithm of a first key, when the store has none (default ES256, as serve)")
+	addStoreFlags(f, &fc.db, "issuer")
+	return cmd
 }
 
 // issuerStore is a Store that also has chores to run (garbage
