@@ -38,7 +38,10 @@ func FuzzRedact(f *testing.F) {
 		}
 		u := url.URL{Scheme: "postgres", User: url.UserPassword(user, pass), Host: host, Path: "/" + db}
 		got := pg.Redact(u.String())
-		if strings.Contains(got, pass) && !strings.Contains(user+host+db, pass) {
+		// The password may show only where the address without it shows
+		// the same characters (an escaped user name "%2000" holds "2000").
+		without := url.URL{Scheme: "postgres", User: url.User(user), Host: host, Path: "/" + db}
+		if strings.Contains(got, pass) && !strings.Contains(without.String()+user+host+db, pass) {
 			t.Fatalf("Redact(%q) = %q keeps the password", u.String(), got)
 		}
 	})
