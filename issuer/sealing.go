@@ -2,7 +2,6 @@ package issuer
 
 import (
 	"crypto/hkdf"
-	"crypto/hmac"
 	"crypto/sha256"
 	"errors"
 	"fmt"
@@ -19,7 +18,7 @@ import (
 // way. Safe for concurrent use.
 type RecordKeys struct {
 	Sealer *kv.Sealer
-	lookup []byte
+	lookup *kv.Lookup
 }
 
 // NewRecordKeys derives the record keys from the master key.
@@ -31,9 +30,9 @@ func NewRecordKeys(masterKey []byte) (*RecordKeys, error) {
 	if err != nil {
 		return nil, fmt.Errorf("issuer: derive keys: %w", err)
 	}
-	lookup, err := hkdf.Key(sha256.New, masterKey, nil, "paspoort issuer lookup key", 32)
+	lookup, err := kv.NewLookup(masterKey, "paspoort issuer lookup key")
 	if err != nil {
-		return nil, fmt.Errorf("issuer: derive keys: %w", err)
+		return nil, fmt.Errorf("issuer: %w", err)
 	}
 	sealer, err := kv.NewSealer(sealKey)
 	if err != nil {
@@ -44,10 +43,4 @@ func NewRecordKeys(masterKey []byte) (*RecordKeys, error) {
 
 // Lookup returns HMAC-SHA256 under the lookup key of kind and v: the
 // index of v among the records of its kind.
-func (k *RecordKeys) Lookup(kind, v string) []byte {
-	m := hmac.New(sha256.New, k.lookup)
-	m.Write([]byte(kind))
-	m.Write([]byte{0})
-	m.Write([]byte(v))
-	return m.Sum(nil)
-}
+func (k *RecordKeys) Lookup(kind, v string) []byte { return k.lookup.Hash(kind, v) }

@@ -127,6 +127,13 @@ func (w *Wallet) Add(ctx context.Context, copies []Copy, meta Meta) (*Credential
 }
 
 func (w *Wallet) verifyCopies(ctx context.Context, copies []Copy) (*Credential, *secretRecord, error) {
+	return verifyCopiesWith(ctx, w.verifier, copies, false)
+}
+
+// verifyCopiesWith verifies copies with v and checks that they agree on
+// type, claims and (unless perCopyIssuer, for self-issued copies that each
+// have their own did:jwk) issuer.
+func verifyCopiesWith(ctx context.Context, v *sdjwtvc.Verifier, copies []Copy, perCopyIssuer bool) (*Credential, *secretRecord, error) {
 	if len(copies) == 0 {
 		return nil, nil, fmt.Errorf("%w: no copies", ErrInconsistent)
 	}
@@ -137,11 +144,16 @@ func (w *Wallet) verifyCopies(ctx context.Context, copies []Copy) (*Credential, 
 		if cp.Key == nil {
 			return nil, nil, fmt.Errorf("%w: copy %d has no key", ErrInconsistent, i)
 		}
-		res, err := w.verifier.VerifyIssued(ctx, cp.SDJWT, cp.Key.Public())
+		res, err := v.VerifyIssued(ctx, cp.SDJWT, cp.Key.Public())
 		if err != nil {
 			return nil, nil, fmt.Errorf("verify credential copy %d: %w", i, err)
 		}
-		comp, err := comparable(res.Claims)
+		claims := res.Claims
+		if perCopyIssuer {
+			claims = maps.Clone(claims)
+			delete(claims, "iss")
+		}
+		comp, err := comparable(claims)
 		if err != nil {
 			return nil, nil, err
 		}
@@ -151,7 +163,7 @@ func (w *Wallet) verifyCopies(ctx context.Context, copies []Copy) (*Credential, 
 				c.Type = t.Name
 			}
 			base = comp
-		} else if res.VCT != c.VCT || res.Issuer != c.Issuer || !bytes.Equal(comp, base) {
+		} else if res.VCT != c.VCT || (res.Issuer != c.Issuer && !perCopyIssuer) || !bytes.Equal(comp, base) {
 			return nil, nil, fmt.Errorf("%w: copy %d differs from copy 0", ErrInconsistent, i)
 		}
 		c.Status = append(c.Status, res.Status)

@@ -7,7 +7,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"maps"
 	"mime"
 	"path/filepath"
 	"slices"
@@ -482,8 +481,7 @@ func (w *Wallet) IssuePortfolio(ctx context.Context, id string, copies int) (*Cr
 
 // verifyCopiesSelfIssued verifies the copies the wallet just signed, as a
 // verifier will: signature by the did:jwk of "iss", times, disclosures and
-// cnf. The copies differ in iss (one key each), so each is checked alone
-// and their claims compared.
+// cnf. Each copy has its own key and so its own iss.
 func (w *Wallet) verifyCopiesSelfIssued(ctx context.Context, cs []Copy, signers []*jose.PublicKey) (*Credential, *secretRecord, error) {
 	keys := sdjwtvc.StaticKeys{}
 	for _, k := range signers {
@@ -494,34 +492,7 @@ func (w *Wallet) verifyCopiesSelfIssued(ctx context.Context, cs []Copy, signers 
 	if err != nil {
 		return nil, nil, err
 	}
-	var c *Credential
-	var base []byte
-	sec := &secretRecord{}
-	for i, cp := range cs {
-		res, err := v.VerifyIssued(ctx, cp.SDJWT, cp.Key.Public())
-		if err != nil {
-			return nil, nil, fmt.Errorf("verify portfolio copy %d: %w", i, err)
-		}
-		withoutIss := maps.Clone(res.Claims)
-		delete(withoutIss, "iss") // one key, and so one did:jwk, per copy
-		comp, err := comparable(withoutIss)
-		if err != nil {
-			return nil, nil, err
-		}
-		if c == nil {
-			c = &Credential{Type: ppp.TypePortfolio, VCT: res.VCT, Issuer: res.Issuer, IssuedAt: res.IssuedAt, NotBefore: res.NotBefore, ExpiresAt: res.Expires, Claims: res.Claims}
-			base = comp
-		} else if res.VCT != c.VCT || string(comp) != string(base) {
-			return nil, nil, fmt.Errorf("%w: copy %d differs from copy 0", ErrInconsistent, i)
-		}
-		kb, err := cp.Key.MarshalJSON()
-		if err != nil {
-			return nil, nil, err
-		}
-		sec.Copies = append(sec.Copies, secretCopy{SDJWT: cp.SDJWT, Key: kb})
-	}
-	c.Copies, c.Unused = len(cs), len(cs)
-	return c, sec, nil
+	return verifyCopiesWith(ctx, v, cs, true)
 }
 
 // putPortfolio stores p (sealed) and extra records in one batch.

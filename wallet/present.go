@@ -350,11 +350,12 @@ func (w *Wallet) moreMatch(cq *dcql.CredentialQuery, cm dcql.CredentialMatch) (d
 	if cm.ClaimSet < 0 {
 		return dcql.CredentialMatch{}, false
 	}
-	i := slices.IndexFunc(w.candidates(), func(c candidate) bool { return c.ID == cm.CandidateID })
+	cands := w.candidates()
+	i := slices.IndexFunc(cands, func(c candidate) bool { return c.ID == cm.CandidateID })
 	if i < 0 {
 		return dcql.CredentialMatch{}, false
 	}
-	cand := w.candidates()[i]
+	cand := cands[i]
 	for from := cm.ClaimSet + 1; from < len(cq.ClaimSets); {
 		mm, ok := dcql.MatchCredentialFrom(cq, &cand, from)
 		if !ok {

@@ -13,6 +13,19 @@ import (
 // recognised. It belongs to the CLAIM class through ErrInvalidClaims.
 var ErrReview = fmt.Errorf("%w: EVC review", ErrInvalidClaims)
 
+// The kinds of ErrReview a desk tells its assessor apart; each wraps
+// ErrReview.
+var (
+	// ErrReviewNames: the provider or the assessor is not named.
+	ErrReviewNames = fmt.Errorf("%w: name the provider and the assessor", ErrReview)
+	// ErrReviewLevel: a competence proven (in part) has no level 1–5.
+	ErrReviewLevel = fmt.Errorf("%w: a level (1–5) is missing", ErrReview)
+	// ErrReviewTooLong: a remark with its interview note is too long.
+	ErrReviewTooLong = fmt.Errorf("%w: a remark and interview note are longer than 1800 characters", ErrReview)
+	// ErrReviewNothing: no competence is recognised.
+	ErrReviewNothing = fmt.Errorf("%w: no competence is recognised; an Ervaringscertificaat needs at least one", ErrReview)
+)
+
 // The results of one competence in an EVC review.
 const (
 	ReviewProven = "proven" // fully shown
@@ -55,7 +68,7 @@ func Recognise(p *PortfolioClaims, r EVCReview) (*ErvaringscertificaatClaims, []
 	}
 	var errs []error
 	if strings.TrimSpace(r.Provider) == "" || strings.TrimSpace(r.Assessor) == "" {
-		errs = append(errs, fmt.Errorf("%w: name the provider and the assessor", ErrReview))
+		errs = append(errs, ErrReviewNames)
 	}
 	if r.AssessedOn.Before(p.PreparedOn) {
 		errs = append(errs, fmt.Errorf("%w: assessed on %s, before the portfolio was prepared (%s)", ErrReview, r.AssessedOn, p.PreparedOn))
@@ -81,7 +94,7 @@ func Recognise(p *PortfolioClaims, r EVCReview) (*ErvaringscertificaatClaims, []
 			errs = append(errs, fmt.Errorf("%w: skill %s is reviewed twice", ErrReview, c.Skill))
 			continue
 		case utf8.RuneCountInString(c.Remark)+utf8.RuneCountInString(c.InterviewNote) > 1800:
-			errs = append(errs, fmt.Errorf("%w: the remark and interview note of %s are longer than 1800 characters", ErrReview, e.SkillLabel))
+			errs = append(errs, fmt.Errorf("%w (%s)", ErrReviewTooLong, e.SkillLabel))
 			continue
 		}
 		seen[c.Skill] = true
@@ -94,7 +107,7 @@ func Recognise(p *PortfolioClaims, r EVCReview) (*ErvaringscertificaatClaims, []
 			continue
 		}
 		if !c.Proficiency.Valid() {
-			errs = append(errs, fmt.Errorf("%w: give the level (1–5) found for %s", ErrReview, e.SkillLabel))
+			errs = append(errs, fmt.Errorf("%w for %s", ErrReviewLevel, e.SkillLabel))
 			continue
 		}
 		cert.Skills = append(cert.Skills, c.Skill)
@@ -114,7 +127,7 @@ func Recognise(p *PortfolioClaims, r EVCReview) (*ErvaringscertificaatClaims, []
 		skills = append(skills, sc)
 	}
 	if len(errs) == 0 && len(cert.Competences) == 0 {
-		errs = append(errs, fmt.Errorf("%w: no competence is recognised; an Ervaringscertificaat needs at least one", ErrReview))
+		errs = append(errs, ErrReviewNothing)
 	}
 	if len(errs) > 0 {
 		return nil, nil, errors.Join(errs...)

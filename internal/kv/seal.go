@@ -3,7 +3,10 @@ package kv
 import (
 	"crypto/aes"
 	"crypto/cipher"
+	"crypto/hkdf"
+	"crypto/hmac"
 	"crypto/rand"
+	"crypto/sha256"
 	"errors"
 	"fmt"
 )
@@ -58,4 +61,29 @@ func (s *Sealer) Open(recordID, sealed []byte) ([]byte, error) {
 		return nil, ErrCorrupt
 	}
 	return pt, nil
+}
+
+// Lookup is a keyed index for sealed records: a store that keeps records
+// sealed looks them up by HMAC-SHA256 of a value under a key derived from
+// its secret, so the index reveals no code, nonce or id.
+type Lookup struct{ key []byte }
+
+// NewLookup derives the lookup key from secret with HKDF-SHA256 and info
+// (which names the key's use, so that one secret gives unrelated keys).
+func NewLookup(secret []byte, info string) (*Lookup, error) {
+	k, err := hkdf.Key(sha256.New, secret, nil, info, 32)
+	if err != nil {
+		return nil, fmt.Errorf("kv: derive lookup key: %w", err)
+	}
+	return &Lookup{key: k}, nil
+}
+
+// Hash returns HMAC-SHA256 of kind, a zero byte and v: the index of v
+// among the records of its kind.
+func (l *Lookup) Hash(kind, v string) []byte {
+	m := hmac.New(sha256.New, l.key)
+	m.Write([]byte(kind))
+	m.Write([]byte{0})
+	m.Write([]byte(v))
+	return m.Sum(nil)
 }

@@ -2,9 +2,6 @@ package pgstore
 
 import (
 	"context"
-	"crypto/hkdf"
-	"crypto/hmac"
-	"crypto/sha256"
 	"crypto/subtle"
 	"embed"
 	"encoding/json"
@@ -45,7 +42,7 @@ func Migrate(ctx context.Context, db *pg.DB) (from, to int, err error) {
 type Store struct {
 	db     *pg.DB
 	sealer *kv.Sealer
-	lookup []byte
+	lookup *kv.Lookup
 	log    *slog.Logger
 	purge  time.Duration
 	now    func() time.Time
@@ -71,9 +68,9 @@ func Open(ctx context.Context, db *pg.DB, sealKey []byte, opts ...Option) (*Stor
 	if err != nil {
 		return nil, fmt.Errorf("%w: seal key: %v", verifier.ErrBadConfig, err)
 	}
-	lookup, err := hkdf.Key(sha256.New, sealKey, nil, "paspoort verifier lookup key", 32)
+	lookup, err := kv.NewLookup(sealKey, "paspoort verifier lookup key")
 	if err != nil {
-		return nil, fmt.Errorf("verifier store: derive keys: %w", err)
+		return nil, fmt.Errorf("verifier store: %w", err)
 	}
 	if _, _, err := Migrate(ctx, db); err != nil {
 		return nil, fmt.Errorf("verifier store: %w", err)
@@ -123,13 +120,7 @@ func (s *Store) Purge(ctx context.Context) error {
 }
 
 // mac returns the keyed hash that indexes v of kind.
-func (s *Store) mac(kind, v string) []byte {
-	m := hmac.New(sha256.New, s.lookup)
-	m.Write([]byte(kind))
-	m.Write([]byte{0})
-	m.Write([]byte(v))
-	return m.Sum(nil)
-}
+func (s *Store) mac(kind, v string) []byte { return s.lookup.Hash(kind, v) }
 
 func aad(id []byte) []byte { return append([]byte("verifier_transactions/"), id...) }
 

@@ -301,15 +301,14 @@ func (d *Desk) postReview(c echo.Context) error {
 
 // reviewProblem says what an assessor must still fill in, in lang.
 func reviewProblem(err error, lang string) string {
-	s := err.Error()
 	switch {
-	case strings.Contains(s, "level"):
+	case errors.Is(err, ppp.ErrReviewLevel):
 		return map[string]string{"nl": "kies bij elke aangetoonde competentie het niveau.", "en": "choose the level of every competence proven."}[lang]
-	case strings.Contains(s, "name the provider"):
+	case errors.Is(err, ppp.ErrReviewNames):
 		return map[string]string{"nl": "vul uw naam in.", "en": "fill in your name."}[lang]
-	case strings.Contains(s, "no competence"):
+	case errors.Is(err, ppp.ErrReviewNothing):
 		return map[string]string{"nl": "er is geen competentie aangetoond; dan is er geen Ervaringscertificaat.", "en": "no competence is proven; then there is no Ervaringscertificaat."}[lang]
-	case strings.Contains(s, "longer than"):
+	case errors.Is(err, ppp.ErrReviewTooLong):
 		return map[string]string{"nl": "een opmerking met notitie is te lang (hoogstens 1800 tekens).", "en": "a remark with its note is too long (at most 1800 characters)."}[lang]
 	}
 	return map[string]string{"nl": "controleer de uitkomsten.", "en": "check the results."}[lang]
