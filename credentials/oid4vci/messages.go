@@ -120,6 +120,9 @@ func ParseNonceResponse(data []byte) (*NonceResponse, error) {
 type Proofs struct {
 	// JWT holds the proofs of type "jwt".
 	JWT []string `json:"jwt,omitempty"`
+	// Attestation holds the one key attestation of an "attestation"
+	// proof (VCI Appendix F.3: "an array that contains exactly one JWT").
+	Attestation []string `json:"attestation,omitempty"`
 }
 
 // CredentialRequest is a Credential Request (VCI §8.2).
@@ -141,9 +144,10 @@ type CredentialRequest struct {
 // and checks its shape (VCI §8.2): strict JSON without case-variant members;
 // exactly one of credential_configuration_id and credential_identifier, as
 // non-empty strings (ErrInvalidCredentialRequest); "proofs", when present,
-// an object with exactly one proof type whose value is a non-empty array of
-// at most MaxProofs elements; a proof type other than "jwt", or "jwt"
-// elements that are not strings, are ErrInvalidProof. Unknown members are
+// an object with exactly one proof type: "jwt" with a non-empty array of
+// at most MaxProofs JWT strings, or "attestation" with exactly one (VCI
+// Appendix F.3); another proof type, or elements that are not strings, are
+// ErrInvalidProof. Unknown members are
 // ignored.
 func ParseCredentialRequest(data []byte) (*CredentialRequest, error) {
 	if len(data) > MaxCredentialRequestBytes {
@@ -189,6 +193,18 @@ func ParseCredentialRequest(data []byte) (*CredentialRequest, error) {
 	pm, ok := raw.(map[string]any)
 	if !ok || len(pm) != 1 {
 		return nil, fmt.Errorf("%w: proofs must be an object with exactly one proof type", ErrInvalidProof)
+	}
+	if v, ok := pm[ProofTypeAttestation]; ok {
+		arr, ok := v.([]any)
+		if !ok || len(arr) != 1 {
+			return nil, fmt.Errorf("%w: proofs.attestation must hold exactly one key attestation", ErrInvalidProof)
+		}
+		s, ok := arr[0].(string)
+		if !ok || s == "" {
+			return nil, fmt.Errorf("%w: proofs.attestation[0] is not a JWT string", ErrInvalidProof)
+		}
+		r.Proofs = &Proofs{Attestation: []string{s}}
+		return r, nil
 	}
 	arr, ok := pm[ProofTypeJWT].([]any)
 	if !ok {

@@ -49,6 +49,10 @@ func TestParseCredentialRequest(t *testing.T) {
 	if err != nil || r.CredentialConfigurationID != "skill" || len(r.Proofs.JWT) != 2 {
 		t.Fatalf("%+v %v", r, err)
 	}
+	r, err = oid4vci.ParseCredentialRequest([]byte(`{"credential_configuration_id":"skill","proofs":{"attestation":["a.b.c"]}}`))
+	if err != nil || len(r.Proofs.Attestation) != 1 || r.Proofs.JWT != nil {
+		t.Fatalf("attestation proof: %+v %v", r, err)
+	}
 	for _, tc := range []struct {
 		name, body string
 		want       error
@@ -61,7 +65,10 @@ func TestParseCredentialRequest(t *testing.T) {
 		{"not an object", `[]`, oid4vci.ErrInvalidCredentialRequest},
 		{"proofs empty", `{"credential_configuration_id":"a","proofs":{"jwt":[]}}`, oid4vci.ErrInvalidProof},
 		{"two proof types", `{"credential_configuration_id":"a","proofs":{"jwt":["a"],"di_vp":[{}]}}`, oid4vci.ErrInvalidProof},
-		{"unsupported proof type", `{"credential_configuration_id":"a","proofs":{"attestation":["a"]}}`, oid4vci.ErrInvalidProof},
+		{"unsupported proof type", `{"credential_configuration_id":"a","proofs":{"di_vp":[{}]}}`, oid4vci.ErrInvalidProof},
+		{"two key attestations", `{"credential_configuration_id":"a","proofs":{"attestation":["a.b.c","d.e.f"]}}`, oid4vci.ErrInvalidProof},
+		{"no key attestation", `{"credential_configuration_id":"a","proofs":{"attestation":[]}}`, oid4vci.ErrInvalidProof},
+		{"key attestation not a string", `{"credential_configuration_id":"a","proofs":{"attestation":[{}]}}`, oid4vci.ErrInvalidProof},
 		{"proof not a string", `{"credential_configuration_id":"a","proofs":{"jwt":[{}]}}`, oid4vci.ErrInvalidProof},
 		{"draft proof member", `{"credential_configuration_id":"a","proof":{"proof_type":"jwt","jwt":"a.b.c"}}`, oid4vci.ErrInvalidProof},
 	} {

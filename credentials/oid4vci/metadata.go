@@ -25,6 +25,9 @@ const (
 	FormatSDJWTVC = "dc+sd-jwt"
 	// ProofTypeJWT is the "jwt" proof type (VCI Appendix F.1).
 	ProofTypeJWT = "jwt"
+	// ProofTypeAttestation is the "attestation" proof type: a key
+	// attestation without proof of possession (VCI Appendix F.3).
+	ProofTypeAttestation = "attestation"
 	// BindingJWK is the cryptographic binding method of a JWK (VCI §12.2.4).
 	BindingJWK = "jwk"
 )

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/loopbrug/paspoort/credentials"
+	"github.com/loopbrug/paspoort/credentials/attest"
 	"github.com/loopbrug/paspoort/credentials/did"
 	"github.com/loopbrug/paspoort/internal/jose"
 	"github.com/loopbrug/paspoort/internal/limits"
@@ -53,6 +54,9 @@ type ProofOptions struct {
 	ClientID string
 	// KeyRef says how the header names the key.
 	KeyRef KeyRef
+	// KeyAttestation, when set, is a key attestation (VCI Appendix D)
+	// listing the key, sent in the "key_attestation" header (HAIP §4.5).
+	KeyAttestation string
 }
 
 // BuildProof signs a key proof for key: header typ openid4vci-proof+jwt, the
@@ -100,6 +104,12 @@ func BuildProof(key *jose.PrivateKey, o ProofOptions) (string, error) {
 	default:
 		return "", fmt.Errorf("%w: unknown key reference %d", ErrInvalidProof, o.KeyRef)
 	}
+	if o.KeyAttestation != "" {
+		if extra == nil {
+			extra = map[string]any{}
+		}
+		extra["key_attestation"] = o.KeyAttestation
+	}
 	tok, err := jose.Sign(signer, ProofTyp, extra, payload)
 	if err != nil {
 		return "", fmt.Errorf("sign key proof: %w", err)
@@ -131,6 +141,15 @@ type ProofPolicy struct {
 	// OPTIONAL, VCI 1.0 Appendix F.1). When empty (anonymous access), an
 	// "iss" is only checked when it is a DID.
 	ClientID string
+	// KeyAttestations, when set, checks a "key_attestation" header (VCI
+	// Appendix D, F.1; HAIP §4.5.1) against the wallet providers' anchors:
+	// the proof's key must be attested, and the attestation's nonce must be
+	// the proof's c_nonce. Without it a key attestation is not evaluated
+	// (nor refused): the issuer has no anchors to judge it by.
+	KeyAttestations *attest.KeyPolicy
+	// RequireKeyAttestation refuses a proof without a key attestation
+	// (the issuer's key_attestations_required).
+	RequireKeyAttestation bool
 }
 
 // Proof is a verified key proof.
@@ -147,6 +166,9 @@ type Proof struct {
 	Issuer string
 	// IssuedAt is "iat".
 	IssuedAt time.Time
+	// Attested is the verified key attestation of the proof's key, nil
+	// when the proof carried none (or none was evaluated).
+	Attested *attest.AttestedKeys
 }
 
 // VerifyProof verifies a key proof of the "jwt" proof type against p, in
@@ -246,7 +268,55 @@ func VerifyProof(raw string, p ProofPolicy) (*Proof, error) {
 	if strings.HasPrefix(out.Issuer, "did:") && !keyHasDID(key, subject, out.Issuer) {
 		return nil, fmt.Errorf("%w: %w: iss names a DID that is not the proving key's", ErrInvalidProof, credentials.ErrTrust)
 	}
+	// 7. the key attestation.
+	ka, hasKA := j.Header.Raw["key_attestation"]
+	switch {
+	case !hasKA && p.RequireKeyAttestation:
+		return nil, fmt.Errorf("%w: %w: a key attestation is required", ErrInvalidProof, attest.ErrMissing)
+	case hasKA && p.KeyAttestations != nil:
+		raw, ok := ka.(string)
+		if !ok {
+			return nil, fmt.Errorf("%w: %w: key_attestation is not a JWT string", ErrInvalidProof, attest.ErrMalformed)
+		}
+		kp := *p.KeyAttestations
+		kp.Now, kp.Nonce, kp.RequireExp = now, out.Nonce, true
+		a, err := attest.VerifyKeyAttestation(raw, kp)
+		if err != nil {
+			return nil, fmt.Errorf("%w: %w", ErrInvalidProof, err)
+		}
+		if err := a.CheckProofKey(key); err != nil {
+			return nil, fmt.Errorf("%w: %w", ErrInvalidProof, err)
+		}
+		out.Attested = a
+	case hasKA && p.RequireKeyAttestation:
+		return nil, fmt.Errorf("%w: key attestations are required but no wallet provider anchors are configured", ErrInvalidProof)
+	}
 	return out, nil
+}
+
+// VerifyAttestationProof verifies a proof of the "attestation" type (VCI
+// Appendix F.3): a key attestation without proof of possession, whose
+// nonce must be a c_nonce when p.NonceRequired (the issuer has a Nonce
+// Endpoint; the caller checks that the nonce is its own and unused) and
+// whose keys the credentials are bound to, one each. It needs
+// p.KeyAttestations. Errors wrap ErrInvalidProof.
+func VerifyAttestationProof(raw string, p ProofPolicy) (*attest.AttestedKeys, error) {
+	if p.KeyAttestations == nil {
+		return nil, fmt.Errorf("%w: %w: this issuer accepts no attestation proofs (no wallet provider anchors)", ErrInvalidProof, credentials.ErrTrust)
+	}
+	kp := *p.KeyAttestations
+	if !p.Now.IsZero() {
+		kp.Now = p.Now
+	}
+	kp.Nonce = p.Nonce
+	a, err := attest.VerifyKeyAttestation(raw, kp)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrInvalidProof, err)
+	}
+	if a.Nonce == "" && p.NonceRequired {
+		return nil, fmt.Errorf("%w: %w: the key attestation carries no c_nonce", ErrInvalidProof, attest.ErrNonce)
+	}
+	return a, nil
 }
 
 // proofKey returns the key the header names: exactly one of kid (a did:jwk
