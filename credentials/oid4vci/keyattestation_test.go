@@ -69,7 +69,7 @@ func TestProofKeyAttestation(t *testing.T) {
 	}
 	policy := func(require bool) oid4vci.ProofPolicy {
 		return oid4vci.ProofPolicy{Audience: "https://issuer.example", Algs: []jose.Alg{jose.ES256}, NonceRequired: true,
-			KeyAttestations: &attest.KeyPolicy{Anchors: wp.anchors, Algs: []jose.Alg{jose.ES256}, KeyStorage: []string{attest.ISO18045Moderate, attest.ISO18045High}},
+			KeyAttestations:       &attest.KeyPolicy{Anchors: wp.anchors, Algs: []jose.Alg{jose.ES256}, KeyStorage: []string{attest.ISO18045Moderate, attest.ISO18045High}},
 			RequireKeyAttestation: require}
 	}
 	tests := []struct {
