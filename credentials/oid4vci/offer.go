@@ -22,6 +22,10 @@ const GrantTypeAuthorizationCode = "authorization_code"
 // wallet whose Credential Offer Endpoint is not known (VCI §12.1).
 const OfferScheme = "openid-credential-offer"
 
+// OfferSchemeHAIP is the custom URL scheme HAIP 1.0 §4.2 requires wallets
+// and issuers to support for offers ("haip://"), beside OfferScheme.
+const OfferSchemeHAIP = "haip"
+
 // Limits of offer parsing.
 const (
 	// MaxOfferURIBytes bounds an offer URI before it is parsed.
@@ -212,7 +216,7 @@ type OfferRef struct {
 	URI   string
 }
 
-// ParseOfferURI parses an offer URI: the openid-credential-offer scheme, or
+// ParseOfferURI parses an offer URI: the openid-credential-offer or haip scheme, or
 // an https URL (a wallet's Credential Offer Endpoint), whose query holds
 // exactly one of credential_offer and credential_offer_uri, each once
 // (VCI §4.1). A credential_offer is parsed with ParseOffer; a
@@ -226,7 +230,7 @@ func ParseOfferURI(s string) (*OfferRef, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%w: not a URI", ErrInvalidOffer)
 	}
-	if u.Scheme != OfferScheme && u.Scheme != "https" {
+	if u.Scheme != OfferScheme && u.Scheme != OfferSchemeHAIP && u.Scheme != "https" {
 		return nil, fmt.Errorf("%w: scheme %q", ErrInvalidOffer, trunc(u.Scheme))
 	}
 	if u.Fragment != "" || u.User != nil {

@@ -43,6 +43,11 @@ func TestParseOfferURISpecExamples(t *testing.T) {
 	if ref.Offer != nil || ref.URI != "https://server.example.com/credential-offer/GkurKxf5T0Y-mnPFCHqWOMiZi4VS138cQO_V7PZHAdM" {
 		t.Fatalf("by reference: %+v", ref)
 	}
+	// HAIP §4.2: the same offer behind the haip:// scheme.
+	haip := oid4vci.OfferSchemeHAIP + strings.TrimPrefix(string(testdata(t, "vci-1.0-offer-uri-by-reference.txt")), oid4vci.OfferScheme)
+	if ref, err := oid4vci.ParseOfferURI(haip); err != nil || ref.URI == "" {
+		t.Fatalf("haip:// offer %s: %+v %v", haip, ref, err)
+	}
 }
 
 func TestOfferURIRoundTrip(t *testing.T) {

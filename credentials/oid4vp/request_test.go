@@ -252,6 +252,11 @@ func TestInvocationURI(t *testing.T) {
 	if got, err := oid4vp.ParseInvocationURI(link, oid4vp.URLPolicy{}); err != nil || got != r {
 		t.Fatalf("https link: %+v %v", got, err)
 	}
+	// HAIP §5: the haip:// scheme carries the same parameters.
+	haip := oid4vp.SchemeHAIP + strings.TrimPrefix(s, oid4vp.Scheme)
+	if got, err := oid4vp.ParseInvocationURI(haip, oid4vp.URLPolicy{}); err != nil || got != r {
+		t.Fatalf("haip link %s: %+v %v", haip, got, err)
+	}
 	const cid = "client_id=decentralized_identifier%3Adid%3Aweb%3Averifier.example"
 	for name, bad := range map[string]string{
 		"no request_uri":          "openid4vp://?" + cid,

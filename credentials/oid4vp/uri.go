@@ -8,6 +8,11 @@ import (
 // Scheme is the custom URL scheme of Wallet invocation (§9, §12.1.2).
 const Scheme = "openid4vp"
 
+// SchemeHAIP is the custom URL scheme HAIP 1.0 §5 requires wallets and
+// verifiers to support ("haip://"), beside Scheme. It carries the same
+// parameters; paspoort's verifier uses it in HAIP mode.
+const SchemeHAIP = "haip"
+
 // Values of request_uri_method (§5.1).
 const (
 	RequestURIMethodGet  = "get"
@@ -49,7 +54,7 @@ func (r InvocationRequest) query() url.Values {
 	return v
 }
 
-// ParseInvocationURI parses an "openid4vp:" URI or an https link carrying an
+// ParseInvocationURI parses an "openid4vp:" or "haip:" URI, or an https link carrying an
 // Authorization Request by reference. Strict: size bounded, each parameter
 // at most once, client_id with a supported prefix, request_uri an https URL
 // (loopback http when allowed), request_uri_method absent, "get" or "post"
@@ -64,7 +69,7 @@ func ParseInvocationURI(s string, pol URLPolicy) (InvocationRequest, error) {
 	if err != nil {
 		return InvocationRequest{}, errorf(ErrInvalidRequest, "not a URI")
 	}
-	if u.Scheme != Scheme && u.Scheme != "https" && !(u.Scheme == "http" && pol.AllowLoopback && isLoopback(u.Hostname())) {
+	if u.Scheme != Scheme && u.Scheme != SchemeHAIP && u.Scheme != "https" && !(u.Scheme == "http" && pol.AllowLoopback && isLoopback(u.Hostname())) {
 		return InvocationRequest{}, errorf(ErrInvalidRequest, "scheme %q", truncate(u.Scheme))
 	}
 	q, err := url.ParseQuery(u.RawQuery)
