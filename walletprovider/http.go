@@ -3,8 +3,8 @@ package walletprovider
 import (
 	"errors"
 	"io"
-	"mime"
 	"log/slog"
+	"mime"
 	"net/http"
 
 	"github.com/labstack/echo/v4"
