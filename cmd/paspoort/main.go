@@ -50,6 +50,7 @@ func newRootCommand() *cobra.Command {
 	root.AddCommand(newDevCommand())
 	root.AddCommand(newTrustCommand())
 	root.AddCommand(newPKICommand())
+	root.AddCommand(newWalletProviderCommand())
 	guardUnknown(root)
 	return root
 }
