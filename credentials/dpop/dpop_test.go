@@ -121,7 +121,7 @@ func TestVerify(t *testing.T) {
 		{name: "iat a string", values: []string{signRaw(t, k, map[string]any{"typ": "dpop+jwt", "alg": "ES256", "jwk": pubJWK}, map[string]any{"jti": "a", "htm": "POST", "htu": url, "iat": "1800000000"})}, wantErr: []error{dpop.ErrInvalidProof, credentials.ErrClaim}},
 		{name: "htu not http", values: []string{signRaw(t, k, map[string]any{"typ": "dpop+jwt", "alg": "ES256", "jwk": pubJWK}, map[string]any{"jti": "a", "htm": "POST", "htu": "urn:x", "iat": now.Unix()})}, wantErr: []error{dpop.ErrInvalidProof, credentials.ErrFormat}},
 		{name: "garbage", values: []string{"not.a.jwt"}, wantErr: []error{dpop.ErrInvalidProof, credentials.ErrFormat}},
-		{name: "cache full of fresh entries", values: []string{mk(nil)}, cache: fullCache(t), wantErr: []error{dpop.ErrInvalidProof, dpop.ErrCacheFull}},
+		{name: "cache full of fresh entries", values: []string{mk(nil)}, cache: fullCache(t), wantErr: []error{dpop.ErrCacheFull, credentials.ErrLimit}},
 	}
 	cache := dpop.NewMemoryReplayCache(100, func() time.Time { return now })
 	for _, tt := range tests {

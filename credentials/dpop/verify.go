@@ -84,7 +84,7 @@ func Verify(ctx context.Context, values []string, p Policy, cache ReplayCache) (
 	h := sha256.Sum256([]byte(pr.JKT + "\x00" + pr.JTI))
 	fresh, err := cache.Use(ctx, "dpop:"+jose.EncodeSegment(h[:]), pr.IssuedAt.Add(maxAge+leeway))
 	if err != nil {
-		return nil, fmt.Errorf("%w: replay check: %w", ErrInvalidProof, err)
+		return nil, fmt.Errorf("DPoP replay check: %w", err)
 	}
 	if !fresh {
 		return nil, fmt.Errorf("%w: %w", ErrInvalidProof, ErrReplayed)
