@@ -82,6 +82,20 @@ type Config struct {
 	// and RotateKey is refused (ErrRotateWithChain). Default: none, the
 	// DID profile only.
 	X5CChain []*x509.Certificate
+	// RequireDPoP refuses token requests without a DPoP proof (RFC 9449),
+	// for the authorization code and the pre-authorized code flow alike,
+	// so that every access token is DPoP-bound (HAIP 1.0 §4). Without it a
+	// DPoP proof is honoured when sent and Bearer tokens are issued
+	// otherwise. Default false (the DID profile).
+	RequireDPoP bool
+	// DPoPAlgs are the accepted DPoP proof algorithms (default ES256,
+	// HAIP 1.0 §8).
+	DPoPAlgs []jose.Alg
+	// PARTTL is a request_uri's lifetime (default 60 s, RFC 9126 §2.2).
+	PARTTL time.Duration
+	// AuthCodeTTL is an authorization code's lifetime (default 2 minutes;
+	// RFC 6749 §4.1.2 recommends at most 10).
+	AuthCodeTTL time.Duration
 }
 
 // DefaultConfig returns every default written out.
@@ -98,6 +112,9 @@ func DefaultConfig() Config {
 		BatchSize:         10,
 		StatusListSize:    statuslist.HerdPrivacyMinEntries,
 		StatusListTTL:     5 * time.Minute,
+		DPoPAlgs:          []jose.Alg{jose.ES256},
+		PARTTL:            60 * time.Second,
+		AuthCodeTTL:       2 * time.Minute,
 	}
 }
 
@@ -110,9 +127,13 @@ func (c Config) withDefaults() Config {
 	if len(c.ProofAlgs) == 0 {
 		c.ProofAlgs = d.ProofAlgs
 	}
+	if len(c.DPoPAlgs) == 0 {
+		c.DPoPAlgs = d.DPoPAlgs
+	}
 	for _, p := range []struct{ v, d *time.Duration }{
 		{&c.OfferTTL, &d.OfferTTL}, {&c.AccessTokenTTL, &d.AccessTokenTTL}, {&c.NonceTTL, &d.NonceTTL},
 		{&c.CredentialTTL, &d.CredentialTTL}, {&c.StatusListTTL, &d.StatusListTTL},
+		{&c.PARTTL, &d.PARTTL}, {&c.AuthCodeTTL, &d.AuthCodeTTL},
 	} {
 		if *p.v == 0 {
 			*p.v = *p.d
@@ -164,6 +185,17 @@ func (c Config) Validate() error {
 		} else if pt.SelfIssued() {
 			errs = append(errs, fmt.Errorf("type %q: the holder issues it to herself, not an issuer", t))
 		}
+	}
+	for _, a := range c.DPoPAlgs {
+		if !slices.Contains(jose.DefaultAlgs, a) {
+			errs = append(errs, fmt.Errorf("dpop alg %q: want ES256 or EdDSA", a))
+		}
+	}
+	if c.PARTTL < 5*time.Second || c.PARTTL > 10*time.Minute {
+		errs = append(errs, errors.New("par ttl: 5s to 10m"))
+	}
+	if c.AuthCodeTTL < 10*time.Second || c.AuthCodeTTL > 10*time.Minute {
+		errs = append(errs, errors.New("authorization code ttl: 10s to 10m (RFC 6749 §4.1.2)"))
 	}
 	if c.TxCodeLength < 4 || c.TxCodeLength > 12 {
 		errs = append(errs, errors.New("tx code length: 4 to 12 digits"))

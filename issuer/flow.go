@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/loopbrug/paspoort/credentials/dpop"
 	"github.com/loopbrug/paspoort/credentials/oid4vci"
 	"github.com/loopbrug/paspoort/credentials/ppp"
 	"github.com/loopbrug/paspoort/credentials/sdjwtvc"
@@ -28,7 +29,18 @@ const decoys = 2
 // comes next (SECURITY.md C.29). A redeemed code never works again. The
 // redemption and the new access token are durable before Token returns.
 func (is *Issuer) Token(ctx context.Context, form url.Values) (*oid4vci.TokenResponse, error) {
-	resp, err := is.token(ctx, form)
+	return is.TokenDPoP(ctx, form, nil)
+}
+
+// TokenDPoP serves a Token Request with the values of its DPoP header (nil:
+// none): of the Pre-Authorized Code Flow as Token says, or of the
+// Authorization Code Flow (authcode.go). A DPoP proof, when sent, is
+// checked first (RFC 9449 §4.3, with the server nonce: use_dpop_nonce when
+// it lacks one) and the access token is bound to its key (token_type
+// DPoP, RFC 9449 §5); with Config.RequireDPoP a request without one is
+// refused (invalid_dpop_proof).
+func (is *Issuer) TokenDPoP(ctx context.Context, form url.Values, dpopValues []string) (*oid4vci.TokenResponse, error) {
+	resp, err := is.token(ctx, form, dpopValues)
 	outcome := "ok"
 	if err != nil {
 		outcome = string(oid4vci.CodeOf(err))
@@ -37,16 +49,30 @@ func (is *Issuer) Token(ctx context.Context, form url.Values) (*oid4vci.TokenRes
 	return resp, err
 }
 
-func (is *Issuer) token(ctx context.Context, form url.Values) (*oid4vci.TokenResponse, error) {
+func (is *Issuer) token(ctx context.Context, form url.Values, dpopValues []string) (*oid4vci.TokenResponse, error) {
 	req, err := oid4vci.ParseTokenRequest(form)
 	if err != nil {
 		return nil, err
 	}
-	now := is.now()
+	var proof *dpop.Proof
+	if len(dpopValues) > 0 || is.cfg.RequireDPoP {
+		if proof, err = is.verifyDPoP(ctx, dpopValues, "POST", "/token", "", ""); err != nil {
+			return nil, err
+		}
+	}
 	access := randomToken(32)
+	if req.GrantType == oid4vci.GrantTypeAuthorizationCode {
+		tok, err := is.redeemCode(ctx, req, proof, access)
+		if err != nil {
+			return nil, err
+		}
+		return is.tokenResponse(access, tok), nil
+	}
+	now := is.now()
 	var outcome error
 	var offerID string
 	var locked bool
+	var tok *TokenRecord
 	err = is.store.Update(ctx, func(tx Tx) error {
 		outcome, offerID, locked = nil, "", false
 		id, err := tx.OfferIDByCode(hashSecret(req.PreAuthorizedCode))
@@ -63,6 +89,9 @@ func (is *Issuer) token(ctx context.Context, form url.Values) (*oid4vci.TokenRes
 		}
 		offerID = id
 		switch {
+		case rec.Grant == GrantAuthorizationCode:
+			outcome = grantError(oid4vci.GrantUnknown, -1, "unknown pre-authorized code")
+			return nil
 		case rec.State == OfferRedeemed:
 			outcome = grantError(oid4vci.GrantUsed, -1, "the pre-authorized code was already used")
 			return nil
@@ -92,7 +121,11 @@ func (is *Issuer) token(ctx context.Context, form url.Values) (*oid4vci.TokenRes
 		if err := tx.PutOffer(rec); err != nil {
 			return err
 		}
-		return tx.PutToken(&TokenRecord{Hash: hashSecret(access), OfferID: id, ExpiresAt: now.Add(is.cfg.AccessTokenTTL), ClientID: req.ClientID})
+		tok = &TokenRecord{Hash: hashSecret(access), OfferID: id, ExpiresAt: now.Add(is.cfg.AccessTokenTTL), ClientID: req.ClientID}
+		if proof != nil {
+			tok.JKT = proof.JKT
+		}
+		return tx.PutToken(tok)
 	})
 	if err != nil {
 		return nil, fmt.Errorf("token: %w", err)
@@ -105,7 +138,18 @@ func (is *Issuer) token(ctx context.Context, form url.Values) (*oid4vci.TokenRes
 		return nil, outcome
 	}
 	is.log.Info("pre-authorized code redeemed", "offer_id", offerID)
-	return &oid4vci.TokenResponse{AccessToken: access, TokenType: "Bearer", ExpiresIn: int(is.cfg.AccessTokenTTL / time.Second)}, nil
+	return is.tokenResponse(access, tok), nil
+}
+
+// tokenResponse is the Token Response for a new access token: token_type
+// DPoP for a DPoP-bound token (RFC 9449 §5), Bearer otherwise; the scope
+// granted, when the token is limited to some configurations.
+func (is *Issuer) tokenResponse(access string, t *TokenRecord) *oid4vci.TokenResponse {
+	r := &oid4vci.TokenResponse{AccessToken: access, TokenType: "Bearer", ExpiresIn: int(is.cfg.AccessTokenTTL / time.Second), Scope: strings.Join(t.ConfigurationIDs, " ")}
+	if t.JKT != "" {
+		r.TokenType = dpop.Scheme
+	}
+	return r
 }
 
 // Credential serves a Credential Request (VCI §8) with the bearer access
@@ -122,7 +166,15 @@ func (is *Issuer) token(ctx context.Context, form url.Values) (*oid4vci.TokenRes
 // SD-JWT VC bound to the proof's key with a fresh random status index is
 // signed and its metadata recorded.
 func (is *Issuer) Credential(ctx context.Context, accessToken string, body []byte) (*oid4vci.CredentialResponse, error) {
-	resp, typ, err := is.credential(ctx, accessToken, body)
+	return is.CredentialAccess(ctx, Access{Scheme: "Bearer", Token: accessToken}, body)
+}
+
+// CredentialAccess is Credential with the access token as the request
+// presented it (checkAccess, RFC 9449 §7): a DPoP-bound token is accepted
+// only with the DPoP scheme and a proof by its key, for this endpoint,
+// with ath and the server nonce; as a Bearer token it is invalid_token.
+func (is *Issuer) CredentialAccess(ctx context.Context, a Access, body []byte) (*oid4vci.CredentialResponse, error) {
+	resp, typ, err := is.credential(ctx, a, body)
 	outcome := "ok"
 	if err != nil {
 		outcome = string(oid4vci.CodeOf(err))
@@ -133,11 +185,13 @@ func (is *Issuer) Credential(ctx context.Context, accessToken string, body []byt
 	return resp, err
 }
 
-func (is *Issuer) credential(ctx context.Context, accessToken string, body []byte) (*oid4vci.CredentialResponse, string, error) {
+func (is *Issuer) credential(ctx context.Context, a Access, body []byte) (*oid4vci.CredentialResponse, string, error) {
 	now := is.now()
+	accessToken := a.Token
 	tokHash := hashSecret(accessToken)
 	var offer *OfferRecord
 	var clientID string
+	var tokRec *TokenRecord
 	err := is.store.View(ctx, func(tx Tx) error {
 		t, err := tx.Token(tokHash)
 		if err != nil {
@@ -146,7 +200,7 @@ func (is *Issuer) credential(ctx context.Context, accessToken string, body []byt
 		if !now.Before(t.ExpiresAt) {
 			return ErrNotFound
 		}
-		clientID = t.ClientID
+		clientID, tokRec = t.ClientID, t
 		offer, err = tx.Offer(t.OfferID)
 		return err
 	})
@@ -155,6 +209,9 @@ func (is *Issuer) credential(ctx context.Context, accessToken string, body []byt
 	}
 	if err != nil {
 		return nil, "", fmt.Errorf("credential: %w", err)
+	}
+	if err := is.checkAccess(ctx, a, tokRec); err != nil {
+		return nil, "", err
 	}
 	req, err := oid4vci.ParseCredentialRequest(body)
 	if err != nil {
@@ -170,6 +227,9 @@ func (is *Issuer) credential(ctx context.Context, accessToken string, body []byt
 		return nil, "", fmt.Errorf("%w: %q", oid4vci.ErrUnknownCredentialConfiguration, trunc(req.CredentialConfigurationID))
 	}
 	i := slices.IndexFunc(offer.Credentials, func(c OfferedCredential) bool { return c.ConfigurationID == req.CredentialConfigurationID })
+	if i >= 0 && len(tokRec.ConfigurationIDs) > 0 && !slices.Contains(tokRec.ConfigurationIDs, req.CredentialConfigurationID) {
+		i = -1
+	}
 	if i < 0 {
 		return nil, "", fmt.Errorf("%w: %q is not covered by this access token", oid4vci.ErrUnknownCredentialConfiguration, trunc(req.CredentialConfigurationID))
 	}
@@ -216,7 +276,7 @@ func (is *Issuer) credential(ctx context.Context, accessToken string, body []byt
 	err = is.store.Update(ctx, func(tx Tx) error {
 		out, ids = out[:0], ids[:0]
 		tr, err := tx.Token(tokHash)
-		if err != nil {
+		if err != nil || !now.Before(tr.ExpiresAt) {
 			return fmt.Errorf("%w: unknown or expired access token", oid4vci.ErrInvalidToken)
 		}
 		if tr.Issued+len(proofs) > is.cfg.BatchSize {

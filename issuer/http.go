@@ -18,6 +18,7 @@ import (
 	"github.com/labstack/echo/v4/middleware"
 
 	"github.com/loopbrug/paspoort/credentials"
+	"github.com/loopbrug/paspoort/credentials/dpop"
 	"github.com/loopbrug/paspoort/credentials/oid4vci"
 	"github.com/loopbrug/paspoort/credentials/statuslist"
 	"github.com/loopbrug/paspoort/internal/serve"
@@ -51,6 +52,9 @@ func (is *Issuer) Handler() http.Handler {
 	}
 	pub.GET(p+"/jwks.json", is.getJWKS)
 	pub.POST(p+"/token", is.postToken)
+	pub.POST(p+"/par", is.postPAR)
+	pub.GET(p+"/authorize", is.getAuthorize)
+	pub.POST(p+"/authorize", is.postAuthorize)
 	pub.POST(p+"/nonce", is.postNonce)
 	pub.POST(p+"/credential", is.postCredential)
 	pub.GET(p+"/offers/:id", is.getOffer)
@@ -148,15 +152,38 @@ func (is *Issuer) getReady(c echo.Context) error {
 // oauthError writes an OAuth/VCI error response: 401 with WWW-Authenticate
 // for invalid_token (RFC 6750 §3), 500 for errors of no class (storage),
 // 400 otherwise.
+//
+// DPoP errors (RFC 9449): invalid_dpop_proof and use_dpop_nonce carry a
+// fresh server nonce in the DPoP-Nonce header; at the token and PAR
+// endpoints they are 400 with a JSON body (§5, §8), at the credential
+// endpoint (a protected resource) 401 with a DPoP WWW-Authenticate
+// challenge (§7.1, §9).
 func (is *Issuer) oauthError(c echo.Context, err error) error {
 	noStore(c)
+	if errors.Is(err, dpop.ErrUseNonce) || errors.Is(err, dpop.ErrInvalidProof) {
+		code := dpop.CodeInvalidProof
+		if errors.Is(err, dpop.ErrUseNonce) {
+			code = dpop.CodeUseNonce
+		}
+		c.Response().Header().Set(dpop.NonceHeader, is.DPoPNonce())
+		resp := oid4vci.ErrorResponse{Error: oid4vci.ErrorCode(code), Description: oid4vci.SanitizeDescription(err.Error())}
+		if is.trimPath(c.Path()) == "/credential" {
+			c.Response().Header().Set("WWW-Authenticate", `DPoP error="`+code+`", algs="`+is.dpopAlgs()+`"`)
+			return c.JSON(http.StatusUnauthorized, resp)
+		}
+		return c.JSON(http.StatusBadRequest, resp)
+	}
 	if credentials.Class(err) == nil && !errors.Is(err, oid4vci.ErrInvalidGrant) {
 		is.log.Error("request failed", "route", c.Path(), "error", err)
 		return c.JSON(http.StatusInternalServerError, map[string]string{"error": "server_error"})
 	}
 	resp := oid4vci.NewErrorResponse(err)
 	if resp.Error == oid4vci.CodeInvalidToken {
-		c.Response().Header().Set("WWW-Authenticate", `Bearer error="invalid_token"`)
+		h := c.Response().Header()
+		if !is.cfg.RequireDPoP {
+			h.Add("WWW-Authenticate", `Bearer error="invalid_token"`)
+		}
+		h.Add("WWW-Authenticate", `DPoP error="invalid_token", algs="`+is.dpopAlgs()+`"`)
 		return c.JSON(http.StatusUnauthorized, resp)
 	}
 	return c.JSON(http.StatusBadRequest, resp)
@@ -170,21 +197,34 @@ func (is *Issuer) postToken(c echo.Context) error {
 	if err := r.ParseForm(); err != nil {
 		return is.oauthError(c, oid4vci.ErrInvalidRequest)
 	}
-	resp, err := is.Token(r.Context(), r.PostForm)
+	resp, err := is.TokenDPoP(r.Context(), r.PostForm, r.Header.Values(dpop.Header))
 	if err != nil {
 		return is.oauthError(c, err)
 	}
 	noStore(c)
+	c.Response().Header().Set(dpop.NonceHeader, is.DPoPNonce())
 	return c.JSON(http.StatusOK, resp)
 }
 
+// postNonce is the Nonce Endpoint (VCI §7): not a protected resource, so
+// an Authorization or DPoP header is neither needed nor checked. It
+// provides a DPoP server nonce too (VCI §7.2, RFC 9449 §8.2).
 func (is *Issuer) postNonce(c echo.Context) error {
 	resp, err := is.Nonce(c.Request().Context())
 	if err != nil {
 		return err
 	}
 	noStore(c)
+	c.Response().Header().Set(dpop.NonceHeader, is.DPoPNonce())
 	return c.JSON(http.StatusOK, resp)
+}
+
+func (is *Issuer) dpopAlgs() string {
+	s := make([]string, len(is.cfg.DPoPAlgs))
+	for i, a := range is.cfg.DPoPAlgs {
+		s[i] = string(a)
+	}
+	return strings.Join(s, " ")
 }
 
 // bearer returns the access token of an "Authorization: Bearer" header.
@@ -198,10 +238,11 @@ func bearer(r *http.Request) string {
 
 func (is *Issuer) postCredential(c echo.Context) error {
 	r := c.Request()
-	tok := bearer(r)
-	if tok == "" {
+	access := ParseAuthorization(r.Header.Get(echo.HeaderAuthorization))
+	if access.Token == "" {
 		return is.oauthError(c, oid4vci.ErrInvalidToken)
 	}
+	access.DPoP = r.Header.Values(dpop.Header)
 	if ct := r.Header.Get(echo.HeaderContentType); !strings.HasPrefix(ct, echo.MIMEApplicationJSON) {
 		return is.oauthError(c, oid4vci.ErrInvalidCredentialRequest)
 	}
@@ -209,11 +250,14 @@ func (is *Issuer) postCredential(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	resp, err := is.Credential(r.Context(), tok, body)
+	resp, err := is.CredentialAccess(r.Context(), access, body)
 	if err != nil {
 		return is.oauthError(c, err)
 	}
 	noStore(c)
+	if access.Scheme == dpop.Scheme {
+		c.Response().Header().Set(dpop.NonceHeader, is.DPoPNonce())
+	}
 	return c.JSON(http.StatusOK, resp)
 }
 

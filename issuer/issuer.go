@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"html/template"
 	"log/slog"
 	"net/url"
 	"slices"
@@ -18,6 +19,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/loopbrug/paspoort/credentials/did"
+	"github.com/loopbrug/paspoort/credentials/dpop"
 	"github.com/loopbrug/paspoort/credentials/oid4vci"
 	"github.com/loopbrug/paspoort/credentials/ppp"
 	"github.com/loopbrug/paspoort/internal/jose"
@@ -43,6 +45,10 @@ type Issuer struct {
 
 	status   statusCache
 	nonceKey []byte
+	// dpopNonces makes and checks DPoP server nonces (dpop.go).
+	dpopNonces *dpop.Nonces
+	// authPage renders the authorization page (authorize_http.go).
+	authPage *template.Template
 	x5c      []string // Config.X5CChain in x5c form, checked against active
 }
 
@@ -88,6 +94,12 @@ func New(ctx context.Context, store Store, cfg Config, opts ...Option) (*Issuer,
 	}
 	if err := is.loadNonceKey(ctx); err != nil {
 		return nil, fmt.Errorf("issuer: load nonce key: %w", err)
+	}
+	if err := is.initDPoP(); err != nil {
+		return nil, fmt.Errorf("issuer: DPoP nonces: %w", err)
+	}
+	if is.authPage, err = parseAuthPage(); err != nil {
+		return nil, fmt.Errorf("issuer: authorization page: %w", err)
 	}
 	return is, nil
 }
@@ -316,14 +328,31 @@ func (is *Issuer) Metadata() *oid4vci.IssuerMetadata {
 }
 
 // AuthorizationServerMetadata returns the OAuth 2.0 Authorization Server
-// Metadata of the issuer, its own authorization server for the
-// Pre-Authorized Code Flow (RFC 8414, VCI §12.3).
+// Metadata of the issuer, its own authorization server (RFC 8414, VCI
+// §12.3, HAIP 1.0 §4.6): the Pre-Authorized and the Authorization Code
+// Flow, PAR always required (RFC 9126 §5), PKCE with S256 only, DPoP with
+// DPoPAlgs, "iss" in authorization responses (RFC 9207), public clients
+// ("none": no client authentication yet), and a scope per credential
+// configuration.
 func (is *Issuer) AuthorizationServerMetadata() *oid4vci.AuthorizationServerMetadata {
+	algs := make([]string, len(is.cfg.DPoPAlgs))
+	for i, a := range is.cfg.DPoPAlgs {
+		algs[i] = string(a)
+	}
 	return &oid4vci.AuthorizationServerMetadata{
-		Issuer:                            is.cfg.URL,
-		TokenEndpoint:                     is.endpoint("/token"),
-		GrantTypesSupported:               []string{oid4vci.GrantTypePreAuthorizedCode},
-		TokenEndpointAuthMethodsSupported: []string{"none"},
+		Issuer:                                     is.cfg.URL,
+		AuthorizationEndpoint:                      is.endpoint("/authorize"),
+		TokenEndpoint:                              is.endpoint("/token"),
+		PushedAuthorizationRequestEndpoint:         is.endpoint("/par"),
+		RequirePushedAuthorizationRequests:         true,
+		ScopesSupported:                            slices.Clone(is.cfg.Types),
+		GrantTypesSupported:                        []string{oid4vci.GrantTypeAuthorizationCode, oid4vci.GrantTypePreAuthorizedCode},
+		ResponseTypesSupported:                     []string{"code"},
+		ResponseModesSupported:                     []string{"query"},
+		CodeChallengeMethodsSupported:              []string{"S256"},
+		TokenEndpointAuthMethodsSupported:          []string{"none"},
+		DPoPSigningAlgValuesSupported:              algs,
+		AuthorizationResponseIssParameterSupported: true,
 		PreAuthorizedGrantAnonymousAccessSupported: true,
 	}
 }

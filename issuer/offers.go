@@ -52,6 +52,12 @@ type OfferRequest struct {
 	// SubjectRef is the operator's reference for the person (a student
 	// number); it is kept with the records, never put in a credential.
 	SubjectRef string `json:"subject_ref,omitempty"`
+	// Grant is the offer's grant type: "pre-authorized_code" (the
+	// default) or "authorization_code" (HAIP 1.0 §4.2: the wallet pushes
+	// an authorization request with the offer's issuer_state, and the
+	// holder confirms on the issuer's authorization page, entering the
+	// tx_code there when the offer has one).
+	Grant string `json:"grant,omitempty"`
 }
 
 // OfferCredential is one offered credential: a PPP type and its claims.
@@ -71,7 +77,9 @@ type Offer struct {
 	CredentialOfferURI string `json:"credential_offer_uri"`
 	// TxCode is the tx_code to deliver out of band, when asked for. It is
 	// returned once and stored only as a hash.
-	TxCode    string    `json:"tx_code,omitempty"`
+	TxCode string `json:"tx_code,omitempty"`
+	// Grant is the offer's grant type.
+	Grant     string    `json:"grant"`
 	ExpiresAt time.Time `json:"expires_at"`
 	// QRCode is a PNG of OfferURIByReference.
 	QRCode []byte `json:"qr_png,omitempty"`
@@ -114,6 +122,15 @@ func (is *Issuer) createOffer(ctx context.Context, req OfferRequest, withQR bool
 		grant.TxCode = rec.TxCode
 	}
 	obj := &oid4vci.CredentialOffer{CredentialIssuer: is.cfg.URL, Grants: &oid4vci.Grants{PreAuthorizedCode: grant}}
+	rec.Grant = GrantPreAuthorized
+	if req.Grant == GrantAuthorizationCode {
+		// The pre-authorized code is made all the same (the store indexes
+		// every offer by its code hash) but never disclosed: the token
+		// endpoint refuses it for this offer.
+		state := randomToken(32)
+		rec.Grant, rec.IssuerStateHash = GrantAuthorizationCode, hashSecret(state)
+		obj.Grants = &oid4vci.Grants{AuthorizationCode: &oid4vci.AuthorizationCodeGrant{IssuerState: id + "." + state}}
+	}
 	for _, c := range creds {
 		obj.CredentialConfigurationIDs = append(obj.CredentialConfigurationIDs, c.ConfigurationID)
 	}
@@ -142,7 +159,7 @@ func (is *Issuer) createOffer(ctx context.Context, req OfferRequest, withQR bool
 	is.log.Info("offer created", "offer_id", id, "credentials", len(creds), "tx_code", req.TxCode)
 	return &Offer{
 		ID: id, OfferURI: byValue, OfferURIByReference: byRef, CredentialOfferURI: offerURL,
-		TxCode: txCode, ExpiresAt: rec.ExpiresAt, QRCode: png,
+		TxCode: txCode, Grant: rec.Grant, ExpiresAt: rec.ExpiresAt, QRCode: png,
 	}, nil
 }
 
@@ -162,6 +179,9 @@ func (is *Issuer) checkOfferRequest(req OfferRequest) ([]OfferedCredential, erro
 	}
 	if len([]rune(req.TxCodeDescription)) > oid4vci.MaxTxCodeDescription {
 		return nil, fmt.Errorf("%w: tx_code_description over %d characters", ErrBadOfferRequest, oid4vci.MaxTxCodeDescription)
+	}
+	if req.Grant != "" && req.Grant != GrantPreAuthorized && req.Grant != GrantAuthorizationCode {
+		return nil, fmt.Errorf("%w: grant must be %s or %s", ErrBadOfferRequest, GrantPreAuthorized, GrantAuthorizationCode)
 	}
 	if req.TxCodeDescription != "" && !req.TxCode {
 		return nil, fmt.Errorf("%w: tx_code_description without tx_code", ErrBadOfferRequest)

@@ -117,6 +117,53 @@ type OfferRecord struct {
 	// Object is the Credential Offer object served at credential_offer_uri
 	// while the offer is pending.
 	Object json.RawMessage `json:"object"`
+	// Grant is the offer's grant type: GrantPreAuthorized (also when
+	// empty, as in records written before the authorization code flow)
+	// or GrantAuthorizationCode.
+	Grant string `json:"grant,omitempty"`
+	// IssuerStateHash is the hash of the secret part of the offer's
+	// issuer_state (authorization_code grant).
+	IssuerStateHash string `json:"issuer_state_hash,omitempty"`
+	// Auth is the offer's authorization code flow in progress, nil before
+	// its first pushed authorization request.
+	Auth *AuthState `json:"auth,omitempty"`
+}
+
+// Offer grant types.
+const (
+	GrantPreAuthorized     = "pre-authorized_code"
+	GrantAuthorizationCode = "authorization_code"
+)
+
+// AuthState is the authorization code flow of one offer: the pushed
+// authorization request (RFC 9126) the holder's wallet made last, and the
+// authorization code issued for it. Secrets are kept as hashes.
+type AuthState struct {
+	// RequestHash is the hash of the request_uri's secret part;
+	// RequestExpiresAt its expiry (RFC 9126 §2.2 expires_in).
+	RequestHash      string    `json:"request_hash"`
+	RequestExpiresAt time.Time `json:"request_expires_at"`
+	// OpenedAt is when the authorization page was first shown for the
+	// request; the request_uri is not accepted again, and the page's form
+	// is accepted until OpenedAt + the page lifetime.
+	OpenedAt time.Time `json:"opened_at,omitzero"`
+	// The authorization request's parameters.
+	ClientID      string   `json:"client_id"`
+	RedirectURI   string   `json:"redirect_uri"`
+	State         string   `json:"state,omitempty"`
+	CodeChallenge string   `json:"code_challenge"`
+	Scopes        []string `json:"scopes"`
+	// DPoPJKT binds the code to a DPoP key (RFC 9449 §10): dpop_jkt, or
+	// the key of the DPoP proof sent with the request.
+	DPoPJKT string `json:"dpop_jkt,omitempty"`
+	// CodeHash is the hash of the authorization code's secret part, set
+	// when the holder agreed; CodeExpiresAt its expiry.
+	CodeHash      string    `json:"code_hash,omitempty"`
+	CodeExpiresAt time.Time `json:"code_expires_at,omitzero"`
+	// CodeUsed is set when the code was redeemed; TokenHash is the access
+	// token it gave, revoked if the code comes back (RFC 6749 §4.1.2).
+	CodeUsed  bool   `json:"code_used,omitempty"`
+	TokenHash string `json:"token_hash,omitempty"`
 }
 
 // OfferedCredential is one offered credential configuration with its
@@ -137,6 +184,12 @@ type TokenRecord struct {
 	ClientID string `json:"client_id,omitempty"`
 	// Issued counts the credentials issued with the token.
 	Issued int `json:"issued"`
+	// JKT, when set, binds the token to a DPoP key (RFC 9449 §6): it is
+	// accepted only with the "DPoP" scheme and a proof by that key.
+	JKT string `json:"jkt,omitempty"`
+	// ConfigurationIDs, when set, limits the token to these of the
+	// offer's credential configurations (the scopes granted).
+	ConfigurationIDs []string `json:"configuration_ids,omitempty"`
 }
 
 // Credential statuses, as the admin API names them.

@@ -26,6 +26,11 @@ const (
 	CodeInvalidNonce                   ErrorCode = "invalid_nonce"
 	CodeInvalidEncryptionParameters    ErrorCode = "invalid_encryption_parameters"
 	CodeCredentialRequestDenied        ErrorCode = "credential_request_denied"
+	// Codes of the authorization endpoint (RFC 6749 §4.1.2.1) and PAR
+	// (RFC 9126 §2.3).
+	CodeInvalidScope            ErrorCode = "invalid_scope"
+	CodeUnsupportedResponseType ErrorCode = "unsupported_response_type"
+	CodeAccessDenied            ErrorCode = "access_denied"
 )
 
 // Sentinel errors. Each belongs to a class of package credentials, and
@@ -68,6 +73,16 @@ var (
 	// ErrCredentialRequestDenied reports a request the issuer will not
 	// serve. Class STATUS.
 	ErrCredentialRequestDenied = credentials.NewError(credentials.ErrStatus, "credential_request_denied")
+	// ErrInvalidScope reports an authorization request whose scope names
+	// no credential configuration the offer covers (RFC 6749 §4.1.2.1).
+	// Class CLAIM.
+	ErrInvalidScope = credentials.NewError(credentials.ErrClaim, "invalid_scope")
+	// ErrUnsupportedResponseType reports a response_type other than
+	// "code". Class FMT.
+	ErrUnsupportedResponseType = credentials.NewError(credentials.ErrFormat, "unsupported_response_type")
+	// ErrAccessDenied reports an authorization the End-User refused.
+	// Class TRUST.
+	ErrAccessDenied = credentials.NewError(credentials.ErrTrust, "access_denied")
 	// ErrInvalidOffer reports a malformed Credential Offer or offer URI.
 	// Class FMT.
 	ErrInvalidOffer = credentials.NewError(credentials.ErrFormat, "invalid credential offer")
@@ -91,6 +106,9 @@ var codes = []struct {
 	{ErrInvalidEncryptionParameters, CodeInvalidEncryptionParameters},
 	{ErrCredentialRequestDenied, CodeCredentialRequestDenied},
 	{ErrInvalidCredentialRequest, CodeInvalidCredentialRequest},
+	{ErrInvalidScope, CodeInvalidScope},
+	{ErrUnsupportedResponseType, CodeUnsupportedResponseType},
+	{ErrAccessDenied, CodeAccessDenied},
 	{ErrInvalidRequest, CodeInvalidRequest},
 }
 

@@ -17,11 +17,17 @@ const (
 	MaxCredentialRequestBytes = 256 << 10
 )
 
-// TokenRequest is a Token Request of the Pre-Authorized Code Flow (VCI
-// §6.1), sent form-encoded.
+// TokenRequest is a Token Request (VCI §6.1), sent form-encoded: of the
+// Pre-Authorized Code Flow, or of the Authorization Code Flow (RFC 6749
+// §4.1.3 with the PKCE code_verifier of RFC 7636 §4.5).
 type TokenRequest struct {
 	GrantType         string
 	PreAuthorizedCode string
+	// Code, CodeVerifier and RedirectURI are the authorization_code
+	// grant's parameters.
+	Code         string
+	CodeVerifier string
+	RedirectURI  string
 	// TxCode is the Transaction Code; HasTxCode tells an empty tx_code
 	// from none.
 	TxCode    string
@@ -42,16 +48,24 @@ func (r *TokenRequest) Form() url.Values {
 	if r.ClientID != "" {
 		f.Set("client_id", r.ClientID)
 	}
+	for k, v := range map[string]string{"code": r.Code, "code_verifier": r.CodeVerifier, "redirect_uri": r.RedirectURI} {
+		if v != "" {
+			f.Set(k, v)
+		}
+	}
 	return f
 }
 
 // ParseTokenRequest reads a Token Request from form values. Parameters may
 // not repeat (RFC 6749 §3.2); grant_type must be the pre-authorized code
-// grant (ErrUnsupportedGrantType otherwise) and pre-authorized_code present.
-// Whether a tx_code is expected is for the caller to check against the
-// offer. Other parameters are ignored.
+// grant, with pre-authorized_code, or authorization_code, with code,
+// code_verifier, redirect_uri and client_id (RFC 6749 §4.1.3; a public
+// client identifies itself with client_id) and no tx_code (VCI §6.1);
+// another grant type is ErrUnsupportedGrantType. Whether a tx_code is
+// expected is for the caller to check against the offer. Other parameters
+// are ignored.
 func ParseTokenRequest(form url.Values) (*TokenRequest, error) {
-	for _, k := range []string{"grant_type", "pre-authorized_code", "tx_code", "client_id"} {
+	for _, k := range []string{"grant_type", "pre-authorized_code", "tx_code", "client_id", "code", "code_verifier", "redirect_uri"} {
 		if len(form[k]) > 1 {
 			return nil, fmt.Errorf("%w: parameter %s repeated", ErrInvalidRequest, k)
 		}
@@ -61,8 +75,26 @@ func ParseTokenRequest(form url.Values) (*TokenRequest, error) {
 		PreAuthorizedCode: form.Get("pre-authorized_code"),
 		TxCode:            form.Get("tx_code"),
 		ClientID:          form.Get("client_id"),
+		Code:              form.Get("code"),
+		CodeVerifier:      form.Get("code_verifier"),
+		RedirectURI:       form.Get("redirect_uri"),
 	}
 	_, r.HasTxCode = form["tx_code"]
+	if r.GrantType == GrantTypeAuthorizationCode {
+		switch {
+		case r.Code == "":
+			return nil, fmt.Errorf("%w: code is missing", ErrInvalidRequest)
+		case r.CodeVerifier == "":
+			return nil, fmt.Errorf("%w: code_verifier is missing (PKCE is required)", ErrInvalidRequest)
+		case r.RedirectURI == "":
+			return nil, fmt.Errorf("%w: redirect_uri is missing", ErrInvalidRequest)
+		case r.ClientID == "":
+			return nil, fmt.Errorf("%w: client_id is missing", ErrInvalidRequest)
+		case r.HasTxCode:
+			return nil, fmt.Errorf("%w: tx_code belongs to the pre-authorized code grant only", ErrInvalidRequest)
+		}
+		return r, nil
+	}
 	switch {
 	case r.GrantType == "":
 		return nil, fmt.Errorf("%w: grant_type is missing", ErrInvalidRequest)
@@ -77,8 +109,19 @@ func ParseTokenRequest(form url.Values) (*TokenRequest, error) {
 // TokenResponse is a successful Token Response (RFC 6749 §5.1).
 type TokenResponse struct {
 	AccessToken string `json:"access_token"`
-	TokenType   string `json:"token_type"`
-	ExpiresIn   int    `json:"expires_in,omitempty"`
+	// TokenType is "Bearer", or "DPoP" for a DPoP-bound token (RFC 9449 §5).
+	TokenType string `json:"token_type"`
+	ExpiresIn int    `json:"expires_in,omitempty"`
+	// Scope is the granted scope (RFC 6749 §5.1), when scopes were asked
+	// for.
+	Scope string `json:"scope,omitempty"`
+}
+
+// PARResponse is the response of a Pushed Authorization Request (RFC 9126
+// §2.2).
+type PARResponse struct {
+	RequestURI string `json:"request_uri"`
+	ExpiresIn  int    `json:"expires_in"`
 }
 
 // ParseTokenResponse parses a Token Response: strict JSON with an

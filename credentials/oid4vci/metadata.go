@@ -239,13 +239,27 @@ func (m *IssuerMetadata) Validate() error {
 // pre-authorized_grant_anonymous_access_supported (VCI §12.3).
 // response_types_supported may be omitted by a server that supports only
 // the pre-authorized code grant (VCI §12.2.4).
+//
+// For the Authorization Code Flow it carries the authorization endpoint,
+// the pushed authorization request endpoint and its requirement (RFC 9126
+// §5), the PKCE methods (RFC 8414 §2), the DPoP algorithms (RFC 9449
+// §5.1), the scopes and the "iss" authorization response parameter (RFC
+// 9207 §3).
 type AuthorizationServerMetadata struct {
 	Issuer                                     string   `json:"issuer"`
+	AuthorizationEndpoint                      string   `json:"authorization_endpoint,omitempty"`
 	TokenEndpoint                              string   `json:"token_endpoint"`
+	PushedAuthorizationRequestEndpoint         string   `json:"pushed_authorization_request_endpoint,omitempty"`
+	RequirePushedAuthorizationRequests         bool     `json:"require_pushed_authorization_requests,omitempty"`
 	JWKSURI                                    string   `json:"jwks_uri,omitempty"`
+	ScopesSupported                            []string `json:"scopes_supported,omitempty"`
 	GrantTypesSupported                        []string `json:"grant_types_supported,omitempty"`
 	ResponseTypesSupported                     []string `json:"response_types_supported,omitempty"`
+	ResponseModesSupported                     []string `json:"response_modes_supported,omitempty"`
+	CodeChallengeMethodsSupported              []string `json:"code_challenge_methods_supported,omitempty"`
 	TokenEndpointAuthMethodsSupported          []string `json:"token_endpoint_auth_methods_supported,omitempty"`
+	DPoPSigningAlgValuesSupported              []string `json:"dpop_signing_alg_values_supported,omitempty"`
+	AuthorizationResponseIssParameterSupported bool     `json:"authorization_response_iss_parameter_supported,omitempty"`
 	PreAuthorizedGrantAnonymousAccessSupported bool     `json:"pre-authorized_grant_anonymous_access_supported,omitempty"`
 }
 

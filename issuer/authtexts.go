@@ -1,0 +1,49 @@
+package issuer
+
+// authTexts are the fixed texts of the authorization page, Dutch (B1) by
+// default and English with ?lang=en. They never name a type, a DID or an
+// error of the code; the technical details sit in a collapsed block.
+var authTexts = map[string]map[string]string{
+	"nl": {
+		"title":       "Gegevens naar je wallet sturen",
+		"intro":       "Je wallet vraagt om deze gegevens van",
+		"check":       "Heb je dit net zelf in je wallet gestart? Ga dan verder. Weet je het niet? Kies dan ‘Nee, stop’.",
+		"code_label":  "Vul de code in die je van ons hebt gekregen",
+		"wrong_code":  "Die code klopt niet. Aantal keer dat je het nog kunt proberen:",
+		"allow":       "Ja, stuur naar mijn wallet",
+		"deny":        "Nee, stop",
+		"after":       "Daarna ga je vanzelf terug naar je wallet.",
+		"tech":        "Technische details",
+		"other_lang":  "English",
+		"error_title": "Dit lukt niet",
+		"unknown":     "Deze link werkt niet.",
+		"expired":     "Deze link is verlopen.",
+		"used":        "Deze link is al gebruikt.",
+		"locked":      "De code is te vaak fout ingevuld. Daarom kun je dit aanbod niet meer gebruiken.",
+		"again":       "Begin opnieuw in je wallet: scan de QR-code nog een keer of open de link die je van ons kreeg.",
+		"ask_new":     "Vraag ons om een nieuw aanbod. Je krijgt dan ook een nieuwe code.",
+		"failed":      "Er ging bij ons iets mis.",
+		"later":       "Probeer het over een paar minuten opnieuw in je wallet.",
+	},
+	"en": {
+		"title":       "Send details to your wallet",
+		"intro":       "Your wallet asks for these details from",
+		"check":       "Did you just start this in your wallet yourself? Then continue. Not sure? Choose ‘No, stop’.",
+		"code_label":  "Enter the code you received from us",
+		"wrong_code":  "That code is not right. Attempts left:",
+		"allow":       "Yes, send to my wallet",
+		"deny":        "No, stop",
+		"after":       "You then go back to your wallet by yourself.",
+		"tech":        "Technical details",
+		"other_lang":  "Nederlands",
+		"error_title": "This does not work",
+		"unknown":     "This link does not work.",
+		"expired":     "This link has expired.",
+		"used":        "This link was already used.",
+		"locked":      "The code was entered wrongly too often, so this offer can no longer be used.",
+		"again":       "Start again in your wallet: scan the QR code again or open the link we sent you.",
+		"ask_new":     "Ask us for a new offer. You will get a new code with it.",
+		"failed":      "Something went wrong on our side.",
+		"later":       "Try again in your wallet in a few minutes.",
+	},
+}
