@@ -49,11 +49,23 @@ type Offer struct {
 	// TxCode describes the transaction code to ask for; nil when none is
 	// needed.
 	TxCode *oid4vci.TxCode `json:"tx_code,omitempty"`
+	// Flow is how the credentials are received: FlowPreAuthorized
+	// (Receive), or FlowAuthorizationCode (StartAuthorization, where the
+	// holder signs in at the issuer in her browser first).
+	Flow string `json:"flow"`
 
 	offer    *oid4vci.CredentialOffer
 	metadata *oid4vci.IssuerMetadata
-	token    string // the token endpoint
+	as       *oid4vci.AuthorizationServerMetadata
 }
+
+// The flows of an offer (Offer.Flow).
+const (
+	// FlowPreAuthorized is the Pre-Authorized Code Flow (VCI §3.5).
+	FlowPreAuthorized = "pre-authorized_code"
+	// FlowAuthorizationCode is the Authorization Code Flow (VCI §3.4).
+	FlowAuthorizationCode = "authorization_code"
+)
 
 // OfferedCredential is one offered credential configuration.
 type OfferedCredential struct {
@@ -72,7 +84,8 @@ type OfferedCredential struct {
 //     fetched (the caller passing the URI is the holder's consent) and its
 //     credential_issuer must be on the origin of the credential_offer_uri
 //     (ErrOfferIssuerMismatch, SECURITY.md F.48);
-//  2. the offer has a pre-authorized code grant (the one flow supported);
+//  2. the offer's grant: the pre-authorized code when it has one, else the
+//     authorization code (also when it names no grant, VCI §4.1.1);
 //  3. Credential Issuer Metadata from the issuer's well-known URL, whose
 //     credential_issuer must be the offer's (VCI §12.2.2, §12.2.4);
 //  4. every offered configuration is dc+sd-jwt with a jwt proof type that
@@ -102,8 +115,12 @@ func (w *Wallet) resolveOffer(ctx context.Context, offerURI string) (*Offer, err
 			return nil, ErrOfferIssuerMismatch
 		}
 	}
-	if co.Grants == nil || co.Grants.PreAuthorizedCode == nil {
-		return nil, fmt.Errorf("%w: no pre-authorized code grant", ErrUnsupportedOffer)
+	flow, as := FlowAuthorizationCode, ""
+	switch g := co.Grants; {
+	case g != nil && g.PreAuthorizedCode != nil:
+		flow, as = FlowPreAuthorized, g.PreAuthorizedCode.AuthorizationServer
+	case g != nil && g.AuthorizationCode != nil:
+		as = g.AuthorizationCode.AuthorizationServer
 	}
 	mdURL, err := oid4vci.MetadataURL(co.CredentialIssuer, oid4vci.WellKnownIssuer)
 	if err != nil {
@@ -117,7 +134,10 @@ func (w *Wallet) resolveOffer(ctx context.Context, offerURI string) (*Offer, err
 	if err != nil {
 		return nil, err
 	}
-	o := &Offer{Issuer: co.CredentialIssuer, IssuerName: issuerName(md), TxCode: co.Grants.PreAuthorizedCode.TxCode, offer: co, metadata: md}
+	o := &Offer{Issuer: co.CredentialIssuer, IssuerName: issuerName(md), Flow: flow, offer: co, metadata: md}
+	if flow == FlowPreAuthorized {
+		o.TxCode = co.Grants.PreAuthorizedCode.TxCode
+	}
 	for _, id := range co.CredentialConfigurationIDs {
 		cfg, ok := md.Configuration(id)
 		if !ok {
@@ -129,9 +149,11 @@ func (w *Wallet) resolveOffer(ctx context.Context, offerURI string) (*Offer, err
 		if pt, ok := cfg.ProofTypesSupported[oid4vci.ProofTypeJWT]; !ok || !slices.Contains(pt.ProofSigningAlgValuesSupported, string(w.cfg.keyAlg)) {
 			return nil, fmt.Errorf("%w: configuration %q takes no %s jwt proof", ErrUnsupportedOffer, id, w.cfg.keyAlg)
 		}
+		if flow == FlowAuthorizationCode && cfg.Scope == "" {
+			return nil, fmt.Errorf("%w: configuration %q has no scope to ask for it by (HAIP §4.6)", ErrUnsupportedOffer, id)
+		}
 		o.Credentials = append(o.Credentials, OfferedCredential{ConfigurationID: id, VCT: cfg.VCT, Name: configName(cfg)})
 	}
-	as := co.Grants.PreAuthorizedCode.AuthorizationServer
 	switch {
 	case as != "" && len(md.AuthorizationServers) > 0 && !slices.Contains(md.AuthorizationServers, as):
 		return nil, fmt.Errorf("%w: authorization_server not in the issuer's metadata", oid4vci.ErrInvalidMetadata)
@@ -154,7 +176,10 @@ func (w *Wallet) resolveOffer(ctx context.Context, offerURI string) (*Offer, err
 	if err != nil {
 		return nil, err
 	}
-	o.token = asm.TokenEndpoint
+	if flow == FlowAuthorizationCode && asm.AuthorizationEndpoint == "" {
+		return nil, fmt.Errorf("%w: the authorization server has no authorization endpoint", ErrUnsupportedOffer)
+	}
+	o.as = asm
 	return o, nil
 }
 
@@ -222,6 +247,9 @@ func (w *Wallet) Receive(ctx context.Context, o *Offer, ro ReceiveOptions) ([]*C
 }
 
 func (w *Wallet) receive(ctx context.Context, o *Offer, ro ReceiveOptions) ([]*Credential, error) {
+	if o.Flow != FlowPreAuthorized {
+		return nil, fmt.Errorf("%w: this offer needs the holder to sign in at the issuer first (StartAuthorization)", ErrUnsupportedOffer)
+	}
 	g := o.offer.Grants.PreAuthorizedCode
 	if g.TxCode != nil && ro.TxCode == "" {
 		return nil, ErrTxCodeRequired
@@ -230,14 +258,19 @@ func (w *Wallet) receive(ctx context.Context, o *Offer, ro ReceiveOptions) ([]*C
 	if g.TxCode != nil {
 		tr.TxCode, tr.HasTxCode = ro.TxCode, true
 	}
-	res, err := w.fetch.PostFormOAuth(ctx, o.token, tr.Form())
-	if err != nil {
-		return nil, fmt.Errorf("token request: %w", grantError(err))
-	}
-	tok, err := oid4vci.ParseTokenResponse(res.Body)
+	a, err := w.newAccess(o)
 	if err != nil {
 		return nil, err
 	}
+	if err := w.requestToken(ctx, o, a, tr.Form()); err != nil {
+		return nil, fmt.Errorf("token request: %w", grantError(err))
+	}
+	return w.requestCredentials(ctx, o, a, ro)
+}
+
+// requestCredentials asks for every offered configuration with the access
+// token of a, in as many copies as ro and the issuer allow.
+func (w *Wallet) requestCredentials(ctx context.Context, o *Offer, a *access, ro ReceiveOptions) ([]*Credential, error) {
 	copies := ro.Copies
 	if copies <= 0 {
 		copies = 3
@@ -249,7 +282,7 @@ func (w *Wallet) receive(ctx context.Context, o *Offer, ro ReceiveOptions) ([]*C
 	}
 	var out []*Credential
 	for _, oc := range o.Credentials {
-		c, err := w.requestCredential(ctx, o, oc, tok.AccessToken, copies)
+		c, err := w.requestCredential(ctx, o, oc, a, copies)
 		if err != nil {
 			return out, fmt.Errorf("credential %q: %w", oc.ConfigurationID, err)
 		}
@@ -258,10 +291,10 @@ func (w *Wallet) receive(ctx context.Context, o *Offer, ro ReceiveOptions) ([]*C
 	return out, nil
 }
 
-func (w *Wallet) requestCredential(ctx context.Context, o *Offer, oc OfferedCredential, token string, copies int) (*Credential, error) {
+func (w *Wallet) requestCredential(ctx context.Context, o *Offer, oc OfferedCredential, a *access, copies int) (*Credential, error) {
 	nonce := ""
 	if o.metadata.NonceEndpoint != "" {
-		res, err := w.post(ctx, o.metadata.NonceEndpoint, "", nil)
+		res, err := w.post(ctx, o.metadata.NonceEndpoint, nil, nil)
 		if err != nil {
 			return nil, fmt.Errorf("nonce request: %w", err)
 		}
@@ -272,23 +305,35 @@ func (w *Wallet) requestCredential(ctx context.Context, o *Offer, oc OfferedCred
 		nonce = nr.CNonce
 	}
 	keys := make([]*jose.PrivateKey, copies)
-	proofs := make([]string, copies)
 	for i := range keys {
 		k, err := w.NewHolderKey()
 		if err != nil {
 			return nil, err
 		}
-		p, err := oid4vci.BuildProof(k, oid4vci.ProofOptions{Audience: o.Issuer, Nonce: nonce, IssuedAt: w.cfg.now()})
+		keys[i] = k
+	}
+	// An issuer that requires key attestations gets one for the whole
+	// batch, from the wallet provider (VCI Appendix D; HAIP §4.5.1).
+	keyAtt := ""
+	if cfg, _ := o.metadata.Configuration(oc.ConfigurationID); cfg.ProofTypesSupported[oid4vci.ProofTypeJWT].KeyAttestationsRequired != nil {
+		var err error
+		if keyAtt, err = w.keyAttestation(ctx, keys, nonce); err != nil {
+			return nil, err
+		}
+	}
+	proofs := make([]string, copies)
+	for i, k := range keys {
+		p, err := oid4vci.BuildProof(k, oid4vci.ProofOptions{Audience: o.Issuer, Nonce: nonce, IssuedAt: w.cfg.now(), ClientID: a.clientID, KeyAttestation: keyAtt})
 		if err != nil {
 			return nil, err
 		}
-		keys[i], proofs[i] = k, p
+		proofs[i] = p
 	}
 	body, err := json.Marshal(oid4vci.CredentialRequest{CredentialConfigurationID: oc.ConfigurationID, Proofs: &oid4vci.Proofs{JWT: proofs}})
 	if err != nil {
 		return nil, err
 	}
-	res, err := w.post(ctx, o.metadata.CredentialEndpoint, token, body)
+	res, err := w.post(ctx, o.metadata.CredentialEndpoint, a, body)
 	if err != nil {
 		return nil, fmt.Errorf("credential request: %w", err)
 	}
@@ -335,18 +380,28 @@ func matchKey(cred string, keys []*jose.PrivateKey, used []bool) (*jose.PrivateK
 	return nil, fmt.Errorf("%w: cnf is none of the proved keys", ErrIssuance)
 }
 
-// post sends a POST with a JSON body (or none) and an optional bearer token.
-func (w *Wallet) post(ctx context.Context, u, bearer string, body []byte) (*safehttp.Response, error) {
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, u, bytes.NewReader(body))
-	if err != nil {
-		return nil, fmt.Errorf("%w: %v", credentials.ErrFormat, err)
+// post sends a POST with a JSON body (or none), with the access token of
+// a when given (Bearer, or DPoP with a fresh proof, RFC 9449 §7.1; a
+// use_dpop_nonce answer is retried once with the server's nonce, §9).
+func (w *Wallet) post(ctx context.Context, u string, a *access, body []byte) (*safehttp.Response, error) {
+	for try := 0; ; try++ {
+		req, err := http.NewRequestWithContext(ctx, http.MethodPost, u, bytes.NewReader(body))
+		if err != nil {
+			return nil, fmt.Errorf("%w: %v", credentials.ErrFormat, err)
+		}
+		if body != nil {
+			req.Header.Set("Content-Type", "application/json")
+		}
+		req.Header.Set("Accept", "application/json")
+		if a != nil {
+			if err := a.authorize(req, w.cfg.now()); err != nil {
+				return nil, err
+			}
+		}
+		res, err := w.fetch.Do(ctx, req)
+		if a != nil && a.takeNonce(res, err) && try == 0 {
+			continue
+		}
+		return res, err
 	}
-	if body != nil {
-		req.Header.Set("Content-Type", "application/json")
-	}
-	req.Header.Set("Accept", "application/json")
-	if bearer != "" {
-		req.Header.Set("Authorization", "Bearer "+bearer)
-	}
-	return w.fetch.Do(ctx, req)
 }

@@ -94,6 +94,8 @@ type config struct {
 	rootCAs       *x509.CertPool
 	redirectURI   bool
 	freshOnly     bool
+	// provider is the wallet provider's URL (WithWalletProvider).
+	provider string
 }
 
 // WithLogger sets the logger. Default: slog.New(slog.DiscardHandler). The

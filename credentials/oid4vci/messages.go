@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/url"
+	"strings"
 
 	"github.com/loopbrug/paspoort/internal/strictjson"
 )
@@ -124,9 +125,23 @@ type PARResponse struct {
 	ExpiresIn  int    `json:"expires_in"`
 }
 
+// ParsePARResponse parses a pushed authorization response (RFC 9126
+// §2.2): strict JSON with a non-empty request_uri and a positive
+// expires_in, both REQUIRED.
+func ParsePARResponse(data []byte) (*PARResponse, error) {
+	var r PARResponse
+	if err := strictjson.Unmarshal(data, &r); err != nil {
+		return nil, fmt.Errorf("%w: pushed authorization response: %w", ErrInvalidRequest, err)
+	}
+	if r.RequestURI == "" || r.ExpiresIn <= 0 {
+		return nil, fmt.Errorf("%w: pushed authorization response without request_uri or expires_in", ErrInvalidRequest)
+	}
+	return &r, nil
+}
+
 // ParseTokenResponse parses a Token Response: strict JSON with an
-// access_token and a token_type of "Bearer" (compared case-insensitively,
-// RFC 6749 §7.1).
+// access_token and a token_type of "Bearer" or "DPoP" (RFC 9449 §5),
+// compared case-insensitively (RFC 6749 §7.1).
 func ParseTokenResponse(data []byte) (*TokenResponse, error) {
 	var r TokenResponse
 	if err := strictjson.Unmarshal(data, &r); err != nil {
@@ -135,8 +150,8 @@ func ParseTokenResponse(data []byte) (*TokenResponse, error) {
 	if r.AccessToken == "" {
 		return nil, fmt.Errorf("%w: token response has no access_token", ErrInvalidRequest)
 	}
-	if len(r.TokenType) != 6 || (r.TokenType != "Bearer" && r.TokenType != "bearer" && r.TokenType != "BEARER") {
-		return nil, fmt.Errorf("%w: token_type %q, want Bearer", ErrInvalidRequest, trunc(r.TokenType))
+	if !strings.EqualFold(r.TokenType, "Bearer") && !strings.EqualFold(r.TokenType, "DPoP") {
+		return nil, fmt.Errorf("%w: token_type %q, want Bearer or DPoP", ErrInvalidRequest, trunc(r.TokenType))
 	}
 	return &r, nil
 }

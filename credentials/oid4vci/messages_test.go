@@ -117,8 +117,23 @@ func TestErrorResponseDescription(t *testing.T) {
 }
 
 func TestParseResponses(t *testing.T) {
-	if _, err := oid4vci.ParseTokenResponse([]byte(`{"access_token":"t","token_type":"DPoP"}`)); err == nil {
-		t.Fatal("a DPoP token type was accepted")
+	for _, tt := range []string{"DPoP", "dpop", "Bearer", "bearer"} {
+		if _, err := oid4vci.ParseTokenResponse([]byte(`{"access_token":"t","token_type":"` + tt + `"}`)); err != nil {
+			t.Fatalf("token_type %s refused: %v", tt, err)
+		}
+	}
+	for _, tt := range []string{"MAC", "", "Bearer "} {
+		if _, err := oid4vci.ParseTokenResponse([]byte(`{"access_token":"t","token_type":"` + tt + `"}`)); !errors.Is(err, oid4vci.ErrInvalidRequest) {
+			t.Fatalf("token_type %q: %v", tt, err)
+		}
+	}
+	if r, err := oid4vci.ParsePARResponse([]byte(`{"request_uri":"urn:ietf:params:oauth:request_uri:x","expires_in":60}`)); err != nil || r.ExpiresIn != 60 {
+		t.Fatalf("PAR response: %+v %v", r, err)
+	}
+	for _, bad := range []string{`{"request_uri":"urn:x"}`, `{"expires_in":60}`, `{"request_uri":"u","expires_in":0}`, `{"request_uri":"u","request_uri":"v","expires_in":1}`} {
+		if _, err := oid4vci.ParsePARResponse([]byte(bad)); !errors.Is(err, oid4vci.ErrInvalidRequest) {
+			t.Fatalf("PAR response %s: %v", bad, err)
+		}
 	}
 	if r, err := oid4vci.ParseTokenResponse([]byte(`{"access_token":"t","token_type":"Bearer","expires_in":300}`)); err != nil || r.ExpiresIn != 300 {
 		t.Fatalf("%+v %v", r, err)

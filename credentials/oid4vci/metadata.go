@@ -82,6 +82,17 @@ type CredentialConfiguration struct {
 // ProofTypeMetadata describes one supported proof type.
 type ProofTypeMetadata struct {
 	ProofSigningAlgValuesSupported []string `json:"proof_signing_alg_values_supported"`
+	// KeyAttestationsRequired, when present, says the issuer requires key
+	// attestations (VCI §12.2.4, Appendix D) with these protection levels
+	// (either list may be empty: any attestation).
+	KeyAttestationsRequired *KeyAttestationsRequired `json:"key_attestations_required,omitempty"`
+}
+
+// KeyAttestationsRequired is the key_attestations_required member of a
+// proof type (VCI §12.2.4): the Appendix D.2 values the issuer accepts.
+type KeyAttestationsRequired struct {
+	KeyStorage         []string `json:"key_storage,omitempty"`
+	UserAuthentication []string `json:"user_authentication,omitempty"`
 }
 
 // CredentialMetadata holds display and claims information of a credential
@@ -260,7 +271,13 @@ type AuthorizationServerMetadata struct {
 	TokenEndpointAuthMethodsSupported          []string `json:"token_endpoint_auth_methods_supported,omitempty"`
 	DPoPSigningAlgValuesSupported              []string `json:"dpop_signing_alg_values_supported,omitempty"`
 	AuthorizationResponseIssParameterSupported bool     `json:"authorization_response_iss_parameter_supported,omitempty"`
-	PreAuthorizedGrantAnonymousAccessSupported bool     `json:"pre-authorized_grant_anonymous_access_supported,omitempty"`
+	// The attestation-based client authentication members (draft -07
+	// §9.1, §7): the algorithms of Client Attestations and their PoPs,
+	// and the challenge endpoint when the server gives challenges.
+	ClientAttestationSigningAlgValuesSupported    []string `json:"client_attestation_signing_alg_values_supported,omitempty"`
+	ClientAttestationPoPSigningAlgValuesSupported []string `json:"client_attestation_pop_signing_alg_values_supported,omitempty"`
+	ChallengeEndpoint                             string   `json:"challenge_endpoint,omitempty"`
+	PreAuthorizedGrantAnonymousAccessSupported    bool     `json:"pre-authorized_grant_anonymous_access_supported,omitempty"`
 }
 
 // ParseAuthorizationServerMetadata parses Authorization Server Metadata

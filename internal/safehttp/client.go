@@ -223,6 +223,13 @@ func (c *Client) PostFormOAuth(ctx context.Context, rawURL string, form url.Valu
 	return c.do(ctx, req, true)
 }
 
+// DoOAuth is Do for a request to an OAuth 2.0 endpoint built by the
+// caller (with headers of its own, such as DPoP): a 400 or 401 error
+// response is read as by PostFormOAuth.
+func (c *Client) DoOAuth(ctx context.Context, req *http.Request) (*Response, error) {
+	return c.do(ctx, req, true)
+}
+
 // Do sends req under the client's policy and returns the response read in
 // full. req's own context is replaced by ctx, bounded by the deadline of
 // [WithTimeout]; req is not modified. In order:
@@ -273,7 +280,7 @@ func (c *Client) do(ctx context.Context, req *http.Request, oauth bool) (*Respon
 		final = resp.Request.URL
 	}
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
-		se := &StatusError{Code: resp.StatusCode}
+		se := &StatusError{Code: resp.StatusCode, Header: resp.Header}
 		if oauth && (resp.StatusCode == http.StatusBadRequest || resp.StatusCode == http.StatusUnauthorized) &&
 			strings.HasPrefix(resp.Header.Get("Content-Type"), "application/json") {
 			se.OAuth = readOAuthError(resp.Body)

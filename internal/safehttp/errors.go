@@ -2,6 +2,7 @@ package safehttp
 
 import (
 	"fmt"
+	"net/http"
 	"strconv"
 
 	"github.com/loopbrug/paspoort/internal/errclass"
@@ -47,6 +48,10 @@ type StatusError struct {
 	// made with [Client.PostFormOAuth], when the body was one; nil
 	// otherwise.
 	OAuth *OAuthError
+	// Header holds the response's headers (never its body): an OAuth
+	// server's error may carry a fresh nonce there (DPoP-Nonce, RFC 9449
+	// §8; OAuth-Client-Attestation-Challenge).
+	Header http.Header
 }
 
 // OAuthError is an OAuth 2.0 error response body (RFC 6749 §5.2): the

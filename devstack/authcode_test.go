@@ -1,0 +1,167 @@
+package devstack_test
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"html"
+	"io"
+	"net/http"
+	"net/url"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/loopbrug/paspoort/credentials/ppp"
+	"github.com/loopbrug/paspoort/devstack"
+	"github.com/loopbrug/paspoort/issuer"
+	"github.com/loopbrug/paspoort/wallet"
+)
+
+// skillExample is the skill type's example claims.
+func skillExample() json.RawMessage {
+	t, _ := ppp.Lookup(ppp.TypeSkill)
+	return t.Example()
+}
+
+var (
+	formActionRE = regexp.MustCompile(`<form method="post" action="([^"]+)"`)
+	hiddenRE     = regexp.MustCompile(`<input type="hidden" name="([^"]+)" value="([^"]*)">`)
+)
+
+// browser opens the issuer's authorization page as the holder's browser
+// does, fills in the transaction code, presses the button (decision
+// "allow" or "deny") and returns where the issuer sends the browser back.
+func browser(t *testing.T, s *devstack.Stack, pageURL, txCode, decision string) string {
+	t.Helper()
+	c := s.HTTPClient()
+	res, err := c.Get(pageURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	page, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	if res.StatusCode != http.StatusOK {
+		t.Fatalf("authorization page: %d %s", res.StatusCode, page)
+	}
+	m := formActionRE.FindSubmatch(page)
+	if m == nil {
+		t.Fatalf("no form on the authorization page: %s", page)
+	}
+	f := url.Values{"decision": {decision}}
+	if txCode != "" {
+		f.Set("tx_code", txCode)
+	}
+	for _, h := range hiddenRE.FindAllSubmatch(page, -1) {
+		f.Set(string(h[1]), html.UnescapeString(string(h[2])))
+	}
+	pu, _ := url.Parse(pageURL)
+	action, err := pu.Parse(html.UnescapeString(string(m[1])))
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err = c.PostForm(action.String(), f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	if res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("authorization: %d", res.StatusCode)
+	}
+	return res.Header.Get("Location")
+}
+
+// TestWalletAuthorizationCodeFlow: paspoort's wallet receives over the
+// Authorization Code Flow from a paspoort issuer (HAIP 1.0 §4): the offer
+// with issuer_state → PAR with PKCE (S256), scope and dpop_jkt → the
+// holder's browser on the issuer's page with the transaction code → the
+// redirect back (state, iss) → token with the code_verifier and a DPoP
+// proof (after use_dpop_nonce) → DPoP-bound credential requests. The
+// credential is verified and stored. Then the refusals: a refusal at the
+// page, a redirect with another state, the code redeemed twice.
+func TestWalletAuthorizationCodeFlow(t *testing.T) {
+	ctx := context.Background()
+	s := startStack(t, t.TempDir(), false)
+	w := newHolder(t, s)
+	const redirect = "http://127.0.0.1:1/callback"
+	offer := func(t *testing.T) (*wallet.Offer, string) {
+		t.Helper()
+		o, err := s.CreateOffer(ctx, devstack.IssuerAssessment, issuer.OfferRequest{Type: "skill", Claims: skillExample(), TxCode: true, Grant: issuer.GrantAuthorizationCode})
+		if err != nil {
+			t.Fatal(err)
+		}
+		off, err := w.ResolveOffer(ctx, o.OfferURIByReference)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if off.Flow != wallet.FlowAuthorizationCode || off.TxCode != nil {
+			t.Fatalf("offer flow %q, tx_code %v", off.Flow, off.TxCode)
+		}
+		return off, o.TxCode
+	}
+
+	off, txCode := offer(t)
+	az, err := w.StartAuthorization(ctx, off, redirect)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(az.URL, "request_uri=urn%3Aietf%3Aparams%3Aoauth%3Arequest_uri%3A") || strings.Contains(az.URL, "code_challenge") {
+		t.Fatalf("the page URL does not carry a pushed request: %s", az.URL)
+	}
+	back := browser(t, s, az.URL, txCode, "allow")
+	if !strings.HasPrefix(back, redirect+"?") {
+		t.Fatalf("redirect %q", back)
+	}
+	got, err := w.FinishAuthorization(ctx, az, back, wallet.ReceiveOptions{Copies: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 1 || got[0].Type != "skill" || got[0].Copies != 2 {
+		t.Fatalf("received %+v", got)
+	}
+	if _, err := w.FinishAuthorization(ctx, az, back, wallet.ReceiveOptions{}); !errors.Is(err, wallet.ErrOfferUsed) {
+		t.Fatalf("the code redeemed twice: %v", err)
+	}
+
+	t.Run("refused at the page", func(t *testing.T) {
+		off, txCode := offer(t)
+		az, err := w.StartAuthorization(ctx, off, redirect)
+		if err != nil {
+			t.Fatal(err)
+		}
+		back := browser(t, s, az.URL, txCode, "deny")
+		if _, err := w.FinishAuthorization(ctx, az, back, wallet.ReceiveOptions{}); !errors.Is(err, wallet.ErrAuthorizationDenied) {
+			t.Fatalf("err = %v", err)
+		}
+	})
+	t.Run("another state", func(t *testing.T) {
+		off, txCode := offer(t)
+		az, err := w.StartAuthorization(ctx, off, redirect)
+		if err != nil {
+			t.Fatal(err)
+		}
+		back := browser(t, s, az.URL, txCode, "allow")
+		u, _ := url.Parse(back)
+		q := u.Query()
+		q.Set("state", "forged")
+		u.RawQuery = q.Encode()
+		if _, err := w.FinishAuthorization(ctx, az, u.String(), wallet.ReceiveOptions{}); !errors.Is(err, wallet.ErrAuthorizationResponse) {
+			t.Fatalf("err = %v", err)
+		}
+	})
+	t.Run("another issuer in iss", func(t *testing.T) {
+		off, txCode := offer(t)
+		az, err := w.StartAuthorization(ctx, off, redirect)
+		if err != nil {
+			t.Fatal(err)
+		}
+		back := browser(t, s, az.URL, txCode, "allow")
+		u, _ := url.Parse(back)
+		q := u.Query()
+		q.Set("iss", s.Issuer(devstack.IssuerNS).URL)
+		u.RawQuery = q.Encode()
+		if _, err := w.FinishAuthorization(ctx, az, u.String(), wallet.ReceiveOptions{}); !errors.Is(err, wallet.ErrAuthorizationResponse) {
+			t.Fatalf("err = %v", err)
+		}
+	})
+}
