@@ -4,11 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"html"
-	"io"
-	"net/http"
 	"net/url"
-	"regexp"
 	"strings"
 	"testing"
 
@@ -24,51 +20,14 @@ func skillExample() json.RawMessage {
 	return t.Example()
 }
 
-var (
-	formActionRE = regexp.MustCompile(`<form method="post" action="([^"]+)"`)
-	hiddenRE     = regexp.MustCompile(`<input type="hidden" name="([^"]+)" value="([^"]*)">`)
-)
-
-// browser opens the issuer's authorization page as the holder's browser
-// does, fills in the transaction code, presses the button (decision
-// "allow" or "deny") and returns where the issuer sends the browser back.
+// browser signs in at pageURL as the holder would, or fails the test.
 func browser(t *testing.T, s *devstack.Stack, pageURL, txCode, decision string) string {
 	t.Helper()
-	c := s.HTTPClient()
-	res, err := c.Get(pageURL)
+	back, err := s.SignIn(context.Background(), pageURL, txCode, decision == "allow")
 	if err != nil {
 		t.Fatal(err)
 	}
-	page, _ := io.ReadAll(res.Body)
-	res.Body.Close()
-	if res.StatusCode != http.StatusOK {
-		t.Fatalf("authorization page: %d %s", res.StatusCode, page)
-	}
-	m := formActionRE.FindSubmatch(page)
-	if m == nil {
-		t.Fatalf("no form on the authorization page: %s", page)
-	}
-	f := url.Values{"decision": {decision}}
-	if txCode != "" {
-		f.Set("tx_code", txCode)
-	}
-	for _, h := range hiddenRE.FindAllSubmatch(page, -1) {
-		f.Set(string(h[1]), html.UnescapeString(string(h[2])))
-	}
-	pu, _ := url.Parse(pageURL)
-	action, err := pu.Parse(html.UnescapeString(string(m[1])))
-	if err != nil {
-		t.Fatal(err)
-	}
-	res, err = c.PostForm(action.String(), f)
-	if err != nil {
-		t.Fatal(err)
-	}
-	res.Body.Close()
-	if res.StatusCode != http.StatusSeeOther {
-		t.Fatalf("authorization: %d", res.StatusCode)
-	}
-	return res.Header.Get("Location")
+	return back
 }
 
 // TestWalletAuthorizationCodeFlow: paspoort's wallet receives over the

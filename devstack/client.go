@@ -4,10 +4,14 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"html"
 	"io"
 	"net/http"
 	"net/url"
+	"regexp"
+	"strings"
 	"time"
 
 	"github.com/loopbrug/paspoort/credentials/profile"
@@ -176,4 +180,76 @@ func (s *Stack) Healthy(ctx context.Context) error {
 		}
 	}
 	return nil
+}
+
+// The form of an issuer's authorization page, as SignIn reads it.
+var (
+	signInActionRE = regexp.MustCompile(`<form method="post" action="([^"]+)"`)
+	signInHiddenRE = regexp.MustCompile(`<input type="hidden" name="([^"]+)" value="([^"]*)">`)
+)
+
+// SignIn does what the holder does in her browser on an issuer's
+// authorization page (the authorization code flow): it opens pageURL,
+// fills in the transaction code, presses "allow" (or "deny") and returns
+// the URL the issuer sends the browser back to, for the wallet's
+// FinishAuthorization. It talks to the stack's services only.
+func (s *Stack) SignIn(ctx context.Context, pageURL, txCode string, allow bool) (string, error) {
+	return SignIn(ctx, s.client, pageURL, txCode, allow)
+}
+
+// SignIn is Stack.SignIn with the browser's HTTP client c (which must
+// trust the issuer's certificate); redirects are not followed.
+func SignIn(ctx context.Context, c *http.Client, pageURL, txCode string, allow bool) (string, error) {
+	nc := *c
+	nc.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, pageURL, nil)
+	if err != nil {
+		return "", fmt.Errorf("sign in: %w", err)
+	}
+	res, err := nc.Do(req)
+	if err != nil {
+		return "", fmt.Errorf("sign in: %w", err)
+	}
+	page, err := io.ReadAll(io.LimitReader(res.Body, maxAnswer))
+	res.Body.Close()
+	if err != nil || res.StatusCode != http.StatusOK {
+		return "", fmt.Errorf("sign in: authorization page: HTTP %d", res.StatusCode)
+	}
+	m := signInActionRE.FindSubmatch(page)
+	if m == nil {
+		return "", errors.New("sign in: no form on the authorization page")
+	}
+	decision := "deny"
+	if allow {
+		decision = "allow"
+	}
+	f := url.Values{"decision": {decision}}
+	if txCode != "" {
+		f.Set("tx_code", txCode)
+	}
+	for _, h := range signInHiddenRE.FindAllSubmatch(page, -1) {
+		f.Set(string(h[1]), html.UnescapeString(string(h[2])))
+	}
+	pu, err := url.Parse(pageURL)
+	if err != nil {
+		return "", fmt.Errorf("sign in: %w", err)
+	}
+	action, err := pu.Parse(html.UnescapeString(string(m[1])))
+	if err != nil {
+		return "", fmt.Errorf("sign in: form action: %w", err)
+	}
+	req, err = http.NewRequestWithContext(ctx, http.MethodPost, action.String(), strings.NewReader(f.Encode()))
+	if err != nil {
+		return "", fmt.Errorf("sign in: %w", err)
+	}
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	res, err = nc.Do(req)
+	if err != nil {
+		return "", fmt.Errorf("sign in: %w", err)
+	}
+	res.Body.Close()
+	if res.StatusCode != http.StatusSeeOther {
+		return "", fmt.Errorf("sign in: HTTP %d instead of the redirect back", res.StatusCode)
+	}
+	return res.Header.Get("Location"), nil
 }

@@ -62,6 +62,9 @@ func receiveError(err error, org string) error {
 	case errors.Is(err, wallet.ErrIssuerUnreachable):
 		return tell(err, "de organisatie is niet bereikbaar. Controleer de link en uw internetverbinding en probeer het later opnieuw.",
 			"the organisation cannot be reached. Check the link and your internet connection, and try again later.")
+	case errors.Is(err, wallet.ErrNoWalletProvider):
+		return tell(err, fmt.Sprintf("%s vraagt een verklaring van de aanbieder van uw wallet; die is niet ingesteld. Geef het adres van uw walletaanbieder met --wallet-provider.", org),
+			fmt.Sprintf("%s asks for a statement from your wallet's provider, and none is set. Give your wallet provider's URL with --wallet-provider.", org))
 	case errors.Is(err, oid4vci.ErrInvalidOffer):
 		return tell(err, "dit is geen geldige link van een aanbod. Kopieer de hele link (openid-credential-offer://…) opnieuw.",
 			"this is not a valid offer link. Copy the whole link (openid-credential-offer://…) again.")

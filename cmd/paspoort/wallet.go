@@ -32,6 +32,8 @@ type walletFlags struct {
 	// and verifiers (addNetworkFlags).
 	caFile      string
 	redirectURI bool
+	// provider is the wallet provider's URL (--wallet-provider).
+	provider string
 }
 
 // addNetworkFlags adds the flags of the commands that talk to issuers and
@@ -40,6 +42,7 @@ type walletFlags struct {
 func (f *walletFlags) addNetworkFlags(cmd *cobra.Command) {
 	caFileFlag(cmd.Flags(), &f.caFile, "PEM file of one or more CA certificates to trust for https instead of the system's (the DATA/tls/ca.pem of paspoort dev, a private CA)")
 	cmd.Flags().BoolVar(&f.redirectURI, "allow-redirect-uri-verifiers", false, "accept verifiers with the redirect_uri: client_id prefix and unsigned requests (paspoort dev only: they prove nothing about who they are)")
+	cmd.Flags().StringVar(&f.provider, "wallet-provider", "", "URL of the wallet provider that vouches for this wallet towards HAIP issuers (paspoort wallet-provider serve)")
 }
 
 func newWalletCommand() *cobra.Command {
@@ -92,6 +95,9 @@ func (f *walletFlags) options() ([]wallet.Option, error) {
 	}
 	if f.redirectURI {
 		o = append(o, wallet.WithRedirectURIVerifiersUnsafe())
+	}
+	if f.provider != "" {
+		o = append(o, wallet.WithWalletProvider(f.provider))
 	}
 	return o, nil
 }
@@ -252,10 +258,16 @@ func newWalletReceiveCommand(f *walletFlags) *cobra.Command {
 	var txCode string
 	var copies int
 	var yes bool
+	var ac authCodeFlags
 	cmd := &cobra.Command{
 		Use:   "receive OFFER_URI",
 		Short: "Receive credentials from an OpenID4VCI credential offer",
-		Args:  cobra.ExactArgs(1),
+		Long: "Receive the credentials an offer link names. With a pre-authorized offer the wallet asks for\n" +
+			"the PIN (--tx-code) and receives at once. With an offer that asks you to sign in at the issuer\n" +
+			"(the authorization code flow of HAIP), the wallet opens the issuer's page in your browser and\n" +
+			"waits on this computer (127.0.0.1) until the issuer sends the browser back; --no-browser prints\n" +
+			"the link instead.",
+		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			w, err := f.open(cmd)
 			if err != nil {
@@ -272,6 +284,9 @@ func newWalletReceiveCommand(f *walletFlags) *cobra.Command {
 			fmt.Fprintf(errw, "%s %s:\n", org, msg("biedt u aan", "offers you"))
 			for _, c := range o.Credentials {
 				fmt.Fprintf(errw, "  - %s\n", display(typeName(c.VCT, nonEmpty(c.Name, c.ConfigurationID))))
+			}
+			if o.Flow == wallet.FlowAuthorizationCode {
+				return receiveAuthorizationCode(cmd, w, o, org, wallet.ReceiveOptions{Copies: copies}, ac)
 			}
 			if o.TxCode != nil && txCode == "" {
 				if txCode, err = promptSecret(cmd, "Transaction code ("+display(o.TxCode.Description)+"): "); err != nil {
@@ -296,6 +311,7 @@ func newWalletReceiveCommand(f *walletFlags) *cobra.Command {
 	cmd.Flags().StringVar(&txCode, "tx-code", "", "the transaction code the issuer sent you")
 	cmd.Flags().IntVar(&copies, "copies", 3, "copies per credential (batch issuance), each bound to its own key")
 	cmd.Flags().BoolVar(&yes, "yes", false, "accept without asking")
+	ac.add(cmd)
 	f.addNetworkFlags(cmd)
 	return cmd
 }
