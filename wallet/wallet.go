@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/loopbrug/paspoort/credentials/did"
+	"github.com/loopbrug/paspoort/credentials/pki"
 	"github.com/loopbrug/paspoort/credentials/registry"
 	"github.com/loopbrug/paspoort/credentials/sdjwtvc"
 	"github.com/loopbrug/paspoort/credentials/statuslist"
@@ -94,6 +95,9 @@ type config struct {
 	rootCAs       *x509.CertPool
 	redirectURI   bool
 	freshOnly     bool
+	// verifierAnchors are the trust anchors of X.509 verifiers
+	// (WithVerifierAnchors, present.go).
+	verifierAnchors *pki.Anchors
 }
 
 // WithLogger sets the logger. Default: slog.New(slog.DiscardHandler). The
