@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -244,5 +245,30 @@ func TestWalletWithX509Verifier(t *testing.T) {
 	adminJSON(t, admin, http.MethodGet, ver+"/admin/transactions/"+req.TransactionID+"?wait=5s", nil, &st)
 	if st.Decision == nil || len(st.Decision.Rejected) != 0 || len(st.Decision.Credentials) != 1 {
 		t.Fatalf("decision %+v", st)
+	}
+}
+
+// TestWalletVerifierAnchorsFlag: --verifier-anchors is on "wallet present"
+// and "wallet serve"; a file that holds no CA certificate (a leaf chain)
+// is refused before the wallet is opened, naming the flag.
+func TestWalletVerifierAnchorsFlag(t *testing.T) {
+	tmp := t.TempDir()
+	anchor := filepath.Join(tmp, "pki")
+	mustCLI(t, "", "pki", "init", "--dir", anchor)
+	mustCLI(t, "", "pki", "issue", "--dir", anchor, "--dns", "warmte.example", "--out", filepath.Join(tmp, "leaf"))
+	for _, sub := range []string{"present", "serve"} {
+		if out := mustCLI(t, "", "wallet", sub, "--help"); !strings.Contains(out, "--verifier-anchors") {
+			t.Errorf("wallet %s --help lacks --verifier-anchors", sub)
+		}
+	}
+	for _, file := range []string{filepath.Join(tmp, "leaf.chain.pem"), filepath.Join(tmp, "missing.pem")} {
+		_, errOut, code := cli(t, "", "--lang", "en", "wallet", "present", "--dir", filepath.Join(tmp, "w"), "--verifier-anchors", file, "openid4vp://?x=1")
+		if code == 0 || !strings.Contains(errOut, "verifier-anchors") {
+			t.Fatalf("%s: exit %d: %s", file, code, errOut)
+		}
+	}
+	_, errOut, code := cli(t, "", "wallet", "present", "--dir", filepath.Join(tmp, "w"), "--verifier-anchors", filepath.Join(anchor, "anchor.pem"), "openid4vp://?x=1")
+	if code == 0 || strings.Contains(errOut, "verifier-anchors") {
+		t.Fatalf("a good anchor file refused: exit %d: %s", code, errOut)
 	}
 }
