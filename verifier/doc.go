@@ -14,8 +14,12 @@
 // POSTs a wallet_nonce, and receives the request object
 // (oid4vp.SignRequestObject, echoing the wallet_nonce) signed with the
 // verifier's did:web key (client_id "decentralized_identifier:<did>"; the
-// key is under authentication in the DID document), or for development
-// an unsigned one of a "redirect_uri:" client (Config.ClientIDPrefix).
+// key is under authentication in the DID document), or, for an X.509
+// verifier (HAIP 1.0 §5; client_id "x509_hash:<leaf hash>" or
+// "x509_san_dns:<host>"), signed with the key its certificate chain
+// (Config.X5CChain) certifies and carrying the chain in "x5c", answered
+// only in direct_post.jwt; or for development an unsigned one of a
+// "redirect_uri:" client (Config.ClientIDPrefix).
 // HandleResponse reads the response with oid4vp.ParseResponse and
 // verifies every presentation
 // (sdjwtvc: signature and issuer key through did:jwk, did:key, did:web or

@@ -212,6 +212,9 @@ func (v *Verifier) CreateRequest(ctx context.Context, profileID string, ro Reque
 	if mode != oid4vp.ResponseModeDirectPost && mode != oid4vp.ResponseModeDirectPostJWT {
 		return nil, fmt.Errorf("response mode %q: %w", mode, ErrResponseMode)
 	}
+	if oid4vp.IsX509(v.prefix) && mode != oid4vp.ResponseModeDirectPostJWT {
+		return nil, fmt.Errorf("response mode %q: HAIP 1.0 §5 requires direct_post.jwt for an X.509 verifier: %w", mode, ErrResponseMode)
+	}
 	if ro.RedirectURI != "" {
 		if _, err := oid4vp.RedirectWithResponseCode(ro.RedirectURI, oid4vp.NewNonce(), v.urls); err != nil {
 			return nil, fmt.Errorf("redirect_uri must be an absolute https URL without fragment: %w", err)
@@ -299,8 +302,9 @@ func (v *Verifier) authorizationRequest(tx *Transaction) (oid4vp.AuthorizationRe
 // requestObject makes the request object of a transaction, echoing
 // walletNonce when the wallet sent one (§5.10): signed with the verifier's
 // DID key (oid4vp.SignRequestObject) for a decentralized_identifier
-// client, unsigned (oid4vp.EncodeUnsignedRequestObject) for a
-// redirect_uri one.
+// client, with the key its certificate chain certifies and the chain in
+// "x5c" for an x509_hash or x509_san_dns one, unsigned
+// (oid4vp.EncodeUnsignedRequestObject) for a redirect_uri one.
 func (v *Verifier) requestObject(tx *Transaction, walletNonce string) (string, error) {
 	r, err := v.authorizationRequest(tx)
 	if err != nil {
@@ -312,7 +316,7 @@ func (v *Verifier) requestObject(tx *Transaction, walletNonce string) (string, e
 	if v.prefix == oid4vp.PrefixRedirectURI {
 		ro, err = oid4vp.EncodeUnsignedRequestObject(r, now, v.urls)
 	} else {
-		ro, err = oid4vp.SignRequestObject(v.key, r, now, tx.Expires.Sub(now), v.urls)
+		ro, err = oid4vp.SignRequestObject(v.key, r, now, tx.Expires.Sub(now), v.urls, v.chain...)
 	}
 	if err != nil {
 		return "", fmt.Errorf("request object: %w", err)

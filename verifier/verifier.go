@@ -2,6 +2,7 @@ package verifier
 
 import (
 	"context"
+	"crypto/x509"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -35,11 +36,26 @@ type Config struct {
 	// ClientIDPrefix is the Client Identifier Prefix (OpenID4VP §5.9.3):
 	// oid4vp.PrefixDecentralizedIdentifier (the default; client_id
 	// "decentralized_identifier:" + DID, request objects signed with
-	// SigningKey) or, for development only, oid4vp.PrefixRedirectURI
-	// (client_id "redirect_uri:" + BaseURL + "/response", unsigned request
-	// objects, which wallets accept only when told to; this is how
-	// `paspoort dev` runs verifiers on plain http://127.0.0.1).
+	// SigningKey); oid4vp.PrefixX509Hash (HAIP 1.0 §5; client_id
+	// "x509_hash:" + the SHA-256 of X5CChain's leaf) or
+	// oid4vp.PrefixX509SANDNS (client_id "x509_san_dns:" + BaseURL's
+	// host), request objects signed with SigningKey and carrying X5CChain
+	// in "x5c", responses only in direct_post.jwt (HAIP 1.0 §5); or, for
+	// development only, oid4vp.PrefixRedirectURI (client_id
+	// "redirect_uri:" + BaseURL + "/response", unsigned request objects,
+	// which wallets accept only when told to; this is how `paspoort dev`
+	// runs verifiers on plain http://127.0.0.1).
 	ClientIDPrefix string
+	// X5CChain is the certificate chain of an x509_hash or x509_san_dns
+	// verifier, leaf first, the trust anchor left out: the leaf certifies
+	// SigningKey with keyUsage digitalSignature and, for x509_san_dns,
+	// names BaseURL's host as a dNSName SAN. New refuses a chain that does
+	// not certify the key (*ChainKeyError), is out of its validity period
+	// (pki.ErrExpired, pki.ErrNotYetValid), is not a chain
+	// (pki.ErrUntrusted) or does not name the host (pki.ErrNameMismatch),
+	// and a chain given with another prefix. Wallets validate it to their
+	// own anchors.
+	X5CChain []*x509.Certificate
 	// DID is the verifier's DID: with the decentralized_identifier
 	// prefix its client_id, and the "iss" of receipts. Empty means the
 	// did:web of BaseURL, whose document the verifier serves at
@@ -67,7 +83,8 @@ type Config struct {
 	Retention time.Duration
 	// ResponseMode is the default response mode:
 	// oid4vp.ResponseModeDirectPost or oid4vp.ResponseModeDirectPostJWT
-	// (the default).
+	// (the default). With an X.509 ClientIDPrefix only direct_post.jwt
+	// (HAIP 1.0 §5).
 	ResponseMode string
 	// RequestURIMethod is the request_uri_method of the openid4vp://
 	// links (§5.1): "post" (the default: the wallet POSTs a wallet_nonce
@@ -155,6 +172,7 @@ type Verifier struct {
 	prefix      string
 	urls        oid4vp.URLPolicy
 	key         *jose.PrivateKey
+	chain       []*x509.Certificate
 	profiles    map[string]*profile.Profile
 	queries     map[string]*profileQuery
 	order       []string
@@ -198,8 +216,13 @@ func New(store Store, cfg Config, opts ...Option) (*Verifier, error) {
 		errs = append(errs, errors.New("BaseURL must be an absolute http(s) URL without query or fragment"))
 	}
 	cfg.BaseURL = strings.TrimSuffix(cfg.BaseURL, "/")
-	if cfg.ClientIDPrefix != oid4vp.PrefixDecentralizedIdentifier && cfg.ClientIDPrefix != oid4vp.PrefixRedirectURI {
-		errs = append(errs, fmt.Errorf("ClientIDPrefix %q is not decentralized_identifier or redirect_uri", cfg.ClientIDPrefix))
+	switch {
+	case cfg.ClientIDPrefix != oid4vp.PrefixDecentralizedIdentifier && cfg.ClientIDPrefix != oid4vp.PrefixRedirectURI && !oid4vp.IsX509(cfg.ClientIDPrefix):
+		errs = append(errs, fmt.Errorf("ClientIDPrefix %q is not decentralized_identifier, x509_hash, x509_san_dns or redirect_uri", cfg.ClientIDPrefix))
+	case oid4vp.IsX509(cfg.ClientIDPrefix) && cfg.ResponseMode != oid4vp.ResponseModeDirectPostJWT:
+		errs = append(errs, fmt.Errorf("ResponseMode %q with ClientIDPrefix %s: HAIP 1.0 §5 requires direct_post.jwt", cfg.ResponseMode, cfg.ClientIDPrefix))
+	case !oid4vp.IsX509(cfg.ClientIDPrefix) && len(cfg.X5CChain) > 0:
+		errs = append(errs, fmt.Errorf("X5CChain is only used with ClientIDPrefix x509_hash or x509_san_dns, not %s", cfg.ClientIDPrefix))
 	}
 	if cfg.RequestURIMethod != oid4vp.RequestURIMethodPost && cfg.RequestURIMethod != oid4vp.RequestURIMethodGet {
 		errs = append(errs, fmt.Errorf("RequestURIMethod %q is not post or get", cfg.RequestURIMethod))
@@ -268,9 +291,15 @@ func New(store Store, cfg Config, opts ...Option) (*Verifier, error) {
 		kid = v.did + "#0" // the one verification method of a did:jwk
 	}
 	v.key = cfg.SigningKey.WithKeyID(kid)
-	if v.prefix == oid4vp.PrefixRedirectURI {
+	switch {
+	case v.prefix == oid4vp.PrefixRedirectURI:
 		v.clientID = oid4vp.PrefixRedirectURI + ":" + v.responseURI
-	} else {
+	case oid4vp.IsX509(v.prefix):
+		if v.clientID, err = x509ClientID(v.prefix, cfg.X5CChain, cfg.SigningKey.Public(), v.responseURI, o.now()); err != nil {
+			return nil, fmt.Errorf("%w: %w", ErrBadConfig, err)
+		}
+		v.chain = cfg.X5CChain
+	default:
 		v.clientID = oid4vp.PrefixDecentralizedIdentifier + ":" + v.did
 	}
 	// The client_id and response_uri must pass the wallet's checks
@@ -349,7 +378,8 @@ func New(store Store, cfg Config, opts ...Option) (*Verifier, error) {
 }
 
 // ClientID returns the verifier's client_id: "decentralized_identifier:"
-// + its DID, or (development) "redirect_uri:" + its response_uri.
+// + its DID, "x509_hash:" + its leaf certificate's hash, "x509_san_dns:" +
+// its host, or (development) "redirect_uri:" + its response_uri.
 func (v *Verifier) ClientID() string { return v.clientID }
 
 // DID returns the verifier's DID.

@@ -2,6 +2,7 @@ package wallet
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/url"
 	"slices"
@@ -12,6 +13,7 @@ import (
 	"github.com/loopbrug/paspoort/credentials"
 	"github.com/loopbrug/paspoort/credentials/dcql"
 	"github.com/loopbrug/paspoort/credentials/oid4vp"
+	"github.com/loopbrug/paspoort/credentials/pki"
 	"github.com/loopbrug/paspoort/credentials/ppp"
 	"github.com/loopbrug/paspoort/credentials/profile"
 	"github.com/loopbrug/paspoort/credentials/sdjwt"
@@ -33,7 +35,75 @@ var (
 	// copy of a credential to be presented was presented before; nothing
 	// is sent. Ask the issuer for fresh copies.
 	ErrUsedCopyRefused = credentials.NewError(credentials.ErrReplay, "wallet: every copy of the credential was shown before")
+	// ErrVerifierUntrusted (TRUST): an x509_hash or x509_san_dns verifier
+	// whose certificate chain does not validate to the wallet's verifier
+	// anchors (WithVerifierAnchors): another or no anchor, a certificate
+	// out of date or not allowed to sign, or no anchors configured.
+	// Nothing is sent. It wraps the underlying error (pki's sentinels,
+	// oid4vp.ErrNoVerifierAnchors).
+	ErrVerifierUntrusted = credentials.NewError(credentials.ErrTrust, "wallet: the verifier's certificate could not be checked")
 )
+
+// WithVerifierAnchors trusts the certificates of anchors as the roots of
+// verifiers identified by X.509 (OpenID4VP 1.0 §5.9.3 x509_hash and
+// x509_san_dns; HAIP 1.0 §5): a request whose "x5c" chain validates to
+// one of them is accepted, and its leaf names the organisation to the
+// holder. Default: none, so such requests are refused
+// (ErrVerifierUntrusted).
+func WithVerifierAnchors(anchors *pki.Anchors) Option {
+	return func(c *config) error {
+		if anchors == nil {
+			return errors.New("wallet: nil verifier anchors")
+		}
+		c.verifierAnchors = anchors
+		return nil
+	}
+}
+
+// VerifierCertificate is what the validated certificate chain of an X.509
+// verifier says: the organisation to name to the holder, and the details
+// for the "Technische details" fold.
+type VerifierCertificate struct {
+	// Organisation is the leaf's subject organisation (O), else its
+	// common name (CN): the name the consent screen shows.
+	Organisation string `json:"organisation"`
+	// Subject is the leaf's full subject; Anchor the subject of the trust
+	// anchor the chain validated to.
+	Subject string `json:"subject"`
+	Anchor  string `json:"anchor"`
+	// Hash is the leaf's x509_hash (base64url SHA-256 of its DER).
+	Hash string `json:"hash"`
+	// NotAfter is the end of the leaf's validity.
+	NotAfter time.Time `json:"not_after"`
+}
+
+// verifierCertificate describes a validated chain.
+func verifierCertificate(v *pki.Verified) *VerifierCertificate {
+	leaf := v.Leaf
+	org := ""
+	if len(leaf.Subject.Organization) > 0 {
+		org = displayName(strings.Join(leaf.Subject.Organization, ", "))
+	}
+	if org == "" {
+		org = displayName(leaf.Subject.CommonName)
+	}
+	vc := &VerifierCertificate{Organisation: org, Subject: displayName(leaf.Subject.String()), Hash: pki.X509Hash(leaf), NotAfter: leaf.NotAfter}
+	if len(v.Path) > 0 {
+		vc.Anchor = displayName(v.Path[len(v.Path)-1].Subject.String())
+	}
+	return vc
+}
+
+// untrustedChain reports whether err says the chain of an X.509 verifier
+// could not be checked against the wallet's anchors.
+func untrustedChain(err error) bool {
+	for _, e := range []error{oid4vp.ErrNoVerifierAnchors, pki.ErrUntrusted, pki.ErrNotAuthorized, pki.ErrKeyUsage, pki.ErrExpired, pki.ErrNotYetValid} {
+		if errors.Is(err, e) {
+			return true
+		}
+	}
+	return false
+}
 
 // PresentationRequest is a verified OpenID4VP request with what the wallet
 // could share, for the holder's consent. Nothing has been sent yet.
@@ -54,10 +124,15 @@ type PresentationRequest struct {
 	Satisfied bool `json:"satisfied"`
 	// Missing lists the ids of required queries nothing satisfies.
 	Missing []string `json:"missing,omitempty"`
-	// VerifierName is the organisation's name to show: the request's
+	// VerifierName is the organisation's name to show: for an X.509
+	// verifier the organisation its certificate names, else the request's
 	// client_metadata client_name, else the name in its profile, else
-	// the host of its response_uri. Never a DID.
+	// the host of its response_uri (a register the wallet follows
+	// overrides each). Never a DID.
 	VerifierName string `json:"verifier_name"`
+	// Certificate is, for an x509_hash or x509_san_dns verifier, what its
+	// validated certificate says; nil otherwise.
+	Certificate *VerifierCertificate `json:"certificate,omitempty"`
 	// Profile is the requirement profile the request is for, when the
 	// request names one (client_metadata paspoort_profile) at the
 	// verifier's own origin and it could be fetched; nil otherwise.
@@ -207,9 +282,12 @@ func (w *Wallet) requestProfile(ctx context.Context, pr *PresentationRequest, re
 //     wallet_nonce POSTed when request_uri_method is post (§5.10), through
 //     a fetcher that follows no redirect (a 3xx is refused);
 //  3. oid4vp.VerifyRequestObject: typ, signature by a key of the client's
-//     DID (authentication), the client_id identical to the URI's,
-//     wallet_nonce echoed, aud/exp/iat, response_uri allowed by the client
-//     identifier prefix, a valid DCQL query;
+//     DID (authentication) or, for x509_hash and x509_san_dns, by the leaf
+//     of an x5c chain that validates to the verifier anchors
+//     (WithVerifierAnchors; ErrVerifierUntrusted otherwise) and matches
+//     the client_id, the client_id identical to the URI's, wallet_nonce
+//     echoed, aud/exp/iat, response_uri allowed by the client identifier
+//     prefix, a valid DCQL query;
 //  4. DCQL matching against the stored credentials (MatchQuery).
 func (w *Wallet) ReadRequest(ctx context.Context, requestURI string) (*PresentationRequest, error) {
 	pol := oid4vp.URLPolicy{AllowLoopback: w.cfg.allowLoopback}
@@ -235,9 +313,12 @@ func (w *Wallet) ReadRequest(ctx context.Context, requestURI string) (*Presentat
 	}
 	vr, err := oid4vp.VerifyRequestObject(ctx, string(body), oid4vp.VerifyOptions{
 		ClientID: inv.ClientID, WalletNonce: walletNonce, Resolver: w.did, URLs: pol, Now: w.cfg.now(),
-		AllowRedirectURIPrefixUnsafe: w.cfg.redirectURI,
+		AllowRedirectURIPrefixUnsafe: w.cfg.redirectURI, VerifierAnchors: w.cfg.verifierAnchors,
 	})
 	if err != nil {
+		if prefix, _, _ := strings.Cut(inv.ClientID, ":"); oid4vp.IsX509(prefix) && untrustedChain(err) {
+			return nil, fmt.Errorf("%w: %w", ErrVerifierUntrusted, err)
+		}
 		return nil, err
 	}
 	r := vr.Request
@@ -252,6 +333,14 @@ func (w *Wallet) ReadRequest(ctx context.Context, requestURI string) (*Presentat
 	if md := r.ClientMetadata; md != nil {
 		pr.VerifierName = displayName(md.ClientName)
 		w.requestProfile(ctx, pr, md.PaspoortProfile)
+	}
+	if vr.Chain != nil {
+		// The certificate's name was checked by the anchor's authority;
+		// client_name is only what the request says of itself.
+		pr.Certificate = verifierCertificate(vr.Chain)
+		if pr.Certificate.Organisation != "" {
+			pr.VerifierName = pr.Certificate.Organisation
+		}
 	}
 	if pr.VerifierName == "" && pr.Profile != nil {
 		pr.VerifierName = displayName(pr.Profile.Verifier)

@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/loopbrug/paspoort/credentials/did"
+	"github.com/loopbrug/paspoort/credentials/pki"
 	"github.com/loopbrug/paspoort/credentials/registry"
 	"github.com/loopbrug/paspoort/credentials/sdjwtvc"
 	"github.com/loopbrug/paspoort/credentials/statuslist"
@@ -96,6 +97,9 @@ type config struct {
 	freshOnly     bool
 	// provider is the wallet provider's URL (WithWalletProvider).
 	provider string
+	// verifierAnchors are the trust anchors of X.509 verifiers
+	// (WithVerifierAnchors, present.go).
+	verifierAnchors *pki.Anchors
 }
 
 // WithLogger sets the logger. Default: slog.New(slog.DiscardHandler). The

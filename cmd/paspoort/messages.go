@@ -90,6 +90,9 @@ func shareError(err error) error {
 			"every copy of this evidence was shared before; nothing was shared. Ask the issuer for new copies.")
 	case errors.Is(err, wallet.ErrNotSatisfiable):
 		return tell(err, "u heeft niets van wat gevraagd wordt; er is niets gedeeld.", "you hold nothing that is asked for; nothing was shared.")
+	case errors.Is(err, wallet.ErrVerifierUntrusted):
+		return tell(err, "de wallet kon niet nagaan welke organisatie dit verzoek stuurt: haar certificaat is niet uitgegeven door een instantie die u vertrouwt, of is verlopen. Er is niets gedeeld. Vraag de organisatie om uitleg, of geef het vertrouwde basiscertificaat met --verifier-anchors.",
+			"the wallet could not check which organisation sends this request: its certificate was not issued by an authority you trust, or has expired. Nothing was shared. Ask the organisation, or give the trusted root certificate with --verifier-anchors.")
 	case errors.Is(err, oid4vp.ErrUnsigned):
 		return tell(err, "het verzoek is niet ondertekend, dus niet na te gaan wie het stuurt; er is niets gedeeld. Alleen voor een testomgeving: geef --allow-redirect-uri-verifiers.",
 			"the request is not signed, so who sent it cannot be checked; nothing was shared. For a test environment only: give --allow-redirect-uri-verifiers.")

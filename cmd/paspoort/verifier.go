@@ -4,13 +4,16 @@ import (
 	"context"
 	"crypto/rand"
 	"crypto/tls"
+	"crypto/x509"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"io/fs"
 	"log/slog"
 	"net"
 	"net/http"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -19,6 +22,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/loopbrug/paspoort/credentials/oid4vp"
+	"github.com/loopbrug/paspoort/credentials/pki"
 	"github.com/loopbrug/paspoort/credentials/profile"
 	"github.com/loopbrug/paspoort/credentials/registry"
 	"github.com/loopbrug/paspoort/internal/jose"
@@ -39,12 +43,12 @@ func newVerifierCommand() *cobra.Command {
 			"with DCQL), verifies the presentations and decides: per requirement met, not met or not\n" +
 			"proven with evidence, an outcome, a score, the gap and a learning plan.",
 	}
-	cmd.AddCommand(newVerifierServeCommand(), newVerifierProfileCommand(), newVerifierRequestCommand(), newVerifierResultCommand(), newVerifierBenchCommand(), newMigrateCommand("verifier"))
+	cmd.AddCommand(newVerifierServeCommand(), newVerifierKeyCommand(), newVerifierProfileCommand(), newVerifierRequestCommand(), newVerifierResultCommand(), newVerifierBenchCommand(), newMigrateCommand("verifier"))
 	return cmd
 }
 
 func newVerifierServeCommand() *cobra.Command {
-	var data, listen, baseURL, tokenFile, profDir, trustFile, mode, prefix, uriMethod string
+	var data, listen, baseURL, tokenFile, profDir, trustFile, mode, prefix, uriMethod, chainFile string
 	var trustURL, trustKeyFile, trustIss, caFile, tlsCert, tlsKey string
 	var loopback bool
 	var registers, registerKeys []string
@@ -68,6 +72,12 @@ func newVerifierServeCommand() *cobra.Command {
 			"and signs its request objects; --url must then be https. For development on plain\n" +
 			"http://127.0.0.1 use --client-id-prefix redirect_uri --allow-loopback: request objects are\n" +
 			"unsigned, and only wallets told to accept such requests will answer.\n\n" +
+			"HAIP (X.509): --client-id-prefix x509_hash (or x509_san_dns) with --x5c-chain FILE.pem (leaf\n" +
+			"first, without the anchor) makes the verifier the client \"x509_hash:<hash of the leaf>\" (or\n" +
+			"\"x509_san_dns:<host of --url>\"); its request objects carry the chain in x5c and answers come only\n" +
+			"as direct_post.jwt. The leaf must certify the verifier's signing key: write it with\n" +
+			"\"paspoort verifier key --data DIR --out verifier-key.jwk\" and certify it with\n" +
+			"\"paspoort pki issue --key verifier-key.jwk\". Wallets need the anchor (--verifier-anchors).\n\n" +
 			"Several replicas share their transactions in a PostgreSQL (or CockroachDB) database given with\n" +
 			"--store postgres://… (environment PASPOORT_VERIFIER_STORE); --data then holds only the keys, and\n" +
 			"every replica needs a copy of the same verifier.key and signing.jwk. The tables are created or\n" +
@@ -97,6 +107,10 @@ func newVerifierServeCommand() *cobra.Command {
 			}
 			if (tlsCert == "") != (tlsKey == "") {
 				return usagef("--tls-cert and --tls-key go together")
+			}
+			chain, err := verifierChain(prefix, chainFile, mode, data)
+			if err != nil {
+				return err
 			}
 			tok, err := readSecret("admin-token-file", tokenFile)
 			if err != nil {
@@ -145,19 +159,9 @@ func newVerifierServeCommand() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			keyJSON, _, err := secretFile(filepath.Join(data, "signing.jwk"), func() ([]byte, error) {
-				k, err := jose.GenerateKey(jose.ES256)
-				if err != nil {
-					return nil, err
-				}
-				return json.Marshal(k)
-			})
+			key, err := verifierSigningKey(data)
 			if err != nil {
 				return err
-			}
-			key, err := jose.ParsePrivateKey(keyJSON)
-			if err != nil {
-				return fmt.Errorf("signing key: %w", err)
 			}
 			log := slog.New(slog.NewJSONHandler(cmd.ErrOrStderr(), nil))
 			store, err := openVerifierStore(cmd.Context(), sf, data, sealKey, log)
@@ -173,9 +177,10 @@ func newVerifierServeCommand() *cobra.Command {
 				BaseURL: baseURL, SigningKey: key, Profiles: ps, Catalogues: cs,
 				Trust: trust, Registrations: registrationsOf(regTrust), AdminToken: strings.TrimSpace(string(tok)),
 				Retention: retention, ResponseMode: mode, ClientIDPrefix: prefix, RequestURIMethod: uriMethod,
+				X5CChain: chain,
 			}, opts...)
 			if err != nil {
-				return err
+				return verifierChainError(err, data, baseURL, prefix)
 			}
 			ctx, stop := signalContext(cmd.Context(), cmd.ErrOrStderr())
 			defer stop()
@@ -184,7 +189,7 @@ func newVerifierServeCommand() *cobra.Command {
 				return fmt.Errorf("--listen: %w", err)
 			}
 			go func() { _ = store.Run(ctx) }()
-			log.Info("verifier listening", "listen", ln.Addr().String(), "url", baseURL, "did", v.DID(), "profiles", len(ps),
+			log.Info("verifier listening", "listen", ln.Addr().String(), "url", baseURL, "did", v.DID(), "client_id", v.ClientID(), "profiles", len(ps),
 				"tls", sc.TLS != nil, "remote_trust", trustURL != "")
 			if err := v.Serve(ctx, ln, sc); err != nil {
 				return fmt.Errorf("serve: %w", err)
@@ -213,9 +218,136 @@ func newVerifierServeCommand() *cobra.Command {
 	f.DurationVar(&retention, "retention", 30*24*time.Hour, "how long decisions are kept")
 	f.StringVar(&mode, "response-mode", oid4vp.ResponseModeDirectPostJWT, "default response mode: direct_post or direct_post.jwt")
 	f.StringVar(&prefix, "client-id-prefix", oid4vp.PrefixDecentralizedIdentifier,
-		"client_id prefix: decentralized_identifier (did:web of --url, signed requests) or redirect_uri (development: unsigned requests, plain http on 127.0.0.1 with --allow-loopback)")
+		"client_id prefix: decentralized_identifier (did:web of --url, signed requests), x509_hash or x509_san_dns (HAIP: requests signed with the key --x5c-chain certifies, direct_post.jwt only) or redirect_uri (development: unsigned requests, plain http on 127.0.0.1 with --allow-loopback)")
+	f.StringVar(&chainFile, "x5c-chain", "", "PEM certificate chain of the signing key, leaf first, without the anchor, for --client-id-prefix x509_hash or x509_san_dns ('paspoort verifier key', then 'paspoort pki issue --key')")
 	f.StringVar(&uriMethod, "request-uri-method", oid4vp.RequestURIMethodPost, "request_uri_method of the openid4vp:// links: post (wallet_nonce) or get")
 	addStoreFlags(f, &sf, "verifier")
+	return cmd
+}
+
+// verifierSigningKey reads the verifier's signing key from
+// DATA/signing.jwk, making a new ES256 key there when there is none.
+func verifierSigningKey(data string) (*jose.PrivateKey, error) {
+	keyJSON, _, err := secretFile(filepath.Join(data, "signing.jwk"), func() ([]byte, error) {
+		k, err := jose.GenerateKey(jose.ES256)
+		if err != nil {
+			return nil, err
+		}
+		return json.Marshal(k)
+	})
+	if err != nil {
+		return nil, err
+	}
+	key, err := jose.ParsePrivateKey(keyJSON)
+	if err != nil {
+		return nil, fmt.Errorf("signing key: %w", err)
+	}
+	return key, nil
+}
+
+// verifierChain reads --x5c-chain and checks that it goes with
+// --client-id-prefix and --response-mode (HAIP 1.0 §5: direct_post.jwt).
+func verifierChain(prefix, chainFile, mode, data string) ([]*x509.Certificate, error) {
+	x509Prefix := oid4vp.IsX509(prefix)
+	switch {
+	case x509Prefix && chainFile == "":
+		return nil, usagef("%s", msg(
+			fmt.Sprintf("--client-id-prefix %s heeft de certificaatketen nodig: geef --x5c-chain FILE.pem. Maak die met 'paspoort verifier key --data %s --out verifier-key.jwk' en 'paspoort pki issue --key verifier-key.jwk'.", prefix, data),
+			fmt.Sprintf("--client-id-prefix %s needs the certificate chain: give --x5c-chain FILE.pem. Make it with 'paspoort verifier key --data %s --out verifier-key.jwk' and 'paspoort pki issue --key verifier-key.jwk'.", prefix, data)))
+	case !x509Prefix && chainFile != "":
+		return nil, usagef("%s", msg("--x5c-chain hoort bij --client-id-prefix x509_hash of x509_san_dns.",
+			"--x5c-chain goes with --client-id-prefix x509_hash or x509_san_dns."))
+	case x509Prefix && mode != oid4vp.ResponseModeDirectPostJWT:
+		return nil, usagef("%s", msg(
+			fmt.Sprintf("--client-id-prefix %s (HAIP) vraagt --response-mode direct_post.jwt, niet %s.", prefix, mode),
+			fmt.Sprintf("--client-id-prefix %s (HAIP) needs --response-mode direct_post.jwt, not %s.", prefix, mode)))
+	case !x509Prefix:
+		return nil, nil
+	}
+	b, err := readFile("x5c-chain", chainFile)
+	if err != nil {
+		return nil, err
+	}
+	chain, err := pki.ParseChainPEM(b)
+	if err != nil {
+		return nil, tell(err, fmt.Sprintf("--x5c-chain %s is geen PEM-certificaatketen (blad eerst, zoals 'paspoort pki issue' schrijft).", chainFile),
+			fmt.Sprintf("--x5c-chain %s is not a PEM certificate chain (leaf first, as 'paspoort pki issue' writes it).", chainFile))
+	}
+	return chain, nil
+}
+
+// verifierChainError explains an --x5c-chain the verifier refused to start
+// with, and the commands that fix it; other errors pass unchanged.
+func verifierChainError(err error, data, baseURL, prefix string) error {
+	if !oid4vp.IsX509(prefix) {
+		return err
+	}
+	host := baseURL
+	if u, perr := url.Parse(baseURL); perr == nil && u.Hostname() != "" {
+		host = u.Hostname()
+	}
+	fix := fmt.Sprintf("'paspoort verifier key --data %s --out verifier-key.jwk', then 'paspoort pki issue --dir PKI --dns %s --key verifier-key.jwk --out verifier' and --x5c-chain verifier.chain.pem", data, host)
+	switch {
+	case errors.Is(err, verifier.ErrChainKeyMismatch):
+		return tell(err, "het blad van --x5c-chain certificeert een andere sleutel dan waarmee de verifier ondertekent; de verifier is niet gestart. Certificeer de huidige sleutel: "+fix+".",
+			"the leaf of --x5c-chain certifies another key than the verifier signs with; the verifier did not start. Certify the current key: "+fix+".")
+	case errors.Is(err, pki.ErrNameMismatch):
+		return tell(err, fmt.Sprintf("het blad van --x5c-chain noemt %s niet als DNS-naam (nodig voor x509_san_dns); de verifier is niet gestart. Certificeer opnieuw: %s.", host, fix),
+			fmt.Sprintf("the leaf of --x5c-chain does not name %s as a DNS name (needed for x509_san_dns); the verifier did not start. Certify again: %s.", host, fix))
+	case errors.Is(err, pki.ErrKeyUsage):
+		return tell(err, "het blad van --x5c-chain mag niet ondertekenen (keyUsage zonder digitalSignature); de verifier is niet gestart. Certificeer opnieuw: "+fix+".",
+			"the leaf of --x5c-chain may not sign (keyUsage without digitalSignature); the verifier did not start. Certify again: "+fix+".")
+	case errors.Is(err, pki.ErrExpired), errors.Is(err, pki.ErrNotYetValid), errors.Is(err, pki.ErrUntrusted), errors.Is(err, pki.ErrTooManyCertificates):
+		return tell(err, "--x5c-chain is verlopen, nog niet geldig of geen keten (blad eerst, elk certificaat ondertekend door het volgende, zonder het anker); de verifier is niet gestart. Certificeer opnieuw: "+fix+".",
+			"--x5c-chain is expired, not yet valid or not a chain (leaf first, each certificate signed by the next, without the anchor); the verifier did not start. Certify again: "+fix+".")
+	}
+	return err
+}
+
+// newVerifierKeyCommand prints the verifier's public signing key, for
+// "paspoort pki issue --key".
+func newVerifierKeyCommand() *cobra.Command {
+	var data, out string
+	cmd := &cobra.Command{
+		Use:   "key --data DIR [--out FILE]",
+		Short: "Write the verifier's public signing key (JWK), to certify it with 'paspoort pki issue --key'",
+		Long: "Write the public JWK of the key the verifier with --data signs its request objects with\n" +
+			"(DIR/signing.jwk) to --out (default: standard output). A new data folder gets its signing key\n" +
+			"now, as \"verifier serve\" would make it. Only the public key is written. Certify it with\n" +
+			"'paspoort pki issue --key FILE' and start the verifier with --client-id-prefix x509_hash\n" +
+			"--x5c-chain PREFIX.chain.pem.",
+		Example: "  paspoort verifier key --data ./verifier-data --out verifier-key.jwk\n" +
+			"  paspoort pki issue --dir dev-pki --dns toelating.example.nl --key verifier-key.jwk --out toelating",
+		Args: noArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if data == "" {
+				return usagef("--data is required")
+			}
+			if err := os.MkdirAll(data, 0o700); err != nil {
+				return fmt.Errorf("--data: %w", err)
+			}
+			key, err := verifierSigningKey(data)
+			if err != nil {
+				return err
+			}
+			b, err := json.MarshalIndent(key.Public().WithKeyID(""), "", "  ")
+			if err != nil {
+				return err
+			}
+			b = append(b, '\n')
+			if out == "" {
+				_, err = cmd.OutOrStdout().Write(b)
+				return err
+			}
+			if err := refuseExisting("out", out); err != nil {
+				return err
+			}
+			return writeNew(out, b, 0o644)
+		},
+	}
+	f := cmd.Flags()
+	f.StringVar(&data, "data", "", "the verifier's data folder (holds signing.jwk)")
+	f.StringVar(&out, "out", "", "write the JWK to this new file instead of standard output")
 	return cmd
 }
 

@@ -14,6 +14,7 @@ import (
 	"github.com/spf13/cobra"
 	"golang.org/x/term"
 
+	"github.com/loopbrug/paspoort/credentials/pki"
 	"github.com/loopbrug/paspoort/credentials/ppp"
 	"github.com/loopbrug/paspoort/credentials/profile"
 	"github.com/loopbrug/paspoort/internal/jose"
@@ -34,6 +35,9 @@ type walletFlags struct {
 	redirectURI bool
 	// provider is the wallet provider's URL (--wallet-provider).
 	provider string
+	// verifierAnchors is the PEM file of the anchors of X.509 verifiers
+	// (addVerifierFlags).
+	verifierAnchors string
 }
 
 // addNetworkFlags adds the flags of the commands that talk to issuers and
@@ -77,6 +81,12 @@ func (f *walletFlags) folder() (string, error) {
 
 // options returns the wallet options the flags ask for; a --ca-file that is
 // not a PEM file of certificates is a usage error.
+// addVerifierFlags adds the flags of the commands that present to
+// verifiers: the anchors of verifiers identified by X.509 (HAIP).
+func (f *walletFlags) addVerifierFlags(cmd *cobra.Command) {
+	cmd.Flags().StringVar(&f.verifierAnchors, "verifier-anchors", "", "PEM file of the trust anchors of verifiers identified by an X.509 certificate (x509_hash, x509_san_dns; HAIP), such as the anchor.pem of 'paspoort pki init'")
+}
+
 func (f *walletFlags) options() ([]wallet.Option, error) {
 	var o []wallet.Option
 	if f.allowLoopback {
@@ -98,6 +108,18 @@ func (f *walletFlags) options() ([]wallet.Option, error) {
 	}
 	if f.provider != "" {
 		o = append(o, wallet.WithWalletProvider(f.provider))
+	}
+	if f.verifierAnchors != "" {
+		b, err := readFile("verifier-anchors", f.verifierAnchors)
+		if err != nil {
+			return nil, err
+		}
+		anchors, err := pki.ParseAnchorsPEM(b)
+		if err != nil {
+			return nil, tell(err, fmt.Sprintf("--verifier-anchors %s bevat geen CA-certificaten in PEM (zoals de anchor.pem van 'paspoort pki init').", f.verifierAnchors),
+				fmt.Sprintf("--verifier-anchors %s holds no PEM CA certificates (such as the anchor.pem of 'paspoort pki init').", f.verifierAnchors))
+		}
+		o = append(o, wallet.WithVerifierAnchors(anchors))
 	}
 	return o, nil
 }

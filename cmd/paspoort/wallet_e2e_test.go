@@ -124,6 +124,13 @@ func startRealVerifier(t *testing.T, cert tls.Certificate, rt http.RoundTripper,
 // "paspoort dev" verifiers on a laptop do.
 func startVerifier(t *testing.T, cert *tls.Certificate, rt http.RoundTripper, iss string) string {
 	t.Helper()
+	return startVerifierWith(t, cert, rt, iss, nil)
+}
+
+// startVerifierWith is startVerifier with the configuration changed by
+// change (when not nil) before the verifier is made.
+func startVerifierWith(t *testing.T, cert *tls.Certificate, rt http.RoundTripper, iss string, change func(*verifier.Config)) string {
+	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -160,11 +167,15 @@ func startVerifier(t *testing.T, cert *tls.Certificate, rt http.RoundTripper, is
 	if err != nil {
 		t.Fatal(err)
 	}
-	v, err := verifier.New(st, verifier.Config{
+	cfg := verifier.Config{
 		BaseURL: base, SigningKey: key, Profiles: []*profile.Profile{p}, Catalogues: []*profile.Catalogue{cat},
 		Trust:      verifier.StaticTrust{List: &verifier.TrustList{Issuers: []verifier.TrustedIssuer{{ID: iss, Types: []string{"level", "skill"}}}}},
 		AdminToken: e2eAdminToken, ClientIDPrefix: prefix,
-	}, verifier.WithAllowLoopback(), verifier.WithFetcher(fetcher))
+	}
+	if change != nil {
+		change(&cfg)
+	}
+	v, err := verifier.New(st, cfg, verifier.WithAllowLoopback(), verifier.WithFetcher(fetcher))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -107,5 +107,6 @@ func newWalletServeCommand(f *walletFlags) *cobra.Command {
 	cmd.Flags().DurationVar(&idle, "idle-timeout", wallet.DefaultIdleTimeout, "lock the wallet after this long without a request")
 	cmd.Flags().StringSliceVar(&hosts, "allowed-host", nil, "extra host names the Host header may name (DNS-rebinding protection; loopback names are always allowed)")
 	f.addNetworkFlags(cmd)
+	f.addVerifierFlags(cmd)
 	return cmd
 }

@@ -168,6 +168,7 @@ func newWalletPresentCommand(f *walletFlags) *cobra.Command {
 	cmd.Flags().StringArrayVar(&more, "show-more", nil, "QUERY_ID=CREDENTIAL_ID[,…]: also show what the verifier lets you add for these credentials (such as the employer of a job counted in a total)")
 	cmd.Flags().BoolVar(&optional, "include-optional", false, "answer every optional credential set you can, with one option each (verifiers that mark every set optional)")
 	f.addNetworkFlags(cmd)
+	f.addVerifierFlags(cmd)
 	return cmd
 }
 
@@ -212,6 +213,10 @@ func declined(cmd *cobra.Command, w *wallet.Wallet, pr *wallet.PresentationReque
 // per question the values that would be shared, in words.
 func printConsent(out io.Writer, pr *wallet.PresentationRequest) {
 	fmt.Fprintf(out, msg("%s vraagt gegevens uit uw paspoort.\n", "%s asks for information from your paspoort.\n"), display(pr.VerifierName))
+	if c := pr.Certificate; c != nil {
+		fmt.Fprintf(out, msg("De naam %s staat in het certificaat van de organisatie, en dat certificaat is uitgegeven door een instantie die u vertrouwt.\n",
+			"The name %s is in the organisation's certificate, which was issued by an authority you trust.\n"), display(c.Organisation))
+	}
 	printRegistration(out, pr)
 	printProtected(out, pr)
 	if p := pr.Profile; p != nil {

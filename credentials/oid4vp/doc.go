@@ -11,9 +11,13 @@
 //
 // Supported Client Identifier Prefixes: "decentralized_identifier" (signed
 // request objects, the key resolved from the DID through a caller-given
-// KeyResolver, the "kid" a DID URL of that DID) and "redirect_uri" (unsigned,
-// so accepted by a Wallet only with AllowRedirectURIPrefixUnsafe, for
-// development). Other prefixes and pre-registered clients are refused.
+// KeyResolver, the "kid" a DID URL of that DID), "x509_hash" and
+// "x509_san_dns" (signed request objects carrying the Verifier's
+// certificate chain in "x5c", validated by credentials/pki against the
+// Wallet's VerifyOptions.VerifierAnchors; HAIP 1.0 §5 requires x509_hash)
+// and "redirect_uri" (unsigned, so accepted by a Wallet only with
+// AllowRedirectURIPrefixUnsafe, for development). Other prefixes and
+// pre-registered clients are refused.
 //
 // Fetching is the caller's job: a Wallet fetches the request_uri with
 // internal/safehttp with WithMaxRedirects(0), so that an HTTP 3xx is an error (

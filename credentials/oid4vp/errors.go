@@ -24,6 +24,11 @@ var (
 	// required, or an unsigned one for redirect_uri without
 	// AllowRedirectURIPrefixUnsafe (SECURITY.md C.32).
 	ErrUnsigned = credentials.NewError(credentials.ErrAlg, "request object is not signed")
+	// ErrNoVerifierAnchors (TRUST): an x509_hash or x509_san_dns request
+	// reached a Wallet that has no trust anchors for Verifiers
+	// (VerifyOptions.VerifierAnchors), so the Verifier's certificate
+	// cannot be checked (§5.9.3).
+	ErrNoVerifierAnchors = credentials.NewError(credentials.ErrTrust, "no trust anchors for verifier certificates")
 	// ErrWalletNonce (REPLAY): the Request Object does not echo the
 	// wallet_nonce the Wallet sent (§5.10.1).
 	ErrWalletNonce = credentials.NewError(credentials.ErrReplay, "wallet_nonce not echoed")

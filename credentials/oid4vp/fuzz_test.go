@@ -11,6 +11,7 @@ import (
 
 	"github.com/loopbrug/paspoort/credentials"
 	"github.com/loopbrug/paspoort/credentials/oid4vp"
+	"github.com/loopbrug/paspoort/credentials/pki"
 	"github.com/loopbrug/paspoort/internal/jose"
 )
 
@@ -56,7 +57,9 @@ func TestSpecRequestExamples(t *testing.T) {
 
 // FuzzVerifyRequestObject feeds arbitrary request objects to the Wallet's
 // verification: no panic, every error of a class. Seeds are the spec's
-// payloads signed by a did:jwk Verifier, and unsigned.
+// payloads signed by a did:jwk Verifier, and unsigned, and the committed
+// x5c request objects (x509_hash, x509_san_dns), which every token is also
+// tried against with their anchor and client_id.
 func FuzzVerifyRequestObject(f *testing.F) {
 	v := newVerifier(f)
 	for _, name := range []string{"vp-1.0-request-object-direct-post.json", "vp-1.0-request-object-client-id-did.json"} {
@@ -69,11 +72,21 @@ func FuzzVerifyRequestObject(f *testing.F) {
 		f.Add(jose.EncodeSegment([]byte(`{"alg":"none","typ":"oauth-authz-req+jwt"}`)) + "." + jose.EncodeSegment(p) + ".")
 	}
 	f.Add(v.sign(f, v.request(f, "https://verifier.example/response")))
+	anchors, err := pki.ParseAnchorsPEM(vector(f, "x509-anchor.pem"))
+	if err != nil {
+		f.Fatal(err)
+	}
+	for _, name := range x509Vectors {
+		f.Add(strings.TrimSpace(string(vector(f, name))))
+	}
 	opts := v.verifyOpts()
+	unsafeOpts := opts
+	unsafeOpts.AllowRedirectURIPrefixUnsafe = true
 	f.Fuzz(func(t *testing.T, tok string) {
-		for _, unsafe := range []bool{false, true} {
-			o := opts
-			o.AllowRedirectURIPrefixUnsafe = unsafe
+		for _, o := range []oid4vp.VerifyOptions{opts, unsafeOpts, x509VectorOpts(t, tok, anchors)} {
+			if o.ClientID == "" {
+				continue
+			}
 			r, err := oid4vp.VerifyRequestObject(context.Background(), tok, o)
 			if err != nil {
 				if credentials.Class(err) == nil {
@@ -82,6 +95,10 @@ func FuzzVerifyRequestObject(f *testing.F) {
 				if r != nil {
 					t.Fatal("request with an error")
 				}
+				continue
+			}
+			if oid4vp.IsX509(r.ClientID.Prefix) && (r.Chain == nil || (r.ClientID.Prefix == oid4vp.PrefixX509Hash && pki.X509Hash(r.Chain.Leaf) != r.ClientID.Identifier)) {
+				t.Fatal("x509 request accepted without a chain that matches its client_id")
 			}
 		}
 	})

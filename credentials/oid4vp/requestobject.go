@@ -2,12 +2,14 @@ package oid4vp
 
 import (
 	"context"
+	"crypto/x509"
 	"fmt"
 	"strings"
 	"time"
 
 	"github.com/loopbrug/paspoort/credentials"
 	"github.com/loopbrug/paspoort/credentials/did"
+	"github.com/loopbrug/paspoort/credentials/pki"
 	"github.com/loopbrug/paspoort/internal/jose"
 	"github.com/loopbrug/paspoort/internal/limits"
 )
@@ -20,21 +22,43 @@ type KeyResolver interface {
 	ResolveKey(ctx context.Context, didURL string, rel did.Relationship) (*jose.PublicKey, error)
 }
 
-// SignRequestObject signs a Request Object for a decentralized_identifier
-// client (the Verifier side): header "typ" oauth-authz-req+jwt and "kid" the
-// key's ID, which must be a DID URL of the client_id's DID. It validates the
-// request first (as a Verifier: nonce entropy included), sets "aud" to
-// SelfIssuedAudience, and sets "iat" (and "exp" = iat + ttl when ttl > 0).
-func SignRequestObject(key *jose.PrivateKey, r AuthorizationRequest, now time.Time, ttl time.Duration, pol URLPolicy) (string, error) {
+// SignRequestObject signs a Request Object (the Verifier side), header
+// "typ" oauth-authz-req+jwt, for a client_id of one of these prefixes
+// (§5.9.3):
+//
+//   - decentralized_identifier: "kid" the key's ID, which must be a DID URL
+//     of the client_id's DID; chain must be empty;
+//   - x509_hash, x509_san_dns: chain is the Verifier's certificate chain,
+//     leaf first, without the trust anchor, put in the "x5c" header (RFC
+//     7515 §4.1.6); the leaf must certify key, and its hash be the
+//     x509_hash, or the x509_san_dns name be one of its dNSName SANs. No
+//     "kid" is sent: the Wallet takes the key from the leaf.
+//
+// It validates the request first (as a Verifier: nonce entropy included),
+// sets "aud" to SelfIssuedAudience, and sets "iat" (and "exp" = iat + ttl
+// when ttl > 0). Errors are ErrClientID (or the request's own).
+func SignRequestObject(key *jose.PrivateKey, r AuthorizationRequest, now time.Time, ttl time.Duration, pol URLPolicy, chain ...*x509.Certificate) (string, error) {
 	cid, err := r.Validate(ValidateOptions{URLs: pol, Verifier: true})
 	if err != nil {
 		return "", err
 	}
-	if cid.Prefix != PrefixDecentralizedIdentifier {
-		return "", errorf(ErrClientID, "only decentralized_identifier requests are signed; use EncodeUnsignedRequestObject")
-	}
-	if !strings.HasPrefix(key.KeyID(), cid.Identifier+"#") {
-		return "", errorf(ErrClientID, "key ID %q is not a DID URL of %s", truncate(key.KeyID()), cid.Identifier)
+	var extra map[string]any
+	switch {
+	case cid.Prefix == PrefixDecentralizedIdentifier:
+		if len(chain) > 0 {
+			return "", errorf(ErrClientID, "a decentralized_identifier request carries no certificate chain")
+		}
+		if !strings.HasPrefix(key.KeyID(), cid.Identifier+"#") {
+			return "", errorf(ErrClientID, "key ID %q is not a DID URL of %s", truncate(key.KeyID()), cid.Identifier)
+		}
+	case IsX509(cid.Prefix):
+		if err := CheckX509Client(cid, key.Public(), chain); err != nil {
+			return "", err
+		}
+		extra = map[string]any{"x5c": pki.X5C(chain)}
+		key = key.WithKeyID("")
+	default:
+		return "", errorf(ErrClientID, "only decentralized_identifier, x509_hash and x509_san_dns requests are signed; use EncodeUnsignedRequestObject")
 	}
 	r.Audience = SelfIssuedAudience
 	r.IssuedAt = now.Unix()
@@ -45,7 +69,45 @@ func SignRequestObject(key *jose.PrivateKey, r AuthorizationRequest, now time.Ti
 	if err != nil {
 		return "", fmt.Errorf("encode request object: %w", err)
 	}
-	return jose.Sign(key, TypRequestObject, nil, payload)
+	return jose.Sign(key, TypRequestObject, extra, payload)
+}
+
+// CheckX509Client checks that chain (leaf first) can sign for the x509_hash
+// or x509_san_dns client cid with key: 1 to pki.MaxChainLength
+// certificates, the leaf certifies key, and the leaf's SHA-256 is the
+// x509_hash (pki.MatchX509Hash) or the x509_san_dns name is among its
+// dNSName SANs (pki.MatchSANDNS). It does not validate the chain to an
+// anchor. Errors are ErrClientID, wrapping pki's sentinel where one
+// applies.
+func CheckX509Client(cid ClientID, key *jose.PublicKey, chain []*x509.Certificate) error {
+	if len(chain) == 0 {
+		return fmt.Errorf("%w: %s needs the certificate chain: %w", ErrClientID, cid.Prefix, pki.ErrNoCertificates)
+	}
+	if len(chain) > pki.MaxChainLength {
+		return fmt.Errorf("%w: %w: %d certificates", ErrClientID, pki.ErrTooManyCertificates, len(chain))
+	}
+	leaf, err := jose.NewPublicKey(chain[0].PublicKey)
+	if err != nil || key == nil || !leaf.Equal(key) {
+		return errorf(ErrClientID, "the leaf certificate does not certify the signing key")
+	}
+	return matchLeaf(cid, chain[0])
+}
+
+// matchLeaf checks the original Client Identifier against the leaf.
+func matchLeaf(cid ClientID, leaf *x509.Certificate) error {
+	var err error
+	switch cid.Prefix {
+	case PrefixX509Hash:
+		err = pki.MatchX509Hash(leaf, cid.Identifier)
+	case PrefixX509SANDNS:
+		err = pki.MatchSANDNS(leaf, cid.Identifier)
+	default:
+		return errorf(ErrClientID, "%s is not an X.509 prefix", truncate(cid.Prefix))
+	}
+	if err != nil {
+		return fmt.Errorf("%w: %w", ErrClientID, err)
+	}
+	return nil
 }
 
 // EncodeUnsignedRequestObject writes an unsigned Request Object ("alg":
@@ -91,6 +153,11 @@ type VerifyOptions struct {
 	Leeway time.Duration
 	// URLs is the URL policy for response_uri and client_id URLs.
 	URLs URLPolicy
+	// VerifierAnchors are the trust anchors of x509_hash and x509_san_dns
+	// Verifiers: their "x5c" chains must validate to one of them (§5.9.3:
+	// "The Wallet MUST validate ... the trust chain"). Without anchors
+	// such requests are refused (ErrNoVerifierAnchors).
+	VerifierAnchors *pki.Anchors
 	// AllowRedirectURIPrefixUnsafe accepts unsigned Request Objects of
 	// redirect_uri clients (development; such a Verifier is not
 	// authenticated). Default: refused.
@@ -105,8 +172,14 @@ type VerifiedRequest struct {
 	ClientID ClientID
 	// Key is the key that signed it (nil for an unsigned redirect_uri one).
 	Key *jose.PublicKey
-	// KeyID is the signing key's DID URL ("kid").
+	// KeyID is the signing key's DID URL ("kid"); empty for X.509
+	// clients.
 	KeyID string
+	// Chain is, for an x509_hash or x509_san_dns client, the validated
+	// certificate path, leaf first and anchor last: its leaf's subject
+	// (organisation, common name) names the Verifier to the holder. Nil
+	// for other prefixes.
+	Chain *pki.Verified
 }
 
 // VerifyRequestObject checks a Request Object fetched from a request_uri
@@ -119,13 +192,22 @@ type VerifiedRequest struct {
 //  3. the claims, strictly decoded; client_id identical to the URI's;
 //  4. by prefix: decentralized_identifier — "alg" on the allow-list (an
 //     unsigned object is ErrUnsigned), "kid" a DID URL of the client_id's
-//     DID, the key resolved through Resolver, the signature; redirect_uri —
-//     only with AllowRedirectURIPrefixUnsafe, and then only unsigned;
+//     DID, the key resolved through Resolver, the signature; x509_hash and
+//     x509_san_dns (§5.9.3) — "alg" on the allow-list (unsigned:
+//     ErrUnsigned), an "x5c" header (ErrClientID without one; a "kid" is
+//     ignored), parsed by pki.ParseX5C, VerifierAnchors configured
+//     (ErrNoVerifierAnchors), the chain validated to them at Now by
+//     pki.Anchors.Verify (time, key usage digitalSignature, path, name
+//     constraints; pki's sentinels), the leaf matched to the client_id
+//     (hash, or dNSName SAN; ErrClientID wrapping pki.ErrNameMismatch),
+//     the signature by the leaf's key; redirect_uri — only with
+//     AllowRedirectURIPrefixUnsafe, and then only unsigned;
 //  5. wallet_nonce echoed when one was sent;
 //  6. "aud" SelfIssuedAudience when present, "exp" not passed and "iat" not
 //     in the future (with leeway); "iss" is ignored (§5);
 //  7. the request rules of AuthorizationRequest.Validate, response_uri
-//     prefix rules included.
+//     prefix rules included (CheckResponseURI: for x509_san_dns the
+//     response_uri's FQDN is the DNS name).
 func VerifyRequestObject(ctx context.Context, token string, opts VerifyOptions) (*VerifiedRequest, error) {
 	if len(token) > limits.MaxTokenBytes {
 		return nil, errorf(ErrTooLarge, "request object of %d bytes", len(token))
@@ -194,6 +276,15 @@ func VerifyRequestObject(ctx context.Context, token string, opts VerifyOptions) 
 			return nil, fmt.Errorf("request object: %w", err)
 		}
 		out.Key, out.KeyID = key, hdr.Kid
+	case PrefixX509Hash, PrefixX509SANDNS:
+		if unsigned {
+			return nil, errorf(ErrUnsigned, "%s requests must be signed", cid.Prefix)
+		}
+		v, err := verifyX509(jws, cid, opts)
+		if err != nil {
+			return nil, err
+		}
+		out.Key, out.Chain = v.Key, v
 	case PrefixRedirectURI:
 		if !opts.AllowRedirectURIPrefixUnsafe {
 			return nil, errorf(ErrUnsigned, "redirect_uri clients cannot be authenticated")
@@ -212,6 +303,44 @@ func VerifyRequestObject(ctx context.Context, token string, opts VerifyOptions) 
 		return nil, err
 	}
 	return out, nil
+}
+
+// verifyX509 checks the signature of an X.509 client's Request Object
+// (step 4 of VerifyRequestObject).
+func verifyX509(jws *jose.JWS, cid ClientID, opts VerifyOptions) (*pki.Verified, error) {
+	algs := opts.Algs
+	if len(algs) == 0 {
+		algs = jose.DefaultAlgs
+	}
+	if err := jose.CheckAlg(jws.Header.Alg, algs); err != nil {
+		return nil, fmt.Errorf("request object: %w", err)
+	}
+	raw, ok := jws.Header.Raw["x5c"]
+	if !ok {
+		return nil, errorf(ErrClientID, "%s request object without an x5c header", cid.Prefix)
+	}
+	chain, err := pki.ParseX5C(raw)
+	if err != nil {
+		return nil, fmt.Errorf("request object: %w", err)
+	}
+	if opts.VerifierAnchors == nil {
+		return nil, ErrNoVerifierAnchors
+	}
+	at := opts.Now
+	if at.IsZero() {
+		at = time.Now()
+	}
+	v, err := opts.VerifierAnchors.Verify(chain, at)
+	if err != nil {
+		return nil, fmt.Errorf("verifier certificate chain: %w", err)
+	}
+	if err := matchLeaf(cid, v.Leaf); err != nil {
+		return nil, err
+	}
+	if err := jws.Verify(v.Key, algs); err != nil {
+		return nil, fmt.Errorf("request object: %w", err)
+	}
+	return v, nil
 }
 
 func parseUnsigned(token string) (jose.Header, []byte, error) {

@@ -74,6 +74,8 @@ func shareMessage(err error, lang string) string {
 		return texts[lang]["e_foreign"]
 	case errors.Is(err, registry.ErrNotRegistered):
 		return texts[lang]["e_unlisted"]
+	case errors.Is(err, wallet.ErrVerifierUntrusted):
+		return texts[lang]["e_verifier_cert"]
 	}
 	if m := messageFor(err, lang, ""); m != "" {
 		return m

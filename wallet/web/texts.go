@@ -83,6 +83,7 @@ var texts = map[string]map[string]string{
 		"e_overask":        "%s vraagt meer dan waarvoor zij in het register van %s staat: %s. Er is niets getoond en niets gedeeld. Vraag %s waarom.",
 		"e_foreign":        "Dit verzoek toont de inschrijving van een andere organisatie. Het is niet te vertrouwen. Er is niets gedeeld.",
 		"e_unlisted":       "Dit verzoek zegt dat de organisatie in een register staat dat u volgt, maar daar staat zij niet in. Er is niets gedeeld.",
+		"e_verifier_cert":  "De wallet kon niet nagaan welke organisatie dit verzoek stuurt: haar certificaat is niet uitgegeven door een instantie die u vertrouwt, of is verlopen. Er is niets gedeeld. Vraag de organisatie om uitleg. Hoort zij bij een testomgeving, start de wallet dan met het basiscertificaat van die omgeving (--verifier-anchors).",
 	},
 	"en": {
 		"portfolio": "Portfolio", "pf_title": "My EVC portfolios",
@@ -162,5 +163,6 @@ var texts = map[string]map[string]string{
 		"e_overask":        "%s asks for more than %s registered it for: %s. Nothing was shown and nothing shared. Ask %s why.",
 		"e_foreign":        "This request shows another organisation's entry. It cannot be trusted. Nothing was shared.",
 		"e_unlisted":       "This request says the organisation is in a register you follow, but it is not. Nothing was shared.",
+		"e_verifier_cert":  "The wallet could not check which organisation sends this request: its certificate was not issued by an authority you trust, or has expired. Nothing was shared. Ask the organisation. If it belongs to a test environment, start the wallet with that environment's root certificate (--verifier-anchors).",
 	},
 }
