@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/loopbrug/paspoort/credentials/did"
+	"github.com/loopbrug/paspoort/credentials/pki"
 	"github.com/loopbrug/paspoort/credentials/registry"
 	"github.com/loopbrug/paspoort/credentials/sdjwtvc"
 	"github.com/loopbrug/paspoort/credentials/statuslist"
@@ -94,6 +95,8 @@ type config struct {
 	rootCAs       *x509.CertPool
 	redirectURI   bool
 	freshOnly     bool
+	// issuerAnchors are the X.509 anchors of issuers (WithIssuerAnchors).
+	issuerAnchors *pki.Anchors
 }
 
 // WithLogger sets the logger. Default: slog.New(slog.DiscardHandler). The
@@ -413,6 +416,7 @@ func (w *Wallet) initNetwork() error {
 	if w.keys == nil {
 		w.keys = sdjwtvc.Chain{sdjwtvc.DIDKeys{Resolver: w.did}, &sdjwtvc.MetadataKeys{Fetcher: w.fetch}}
 	}
+	w.keys = issuerKeys(w.keys, w.cfg.issuerAnchors)
 	ch, err := statuslist.NewChecker(w.fetch, w.keys, statuslist.WithMinEntries(w.cfg.minEntries), statuslist.WithClock(w.cfg.now))
 	if err != nil {
 		return err

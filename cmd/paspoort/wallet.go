@@ -32,6 +32,9 @@ type walletFlags struct {
 	// and verifiers (addNetworkFlags).
 	caFile      string
 	redirectURI bool
+	// issuerAnchors is the PEM file of the X.509 anchors of issuers
+	// (--issuer-anchors), set by the same commands.
+	issuerAnchors string
 }
 
 // addNetworkFlags adds the flags of the commands that talk to issuers and
@@ -39,6 +42,7 @@ type walletFlags struct {
 // acceptance of redirect_uri: verifiers.
 func (f *walletFlags) addNetworkFlags(cmd *cobra.Command) {
 	caFileFlag(cmd.Flags(), &f.caFile, "PEM file of one or more CA certificates to trust for https instead of the system's (the DATA/tls/ca.pem of paspoort dev, a private CA)")
+	cmd.Flags().StringVar(&f.issuerAnchors, "issuer-anchors", "", "PEM file of the X.509 trust anchors of issuers that sign with a certificate chain (HAIP x5c); not for verifiers")
 	cmd.Flags().BoolVar(&f.redirectURI, "allow-redirect-uri-verifiers", false, "accept verifiers with the redirect_uri: client_id prefix and unsigned requests (paspoort dev only: they prove nothing about who they are)")
 }
 
@@ -92,6 +96,13 @@ func (f *walletFlags) options() ([]wallet.Option, error) {
 	}
 	if f.redirectURI {
 		o = append(o, wallet.WithRedirectURIVerifiersUnsafe())
+	}
+	anchors, err := readAnchors("issuer-anchors", f.issuerAnchors)
+	if err != nil {
+		return nil, err
+	}
+	if anchors != nil {
+		o = append(o, wallet.WithIssuerAnchors(anchors))
 	}
 	return o, nil
 }
