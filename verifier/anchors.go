@@ -28,12 +28,24 @@ const certifiedPrefix = "x509:"
 func certifiedID(anchorID, iss string) string { return certifiedPrefix + anchorID + ":" + iss }
 
 // trustID is the identity the trust list is asked about for a verified
-// credential: its certifiedID when X509Keys resolved its key, else its iss.
+// credential: its certifiedID when X509Keys resolved its key, else its
+// plainID.
 func trustID(r *sdjwtvc.Result) string {
 	if r.CertifiedBy != nil {
 		return certifiedID(r.CertifiedBy.AnchorID(), r.Issuer)
 	}
-	return r.Issuer
+	return plainID(r.Issuer)
+}
+
+// plainID is the identity of an issuer whose key did not come from a
+// chain: its iss, unless that iss itself starts like a certifiedID (an
+// "iss" of "x509:<anchor>:https://…"), which then names an anchor no
+// entry can name, so that no credential poses as certified by its iss.
+func plainID(iss string) string {
+	if strings.HasPrefix(iss, certifiedPrefix) {
+		return certifiedPrefix + "-:" + iss
+	}
+	return iss
 }
 
 // matches reports whether the entry trusts the issuer identity id (an iss

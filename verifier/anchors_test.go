@@ -347,3 +347,34 @@ func matchPaths(t *testing.T, cq *dcql.CredentialQuery, cred string) []string {
 	}
 	return m.Paths
 }
+
+// TestIssuerPosingAsCertified: a credential whose "iss" is written like
+// the verifier's identity of a certified issuer ("x509:<anchor>:<iss>")
+// but whose key came from elsewhere (here a resolver that knows it) does
+// not get the anchor entry's trust.
+func TestIssuerPosingAsCertified(t *testing.T) {
+	p, err := profile.Parse("portfolio-test.yaml", []byte(portfolioProfile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	trusted := newAuthority(t)
+	key, _ := jose.GenerateKey(jose.ES256)
+	anchorID := pki.X509Hash(trusted.Cert)
+	posing := "x509:" + anchorID + ":" + certifiedIss
+	tl := &verifier.TrustList{Issuers: []verifier.TrustedIssuer{{Anchor: anchorID, Types: []string{"skill"}, Kind: "assessor"}}}
+	e := newEnvWith(t, envOptions{trust: tl,
+		config: func(c *verifier.Config) { c.Profiles = append(c.Profiles, p); c.TrustAnchors = anchorsOf(t, trusted) },
+		opts:   []verifier.Option{verifier.WithIssuerKeys(sdjwtvc.StaticKeys{posing: {key.Public()}})}})
+	holder, _ := jose.GenerateKey(jose.ES256)
+	tp, _ := ppp.Lookup("skill")
+	now := time.Now()
+	raw, err := sdjwtvc.Issue(key, sdjwtvc.Credential{Issuer: posing, VCT: tp.VCT, HolderKey: holder.Public(), IssuedAt: now.Add(-time.Hour), Expires: now.Add(time.Hour),
+		Claims: exampleWith(t, "skill", map[string]any{"skill": skillSport, "skill_label": "instruct in sport", "assessed_on": date(now.AddDate(0, -1, 0)), "method": "assessment", "assurance": "assessor"})})
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := runProfile(t, e, &wallet{t: t, e: e, key: holder, creds: []string{raw}}, "portfolio-test")
+	if r := statusOf(t, d, "sport"); r.Status == profile.StatusMet || len(d.Rejected) != 1 || d.Rejected[0].Class != "TRUST" {
+		t.Fatalf("%s (%s); rejected %+v, want TRUST", r.Status, r.Reason, d.Rejected)
+	}
+}

@@ -287,9 +287,10 @@ func (v *Verifier) decide(ctx context.Context, tx *Transaction, p *profile.Profi
 		}
 		c := profile.Credential{ID: vf.hash, VCT: vf.res.VCT, Issuer: vf.res.Issuer, IssuedAt: vf.res.IssuedAt,
 			Claims: vf.res.Claims, For: []string{tx.QueryRequirements[vf.qid]}, SelfIssued: vf.self}
-		if vf.res.CertifiedBy != nil {
-			// Trusted as certified by its anchor, never as its iss.
-			c.TrustAs = trustID(vf.res)
+		if id := trustID(vf.res); id != vf.res.Issuer {
+			// Trusted as certified by its anchor, never as its iss (nor
+			// as certified by an iss that poses as such).
+			c.TrustAs = id
 		}
 		creds = append(creds, c)
 		if !slices.Contains(d.Credentials, vf.hash) {

@@ -340,7 +340,7 @@ func New(store Store, cfg Config, opts ...Option) (*Verifier, error) {
 		if err != nil {
 			return nil, fmt.Errorf("trust list: %w", err)
 		}
-		if !tl.Knows(iss) {
+		if !tl.Knows(plainID(iss)) {
 			if !strings.HasPrefix(iss, "did:jwk:") {
 				return nil, fmt.Errorf("issuer not on the trust list: %w", sdjwtvc.ErrUnknownIssuerKey)
 			}
