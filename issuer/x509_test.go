@@ -46,9 +46,11 @@ func devAuthority(t *testing.T) *pki.Authority {
 	return a
 }
 
-// TestIssuerX5C: an issuer with a chain signs every SD-JWT VC with an x5c
-// header that validates to the anchor (sdjwtvc.X509Keys, iss matched to the
-// leaf's URI SAN) and is refused under another anchor (TRUST); rotating the
+// TestIssuerX5C: an issuer with a chain signs every SD-JWT VC and its
+// status list tokens with an x5c header that validates to the anchor
+// (sdjwtvc.X509Keys, iss matched to the leaf's URI SAN;
+// statuslist.Checker.CheckCertifiedStatus) and is refused under another
+// anchor (TRUST; STATUS for the list); rotating the
 // key is refused with ErrRotateWithChain (409 on the admin API).
 func TestIssuerX5C(t *testing.T) {
 	a := devAuthority(t)
@@ -90,11 +92,22 @@ func TestIssuerX5C(t *testing.T) {
 	if err != nil {
 		t.Fatalf("x5c under the issuer's anchor: %v", err)
 	}
-	if res.Issuer != e.URL || !res.StatusChecked || !res.IssuerKey.Equal(e.Issuer.PublicKeys()[0]) {
-		t.Fatalf("result: issuer %q", res.Issuer)
+	if res.Issuer != e.URL || !res.StatusChecked || !res.IssuerKey.Equal(e.Issuer.PublicKeys()[0]) || res.CertifiedBy == nil {
+		t.Fatalf("result: issuer %q, certified %v", res.Issuer, res.CertifiedBy != nil)
+	}
+	// The status list token carries the chain too (HAIP 1.0 §7): checked
+	// above under the credential's anchor, refused under another; a plain
+	// check (the DID profile's) still takes its key from the metadata.
+	otherAuthority := devAuthority(t)
+	underOther := &sdjwtvc.Certification{Leaf: res.CertifiedBy.Leaf, Chain: res.CertifiedBy.Chain, Anchor: otherAuthority.Cert}
+	if err := checker.CheckCertifiedStatus(ctx, e.URL, underOther, *res.Status); !errors.Is(err, statuslist.ErrListRejected) || !errors.Is(err, pki.ErrUntrusted) || !errors.Is(err, credentials.ErrStatus) {
+		t.Fatalf("status list under another anchor: %v, want ErrListRejected, pki.ErrUntrusted (STATUS)", err)
+	}
+	if err := checker.CheckStatus(ctx, e.URL, *res.Status); err != nil {
+		t.Fatalf("plain status check of the x5c-signed list: %v", err)
 	}
 
-	other, err := pki.NewAnchors(devAuthority(t).Cert)
+	other, err := pki.NewAnchors(otherAuthority.Cert)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -18,6 +18,7 @@ import (
 	"github.com/loopbrug/paspoort/credentials/dcql"
 	"github.com/loopbrug/paspoort/credentials/did"
 	"github.com/loopbrug/paspoort/credentials/oid4vp"
+	"github.com/loopbrug/paspoort/credentials/pki"
 	"github.com/loopbrug/paspoort/credentials/ppp"
 	"github.com/loopbrug/paspoort/credentials/profile"
 	"github.com/loopbrug/paspoort/credentials/sdjwt"
@@ -299,7 +300,18 @@ func (w *wallet) vpToken(r request, aud, nonce string, greedy bool) oid4vp.VPTok
 			w.t.Fatal(err)
 		}
 		vct, _ := p.Claims["vct"].(string)
-		cands = append(cands, dcql.Candidate{ID: string(rune('a' + i)), Format: dcql.FormatSDJWTVC, VCT: vct, Claims: p.Claims, HolderBinding: true})
+		cand := dcql.Candidate{ID: string(rune('a' + i)), Format: dcql.FormatSDJWTVC, VCT: vct, Claims: p.Claims, HolderBinding: true}
+		if x5c, ok := s.JWT.Header.Raw["x5c"]; ok {
+			// What a wallet knows of the chain for trusted_authorities.
+			chain, err := pki.ParseX5C(x5c)
+			if err != nil {
+				w.t.Fatal(err)
+			}
+			for _, c := range chain {
+				cand.AuthorityKeyIDs = append(cand.AuthorityKeyIDs, c.AuthorityKeyId)
+			}
+		}
+		cands = append(cands, cand)
 	}
 	res, _ := dcql.Match(r.DCQLQuery, cands)
 	out := oid4vp.VPToken{}

@@ -68,7 +68,9 @@ type ResponseReply struct {
 //  6. The profile is evaluated with the trust list per requirement, each
 //     credential's assurance capped at its issuer's kind
 //     (TrustList.IssuerAssurance) and a self-issued one's at self; the
-//     gap becomes a plan.
+//     gap becomes a plan. A credential whose issuer key came from an x5c
+//     chain to Config.TrustAnchors is asked about as certified by that
+//     anchor (certifiedID), never as its iss alone.
 //  7. The decision is stored (needed claims only) by Store.Decide, which
 //     spends the nonce atomically in the same write: of concurrent
 //     responses to one transaction exactly one is decided on, the others
@@ -245,7 +247,7 @@ func (v *Verifier) decide(ctx context.Context, tx *Transaction, p *profile.Profi
 			if t, found := ppp.LookupVCT(r.VCT); found {
 				typeName = t.Name
 			}
-			if err := checkSelfIssued(tl, typeName, r.Issuer, self); err != nil {
+			if err := checkSelfIssued(tl, typeName, trustID(r), self); err != nil {
 				v.metrics.presentations.WithLabelValues("TRUST").Inc()
 				d.Rejected = append(d.Rejected, Rejection{QueryID: qid, Index: i, Class: "TRUST", Reason: genericReason(err)})
 				continue
@@ -254,10 +256,14 @@ func (v *Verifier) decide(ctx context.Context, tx *Transaction, p *profile.Profi
 			issuerJWT, _, _ := strings.Cut(raw, "~")
 			h := hashToken(issuerJWT)
 			ok = append(ok, verified{qid, i, r, h, self})
-			presented[qid] = append(presented[qid], dcql.Presented{
+			p := dcql.Presented{
 				Format: dcql.FormatSDJWTVC, VCT: r.VCT, Claims: r.Claims, Disclosed: r.Disclosed,
 				HolderBinding: r.KeyBinding != nil, Key: h,
-			})
+			}
+			if r.CertifiedBy != nil {
+				p.AuthorityKeyIDs = r.CertifiedBy.AuthorityKeyIDs()
+			}
+			presented[qid] = append(presented[qid], p)
 		}
 	}
 	// Re-check against the query (C.33): drop what goes beyond it.
@@ -279,8 +285,14 @@ func (v *Verifier) decide(ctx context.Context, tx *Transaction, p *profile.Profi
 			d.Rejected = append(d.Rejected, Rejection{QueryID: vf.qid, Index: vf.idx, Class: class, Reason: "presentation does not fit the query (type, or claims beyond what was asked)"})
 			continue
 		}
-		creds = append(creds, profile.Credential{ID: vf.hash, VCT: vf.res.VCT, Issuer: vf.res.Issuer, IssuedAt: vf.res.IssuedAt,
-			Claims: vf.res.Claims, For: []string{tx.QueryRequirements[vf.qid]}, SelfIssued: vf.self})
+		c := profile.Credential{ID: vf.hash, VCT: vf.res.VCT, Issuer: vf.res.Issuer, IssuedAt: vf.res.IssuedAt,
+			Claims: vf.res.Claims, For: []string{tx.QueryRequirements[vf.qid]}, SelfIssued: vf.self}
+		if id := trustID(vf.res); id != vf.res.Issuer {
+			// Trusted as certified by its anchor, never as its iss (nor
+			// as certified by an iss that poses as such).
+			c.TrustAs = id
+		}
+		creds = append(creds, c)
 		if !slices.Contains(d.Credentials, vf.hash) {
 			d.Credentials = append(d.Credentials, vf.hash)
 		}

@@ -69,7 +69,7 @@ func (p pinnedStatus) CheckStatus(ctx context.Context, iss string, ref sdjwtvc.S
 	if err != nil {
 		return credentials.NewError(credentials.ErrStatus, "trust list unavailable")
 	}
-	if !tl.Knows(iss) {
+	if !tl.Knows(plainID(iss)) {
 		return credentials.NewError(credentials.ErrStatus, "status list of an issuer not on the trust list is not fetched")
 	}
 	return p.next.CheckStatus(ctx, iss, ref)

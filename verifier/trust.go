@@ -30,10 +30,25 @@ type TrustList struct {
 	Issuers []TrustedIssuer `json:"issuers"`
 }
 
-// TrustedIssuer is one issuer and the types it is trusted for.
+// TrustedIssuer is one issuer and the types it is trusted for, or, with
+// Anchor, the issuers an X.509 trust anchor certifies.
+//
+// An entry without Anchor trusts credentials whose issuer key was found
+// for their "iss" (a DID, JWT VC Issuer Metadata): never one whose key came
+// from an x5c chain. An entry with Anchor trusts only credentials whose
+// issuer key came from an x5c chain that validated to that anchor (one of
+// Config.TrustAnchors), and whose "iss" is ID when ID is set (any issuer
+// the anchor certifies when it is not). The two kinds never stand in for
+// each other, even for the same "iss" (certifiedID).
 type TrustedIssuer struct {
-	// ID is the issuer's "iss": a DID or an https URL.
-	ID string `json:"id"`
+	// ID is the issuer's "iss": a DID or an https URL. With Anchor it is
+	// optional and must be an https URL (HAIP: iss is one).
+	ID string `json:"id,omitempty"`
+	// Anchor, optional, names a trust anchor: the base64url (no padding)
+	// SHA-256 of its DER certificate (43 characters; what
+	// sdjwtvc.Certification.AnchorID gives; the same computation as an
+	// x509_hash).
+	Anchor string `json:"anchor,omitempty"`
 	// Name is a display name, optional.
 	Name string `json:"name,omitempty"`
 	// Types are PPP type names ("skill", "level", …).
@@ -65,7 +80,12 @@ func ParseTrustList(data []byte) (*TrustList, error) {
 
 func (tl *TrustList) validate() error {
 	for i, is := range tl.Issuers {
-		if !strings.HasPrefix(is.ID, "did:") && !strings.HasPrefix(is.ID, "https://") {
+		switch {
+		case is.Anchor != "" && !validAnchorID(is.Anchor):
+			return fmt.Errorf("%w: issuers[%d].anchor must be the base64url SHA-256 of the anchor certificate", ErrBadTrustList, i)
+		case is.Anchor != "" && is.ID != "" && !strings.HasPrefix(is.ID, "https://"):
+			return fmt.Errorf("%w: issuers[%d].id must be an https URL for an issuer certified by an anchor", ErrBadTrustList, i)
+		case is.Anchor == "" && !strings.HasPrefix(is.ID, "did:") && !strings.HasPrefix(is.ID, "https://"):
 			return fmt.Errorf("%w: issuers[%d].id must be a DID or an https URL", ErrBadTrustList, i)
 		}
 		if len(is.Types) == 0 {
@@ -84,12 +104,14 @@ func (tl *TrustList) validate() error {
 }
 
 // Trusted reports whether issuer is trusted for the PPP type typeName.
+// issuer is an "iss", or the certifiedID of an issuer certified by an
+// anchor; so are the issuer arguments of IssuerAssurance and Knows.
 func (tl *TrustList) Trusted(issuer, typeName string) bool {
 	if tl == nil {
 		return false
 	}
 	for _, is := range tl.Issuers {
-		if is.ID == issuer && slices.Contains(is.Types, typeName) {
+		if is.matches(issuer) && slices.Contains(is.Types, typeName) {
 			return true
 		}
 	}
@@ -107,7 +129,7 @@ func (tl *TrustList) IssuerAssurance(issuer, typeName string) (ppp.Assurance, bo
 	var out ppp.Assurance
 	found := false
 	for _, is := range tl.Issuers {
-		if is.ID != issuer || !slices.Contains(is.Types, typeName) {
+		if !is.matches(issuer) || !slices.Contains(is.Types, typeName) {
 			continue
 		}
 		a, ok := ppp.AssuranceOfIssuerKind(is.Kind)
@@ -128,7 +150,7 @@ func (tl *TrustList) Knows(issuer string) bool {
 	if tl == nil {
 		return false
 	}
-	return slices.ContainsFunc(tl.Issuers, func(is TrustedIssuer) bool { return is.ID == issuer })
+	return slices.ContainsFunc(tl.Issuers, func(is TrustedIssuer) bool { return is.matches(issuer) })
 }
 
 // VerifyTrustListJWT verifies a trust list published as a JWT by a

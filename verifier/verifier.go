@@ -15,6 +15,7 @@ import (
 
 	"github.com/loopbrug/paspoort/credentials/did"
 	"github.com/loopbrug/paspoort/credentials/oid4vp"
+	"github.com/loopbrug/paspoort/credentials/pki"
 	"github.com/loopbrug/paspoort/credentials/profile"
 	"github.com/loopbrug/paspoort/credentials/registry"
 	"github.com/loopbrug/paspoort/credentials/sdjwtvc"
@@ -68,6 +69,20 @@ type Config struct {
 	Catalogues []*profile.Catalogue
 	// Trust provides the trust list.
 	Trust TrustSource
+	// TrustAnchors, when set, are the X.509 trust anchors for issuers
+	// (HAIP 1.0 §7.1): a credential whose "x5c" chains to one of them has
+	// its issuer key from the chain (sdjwtvc.X509Keys, before any other
+	// mechanism), and counts only as far as a trust list entry naming
+	// that anchor allows (TrustedIssuer.Anchor); its status list must be
+	// signed under the same anchor. A credential with an x5c that does not
+	// chain to them is refused (TRUST). Nil ignores x5c headers.
+	TrustAnchors *pki.Anchors
+	// RequireAnchoredIssuers asks, in every Credential Query, for
+	// credentials whose chain leads to TrustAnchors (DCQL
+	// trusted_authorities of type "aki", OpenID4VP 1.0 §6.1.1), and
+	// refuses a presented credential that does not match it (CLAIM). It
+	// needs TrustAnchors, each with a subject key identifier.
+	RequireAnchoredIssuers bool
 	// Registrations, when set, gives the verifier's entries in consortium
 	// registers (a *RegisterTrust), presented in every request as
 	// verifier_info (OpenID4VP 1.0 §5.1).
@@ -239,6 +254,14 @@ func New(store Store, cfg Config, opts ...Option) (*Verifier, error) {
 	if len(cfg.Profiles) == 0 {
 		errs = append(errs, errors.New("at least one profile is required"))
 	}
+	var akis []string
+	if cfg.RequireAnchoredIssuers {
+		if cfg.TrustAnchors == nil {
+			errs = append(errs, errors.New("RequireAnchoredIssuers needs TrustAnchors"))
+		} else if akis, err = anchorAKIs(cfg.TrustAnchors); err != nil {
+			errs = append(errs, err)
+		}
+	}
 	if cfg.ResponseMode != oid4vp.ResponseModeDirectPost && cfg.ResponseMode != oid4vp.ResponseModeDirectPostJWT {
 		errs = append(errs, fmt.Errorf("ResponseMode %q is not direct_post or direct_post.jwt", cfg.ResponseMode))
 	}
@@ -260,6 +283,9 @@ func New(store Store, cfg Config, opts ...Option) (*Verifier, error) {
 		v.profiles[p.ID] = p
 		v.order = append(v.order, p.ID)
 		pq, err := newProfileQuery(p)
+		if err == nil && len(akis) > 0 {
+			pq, err = withTrustedAuthorities(pq, akis)
+		}
 		if err != nil {
 			errs = append(errs, fmt.Errorf("profile %q: %w", p.ID, err))
 		}
@@ -343,7 +369,7 @@ func New(store Store, cfg Config, opts ...Option) (*Verifier, error) {
 		if err != nil {
 			return nil, fmt.Errorf("trust list: %w", err)
 		}
-		if !tl.Knows(iss) {
+		if !tl.Knows(plainID(iss)) {
 			if !strings.HasPrefix(iss, "did:jwk:") {
 				return nil, fmt.Errorf("issuer not on the trust list: %w", sdjwtvc.ErrUnknownIssuerKey)
 			}
@@ -351,6 +377,14 @@ func New(store Store, cfg Config, opts ...Option) (*Verifier, error) {
 		}
 		return keys.ResolveIssuerKey(ctx, iss, kid)
 	})
+	// An issuer certified by an anchor: its key comes from its x5c chain
+	// when the trust list names it under that anchor (pinnedX509), nothing
+	// is fetched for it, and what it counts for is decided after
+	// verification (trustID). Without anchors the x5c is ignored.
+	var issuerKeys sdjwtvc.KeyResolver = pinned
+	if cfg.TrustAnchors != nil {
+		issuerKeys = sdjwtvc.Chain{pinnedX509{keys: sdjwtvc.X509Keys{Anchors: cfg.TrustAnchors}, trust: cfg.Trust}, pinned}
+	}
 	status := o.status
 	if status == nil {
 		sc, err := statuslist.NewChecker(fetcher, pinned, statuslist.WithClock(o.now))
@@ -363,7 +397,7 @@ func New(store Store, cfg Config, opts ...Option) (*Verifier, error) {
 	// self-issued credential names no status list the verifier will fetch
 	// (phone-home, SECURITY.md H.57).
 	status = pinnedStatus{trust: cfg.Trust, next: status}
-	v.sdjwt, err = sdjwtvc.NewVerifier(pinned, sdjwtvc.WithStatusChecker(status), sdjwtvc.WithClock(o.now))
+	v.sdjwt, err = sdjwtvc.NewVerifier(issuerKeys, sdjwtvc.WithStatusChecker(status), sdjwtvc.WithClock(o.now))
 	if err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrBadConfig, err)
 	}

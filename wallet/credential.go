@@ -61,6 +61,11 @@ type Credential struct {
 	// list leaves it as it was. Present skips copies known revoked or
 	// suspended.
 	LastStatus []Status `json:"last_status,omitempty"`
+	// AuthorityKeyIDs are the AuthorityKeyIdentifiers of the certificates
+	// of the issuer's x5c chain, when the wallet validated it to one of its
+	// issuer anchors on receipt (WithIssuerAnchors): what DCQL
+	// trusted_authorities of type "aki" match (OpenID4VP 1.0 §6.1.1).
+	AuthorityKeyIDs [][]byte `json:"authority_key_ids,omitempty"`
 }
 
 // Block returns the PPP building block of the credential, 0 for a type
@@ -159,6 +164,9 @@ func verifyCopiesWith(ctx context.Context, v *sdjwtvc.Verifier, copies []Copy, p
 		}
 		if c == nil {
 			c = &Credential{VCT: res.VCT, Issuer: res.Issuer, IssuedAt: res.IssuedAt, NotBefore: res.NotBefore, ExpiresAt: res.Expires, Claims: res.Claims}
+			if res.CertifiedBy != nil {
+				c.AuthorityKeyIDs = res.CertifiedBy.AuthorityKeyIDs()
+			}
 			if t, ok := ppp.LookupVCT(res.VCT); ok {
 				c.Type = t.Name
 			}

@@ -34,7 +34,8 @@ func (w *Wallet) candidates() []candidate {
 		cands := make([]candidate, 0, len(ids))
 		for _, id := range ids {
 			c := w.index[id]
-			cands = append(cands, candidate{ID: id, Format: dcql.FormatSDJWTVC, VCT: c.VCT, Claims: c.Claims, HolderBinding: true})
+			cands = append(cands, candidate{ID: id, Format: dcql.FormatSDJWTVC, VCT: c.VCT, Claims: c.Claims, HolderBinding: true,
+				AuthorityKeyIDs: c.AuthorityKeyIDs})
 		}
 		w.cands, w.dirty = cands, false
 	}

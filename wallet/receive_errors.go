@@ -85,7 +85,8 @@ func grantError(err error) error {
 
 // receiveError adds to err the receiving error a person is told about:
 // the issuer unreachable, its certificate untrusted, a loopback address
-// refused, or (fetching an offer by reference) an offer no longer served.
+// refused, (fetching an offer by reference) an offer no longer served, or
+// the x5c chain of the credential untrusted or out of date.
 func receiveError(err error, offer bool) error {
 	if err == nil {
 		return nil
@@ -99,6 +100,9 @@ func receiveError(err error, offer bool) error {
 		dnse  *net.DNSError
 		opErr *net.OpError
 	)
+	if ce := certificateError(err); ce != nil {
+		return ce
+	}
 	switch {
 	case errors.Is(err, ErrWrongTxCode), errors.Is(err, ErrOfferExpired), errors.Is(err, ErrOfferUsed):
 		return err

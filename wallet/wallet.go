@@ -100,6 +100,8 @@ type config struct {
 	// verifierAnchors are the trust anchors of X.509 verifiers
 	// (WithVerifierAnchors, present.go).
 	verifierAnchors *pki.Anchors
+	// issuerAnchors are the X.509 anchors of issuers (WithIssuerAnchors).
+	issuerAnchors *pki.Anchors
 }
 
 // WithLogger sets the logger. Default: slog.New(slog.DiscardHandler). The
@@ -419,6 +421,7 @@ func (w *Wallet) initNetwork() error {
 	if w.keys == nil {
 		w.keys = sdjwtvc.Chain{sdjwtvc.DIDKeys{Resolver: w.did}, &sdjwtvc.MetadataKeys{Fetcher: w.fetch}}
 	}
+	w.keys = issuerKeys(w.keys, w.cfg.issuerAnchors)
 	ch, err := statuslist.NewChecker(w.fetch, w.keys, statuslist.WithMinEntries(w.cfg.minEntries), statuslist.WithClock(w.cfg.now))
 	if err != nil {
 		return err

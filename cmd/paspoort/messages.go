@@ -56,6 +56,12 @@ func receiveError(err error, org string) error {
 	case errors.Is(err, wallet.ErrLoopbackRefused):
 		return tell(err, "de link wijst naar deze computer (127.0.0.1/localhost). Dat mag alleen in een testomgeving: geef --allow-loopback.",
 			"the link points at this computer (127.0.0.1/localhost). That is for test environments only: give --allow-loopback.")
+	case errors.Is(err, wallet.ErrIssuerCertificateExpired):
+		return tell(err, fmt.Sprintf("het certificaat waarmee %s het bewijs ondertekende is verlopen of nog niet geldig; er is niets opgeslagen. Vraag %s om bewijs met een geldig certificaat, of controleer de klok van deze computer.", org, org),
+			fmt.Sprintf("the certificate %s signed the evidence with has expired or is not valid yet; nothing was kept. Ask %s for evidence with a valid certificate, or check this computer's clock.", org, org))
+	case errors.Is(err, wallet.ErrIssuerCertificateUntrusted):
+		return tell(err, fmt.Sprintf("het certificaat waarmee %s het bewijs ondertekende komt niet van een uitgever die u vertrouwt; er is niets opgeslagen. Vertrouwt u deze uitgever wel, geef dan het stamcertificaat met --issuer-anchors.", org),
+			fmt.Sprintf("the certificate %s signed the evidence with does not come from an authority you trust; nothing was kept. If you do trust this issuer, give its root certificate with --issuer-anchors.", org))
 	case errors.Is(err, wallet.ErrUntrustedCertificate):
 		return tell(err, "het certificaat van de organisatie wordt niet vertrouwd. Gebruikt u een testomgeving, geef dan het CA-certificaat met --ca-file (bij paspoort dev: DATA/tls/ca.pem).",
 			"the organisation's certificate is not trusted. In a test environment, give its CA certificate with --ca-file (with paspoort dev: DATA/tls/ca.pem).")

@@ -49,8 +49,8 @@ func newVerifierCommand() *cobra.Command {
 
 func newVerifierServeCommand() *cobra.Command {
 	var data, listen, baseURL, tokenFile, profDir, trustFile, mode, prefix, uriMethod, chainFile string
-	var trustURL, trustKeyFile, trustIss, caFile, tlsCert, tlsKey string
-	var loopback bool
+	var trustURL, trustKeyFile, trustIss, caFile, tlsCert, tlsKey, anchorsFile string
+	var loopback, requireAnchored bool
 	var registers, registerKeys []string
 	var retention, trustRefresh time.Duration
 	var sf storeFlags
@@ -65,6 +65,12 @@ func newVerifierServeCommand() *cobra.Command {
 			"where a consortium publishes the same document as a signed JWT (typ paspoort-trust-list+jwt),\n" +
 			"verified with the consortium's public key --trust-issuer-key, refetched every --trust-refresh\n" +
 			"and kept while a refresh fails until it expires; then the verifier fails closed.\n\n" +
+			"HAIP: --trust-anchors (PEM) are the X.509 anchors of issuers that sign with an x5c chain. Such a\n" +
+			"credential counts only for a trust list entry that names its anchor: {\"anchor\": \"<base64url\n" +
+			"SHA-256 of the anchor certificate>\", \"id\": \"https://…\" (optional), \"types\": […], \"kind\": …};\n" +
+			"an entry with only an id never trusts a certified credential, nor the other way round.\n" +
+			"--require-anchored-issuers asks wallets for credentials chaining to these anchors only (DCQL\n" +
+			"trusted_authorities, aki) and refuses any other.\n\n" +
 			"With --tls-cert and --tls-key the verifier speaks https itself; without them it serves plain\n" +
 			"HTTP for a TLS-terminating proxy in front. --ca-file trusts a private CA (instead of the\n" +
 			"system's) for outbound fetches: the trust list, did:web documents and status lists.\n\n" +
@@ -107,6 +113,13 @@ func newVerifierServeCommand() *cobra.Command {
 			}
 			if (tlsCert == "") != (tlsKey == "") {
 				return usagef("--tls-cert and --tls-key go together")
+			}
+			if requireAnchored && anchorsFile == "" {
+				return usagef("--require-anchored-issuers needs --trust-anchors FILE.pem: the anchors issuers must chain to")
+			}
+			anchors, err := readAnchors("trust-anchors", anchorsFile)
+			if err != nil {
+				return err
 			}
 			chain, err := verifierChain(prefix, chainFile, mode, data)
 			if err != nil {
@@ -177,7 +190,8 @@ func newVerifierServeCommand() *cobra.Command {
 				BaseURL: baseURL, SigningKey: key, Profiles: ps, Catalogues: cs,
 				Trust: trust, Registrations: registrationsOf(regTrust), AdminToken: strings.TrimSpace(string(tok)),
 				Retention: retention, ResponseMode: mode, ClientIDPrefix: prefix, RequestURIMethod: uriMethod,
-				X5CChain: chain,
+				X5CChain:     chain,
+				TrustAnchors: anchors, RequireAnchoredIssuers: requireAnchored,
 			}, opts...)
 			if err != nil {
 				return verifierChainError(err, data, baseURL, prefix)
@@ -211,6 +225,8 @@ func newVerifierServeCommand() *cobra.Command {
 	f.StringVar(&trustKeyFile, "trust-issuer-key", "", "public JWK file of the consortium key that signs the --trust-url list")
 	f.StringVar(&trustIss, "trust-issuer", "", "the \"iss\" the --trust-url list must carry (optional)")
 	f.DurationVar(&trustRefresh, "trust-refresh", time.Hour, "how often the --trust-url list is refetched")
+	f.StringVar(&anchorsFile, "trust-anchors", "", "PEM file of the X.509 trust anchors of issuers that sign with x5c (HAIP); trust list entries name them by \"anchor\"")
+	f.BoolVar(&requireAnchored, "require-anchored-issuers", false, "ask only for credentials whose x5c chains to --trust-anchors (DCQL trusted_authorities aki) and refuse others")
 	caFileFlag(f, &caFile, "PEM CA certificates trusted, instead of the system's, for outbound https (private or development CA)")
 	f.StringVar(&tlsCert, "tls-cert", "", "TLS certificate chain (PEM) to serve https directly")
 	f.StringVar(&tlsKey, "tls-key", "", "TLS private key (PEM)")

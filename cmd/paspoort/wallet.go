@@ -38,6 +38,9 @@ type walletFlags struct {
 	// verifierAnchors is the PEM file of the anchors of X.509 verifiers
 	// (addVerifierFlags).
 	verifierAnchors string
+	// issuerAnchors is the PEM file of the X.509 anchors of issuers
+	// (--issuer-anchors), set by the same commands.
+	issuerAnchors string
 }
 
 // addNetworkFlags adds the flags of the commands that talk to issuers and
@@ -45,6 +48,7 @@ type walletFlags struct {
 // acceptance of redirect_uri: verifiers.
 func (f *walletFlags) addNetworkFlags(cmd *cobra.Command) {
 	caFileFlag(cmd.Flags(), &f.caFile, "PEM file of one or more CA certificates to trust for https instead of the system's (the DATA/tls/ca.pem of paspoort dev, a private CA)")
+	cmd.Flags().StringVar(&f.issuerAnchors, "issuer-anchors", "", "PEM file of the X.509 trust anchors of issuers that sign with a certificate chain (HAIP x5c); not for verifiers")
 	cmd.Flags().BoolVar(&f.redirectURI, "allow-redirect-uri-verifiers", false, "accept verifiers with the redirect_uri: client_id prefix and unsigned requests (paspoort dev only: they prove nothing about who they are)")
 	cmd.Flags().StringVar(&f.provider, "wallet-provider", "", "URL of the wallet provider that vouches for this wallet towards HAIP issuers (paspoort wallet-provider serve)")
 }
@@ -120,6 +124,13 @@ func (f *walletFlags) options() ([]wallet.Option, error) {
 				fmt.Sprintf("--verifier-anchors %s holds no PEM CA certificates (such as the anchor.pem of 'paspoort pki init').", f.verifierAnchors))
 		}
 		o = append(o, wallet.WithVerifierAnchors(anchors))
+	}
+	anchors, err := readAnchors("issuer-anchors", f.issuerAnchors)
+	if err != nil {
+		return nil, err
+	}
+	if anchors != nil {
+		o = append(o, wallet.WithIssuerAnchors(anchors))
 	}
 	return o, nil
 }

@@ -56,6 +56,9 @@ type Presented struct {
 	Disclosed []string
 	// HolderBinding reports that its Key Binding JWT was verified.
 	HolderBinding bool
+	// AuthorityKeyIDs are the AuthorityKeyIdentifiers of the certificates
+	// of its verified chain (as in Candidate), for "trusted_authorities".
+	AuthorityKeyIDs [][]byte
 	// Key optionally identifies the underlying credential (say, the digest
 	// of the issuer-signed JWT). Presentations with the same non-empty Key
 	// under several Credential Queries may disclose what any of those
@@ -90,7 +93,9 @@ func (e *PresentationError) Unwrap() error { return e.Err }
 //  2. every key is a Credential Query id, with a non-empty array holding
 //     one presentation unless "multiple";
 //  3. each presentation has the query's format and one of its vct_values,
-//     holder binding unless the query waives it, and the claims of one of
+//     holder binding unless the query waives it, a chain matching its
+//     trusted_authorities when it has them (type "aki", §6.1.1;
+//     ErrAuthorityMismatch), and the claims of one of
 //     the query's claim sets (all its claims without claim_sets; none when
 //     it has no claims), values included; and every disclosure lies on the
 //     way to, at, or below a claim of that claim set (or of another query
@@ -177,6 +182,9 @@ func checkOne(cq *CredentialQuery, p *Presented, shared [][]any) (CredentialMatc
 	}
 	if cq.HolderBindingRequired() && !p.HolderBinding {
 		return CredentialMatch{}, ErrHolderBindingMissing
+	}
+	if !matchesAuthorities(cq.TrustedAuthorities, p.AuthorityKeyIDs) {
+		return CredentialMatch{}, ErrAuthorityMismatch
 	}
 	// The claim sets to try, in the Verifier's order of preference.
 	var sets [][]int

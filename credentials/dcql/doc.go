@@ -21,8 +21,10 @@
 // validated, and simply never match.
 //
 // Known limits of this implementation, all allowed by the text:
-// "trusted_authorities" is parsed and validated but not evaluated (the
-// Verifier decides trust itself, §6.1.1); "vct_values" match exactly, without
+// "trusted_authorities" is evaluated for type "aki" only, against the
+// AuthorityKeyIdentifiers of the credential's own chain (Candidate and
+// Presented AuthorityKeyIDs); a credential never matches a value of
+// another type (the Verifier still decides trust itself, §6.1.1); "vct_values" match exactly, without
 // SD-JWT VC type inheritance (a MAY); unknown members are ignored (§6) and so
 // are not kept on a round trip.
 //

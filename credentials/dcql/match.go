@@ -30,6 +30,13 @@ type Candidate struct {
 	// wallet holds). Without it, a Credential Query that requires holder
 	// binding (the default) does not match (Appendix B.3).
 	HolderBinding bool
+	// AuthorityKeyIDs are the keyIdentifiers of the AuthorityKeyIdentifier
+	// extensions of the certificates in the credential's own chain (the
+	// x5c of an SD-JWT VC; sdjwtvc.Certification.AuthorityKeyIDs): what a
+	// Credential Query's "trusted_authorities" of type "aki" is matched
+	// against (§6.1.1). Empty for a credential without a chain, which
+	// matches no Credential Query with trusted_authorities.
+	AuthorityKeyIDs [][]byte
 }
 
 // CredentialMatch says that one candidate satisfies one Credential Query,
@@ -198,6 +205,9 @@ func MatchCredentialFrom(cq *CredentialQuery, c *Candidate, from int) (Credentia
 		return CredentialMatch{}, false
 	}
 	if cq.HolderBindingRequired() && !c.HolderBinding {
+		return CredentialMatch{}, false
+	}
+	if !matchesAuthorities(cq.TrustedAuthorities, c.AuthorityKeyIDs) {
 		return CredentialMatch{}, false
 	}
 	m := CredentialMatch{QueryID: cq.ID, CandidateID: c.ID, ClaimSet: -1}

@@ -32,6 +32,21 @@ type Credential struct {
 	// (its iss is the did:jwk of its own cnf key): whatever assurance it
 	// states, it counts as ppp.AssuranceSelf.
 	SelfIssued bool
+	// TrustAs, when set, is what Options.Trusted and
+	// Options.IssuerAssurance are asked about instead of Issuer: a
+	// verifier sets it for an issuer it trusts by another mechanism than
+	// its "iss" (an X.509 anchor that certified it), so that the
+	// credential never borrows the trust of another issuer with the same
+	// "iss", nor lends it. Issuer stays what the evidence shows.
+	TrustAs string
+}
+
+// trustID is what the trust functions are asked about for c.
+func (c *Credential) trustID() string {
+	if c.TrustAs != "" {
+		return c.TrustAs
+	}
+	return c.Issuer
 }
 
 // Options configures Evaluate.
@@ -353,5 +368,5 @@ func (r *Requirement) trusts(cred Credential, typeName string, opts *Options) bo
 	if len(r.TrustedIssuers) > 0 && !slices.Contains(r.TrustedIssuers, cred.Issuer) {
 		return false
 	}
-	return opts.Trusted == nil || opts.Trusted(cred.Issuer, typeName)
+	return opts.Trusted == nil || opts.Trusted(cred.trustID(), typeName)
 }

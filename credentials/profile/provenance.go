@@ -155,7 +155,7 @@ func effectiveAssurance(a ppp.Assurance, typeName string, cred Credential, opts 
 		a = a.Cap(ppp.AssuranceSelf)
 	}
 	if opts != nil && opts.IssuerAssurance != nil {
-		if limit, ok := opts.IssuerAssurance(cred.Issuer, typeName); ok {
+		if limit, ok := opts.IssuerAssurance(cred.trustID(), typeName); ok {
 			a = a.Cap(limit)
 		}
 	}

@@ -26,6 +26,10 @@ var (
 	// ErrStatusUnchecked (STATUS): the credential has a status, policy
 	// requires it to be checked, and no status checker is configured.
 	ErrStatusUnchecked = credentials.NewError(credentials.ErrStatus, "status required but no status checker configured")
+	// ErrStatusUncertified (STATUS): the credential's issuer is certified
+	// by an x5c chain and the status checker cannot require the status
+	// list to be signed under the same anchor (CertifiedStatusChecker).
+	ErrStatusUncertified = credentials.NewError(credentials.ErrStatus, "status checker cannot check the status list of an X.509-certified issuer")
 	// ErrBadMetadata (FMT): a JWT VC Issuer Metadata or Type Metadata
 	// document that is malformed or inconsistent.
 	ErrBadMetadata = credentials.NewError(credentials.ErrFormat, "malformed metadata document")

@@ -132,10 +132,15 @@ type Result struct {
 	VCT       string
 	KeyID     string
 	IssuerKey *jose.PublicKey
-	Subject   string
-	IssuedAt  time.Time
-	NotBefore time.Time
-	Expires   time.Time
+	// CertifiedBy is the issuer's x5c chain when X509Keys resolved the
+	// issuer key from it; nil when the key was found any other way (a
+	// DID, metadata, a static key). Trust decisions about an issuer
+	// certified by an anchor go by it, not by Issuer alone.
+	CertifiedBy *Certification
+	Subject     string
+	IssuedAt    time.Time
+	NotBefore   time.Time
+	Expires     time.Time
 	// Claims are the processed claims, registered ones included.
 	Claims map[string]any
 	// Disclosed lists the JSON Pointers of the disclosed claims.
@@ -184,7 +189,7 @@ func (v *Verifier) Verify(ctx context.Context, raw string, p Policy) (*Result, e
 	if _, present := t.Payload["iss"]; present && iss == "" {
 		return nil, fmt.Errorf("%w: iss is not a non-empty string", ErrMissingClaim)
 	}
-	key, err := resolveIssuerKey(ctx, v.keys, iss, t.JWT.Header, now)
+	key, cert, err := resolveIssuerKey(ctx, v.keys, iss, t.JWT.Header, now)
 	if err != nil {
 		return nil, err
 	}
@@ -209,7 +214,7 @@ func (v *Verifier) Verify(ctx context.Context, raw string, p Policy) (*Result, e
 		}
 	}
 	res := &Result{
-		Issuer: iss, KeyID: t.JWT.Header.Kid, IssuerKey: key, Claims: proc.Claims, Disclosed: proc.Disclosed,
+		Issuer: iss, KeyID: t.JWT.Header.Kid, IssuerKey: key, CertifiedBy: cert, Claims: proc.Claims, Disclosed: proc.Disclosed,
 		IssuedAt: times.IssuedAt, NotBefore: times.NotBefore, Expires: times.Expires, Time: now,
 	}
 	res.Subject, _ = proc.Claims["sub"].(string)
@@ -242,12 +247,26 @@ func (v *Verifier) Verify(ctx context.Context, raw string, p Policy) (*Result, e
 		if v.cfg.status == nil {
 			return nil, ErrStatusUnchecked
 		}
-		if err := v.cfg.status.CheckStatus(ctx, iss, *res.Status); err != nil {
+		if err := v.checkStatus(ctx, iss, cert, *res.Status); err != nil {
 			return nil, fmt.Errorf("status: %w", err)
 		}
 		res.StatusChecked = true
 	}
 	return res, nil
+}
+
+// checkStatus checks ref with the status checker: for a certified issuer
+// through CertifiedStatusChecker (the list must be signed under the same
+// anchor), refused when the checker cannot do that.
+func (v *Verifier) checkStatus(ctx context.Context, iss string, cert *Certification, ref StatusRef) error {
+	if cert == nil {
+		return v.cfg.status.CheckStatus(ctx, iss, ref)
+	}
+	cs, ok := v.cfg.status.(CertifiedStatusChecker)
+	if !ok {
+		return ErrStatusUncertified
+	}
+	return cs.CheckCertifiedStatus(ctx, iss, cert, ref)
 }
 
 // VerifyIssued is what a wallet runs on a credential it receives: the same

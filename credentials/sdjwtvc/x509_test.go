@@ -84,9 +84,11 @@ func TestX509Keys(t *testing.T) {
 		kbX5C   bool
 		wantErr error
 		class   error
+		// certified: Result.CertifiedBy names the leaf and the anchor.
+		certified bool
 	}{
-		{name: "x5c to a trusted anchor", keys: trusted, mod: withX5C(f.leaf)},
-		{name: "x5c in a chain of mechanisms", keys: sdjwtvc.Chain{trusted, static}, mod: withX5C(f.leaf)},
+		{name: "x5c to a trusted anchor", keys: trusted, mod: withX5C(f.leaf), certified: true},
+		{name: "x5c in a chain of mechanisms", keys: sdjwtvc.Chain{trusted, static}, mod: withX5C(f.leaf), certified: true},
 		{name: "no x5c falls through to the next mechanism", keys: sdjwtvc.Chain{trusted, static}},
 		{name: "x5c ignored without anchors", keys: sdjwtvc.Chain{sdjwtvc.X509Keys{}, static}, mod: withX5C(f.leaf)},
 		{name: "x5c ignored by a resolver without the capability", keys: static, mod: withX5C(f.leaf)},
@@ -120,6 +122,16 @@ func TestX509Keys(t *testing.T) {
 				if !res.IssuerKey.Equal(f.issuer.Public()) || res.Issuer != issuerURL {
 					t.Fatalf("issuer %q key %v", res.Issuer, res.IssuerKey)
 				}
+				switch c := res.CertifiedBy; {
+				case !tt.certified && c != nil:
+					t.Fatalf("CertifiedBy %s set for a key not resolved from the x5c", c.Subject())
+				case tt.certified && c == nil:
+					t.Fatal("CertifiedBy not set")
+				case tt.certified && (!c.Leaf.Equal(f.leaf) || !c.Anchor.Equal(f.anchor.Cert) || len(c.Chain) != 1 || !c.Chain[0].Equal(f.leaf)):
+					t.Fatalf("CertifiedBy leaf %s anchor %s chain %d", c.Subject(), c.Anchor.Subject, len(c.Chain))
+				case tt.certified && (c.AnchorID() != pki.X509Hash(f.anchor.Cert) || len(c.AuthorityKeyIDs()) != 1 || string(c.AuthorityKeyIDs()[0]) != string(f.anchor.Cert.SubjectKeyId)):
+					t.Fatalf("CertifiedBy anchor ID %s, authority key IDs %x", c.AnchorID(), c.AuthorityKeyIDs())
+				}
 				return
 			}
 			if res != nil || !errors.Is(err, tt.class) || tt.wantErr != nil && !errors.Is(err, tt.wantErr) {
@@ -143,4 +155,79 @@ func kbWithX5C(t *testing.T, pres string, holder *jose.PrivateKey, x5c []string)
 		t.Fatal(err)
 	}
 	return pres[:i+1] + tok
+}
+
+// statusRecorder is a status checker that records how it was asked.
+type statusRecorder struct {
+	plain     int
+	certified []*sdjwtvc.Certification
+}
+
+func (s *statusRecorder) CheckStatus(context.Context, string, sdjwtvc.StatusRef) error {
+	s.plain++
+	return nil
+}
+
+// certifiedRecorder adds the CertifiedStatusChecker capability.
+type certifiedRecorder struct{ *statusRecorder }
+
+func (s certifiedRecorder) CheckCertifiedStatus(_ context.Context, _ string, c *sdjwtvc.Certification, _ sdjwtvc.StatusRef) error {
+	s.certified = append(s.certified, c)
+	return nil
+}
+
+// TestX509Status: the status of a credential whose issuer key came from
+// its x5c is checked through CertifiedStatusChecker with the
+// certification; a checker without that capability refuses it (STATUS),
+// so that the list is never verified by a key found another way. A
+// credential whose key came from elsewhere is checked as before.
+func TestX509Status(t *testing.T) {
+	f := newX509Fixture(t)
+	trusted := sdjwtvc.Chain{sdjwtvc.X509Keys{Anchors: anchorSet(t, f.anchor)}, sdjwtvc.StaticKeys{issuerURL: {f.issuer.Public()}}}
+	status := func(c *sdjwtvc.Credential) {
+		c.Status = &sdjwtvc.StatusRef{Index: 7, URI: "https://assessor.example/status/1"}
+	}
+	withX5C := func(c *sdjwtvc.Credential) { status(c); c.X5C = pki.X5C([]*x509.Certificate{f.leaf}) }
+	tests := []struct {
+		name          string
+		mod           func(*sdjwtvc.Credential)
+		capable       bool
+		wantErr       error
+		plain, certif int
+	}{
+		{name: "certified issuer, capable checker", mod: withX5C, capable: true, certif: 1},
+		{name: "certified issuer, checker without the capability", mod: withX5C, wantErr: sdjwtvc.ErrStatusUncertified},
+		{name: "issuer by static key, capable checker", mod: status, capable: true, plain: 1},
+		{name: "issuer by static key, plain checker", mod: status, plain: 1},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			rec := &statusRecorder{}
+			var checker sdjwtvc.StatusChecker = rec
+			cr := certifiedRecorder{rec}
+			if tt.capable {
+				checker = &cr
+			}
+			v, err := sdjwtvc.NewVerifier(trusted, sdjwtvc.WithClock(func() time.Time { return f.now }), sdjwtvc.WithStatusChecker(checker))
+			if err != nil {
+				t.Fatal(err)
+			}
+			res, err := v.Verify(context.Background(), f.present(t, f.issue(t, tt.mod), sdjwt.Selection{}), kbPolicy)
+			if tt.wantErr != nil {
+				if res != nil || !errors.Is(err, tt.wantErr) || !errors.Is(err, credentials.ErrStatus) {
+					t.Fatalf("Verify = %v, want %v", err, tt.wantErr)
+				}
+				return
+			}
+			if err != nil || !res.StatusChecked {
+				t.Fatalf("Verify: %v (checked %v)", err, res != nil && res.StatusChecked)
+			}
+			if rec.plain != tt.plain || len(cr.certified) != tt.certif {
+				t.Fatalf("plain checks %d, certified %d; want %d, %d", rec.plain, len(cr.certified), tt.plain, tt.certif)
+			}
+			if tt.certif > 0 && cr.certified[0] != res.CertifiedBy {
+				t.Fatal("the checker was not given the credential's certification")
+			}
+		})
+	}
 }

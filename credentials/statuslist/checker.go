@@ -2,6 +2,7 @@ package statuslist
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"strconv"
@@ -11,6 +12,7 @@ import (
 	"golang.org/x/sync/singleflight"
 
 	"github.com/loopbrug/paspoort/credentials"
+	"github.com/loopbrug/paspoort/credentials/pki"
 	"github.com/loopbrug/paspoort/credentials/sdjwtvc"
 	"github.com/loopbrug/paspoort/internal/jose"
 	"github.com/loopbrug/paspoort/internal/limits"
@@ -163,8 +165,11 @@ func WithMaxCached(n int) CheckerOption {
 }
 
 // cacheKey names a cached list: the same URI checked for two issuers is two
-// lists, because each must be signed by a key of its own issuer.
-type cacheKey struct{ iss, uri string }
+// lists, because each must be signed by a key of its own issuer; and a list
+// checked for an issuer certified by an anchor (anchor, its
+// sdjwtvc.Certification.AnchorID) is another list again, because it must
+// be signed under that anchor, not with a key the KeyResolver trusts.
+type cacheKey struct{ iss, uri, anchor string }
 
 // entry is one cached list. Entries are never modified once stored; a
 // refresh stores a new one.
@@ -206,7 +211,7 @@ type Checker struct {
 	seq uint64
 }
 
-var _ sdjwtvc.StatusChecker = (*Checker)(nil)
+var _ sdjwtvc.CertifiedStatusChecker = (*Checker)(nil)
 
 // NewChecker returns a Checker that fetches status lists with f and trusts
 // the keys keys resolves for the credential's issuer. f and keys are
@@ -278,6 +283,29 @@ func NewChecker(f Fetcher, keys sdjwtvc.KeyResolver, opts ...CheckerOption) (*Ch
 // ctx.Err(). ref.URI is used as given: the Fetcher, not the Checker,
 // decides which schemes and hosts may be fetched.
 func (c *Checker) CheckStatus(ctx context.Context, iss string, ref sdjwtvc.StatusRef) error {
+	return c.check(ctx, iss, nil, ref)
+}
+
+// CheckCertifiedStatus implements sdjwtvc.CertifiedStatusChecker: as
+// CheckStatus, for a credential whose issuer key came from an x5c chain
+// to cert.Anchor. The Status List Token must carry an "x5c" header whose
+// chain validates to that same anchor (and no other) at the Checker's
+// clock and whose leaf names iss (sdjwtvc.X509Keys; HAIP 1.0 §7); its key
+// verifies the token. The Checker's KeyResolver is not asked: a key of iss
+// found through a DID or metadata does not sign for a certified issuer.
+// Without x5c, or with a chain to another anchor, the token is refused
+// (ErrListRejected wrapping credentials.ErrTrust); an expired or
+// not-yet-valid certificate wraps credentials.ErrClaim. Lists are cached
+// apart from those checked by CheckStatus.
+func (c *Checker) CheckCertifiedStatus(ctx context.Context, iss string, cert *sdjwtvc.Certification, ref sdjwtvc.StatusRef) error {
+	if cert == nil || cert.Anchor == nil {
+		return fmt.Errorf("%w: %w: no certification", ErrListRejected, credentials.ErrTrust)
+	}
+	return c.check(ctx, iss, cert, ref)
+}
+
+// check is CheckStatus and CheckCertifiedStatus.
+func (c *Checker) check(ctx context.Context, iss string, cert *sdjwtvc.Certification, ref sdjwtvc.StatusRef) error {
 	r := Reference{Idx: ref.Index, URI: ref.URI}
 	if r.Idx < 0 {
 		return fmt.Errorf("%w: negative index", ErrIndexOutOfRange)
@@ -286,15 +314,18 @@ func (c *Checker) CheckStatus(ctx context.Context, iss string, ref sdjwtvc.Statu
 		return fmt.Errorf("%w: %w: empty status list uri", ErrListUnavailable, ErrMalformed)
 	}
 	k := cacheKey{iss: iss, uri: r.URI}
+	if cert != nil {
+		k.anchor = cert.AnchorID()
+	}
 	var tok *Token
 	var err error
 	if isFresh(ctx) {
 		c.mu.RLock()
 		since := c.seq
 		c.mu.RUnlock()
-		tok, err = c.refreshSince(ctx, k, since+1)
+		tok, err = c.refreshSince(ctx, k, cert, since+1)
 	} else if tok, err = c.cached(k, c.cfg.now()); tok == nil && err == nil {
-		tok, err = c.refresh(ctx, k)
+		tok, err = c.refresh(ctx, k, cert)
 	}
 	if err != nil {
 		return err
@@ -326,22 +357,26 @@ func (e *entry) lookup(now time.Time) (*Token, error) {
 
 // refresh fetches and verifies the list for k, once for all concurrent
 // callers, and stores the result.
-func (c *Checker) refresh(ctx context.Context, k cacheKey) (*Token, error) {
-	return c.refreshSince(ctx, k, 0)
+func (c *Checker) refresh(ctx context.Context, k cacheKey, cert *sdjwtvc.Certification) (*Token, error) {
+	return c.refreshSince(ctx, k, cert, 0)
 }
 
 // refreshSince is refresh for a caller that takes only a result stored at
 // store count since or later (a fresh check: Fresh); 0 takes any result
 // the cache holds as fresh.
-func (c *Checker) refreshSince(ctx context.Context, k cacheKey, since uint64) (*Token, error) {
+func (c *Checker) refreshSince(ctx context.Context, k cacheKey, cert *sdjwtvc.Certification, since uint64) (*Token, error) {
 	fctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), maxFetchTime)
 	// Length-prefixed, so that no two (iss, uri) pairs share a flight;
 	// fresh checks share flights only among themselves.
 	fk := strconv.Itoa(len(k.iss)) + ":" + k.iss + k.uri
+	if k.anchor != "" {
+		// An anchor ID is base64url and has no space.
+		fk = "x509 " + k.anchor + " " + fk
+	}
 	if since > 0 {
 		fk = "fresh " + fk
 	}
-	ch := c.flight.DoChan(fk, func() (any, error) { return c.load(fctx, k, since) })
+	ch := c.flight.DoChan(fk, func() (any, error) { return c.load(fctx, k, cert, since) })
 	select {
 	case res := <-ch:
 		cancel()
@@ -358,7 +393,7 @@ func (c *Checker) refreshSince(ctx context.Context, k cacheKey, since uint64) (*
 }
 
 // load runs inside the single flight for k.
-func (c *Checker) load(ctx context.Context, k cacheKey, since uint64) (*Token, error) {
+func (c *Checker) load(ctx context.Context, k cacheKey, cert *sdjwtvc.Certification, since uint64) (*Token, error) {
 	now := c.cfg.now()
 	c.mu.RLock()
 	prev := c.cache[k]
@@ -374,7 +409,7 @@ func (c *Checker) load(ctx context.Context, k cacheKey, since uint64) (*Token, e
 	if prev != nil {
 		mark = prev.mark
 	}
-	tok, err := c.fetchVerify(ctx, k, mark, now)
+	tok, err := c.fetchVerify(ctx, k, cert, mark, now)
 	if err != nil {
 		// The stale token is dropped; only its "iat" is kept.
 		c.store(k, &entry{mark: mark, err: err, errUntil: now.Add(FailureCacheTTL), stored: now})
@@ -393,9 +428,10 @@ func (c *Checker) load(ctx context.Context, k cacheKey, since uint64) (*Token, e
 }
 
 // fetchVerify fetches the token at k.uri and verifies it with the key of
-// k.iss that its "kid" names. mark, when not zero, is the "iat" of the
-// cached copy.
-func (c *Checker) fetchVerify(ctx context.Context, k cacheKey, mark, now time.Time) (*Token, error) {
+// k.iss that its "kid" names or, with cert, the key of its x5c leaf
+// certified under cert.Anchor for k.iss. mark, when not zero, is the "iat"
+// of the cached copy.
+func (c *Checker) fetchVerify(ctx context.Context, k cacheKey, cert *sdjwtvc.Certification, mark, now time.Time) (*Token, error) {
 	resp, err := c.fetch.Get(ctx, k.uri, MediaType)
 	if err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrListUnavailable, err)
@@ -411,7 +447,7 @@ func (c *Checker) fetchVerify(ctx context.Context, k cacheKey, mark, now time.Ti
 	if err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrListRejected, err)
 	}
-	key, err := c.keys.ResolveIssuerKey(ctx, k.iss, jws.Header.Kid)
+	key, err := c.tokenKey(ctx, k.iss, cert, jws.Header, now)
 	if err != nil {
 		return nil, fmt.Errorf("%w: issuer key: %w", ErrListRejected, err)
 	}
@@ -432,6 +468,25 @@ func (c *Checker) fetchVerify(ctx context.Context, k cacheKey, mark, now time.Ti
 		return nil, fmt.Errorf("%w: %w", ErrListRejected, err)
 	}
 	return tok, nil
+}
+
+// tokenKey finds the key that must have signed a Status List Token of iss
+// with header h: the KeyResolver's for iss and "kid", or, for a certified
+// issuer, the leaf key of the token's own x5c validated to cert.Anchor
+// alone and naming iss.
+func (c *Checker) tokenKey(ctx context.Context, iss string, cert *sdjwtvc.Certification, h jose.Header, now time.Time) (*jose.PublicKey, error) {
+	if cert == nil {
+		return c.keys.ResolveIssuerKey(ctx, iss, h.Kid)
+	}
+	anchor, err := pki.NewAnchors(cert.Anchor)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %w", credentials.ErrTrust, err)
+	}
+	key, _, err := sdjwtvc.X509Keys{Anchors: anchor}.ResolveIssuerKeyFromHeader(ctx, iss, h, now)
+	if errors.Is(err, sdjwtvc.ErrNotApplicable) {
+		return nil, fmt.Errorf("%w: the status list token of an X.509-certified issuer carries no x5c", credentials.ErrTrust)
+	}
+	return key, err
 }
 
 // store puts e under k, evicting the entry stored longest ago when the

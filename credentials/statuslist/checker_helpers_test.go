@@ -138,7 +138,8 @@ type tokenSpec struct {
 	exp  time.Time     // zero: none
 	ttl  time.Duration // zero: none
 	list *statuslist.List
-	typ  string // "" means statuslist+jwt; "-" means no typ
+	typ  string   // "" means statuslist+jwt; "-" means no typ
+	x5c  []string // when set, the "x5c" header
 }
 
 // mint signs a Status List Token. SignToken insists on an https "sub", and
@@ -169,7 +170,11 @@ func mint(t testing.TB, key *jose.PrivateKey, s tokenSpec) string {
 	case "-":
 		typ = ""
 	}
-	tok, err := jose.Sign(key, typ, nil, b)
+	var extra map[string]any
+	if s.x5c != nil {
+		extra = map[string]any{"x5c": s.x5c}
+	}
+	tok, err := jose.Sign(key, typ, extra, b)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -68,6 +68,16 @@ type payload struct {
 // set, t.Expires zero or after t.IssuedAt, t.TTL zero or at least a second,
 // and t.List set (ErrBadArgument or ErrMalformed otherwise).
 func SignToken(key *jose.PrivateKey, t Token) (string, error) {
+	return SignTokenWithX5C(key, t, nil)
+}
+
+// SignTokenWithX5C is SignToken with an "x5c" header carrying x5c, the
+// certificate chain of key in x5c form (leaf first, standard base64 DER;
+// pki.X5C), when x5c is not empty: how an issuer certified by an X.509
+// anchor signs its lists (HAIP 1.0 §7), so that a relying party verifies
+// them with the key of the chain's leaf (Checker.CheckCertifiedStatus).
+// Whether the leaf certifies key is the caller's to ensure.
+func SignTokenWithX5C(key *jose.PrivateKey, t Token, x5c []string) (string, error) {
 	switch {
 	case key == nil:
 		return "", fmt.Errorf("%w: no signing key", ErrBadArgument)
@@ -96,7 +106,11 @@ func SignToken(key *jose.PrivateKey, t Token) (string, error) {
 	if err != nil {
 		return "", fmt.Errorf("%w: encode claims: %v", ErrBadArgument, err)
 	}
-	tok, err := jose.Sign(key, TokenType, nil, b)
+	var extra map[string]any
+	if len(x5c) > 0 {
+		extra = map[string]any{"x5c": x5c}
+	}
+	tok, err := jose.Sign(key, TokenType, extra, b)
 	if err != nil {
 		return "", fmt.Errorf("sign status list token: %w", err)
 	}
