@@ -32,6 +32,9 @@ type hapWallet struct {
 	verifier string
 	state    string
 	nonce    string // the last DPoP-Nonce
+	// clientHeaders, when set, adds client authentication headers to
+	// every PAR and token request.
+	clientHeaders func() map[string]string
 }
 
 func newHAPWallet(t testing.TB, e *env) *hapWallet {
@@ -118,6 +121,11 @@ func (w *hapWallet) form(u string, f url.Values, dpopProof string) hapResp {
 	h := map[string]string{"Content-Type": "application/x-www-form-urlencoded"}
 	if dpopProof != "" {
 		h["DPoP"] = dpopProof
+	}
+	if w.clientHeaders != nil {
+		for k, v := range w.clientHeaders() {
+			h[k] = v
+		}
 	}
 	return w.send(http.MethodPost, u, h, []byte(f.Encode()))
 }

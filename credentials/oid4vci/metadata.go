@@ -243,21 +243,23 @@ func (m *IssuerMetadata) Validate() error {
 // §5.1), the scopes and the "iss" authorization response parameter (RFC
 // 9207 §3).
 type AuthorizationServerMetadata struct {
-	Issuer                                     string   `json:"issuer"`
-	AuthorizationEndpoint                      string   `json:"authorization_endpoint,omitempty"`
-	TokenEndpoint                              string   `json:"token_endpoint"`
-	PushedAuthorizationRequestEndpoint         string   `json:"pushed_authorization_request_endpoint,omitempty"`
-	RequirePushedAuthorizationRequests         bool     `json:"require_pushed_authorization_requests,omitempty"`
-	JWKSURI                                    string   `json:"jwks_uri,omitempty"`
-	ScopesSupported                            []string `json:"scopes_supported,omitempty"`
-	GrantTypesSupported                        []string `json:"grant_types_supported,omitempty"`
-	ResponseTypesSupported                     []string `json:"response_types_supported,omitempty"`
-	ResponseModesSupported                     []string `json:"response_modes_supported,omitempty"`
-	CodeChallengeMethodsSupported              []string `json:"code_challenge_methods_supported,omitempty"`
-	TokenEndpointAuthMethodsSupported          []string `json:"token_endpoint_auth_methods_supported,omitempty"`
-	DPoPSigningAlgValuesSupported              []string `json:"dpop_signing_alg_values_supported,omitempty"`
-	AuthorizationResponseIssParameterSupported bool     `json:"authorization_response_iss_parameter_supported,omitempty"`
-	PreAuthorizedGrantAnonymousAccessSupported bool     `json:"pre-authorized_grant_anonymous_access_supported,omitempty"`
+	Issuer                                        string   `json:"issuer"`
+	AuthorizationEndpoint                         string   `json:"authorization_endpoint,omitempty"`
+	TokenEndpoint                                 string   `json:"token_endpoint"`
+	PushedAuthorizationRequestEndpoint            string   `json:"pushed_authorization_request_endpoint,omitempty"`
+	RequirePushedAuthorizationRequests            bool     `json:"require_pushed_authorization_requests,omitempty"`
+	JWKSURI                                       string   `json:"jwks_uri,omitempty"`
+	ScopesSupported                               []string `json:"scopes_supported,omitempty"`
+	GrantTypesSupported                           []string `json:"grant_types_supported,omitempty"`
+	ResponseTypesSupported                        []string `json:"response_types_supported,omitempty"`
+	ResponseModesSupported                        []string `json:"response_modes_supported,omitempty"`
+	CodeChallengeMethodsSupported                 []string `json:"code_challenge_methods_supported,omitempty"`
+	TokenEndpointAuthMethodsSupported             []string `json:"token_endpoint_auth_methods_supported,omitempty"`
+	DPoPSigningAlgValuesSupported                 []string `json:"dpop_signing_alg_values_supported,omitempty"`
+	ClientAttestationSigningAlgValuesSupported    []string `json:"client_attestation_signing_alg_values_supported,omitempty"`
+	ClientAttestationPoPSigningAlgValuesSupported []string `json:"client_attestation_pop_signing_alg_values_supported,omitempty"`
+	AuthorizationResponseIssParameterSupported    bool     `json:"authorization_response_iss_parameter_supported,omitempty"`
+	PreAuthorizedGrantAnonymousAccessSupported    bool     `json:"pre-authorized_grant_anonymous_access_supported,omitempty"`
 }
 
 // ParseAuthorizationServerMetadata parses Authorization Server Metadata
