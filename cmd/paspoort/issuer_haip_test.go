@@ -80,6 +80,17 @@ func TestIssuerHAIPCLI(t *testing.T) {
 		t.Fatalf("--grant implicit: code %d, %s", code, errOut)
 	}
 
+	// --require-client-attestation without anchors, and anchors that are no
+	// PEM, are refused before the issuer starts.
+	d2 := t.TempDir()
+	serveArgs := []string{"issuer", "serve", "--data", d2, "--listen", "127.0.0.1:0", "--url", "https://127.0.0.1:1", "--admin-token-file", filepath.Join(d2, "t"), "--allow-loopback"}
+	if _, errOut, code := cli(t, "", append(serveArgs, "--require-client-attestation")...); code == 0 || !strings.Contains(errOut, "--client-attestation-anchors") {
+		t.Fatalf("--require-client-attestation alone: %d %s", code, errOut)
+	}
+	if _, errOut, code := cli(t, "", append(serveArgs, "--client-attestation-anchors", claims)...); code == 0 || !strings.Contains(errOut, "--client-attestation-anchors") {
+		t.Fatalf("anchors that are no PEM: %d %s", code, errOut)
+	}
+
 	resp, err := hc.Get(base + oid4vci.WellKnownAuthorizationServer)
 	if err != nil {
 		t.Fatal(err)
