@@ -69,7 +69,7 @@ type issuerFileConfig struct {
 	// ClientAttestationAnchors is a PEM file of wallet-provider anchors.
 	ClientAttestationAnchors string `yaml:"client_attestation_anchors"`
 	RequireClientAttestation bool   `yaml:"require_client_attestation"`
-	LogLevel          string            `yaml:"log_level"`
+	LogLevel                 string `yaml:"log_level"`
 	// Store is a postgres:// URL: the database the replicas share.
 	Store          string        `yaml:"store"`
 	DBMaxConns     int           `yaml:"db_max_conns"`
