@@ -100,8 +100,8 @@ func equalHash(secret, hash string) bool {
 // returns a single-use request_uri valid for PARTTL.
 //
 // hdr holds the request's headers: DPoP, and the client attestation
-// headers, checked by clientAuth before anything else is stored (HAIP 1.0
-// §4.3: the attestation's sub must be the client_id).
+// headers, checked by clientAuth after the DPoP proof and before anything
+// is stored (HAIP 1.0 §4.3: the attestation's sub must be the client_id).
 func (is *Issuer) PushAuthorizationRequest(ctx context.Context, form url.Values, hdr http.Header) (*oid4vci.PARResponse, error) {
 	dpopValues := hdr.Values(dpop.Header)
 	for _, k := range []string{"client_id", "response_type", "redirect_uri", "code_challenge", "code_challenge_method", "state", "scope", "issuer_state", "dpop_jkt", "authorization_details", "request_uri", "request"} {
@@ -135,9 +135,6 @@ func (is *Issuer) PushAuthorizationRequest(ctx context.Context, form url.Values,
 	if err := checkRedirectURI(get("redirect_uri")); err != nil {
 		return nil, err
 	}
-	if _, err := is.clientAuth(ctx, hdr, get("client_id")); err != nil {
-		return nil, err
-	}
 	jkt := get("dpop_jkt")
 	if form.Has("dpop_jkt") && (len(jkt) != 43 || !jose.IsBase64URL(jkt)) {
 		return nil, fmt.Errorf("%w: dpop_jkt is not a JWK SHA-256 thumbprint", oid4vci.ErrInvalidRequest)
@@ -148,6 +145,9 @@ func (is *Issuer) PushAuthorizationRequest(ctx context.Context, form url.Values,
 			return nil, err
 		}
 		jkt = pr.JKT
+	}
+	if _, err := is.clientAuth(ctx, hdr, get("client_id")); err != nil {
+		return nil, err
 	}
 	id, secret, ok := splitSecret(get("issuer_state"), "")
 	if !ok {

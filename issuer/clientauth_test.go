@@ -123,3 +123,25 @@ func TestClientAttestation(t *testing.T) {
 		}
 	})
 }
+
+// TestClientAttestationSurvivesDPoPNonceRetry: a token request refused
+// with use_dpop_nonce has not used up its client attestation PoP, so the
+// wallet may send the same one again with the nonce.
+func TestClientAttestationSurvivesDPoPNonceRetry(t *testing.T) {
+	p := newWalletProvider(t)
+	e := startIssuer(t, func(c *issuer.Config) {
+		c.RequireDPoP, c.ClientAttestationAnchors, c.RequireClientAttestation = true, p.anchors, true
+	})
+	state, _ := acOffer(t, e, false)
+	w := newHAPWallet(t, e)
+	p.attest(t, w, w.clientID)
+	code := w.authorize(state, "skill", "")
+	h := w.clientHeaders()
+	w.clientHeaders = func() map[string]string { return h }
+	w.nonce = ""
+	first := w.form(e.URL+"/token", w.tokenForm(code), w.dpopProof("POST", e.URL+"/token", "", nil))
+	wantOAuth(t, first, 400, "use_dpop_nonce")
+	if r := w.form(e.URL+"/token", w.tokenForm(code), w.dpopProof("POST", e.URL+"/token", "", nil)); r.Status != http.StatusOK {
+		t.Fatalf("retry with the nonce and the same attestation PoP: %d %s", r.Status, r.Body)
+	}
+}

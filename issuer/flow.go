@@ -36,8 +36,8 @@ func (is *Issuer) Token(ctx context.Context, form url.Values) (*oid4vci.TokenRes
 // TokenWithHeaders serves a Token Request with its HTTP headers (nil:
 // none): of the Pre-Authorized Code Flow as Token says, or of the
 // Authorization Code Flow (authcode.go). A client attestation is checked
-// first (clientAuth; its sub is the client_id when none was sent). A
-// DPoP proof, when sent, is
+// after the DPoP proof (clientAuth; its sub is the client_id when none was
+// sent). A DPoP proof, when sent, is
 // checked first (RFC 9449 §4.3, with the server nonce: use_dpop_nonce when
 // it lacks one) and the access token is bound to its key (token_type
 // DPoP, RFC 9449 §5); with Config.RequireDPoP a request without one is
@@ -57,15 +57,17 @@ func (is *Issuer) token(ctx context.Context, form url.Values, hdr http.Header) (
 	if err != nil {
 		return nil, err
 	}
-	if req.ClientID, err = is.clientAuth(ctx, hdr, req.ClientID); err != nil {
-		return nil, err
-	}
+	// DPoP first: a use_dpop_nonce refusal then leaves the client
+	// attestation PoP unused, so a wallet may retry with it.
 	dpopValues := hdr.Values(dpop.Header)
 	var proof *dpop.Proof
 	if len(dpopValues) > 0 || is.cfg.RequireDPoP {
 		if proof, err = is.verifyDPoP(ctx, dpopValues, "POST", "/token", "", ""); err != nil {
 			return nil, err
 		}
+	}
+	if req.ClientID, err = is.clientAuth(ctx, hdr, req.ClientID); err != nil {
+		return nil, err
 	}
 	access := randomToken(32)
 	if req.GrantType == oid4vci.GrantTypeAuthorizationCode {
