@@ -6,6 +6,7 @@ import (
 	"crypto/subtle"
 	"errors"
 	"fmt"
+	"net/http"
 	"net/url"
 	"slices"
 	"strings"
@@ -97,7 +98,12 @@ func equalHash(secret, hash string) bool {
 // ignored, VCI §5.1.2; invalid_scope otherwise); dpop_jkt and a DPoP
 // proof, which must agree when both are sent (RFC 9449 §10.1). It
 // returns a single-use request_uri valid for PARTTL.
-func (is *Issuer) PushAuthorizationRequest(ctx context.Context, form url.Values, dpopValues []string) (*oid4vci.PARResponse, error) {
+//
+// hdr holds the request's headers: DPoP, and the client attestation
+// headers, checked by clientAuth after the DPoP proof and before anything
+// is stored (HAIP 1.0 §4.3: the attestation's sub must be the client_id).
+func (is *Issuer) PushAuthorizationRequest(ctx context.Context, form url.Values, hdr http.Header) (*oid4vci.PARResponse, error) {
+	dpopValues := hdr.Values(dpop.Header)
 	for _, k := range []string{"client_id", "response_type", "redirect_uri", "code_challenge", "code_challenge_method", "state", "scope", "issuer_state", "dpop_jkt", "authorization_details", "request_uri", "request"} {
 		if len(form[k]) > 1 {
 			return nil, fmt.Errorf("%w: parameter %s repeated", oid4vci.ErrInvalidRequest, k)
@@ -139,6 +145,9 @@ func (is *Issuer) PushAuthorizationRequest(ctx context.Context, form url.Values,
 			return nil, err
 		}
 		jkt = pr.JKT
+	}
+	if _, err := is.clientAuth(ctx, hdr, get("client_id")); err != nil {
+		return nil, err
 	}
 	id, secret, ok := splitSecret(get("issuer_state"), "")
 	if !ok {
@@ -444,6 +453,9 @@ func validVerifier(v string) bool {
 // (RFC 7636 §4.6); all invalid_grant. A code bound to a DPoP key (RFC
 // 9449 §10) needs a proof by that key (invalid_dpop_proof).
 func (is *Issuer) redeemCode(ctx context.Context, req *oid4vci.TokenRequest, proof *dpop.Proof, access string) (*TokenRecord, error) {
+	if req.ClientID == "" {
+		return nil, fmt.Errorf("%w: client_id is missing", oid4vci.ErrInvalidRequest)
+	}
 	if !validVerifier(req.CodeVerifier) {
 		return nil, fmt.Errorf("%w: code_verifier is not 43 to 128 unreserved characters (RFC 7636 §4.1)", oid4vci.ErrInvalidRequest)
 	}

@@ -37,10 +37,13 @@ func TestAuthorizationCodeFlowHAIP(t *testing.T) {
 	}
 	w := newHAPWallet(t, e)
 
-	// The offer, by reference.
-	ref, err := oid4vci.ParseOfferURI(offer.OfferURIByReference)
-	if err != nil {
-		t.Fatal(err)
+	// The offer, by reference, through the haip:// scheme (HAIP §4.2).
+	if !strings.HasPrefix(offer.HAIPOfferURI, "haip://?credential_offer_uri=") {
+		t.Fatalf("haip offer URI %q", offer.HAIPOfferURI)
+	}
+	ref, err := oid4vci.ParseOfferURI(offer.HAIPOfferURI)
+	if err != nil || ref.URI != offer.CredentialOfferURI {
+		t.Fatalf("haip offer URI: %+v %v", ref, err)
 	}
 	r := w.send(http.MethodGet, ref.URI, nil, nil)
 	o, err := oid4vci.ParseOffer(r.Body)

@@ -6,6 +6,7 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"net/url"
@@ -31,6 +32,9 @@ type hapWallet struct {
 	verifier string
 	state    string
 	nonce    string // the last DPoP-Nonce
+	// clientHeaders, when set, adds client authentication headers to
+	// every PAR and token request.
+	clientHeaders func() map[string]string
 }
 
 func newHAPWallet(t testing.TB, e *env) *hapWallet {
@@ -42,11 +46,9 @@ func newHAPWallet(t testing.TB, e *env) *hapWallet {
 	c := *e.Client
 	c.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
 	v := make([]byte, 32)
-	for i := range v {
-		v[i] = byte(i*7 + 3)
-	}
+	_, _ = rand.Read(v)
 	return &hapWallet{t: t, e: e, client: &c, key: k, clientID: "https://wallet.example/client", redirect: "https://wallet.example/cb?session=1",
-		verifier: base64.RawURLEncoding.EncodeToString(append(v, []byte(t.Name())...)), state: "st-" + t.Name()}
+		verifier: base64.RawURLEncoding.EncodeToString(v), state: "st-" + t.Name()}
 }
 
 // challenge is BASE64URL(SHA256(ASCII(code_verifier))) (RFC 7636 §4.2).
@@ -119,6 +121,11 @@ func (w *hapWallet) form(u string, f url.Values, dpopProof string) hapResp {
 	h := map[string]string{"Content-Type": "application/x-www-form-urlencoded"}
 	if dpopProof != "" {
 		h["DPoP"] = dpopProof
+	}
+	if w.clientHeaders != nil {
+		for k, v := range w.clientHeaders() {
+			h[k] = v
+		}
 	}
 	return w.send(http.MethodPost, u, h, []byte(f.Encode()))
 }
@@ -245,3 +252,22 @@ func (w *hapWallet) credentialReq(access, configID, proof string, dpopMod func(h
 		"DPoP": w.dpopProof("POST", w.e.URL+"/credential", access, dpopMod),
 	}, b)
 }
+
+// parseDPoPToken reads a Token Response whose token_type is DPoP (RFC
+// 9449 §5) and returns the access token.
+func parseDPoPToken(b []byte) (string, error) {
+	var r struct {
+		AccessToken string `json:"access_token"`
+		TokenType   string `json:"token_type"`
+	}
+	if err := json.Unmarshal(b, &r); err != nil {
+		return "", err
+	}
+	if r.TokenType != "DPoP" || r.AccessToken == "" {
+		return "", fmt.Errorf("token_type %q, want DPoP", r.TokenType)
+	}
+	return r.AccessToken, nil
+}
+
+func jsonUnmarshal(b []byte, v any) error { return json.Unmarshal(b, v) }
+func jsonMarshal(v any) ([]byte, error)   { return json.Marshal(v) }

@@ -11,7 +11,6 @@ import (
 
 	"github.com/labstack/echo/v4"
 
-	"github.com/loopbrug/paspoort/credentials/dpop"
 	"github.com/loopbrug/paspoort/credentials/oid4vci"
 	"github.com/loopbrug/paspoort/credentials/ppp"
 	"github.com/loopbrug/paspoort/internal/page"
@@ -36,7 +35,7 @@ func (is *Issuer) postPAR(c echo.Context) error {
 	if err := r.ParseForm(); err != nil {
 		return is.oauthError(c, oid4vci.ErrInvalidRequest)
 	}
-	resp, err := is.PushAuthorizationRequest(r.Context(), r.PostForm, r.Header.Values(dpop.Header))
+	resp, err := is.PushAuthorizationRequest(r.Context(), r.PostForm, r.Header)
 	if err != nil {
 		return is.oauthError(c, err)
 	}

@@ -14,6 +14,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/loopbrug/paspoort/credentials/oid4vci"
+	"github.com/loopbrug/paspoort/credentials/pki"
 	"github.com/loopbrug/paspoort/credentials/ppp"
 	"github.com/loopbrug/paspoort/credentials/statuslist"
 	"github.com/loopbrug/paspoort/internal/jose"
@@ -96,6 +97,17 @@ type Config struct {
 	// AuthCodeTTL is an authorization code's lifetime (default 2 minutes;
 	// RFC 6749 §4.1.2 recommends at most 10).
 	AuthCodeTTL time.Duration
+	// ClientAttestationAnchors, when set, are the wallet providers' trust
+	// anchors: a client attestation (OAuth-Client-Attestation and
+	// -PoP headers, draft-ietf-oauth-attestation-based-client-auth, HAIP
+	// 1.0 §4.4.1) sent to the PAR or token endpoint is verified against
+	// them and its sub must be the client_id. Default: none (public
+	// clients; the headers are ignored).
+	ClientAttestationAnchors *pki.Anchors
+	// RequireClientAttestation refuses PAR and token requests without a
+	// valid client attestation (invalid_client). It needs
+	// ClientAttestationAnchors.
+	RequireClientAttestation bool
 }
 
 // DefaultConfig returns every default written out.
@@ -196,6 +208,9 @@ func (c Config) Validate() error {
 	}
 	if c.AuthCodeTTL < 10*time.Second || c.AuthCodeTTL > 10*time.Minute {
 		errs = append(errs, errors.New("authorization code ttl: 10s to 10m (RFC 6749 §4.1.2)"))
+	}
+	if c.RequireClientAttestation && c.ClientAttestationAnchors == nil {
+		errs = append(errs, errors.New("require client attestation: needs the wallet providers' trust anchors"))
 	}
 	if c.TxCodeLength < 4 || c.TxCodeLength > 12 {
 		errs = append(errs, errors.New("tx code length: 4 to 12 digits"))

@@ -1,7 +1,8 @@
 // Package issuer is the paspoort credential issuer: an assessment provider,
 // employer or school runs it to issue PPP credentials (SD-JWT VC,
 // "dc+sd-jwt") to any OpenID4VCI 1.0 wallet with the Pre-Authorized Code
-// Flow, and to revoke them through a Token Status List.
+// Flow or, for HAIP 1.0 wallets, the Authorization Code Flow, and to revoke
+// them through a Token Status List.
 //
 // # Parts
 //
@@ -25,6 +26,22 @@
 //     (bearer access token, "jwt" key proofs, one credential per proven key
 //     up to batch_size, each bound to its key by cnf and given a random
 //     status list index).
+//   - Authorization Code Flow (authcode.go, HAIP 1.0 §4): pushed
+//     authorization requests (always required, RFC 9126) carrying an
+//     offer's issuer_state, PKCE with S256 only (RFC 7636), the
+//     authorization page (Dutch, English with ?lang=en) where the holder
+//     confirms and enters the offer's tx_code, single-use codes bound to
+//     client_id, redirect_uri and, with dpop_jkt or a DPoP proof at PAR,
+//     a DPoP key; "iss" in the redirect (RFC 9207).
+//   - DPoP (dpop.go, RFC 9449 with credentials/dpop): access tokens bound
+//     to the key of the token request's proof (token_type DPoP), accepted
+//     at the credential endpoint only with the DPoP scheme and a fresh
+//     proof with ath; server nonces in DPoP-Nonce; the jti replay records
+//     in the Store, shared by replicas. Config.RequireDPoP makes DPoP
+//     mandatory in both flows.
+//   - Client attestation (clientauth.go, credentials/clientattest): wallet
+//     attestations verified against Config.ClientAttestationAnchors at PAR
+//     and token, required with Config.RequireClientAttestation.
 //   - Revocation: status lists of at least 131072 two-bit entries, served
 //     as statuslist+jwt tokens at <url>/status/<n> with a ttl; SetStatus
 //     revokes (final), suspends and reinstates.

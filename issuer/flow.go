@@ -5,6 +5,7 @@ import (
 	"crypto/subtle"
 	"errors"
 	"fmt"
+	"net/http"
 	"net/url"
 	"slices"
 	"strings"
@@ -29,18 +30,20 @@ const decoys = 2
 // comes next (SECURITY.md C.29). A redeemed code never works again. The
 // redemption and the new access token are durable before Token returns.
 func (is *Issuer) Token(ctx context.Context, form url.Values) (*oid4vci.TokenResponse, error) {
-	return is.TokenDPoP(ctx, form, nil)
+	return is.TokenWithHeaders(ctx, form, nil)
 }
 
-// TokenDPoP serves a Token Request with the values of its DPoP header (nil:
+// TokenWithHeaders serves a Token Request with its HTTP headers (nil:
 // none): of the Pre-Authorized Code Flow as Token says, or of the
-// Authorization Code Flow (authcode.go). A DPoP proof, when sent, is
+// Authorization Code Flow (authcode.go). A client attestation is checked
+// after the DPoP proof (clientAuth; its sub is the client_id when none was
+// sent). A DPoP proof, when sent, is
 // checked first (RFC 9449 §4.3, with the server nonce: use_dpop_nonce when
 // it lacks one) and the access token is bound to its key (token_type
 // DPoP, RFC 9449 §5); with Config.RequireDPoP a request without one is
 // refused (invalid_dpop_proof).
-func (is *Issuer) TokenDPoP(ctx context.Context, form url.Values, dpopValues []string) (*oid4vci.TokenResponse, error) {
-	resp, err := is.token(ctx, form, dpopValues)
+func (is *Issuer) TokenWithHeaders(ctx context.Context, form url.Values, hdr http.Header) (*oid4vci.TokenResponse, error) {
+	resp, err := is.token(ctx, form, hdr)
 	outcome := "ok"
 	if err != nil {
 		outcome = string(oid4vci.CodeOf(err))
@@ -49,16 +52,22 @@ func (is *Issuer) TokenDPoP(ctx context.Context, form url.Values, dpopValues []s
 	return resp, err
 }
 
-func (is *Issuer) token(ctx context.Context, form url.Values, dpopValues []string) (*oid4vci.TokenResponse, error) {
+func (is *Issuer) token(ctx context.Context, form url.Values, hdr http.Header) (*oid4vci.TokenResponse, error) {
 	req, err := oid4vci.ParseTokenRequest(form)
 	if err != nil {
 		return nil, err
 	}
+	// DPoP first: a use_dpop_nonce refusal then leaves the client
+	// attestation PoP unused, so a wallet may retry with it.
+	dpopValues := hdr.Values(dpop.Header)
 	var proof *dpop.Proof
 	if len(dpopValues) > 0 || is.cfg.RequireDPoP {
 		if proof, err = is.verifyDPoP(ctx, dpopValues, "POST", "/token", "", ""); err != nil {
 			return nil, err
 		}
+	}
+	if req.ClientID, err = is.clientAuth(ctx, hdr, req.ClientID); err != nil {
+		return nil, err
 	}
 	access := randomToken(32)
 	if req.GrantType == oid4vci.GrantTypeAuthorizationCode {

@@ -18,6 +18,7 @@ import (
 	"github.com/labstack/echo/v4/middleware"
 
 	"github.com/loopbrug/paspoort/credentials"
+	"github.com/loopbrug/paspoort/credentials/clientattest"
 	"github.com/loopbrug/paspoort/credentials/dpop"
 	"github.com/loopbrug/paspoort/credentials/oid4vci"
 	"github.com/loopbrug/paspoort/credentials/statuslist"
@@ -160,6 +161,11 @@ func (is *Issuer) getReady(c echo.Context) error {
 // challenge (§7.1, §9).
 func (is *Issuer) oauthError(c echo.Context, err error) error {
 	noStore(c)
+	if errors.Is(err, clientattest.ErrInvalidClient) {
+		// RFC 6749 §5.2: invalid_client, here 401 as the client tried to
+		// authenticate by headers.
+		return c.JSON(http.StatusUnauthorized, oid4vci.ErrorResponse{Error: oid4vci.CodeInvalidClient, Description: oid4vci.SanitizeDescription(err.Error())})
+	}
 	if errors.Is(err, dpop.ErrUseNonce) || errors.Is(err, dpop.ErrInvalidProof) {
 		code := dpop.CodeInvalidProof
 		if errors.Is(err, dpop.ErrUseNonce) {
@@ -197,7 +203,7 @@ func (is *Issuer) postToken(c echo.Context) error {
 	if err := r.ParseForm(); err != nil {
 		return is.oauthError(c, oid4vci.ErrInvalidRequest)
 	}
-	resp, err := is.TokenDPoP(r.Context(), r.PostForm, r.Header.Values(dpop.Header))
+	resp, err := is.TokenWithHeaders(r.Context(), r.PostForm, r.Header)
 	if err != nil {
 		return is.oauthError(c, err)
 	}

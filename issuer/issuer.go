@@ -332,14 +332,15 @@ func (is *Issuer) Metadata() *oid4vci.IssuerMetadata {
 // §12.3, HAIP 1.0 §4.6): the Pre-Authorized and the Authorization Code
 // Flow, PAR always required (RFC 9126 §5), PKCE with S256 only, DPoP with
 // DPoPAlgs, "iss" in authorization responses (RFC 9207), public clients
-// ("none": no client authentication yet), and a scope per credential
+// ("none") and, with ClientAttestationAnchors, attestation-based client
+// authentication ("attest_jwt_client_auth"), and a scope per credential
 // configuration.
 func (is *Issuer) AuthorizationServerMetadata() *oid4vci.AuthorizationServerMetadata {
 	algs := make([]string, len(is.cfg.DPoPAlgs))
 	for i, a := range is.cfg.DPoPAlgs {
 		algs[i] = string(a)
 	}
-	return &oid4vci.AuthorizationServerMetadata{
+	md := &oid4vci.AuthorizationServerMetadata{
 		Issuer:                                     is.cfg.URL,
 		AuthorizationEndpoint:                      is.endpoint("/authorize"),
 		TokenEndpoint:                              is.endpoint("/token"),
@@ -350,11 +351,16 @@ func (is *Issuer) AuthorizationServerMetadata() *oid4vci.AuthorizationServerMeta
 		ResponseTypesSupported:                     []string{"code"},
 		ResponseModesSupported:                     []string{"query"},
 		CodeChallengeMethodsSupported:              []string{"S256"},
-		TokenEndpointAuthMethodsSupported:          []string{"none"},
+		TokenEndpointAuthMethodsSupported:          is.tokenAuthMethods(),
 		DPoPSigningAlgValuesSupported:              algs,
 		AuthorizationResponseIssParameterSupported: true,
-		PreAuthorizedGrantAnonymousAccessSupported: true,
+		PreAuthorizedGrantAnonymousAccessSupported: !is.cfg.RequireClientAttestation,
 	}
+	if is.cfg.ClientAttestationAnchors != nil {
+		md.ClientAttestationSigningAlgValuesSupported = []string{string(jose.ES256)}
+		md.ClientAttestationPoPSigningAlgValuesSupported = []string{string(jose.ES256)}
+	}
+	return md
 }
 
 func sortedKeys(m map[string]string) []string {

@@ -75,6 +75,9 @@ type Offer struct {
 	OfferURIByReference string `json:"offer_uri_by_reference"`
 	// CredentialOfferURI is where the offer object is served.
 	CredentialOfferURI string `json:"credential_offer_uri"`
+	// HAIPOfferURI is OfferURIByReference with the haip:// scheme, which
+	// every HAIP 1.0 wallet answers to (HAIP 1.0 §4.2).
+	HAIPOfferURI string `json:"offer_uri_haip"`
 	// TxCode is the tx_code to deliver out of band, when asked for. It is
 	// returned once and stored only as a hash.
 	TxCode string `json:"tx_code,omitempty"`
@@ -146,6 +149,10 @@ func (is *Issuer) createOffer(ctx context.Context, req OfferRequest, withQR bool
 	if err != nil {
 		return nil, err
 	}
+	haip, err := oid4vci.HAIPOfferURIByReference(offerURL)
+	if err != nil {
+		return nil, err
+	}
 	var png []byte
 	if withQR {
 		if png, err = qrcode.Encode(byRef, qrcode.Medium, 256); err != nil {
@@ -158,7 +165,7 @@ func (is *Issuer) createOffer(ctx context.Context, req OfferRequest, withQR bool
 	is.metrics.offers.Inc()
 	is.log.Info("offer created", "offer_id", id, "credentials", len(creds), "tx_code", req.TxCode)
 	return &Offer{
-		ID: id, OfferURI: byValue, OfferURIByReference: byRef, CredentialOfferURI: offerURL,
+		ID: id, OfferURI: byValue, OfferURIByReference: byRef, CredentialOfferURI: offerURL, HAIPOfferURI: haip,
 		TxCode: txCode, Grant: rec.Grant, ExpiresAt: rec.ExpiresAt, QRCode: png,
 	}, nil
 }

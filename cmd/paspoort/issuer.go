@@ -65,7 +65,11 @@ type issuerFileConfig struct {
 	StatusListTTL     time.Duration     `yaml:"status_list_ttl"`
 	AllowLoopback     bool              `yaml:"allow_loopback"`
 	X5CChain          string            `yaml:"x5c_chain"`
-	LogLevel          string            `yaml:"log_level"`
+	RequireDPoP       bool              `yaml:"require_dpop"`
+	// ClientAttestationAnchors is a PEM file of wallet-provider anchors.
+	ClientAttestationAnchors string `yaml:"client_attestation_anchors"`
+	RequireClientAttestation bool   `yaml:"require_client_attestation"`
+	LogLevel                 string `yaml:"log_level"`
 	// Store is a postgres:// URL: the database the replicas share.
 	Store          string        `yaml:"store"`
 	DBMaxConns     int           `yaml:"db_max_conns"`
@@ -97,8 +101,17 @@ func newIssuerServeCommand() *cobra.Command {
 			"With --store and --master-key-file, --data is not needed. /readyz answers 503 while the\n" +
 			"database does not.\n\n" +
 			"Endpoints: /.well-known/openid-credential-issuer, /.well-known/oauth-authorization-server,\n" +
-			"/.well-known/jwt-vc-issuer, /.well-known/did.json, /token, /nonce, /credential,\n" +
-			"/offers/{id}, /status/{n}, /healthz, /readyz, /metrics, and the admin API under /admin.\n\n" +
+			"/.well-known/jwt-vc-issuer, /.well-known/did.json, /par, /authorize, /token, /nonce,\n" +
+			"/credential, /offers/{id}, /status/{n}, /healthz, /readyz, /metrics, and the admin API under\n" +
+			"/admin.\n\n" +
+			"HAIP: offers made with \"issuer offer --grant authorization_code\" use the authorization code\n" +
+			"flow with PKCE (S256) and pushed authorization requests (always required); the holder confirms\n" +
+			"on the issuer's page, with the offer's transaction code when it has one. --require-dpop (config:\n" +
+			"require_dpop) refuses token requests without a DPoP proof, in both flows, so that every access\n" +
+			"token is DPoP-bound (HAIP 1.0 §4). Without it DPoP is honoured when a wallet sends it.\n" +
+			"--client-attestation-anchors (PEM, the wallet providers' trust anchors) verifies wallet\n" +
+			"attestations (OAuth-Client-Attestation and -PoP headers) at /par and /token;\n" +
+			"--require-client-attestation refuses requests without one.\n\n" +
 			"HAIP: with --x5c-chain (PEM, leaf first, without the anchor) every credential is signed with an\n" +
 			"x5c header carrying the chain. The leaf must certify the issuer's current signing key (get it with\n" +
 			"\"paspoort issuer key\", certify it with \"paspoort pki issue --key\") and name --url as a URI or\n" +
@@ -145,6 +158,9 @@ func newIssuerServeCommand() *cobra.Command {
 	f.StringSliceVar(&fc.Types, "types", nil, "PPP types to offer (default: all)")
 	f.BoolVar(&fc.AllowLoopback, "allow-loopback", false, "allow a loopback --url such as https://127.0.0.1:8443 (development)")
 	f.StringVar(&fc.X5CChain, "x5c-chain", "", "PEM certificate chain of the signing key, leaf first (HAIP x5c; paspoort pki issue --key)")
+	f.BoolVar(&fc.RequireDPoP, "require-dpop", false, "refuse token requests without a DPoP proof: every access token DPoP-bound (HAIP)")
+	f.StringVar(&fc.ClientAttestationAnchors, "client-attestation-anchors", "", "PEM file of the wallet providers' trust anchors (client attestation, HAIP)")
+	f.BoolVar(&fc.RequireClientAttestation, "require-client-attestation", false, "refuse PAR and token requests without a wallet attestation (needs --client-attestation-anchors)")
 	f.StringVar(&fc.LogLevel, "log-level", "info", "debug, info, warn or error")
 	addStoreFlags(f, &fc.db, "issuer")
 	return cmd
@@ -179,6 +195,13 @@ func mergeIssuerConfig(fc *issuerFileConfig, file issuerFileConfig, cmd *cobra.C
 	if !cmd.Flags().Changed("db-conn-lifetime") && file.DBConnLifetime != 0 {
 		fc.db.ConnLifetime = file.DBConnLifetime
 	}
+	if !cmd.Flags().Changed("require-dpop") && file.RequireDPoP {
+		fc.RequireDPoP = true
+	}
+	if !cmd.Flags().Changed("require-client-attestation") && file.RequireClientAttestation {
+		fc.RequireClientAttestation = true
+	}
+	set("client-attestation-anchors", &fc.ClientAttestationAnchors, file.ClientAttestationAnchors)
 	if !cmd.Flags().Changed("allow-loopback") && file.AllowLoopback {
 		fc.AllowLoopback = true
 	}
@@ -222,6 +245,20 @@ func serveIssuer(cmd *cobra.Command, fc issuerFileConfig) (err error) {
 		URL: fc.URL, Name: fc.Name, Types: fc.Types, AdminToken: strings.TrimSpace(string(token)),
 		TxCodeLength: fc.TxCodeLength, MaxTxCodeAttempts: fc.MaxTxCodeAttempts, BatchSize: fc.BatchSize,
 		OfferTTL: fc.OfferTTL, CredentialTTL: fc.CredentialTTL, StatusListTTL: fc.StatusListTTL, AllowLoopback: fc.AllowLoopback,
+		RequireDPoP: fc.RequireDPoP, RequireClientAttestation: fc.RequireClientAttestation,
+	}
+	if fc.RequireClientAttestation && fc.ClientAttestationAnchors == "" {
+		return usagef("--require-client-attestation needs --client-attestation-anchors (PEM, the wallet providers' trust anchors)")
+	}
+	if fc.ClientAttestationAnchors != "" {
+		b, err := readFile("client-attestation-anchors", fc.ClientAttestationAnchors)
+		if err != nil {
+			return err
+		}
+		if cfg.ClientAttestationAnchors, err = pki.ParseAnchorsPEM(b); err != nil {
+			return tell(err, fmt.Sprintf("--client-attestation-anchors %s bevat geen PEM-certificaten van vertrouwensankers.", fc.ClientAttestationAnchors),
+				fmt.Sprintf("--client-attestation-anchors %s holds no PEM trust anchor certificates.", fc.ClientAttestationAnchors))
+		}
 	}
 	if fc.SigningAlg != "" {
 		if cfg.SigningAlg, err = jose.ParseAlg(fc.SigningAlg); err != nil {
@@ -265,7 +302,7 @@ func serveIssuer(cmd *cobra.Command, fc issuerFileConfig) (err error) {
 		return fmt.Errorf("--listen: %w", err)
 	}
 	go func() { _ = store.Run(ctx) }()
-	log.Info("issuer listening", "listen", ln.Addr().String(), "url", fc.URL, "did", is.DID(), "tls", cfg.TLS != nil)
+	log.Info("issuer listening", "listen", ln.Addr().String(), "url", fc.URL, "did", is.DID(), "tls", cfg.TLS != nil, "require_dpop", cfg.RequireDPoP)
 	if err := is.Serve(ctx, ln); err != nil {
 		return fmt.Errorf("serve: %w", err)
 	}

@@ -18,17 +18,20 @@ import (
 )
 
 func newIssuerOfferCommand() *cobra.Command {
-	var base, tokenFile, caFile, typ, claimsFile, subject, qrFile, bulkFile, txDesc string
+	var base, tokenFile, caFile, typ, claimsFile, subject, qrFile, bulkFile, txDesc, grant string
 	var txCode bool
 	var expiresIn int
 	cmd := &cobra.Command{
-		Use:   "offer --url BASE_URL --admin-token-file FILE --type TYPE --claims FILE [--tx-code]",
+		Use:   "offer --url BASE_URL --admin-token-file FILE --type TYPE --claims FILE [--tx-code] [--grant authorization_code]",
 		Short: "Create a credential offer (or offers in bulk) through the admin API",
 		Long: "Create a credential offer for one person: a PPP credential TYPE (such as skill) with the\n" +
 			"claims in FILE, checked against the type's JSON Schema by the issuer. Prints one JSON object:\n" +
 			"{\"offer_uri\": \"openid-credential-offer://…\", \"tx_code\": \"…\"} with more members (id,\n" +
 			"offer_uri_by_reference, expires_at); tx_code only with --tx-code, to deliver to the person\n" +
 			"out of band. --qr writes a QR code PNG of the offer.\n\n" +
+			"--grant authorization_code makes an offer for HAIP wallets (OpenID4VC HAIP 1.0): the wallet\n" +
+			"pushes an authorization request and the person confirms on the issuer's page, entering the\n" +
+			"tx_code there when the offer has one. The default is pre-authorized_code.\n\n" +
 			"--bulk FILE creates one offer per line of a CSV file (header: type, subject_ref, tx_code,\n" +
 			"expires_in, then one column per top-level claim; cells holding JSON numbers, arrays or objects\n" +
 			"are taken as JSON) or a JSON Lines file (one {\"type\", \"claims\", \"tx_code\", \"subject_ref\"}\n" +
@@ -59,7 +62,10 @@ func newIssuerOfferCommand() *cobra.Command {
 			if !json.Valid(claims) {
 				return usagef("--claims %s is not JSON", claimsFile)
 			}
-			req := issuer.OfferRequest{Type: typ, Claims: claims, TxCode: txCode, TxCodeDescription: txDesc, SubjectRef: subject, ExpiresIn: expiresIn}
+			if grant != issuer.GrantPreAuthorized && grant != issuer.GrantAuthorizationCode {
+				return usagef("--grant is %s or %s", issuer.GrantPreAuthorized, issuer.GrantAuthorizationCode)
+			}
+			req := issuer.OfferRequest{Type: typ, Claims: claims, TxCode: txCode, TxCodeDescription: txDesc, SubjectRef: subject, ExpiresIn: expiresIn, Grant: grant}
 			var o issuer.Offer
 			if err := a.callJSON(cmd.Context(), http.MethodPost, "/offers", req, &o); err != nil {
 				return err
@@ -83,6 +89,7 @@ func newIssuerOfferCommand() *cobra.Command {
 	f.IntVar(&expiresIn, "expires-in", 0, "offer lifetime in seconds (default: the issuer's maximum)")
 	f.StringVar(&qrFile, "qr", "", "write a QR code PNG of the offer to this file")
 	f.StringVar(&bulkFile, "bulk", "", "CSV (.csv) or JSON Lines (.jsonl) file of offers")
+	f.StringVar(&grant, "grant", issuer.GrantPreAuthorized, "pre-authorized_code, or authorization_code for HAIP wallets")
 	return cmd
 }
 

@@ -60,8 +60,9 @@ func (r *TokenRequest) Form() url.Values {
 // ParseTokenRequest reads a Token Request from form values. Parameters may
 // not repeat (RFC 6749 §3.2); grant_type must be the pre-authorized code
 // grant, with pre-authorized_code, or authorization_code, with code,
-// code_verifier, redirect_uri and client_id (RFC 6749 §4.1.3; a public
-// client identifies itself with client_id) and no tx_code (VCI §6.1);
+// code_verifier and redirect_uri (RFC 6749 §4.1.3; client_id is for the
+// caller to require: a public client must send it, an authenticated one
+// need not) and no tx_code (VCI §6.1);
 // another grant type is ErrUnsupportedGrantType. Whether a tx_code is
 // expected is for the caller to check against the offer. Other parameters
 // are ignored.
@@ -89,8 +90,6 @@ func ParseTokenRequest(form url.Values) (*TokenRequest, error) {
 			return nil, fmt.Errorf("%w: code_verifier is missing (PKCE is required)", ErrInvalidRequest)
 		case r.RedirectURI == "":
 			return nil, fmt.Errorf("%w: redirect_uri is missing", ErrInvalidRequest)
-		case r.ClientID == "":
-			return nil, fmt.Errorf("%w: client_id is missing", ErrInvalidRequest)
 		case r.HasTxCode:
 			return nil, fmt.Errorf("%w: tx_code belongs to the pre-authorized code grant only", ErrInvalidRequest)
 		}

@@ -22,9 +22,9 @@ const GrantTypeAuthorizationCode = "authorization_code"
 // wallet whose Credential Offer Endpoint is not known (VCI §12.1).
 const OfferScheme = "openid-credential-offer"
 
-// OfferSchemeHAIP is the custom URL scheme HAIP 1.0 §4.2 requires wallets
-// and issuers to support for offers ("haip://"), beside OfferScheme.
-const OfferSchemeHAIP = "haip"
+// HAIPScheme is the custom URL scheme every HAIP 1.0 wallet supports for
+// being invoked with a Credential Offer (HAIP 1.0 §4.2).
+const HAIPScheme = "haip"
 
 // Limits of offer parsing.
 const (
@@ -209,6 +209,16 @@ func OfferURIByReference(offerURL string) (string, error) {
 	return OfferScheme + "://?" + url.Values{"credential_offer_uri": {offerURL}}.Encode(), nil
 }
 
+// HAIPOfferURIByReference is OfferURIByReference with the haip:// scheme
+// (HAIP 1.0 §4.2).
+func HAIPOfferURIByReference(offerURL string) (string, error) {
+	u, err := OfferURIByReference(offerURL)
+	if err != nil {
+		return "", err
+	}
+	return HAIPScheme + strings.TrimPrefix(u, OfferScheme), nil
+}
+
 // OfferRef is a parsed offer URI: exactly one of Offer (by value) and URI
 // (by reference, to be fetched with the wallet's consent) is set.
 type OfferRef struct {
@@ -216,8 +226,8 @@ type OfferRef struct {
 	URI   string
 }
 
-// ParseOfferURI parses an offer URI: the openid-credential-offer or haip scheme, or
-// an https URL (a wallet's Credential Offer Endpoint), whose query holds
+// ParseOfferURI parses an offer URI: the openid-credential-offer or haip
+// scheme, or an https URL (a wallet's Credential Offer Endpoint), whose query holds
 // exactly one of credential_offer and credential_offer_uri, each once
 // (VCI §4.1). A credential_offer is parsed with ParseOffer; a
 // credential_offer_uri must be an https URL without fragment. Nothing is
@@ -230,7 +240,7 @@ func ParseOfferURI(s string) (*OfferRef, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%w: not a URI", ErrInvalidOffer)
 	}
-	if u.Scheme != OfferScheme && u.Scheme != OfferSchemeHAIP && u.Scheme != "https" {
+	if u.Scheme != OfferScheme && u.Scheme != HAIPScheme && u.Scheme != "https" {
 		return nil, fmt.Errorf("%w: scheme %q", ErrInvalidOffer, trunc(u.Scheme))
 	}
 	if u.Fragment != "" || u.User != nil {

@@ -44,7 +44,7 @@ func TestParseOfferURISpecExamples(t *testing.T) {
 		t.Fatalf("by reference: %+v", ref)
 	}
 	// HAIP §4.2: the same offer behind the haip:// scheme.
-	haip := oid4vci.OfferSchemeHAIP + strings.TrimPrefix(string(testdata(t, "vci-1.0-offer-uri-by-reference.txt")), oid4vci.OfferScheme)
+	haip := oid4vci.HAIPScheme + strings.TrimPrefix(string(testdata(t, "vci-1.0-offer-uri-by-reference.txt")), oid4vci.OfferScheme)
 	if ref, err := oid4vci.ParseOfferURI(haip); err != nil || ref.URI == "" {
 		t.Fatalf("haip:// offer %s: %+v %v", haip, ref, err)
 	}
