@@ -1,15 +1,13 @@
 package issuer_test
 
 import (
-	"crypto/rand"
 	"crypto/x509"
-	"encoding/base64"
 	"encoding/json"
 	"net/http"
 	"testing"
 	"time"
 
-	"github.com/loopbrug/paspoort/credentials/clientattest"
+	"github.com/loopbrug/paspoort/credentials/attest"
 	"github.com/loopbrug/paspoort/credentials/oid4vci"
 	"github.com/loopbrug/paspoort/credentials/pki"
 	"github.com/loopbrug/paspoort/internal/jose"
@@ -44,18 +42,18 @@ func newWalletProvider(t *testing.T) *walletProvider {
 func (p *walletProvider) attest(t *testing.T, w *hapWallet, clientID string) {
 	t.Helper()
 	inst, _ := jose.GenerateKey(jose.ES256)
-	att, err := clientattest.NewAttestation(p.key, clientattest.AttestationOptions{ClientID: clientID, Key: inst.Public(), IssuedAt: w.e.Clock.Now(), Expires: w.e.Clock.Now().Add(time.Hour), Chain: p.chain})
+	att, err := attest.SignWalletAttestation(attest.Signer{Key: p.key, Chain: p.chain}, attest.WalletAttestation{
+		Provider: "https://wallet-provider.example", ClientID: clientID, Key: inst.Public(),
+		IssuedAt: w.e.Clock.Now(), Expires: w.e.Clock.Now().Add(time.Hour)})
 	if err != nil {
 		t.Fatal(err)
 	}
 	w.clientHeaders = func() map[string]string {
-		jti := make([]byte, 12)
-		_, _ = rand.Read(jti)
-		pop, err := clientattest.NewPoP(inst, w.e.URL, base64.RawURLEncoding.EncodeToString(jti), w.e.Clock.Now())
+		pop, err := attest.SignPoP(inst, attest.PoPOptions{ClientID: clientID, Audience: w.e.URL, IssuedAt: w.e.Clock.Now()})
 		if err != nil {
 			t.Fatal(err)
 		}
-		return map[string]string{clientattest.AttestationHeader: att, clientattest.PoPHeader: pop}
+		return map[string]string{attest.HeaderAttestation: att, attest.HeaderPoP: pop}
 	}
 }
 

@@ -39,7 +39,7 @@
 //     proof with ath; server nonces in DPoP-Nonce; the jti replay records
 //     in the Store, shared by replicas. Config.RequireDPoP makes DPoP
 //     mandatory in both flows.
-//   - Client attestation (clientauth.go, credentials/clientattest): wallet
+//   - Client attestation (clientauth.go, credentials/attest): wallet
 //     attestations verified against Config.ClientAttestationAnchors at PAR
 //     and token, required with Config.RequireClientAttestation.
 //   - Revocation: status lists of at least 131072 two-bit entries, served

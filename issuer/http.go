@@ -18,7 +18,6 @@ import (
 	"github.com/labstack/echo/v4/middleware"
 
 	"github.com/loopbrug/paspoort/credentials"
-	"github.com/loopbrug/paspoort/credentials/clientattest"
 	"github.com/loopbrug/paspoort/credentials/dpop"
 	"github.com/loopbrug/paspoort/credentials/oid4vci"
 	"github.com/loopbrug/paspoort/credentials/statuslist"
@@ -161,7 +160,7 @@ func (is *Issuer) getReady(c echo.Context) error {
 // challenge (§7.1, §9).
 func (is *Issuer) oauthError(c echo.Context, err error) error {
 	noStore(c)
-	if errors.Is(err, clientattest.ErrInvalidClient) {
+	if errors.Is(err, ErrInvalidClient) {
 		// RFC 6749 §5.2: invalid_client, here 401 as the client tried to
 		// authenticate by headers.
 		return c.JSON(http.StatusUnauthorized, oid4vci.ErrorResponse{Error: oid4vci.CodeInvalidClient, Description: oid4vci.SanitizeDescription(err.Error())})
