@@ -108,6 +108,14 @@ type Config struct {
 	// valid client attestation (invalid_client). It needs
 	// ClientAttestationAnchors.
 	RequireClientAttestation bool
+	// RequireKeyAttestation refuses credential requests whose keys are not
+	// attested by a wallet provider under ClientAttestationAnchors (VCI
+	// Appendix D; HAIP 1.0 §4.5.1): a "jwt" proof must carry a
+	// key_attestation, or the request uses the "attestation" proof type.
+	// The metadata then says key_attestations_required. With the anchors
+	// and without this, key attestations are checked when sent. It needs
+	// ClientAttestationAnchors.
+	RequireKeyAttestation bool
 }
 
 // DefaultConfig returns every default written out.
@@ -208,6 +216,9 @@ func (c Config) Validate() error {
 	}
 	if c.AuthCodeTTL < 10*time.Second || c.AuthCodeTTL > 10*time.Minute {
 		errs = append(errs, errors.New("authorization code ttl: 10s to 10m (RFC 6749 §4.1.2)"))
+	}
+	if c.RequireKeyAttestation && c.ClientAttestationAnchors == nil {
+		errs = append(errs, errors.New("require key attestation: needs the wallet providers' anchors (client attestation anchors)"))
 	}
 	if c.RequireClientAttestation && c.ClientAttestationAnchors == nil {
 		errs = append(errs, errors.New("require client attestation: needs the wallet providers' trust anchors"))

@@ -11,10 +11,12 @@ import (
 	"strings"
 	"time"
 
+	"github.com/loopbrug/paspoort/credentials/attest"
 	"github.com/loopbrug/paspoort/credentials/dpop"
 	"github.com/loopbrug/paspoort/credentials/oid4vci"
 	"github.com/loopbrug/paspoort/credentials/ppp"
 	"github.com/loopbrug/paspoort/credentials/sdjwtvc"
+	"github.com/loopbrug/paspoort/internal/jose"
 	"github.com/loopbrug/paspoort/internal/strictjson"
 )
 
@@ -246,30 +248,9 @@ func (is *Issuer) credential(ctx context.Context, a Access, body []byte) (*oid4v
 	if req.Proofs == nil {
 		return nil, "", fmt.Errorf("%w: proofs are required", oid4vci.ErrInvalidProof)
 	}
-	if len(req.Proofs.JWT) > is.cfg.BatchSize {
-		return nil, "", fmt.Errorf("%w: at most %d proofs (batch_size)", oid4vci.ErrInvalidProof, is.cfg.BatchSize)
-	}
-	pol := oid4vci.ProofPolicy{Audience: is.cfg.URL, Algs: is.cfg.ProofAlgs, Now: now, NonceRequired: true, ClientID: clientID}
-	proofs := make([]*oid4vci.Proof, len(req.Proofs.JWT))
-	seen := map[string]bool{}
-	for i, raw := range req.Proofs.JWT {
-		p, err := oid4vci.VerifyProof(raw, pol)
-		if err != nil {
-			return nil, "", fmt.Errorf("proof %d: %w", i, err)
-		}
-		if seen[p.Key.Thumbprint()] {
-			return nil, "", fmt.Errorf("%w: proof %d proves a key already proven: one credential per key", oid4vci.ErrInvalidProof, i)
-		}
-		seen[p.Key.Thumbprint()] = true
-		proofs[i] = p
-	}
-	nonces := map[string]time.Time{}
-	for i, p := range proofs {
-		exp, err := is.checkNonce(p.Nonce)
-		if err != nil {
-			return nil, "", fmt.Errorf("proof %d: %w", i, err)
-		}
-		nonces[p.Nonce] = exp
+	keys, nonces, err := is.verifyProofs(req.Proofs, now, clientID)
+	if err != nil {
+		return nil, "", err
 	}
 	t, _ := ppp.Lookup(offered.Type)
 	var claims map[string]any
@@ -288,7 +269,7 @@ func (is *Issuer) credential(ctx context.Context, a Access, body []byte) (*oid4v
 		if err != nil || !now.Before(tr.ExpiresAt) {
 			return fmt.Errorf("%w: unknown or expired access token", oid4vci.ErrInvalidToken)
 		}
-		if tr.Issued+len(proofs) > is.cfg.BatchSize {
+		if tr.Issued+len(keys) > is.cfg.BatchSize {
 			return fmt.Errorf("%w: this access token yields at most %d credentials", oid4vci.ErrCredentialRequestDenied, is.cfg.BatchSize)
 		}
 		for n, exp := range nonces {
@@ -300,7 +281,7 @@ func (is *Issuer) credential(ctx context.Context, a Access, body []byte) (*oid4v
 				return fmt.Errorf("%w: the c_nonce was used before", oid4vci.ErrInvalidNonce)
 			}
 		}
-		for _, p := range proofs {
+		for _, holderKey := range keys {
 			list, idx, err := is.allocateIndex(tx)
 			if err != nil {
 				return err
@@ -308,7 +289,7 @@ func (is *Issuer) credential(ctx context.Context, a Access, body []byte) (*oid4v
 			// Signed here, inside the transaction, so that a credential that
 			// cannot be signed allocates no index and counts for nothing.
 			cred, err := sdjwtvc.Issue(key, sdjwtvc.Credential{
-				Issuer: is.cfg.URL, VCT: t.VCT, IssuedAt: iat, Expires: exp, HolderKey: p.Key,
+				Issuer: is.cfg.URL, VCT: t.VCT, IssuedAt: iat, Expires: exp, HolderKey: holderKey,
 				Status: &sdjwtvc.StatusRef{Index: idx, URI: is.statusURI(list)},
 				Claims: claims, Disclose: disclose, Decoys: decoys, X5C: is.certificateChain(),
 			})
@@ -326,7 +307,7 @@ func (is *Issuer) credential(ctx context.Context, a Access, body []byte) (*oid4v
 			out = append(out, oid4vci.IssuedCredential{Credential: cred})
 			ids = append(ids, id)
 		}
-		tr.Issued += len(proofs)
+		tr.Issued += len(keys)
 		return tx.PutToken(tr)
 	})
 	if err != nil {
@@ -367,4 +348,79 @@ func disclosable(t ppp.Type, claims map[string]any) []string {
 // holder's wallet.
 func grantError(r oid4vci.GrantReason, attemptsLeft int, msg string) error {
 	return &oid4vci.GrantError{Reason: r, AttemptsLeft: attemptsLeft, Err: fmt.Errorf("%w: %s", oid4vci.ErrInvalidGrant, msg)}
+}
+
+// verifyProofs checks the key proofs of a Credential Request and returns
+// the keys to bind one credential each to, and the c_nonces to spend:
+//
+//   - "jwt": at most BatchSize proofs, each verified with
+//     oid4vci.VerifyProof (aud = this issuer, a c_nonce required, iss =
+//     client_id when present), each key once; a key_attestation header is
+//     checked against the wallet providers' anchors, and required with
+//     RequireKeyAttestation (VCI Appendix D, F.1; HAIP §4.5);
+//   - "attestation": one key attestation (Appendix F.3) with this
+//     issuer's c_nonce, whose attested keys (at most BatchSize) each get a
+//     credential.
+//
+// Every c_nonce must be one this issuer made, unexpired; that it is unused
+// is checked where it is spent, in the issuing transaction.
+func (is *Issuer) verifyProofs(ps *oid4vci.Proofs, now time.Time, clientID string) ([]*jose.PublicKey, map[string]time.Time, error) {
+	pol := oid4vci.ProofPolicy{Audience: is.cfg.URL, Algs: is.cfg.ProofAlgs, Now: now, NonceRequired: true, ClientID: clientID,
+		RequireKeyAttestation: is.cfg.RequireKeyAttestation}
+	if is.cfg.ClientAttestationAnchors != nil {
+		pol.KeyAttestations = &attest.KeyPolicy{Anchors: is.cfg.ClientAttestationAnchors, Algs: is.cfg.ProofAlgs}
+	}
+	nonces := map[string]time.Time{}
+	spend := func(n string) error {
+		exp, err := is.checkNonce(n)
+		if err != nil {
+			return err
+		}
+		nonces[n] = exp
+		return nil
+	}
+	var keys []*jose.PublicKey
+	seen := map[string]bool{}
+	add := func(k *jose.PublicKey, what string) error {
+		if seen[k.Thumbprint()] {
+			return fmt.Errorf("%w: %s proves a key already proven: one credential per key", oid4vci.ErrInvalidProof, what)
+		}
+		seen[k.Thumbprint()] = true
+		keys = append(keys, k)
+		return nil
+	}
+	if len(ps.Attestation) == 1 {
+		a, err := oid4vci.VerifyAttestationProof(ps.Attestation[0], pol)
+		if err != nil {
+			return nil, nil, fmt.Errorf("attestation proof: %w", err)
+		}
+		if len(a.Keys) > is.cfg.BatchSize {
+			return nil, nil, fmt.Errorf("%w: at most %d attested keys (batch_size)", oid4vci.ErrInvalidProof, is.cfg.BatchSize)
+		}
+		if err := spend(a.Nonce); err != nil {
+			return nil, nil, fmt.Errorf("attestation proof: %w", err)
+		}
+		for i, k := range a.Keys {
+			if err := add(k.WithKeyID(k.Thumbprint()), fmt.Sprintf("attested key %d", i)); err != nil {
+				return nil, nil, err
+			}
+		}
+		return keys, nonces, nil
+	}
+	if len(ps.JWT) > is.cfg.BatchSize {
+		return nil, nil, fmt.Errorf("%w: at most %d proofs (batch_size)", oid4vci.ErrInvalidProof, is.cfg.BatchSize)
+	}
+	for i, raw := range ps.JWT {
+		p, err := oid4vci.VerifyProof(raw, pol)
+		if err != nil {
+			return nil, nil, fmt.Errorf("proof %d: %w", i, err)
+		}
+		if err := add(p.Key, fmt.Sprintf("proof %d", i)); err != nil {
+			return nil, nil, err
+		}
+		if err := spend(p.Nonce); err != nil {
+			return nil, nil, fmt.Errorf("proof %d: %w", i, err)
+		}
+	}
+	return keys, nonces, nil
 }

@@ -319,12 +319,27 @@ func (is *Issuer) Metadata() *oid4vci.IssuerMetadata {
 			Scope:                                name,
 			CredentialSigningAlgValuesSupported:  []string{string(is.cfg.SigningAlg)},
 			CryptographicBindingMethodsSupported: []string{oid4vci.BindingJWK},
-			ProofTypesSupported:                  map[string]oid4vci.ProofTypeMetadata{oid4vci.ProofTypeJWT: {ProofSigningAlgValuesSupported: algs}},
+			ProofTypesSupported:                  is.proofTypes(algs),
 			CredentialMetadata:                   cm,
 			VCT:                                  t.VCT,
 		}
 	}
 	return md
+}
+
+// proofTypes is proof_types_supported: "jwt", and with the wallet
+// providers' anchors the "attestation" type (VCI Appendix F.3) and, when
+// required, key_attestations_required (§12.2.4; any level).
+func (is *Issuer) proofTypes(algs []string) map[string]oid4vci.ProofTypeMetadata {
+	jwt := oid4vci.ProofTypeMetadata{ProofSigningAlgValuesSupported: algs}
+	if is.cfg.RequireKeyAttestation {
+		jwt.KeyAttestationsRequired = &oid4vci.KeyAttestationsRequired{}
+	}
+	m := map[string]oid4vci.ProofTypeMetadata{oid4vci.ProofTypeJWT: jwt}
+	if is.cfg.ClientAttestationAnchors != nil {
+		m[oid4vci.ProofTypeAttestation] = oid4vci.ProofTypeMetadata{ProofSigningAlgValuesSupported: algs, KeyAttestationsRequired: jwt.KeyAttestationsRequired}
+	}
+	return m
 }
 
 // AuthorizationServerMetadata returns the OAuth 2.0 Authorization Server
