@@ -69,6 +69,7 @@ type issuerFileConfig struct {
 	// ClientAttestationAnchors is a PEM file of wallet-provider anchors.
 	ClientAttestationAnchors string `yaml:"client_attestation_anchors"`
 	RequireClientAttestation bool   `yaml:"require_client_attestation"`
+	RequireKeyAttestation    bool   `yaml:"require_key_attestation"`
 	LogLevel                 string `yaml:"log_level"`
 	// Store is a postgres:// URL: the database the replicas share.
 	Store          string        `yaml:"store"`
@@ -111,7 +112,8 @@ func newIssuerServeCommand() *cobra.Command {
 			"token is DPoP-bound (HAIP 1.0 §4). Without it DPoP is honoured when a wallet sends it.\n" +
 			"--client-attestation-anchors (PEM, the wallet providers' trust anchors) verifies wallet\n" +
 			"attestations (OAuth-Client-Attestation and -PoP headers) at /par and /token;\n" +
-			"--require-client-attestation refuses requests without one.\n\n" +
+			"--require-client-attestation refuses requests without one. --require-key-attestation refuses\n" +
+			"credential requests whose keys a wallet provider under the same anchors has not attested.\n\n" +
 			"HAIP: with --x5c-chain (PEM, leaf first, without the anchor) every credential is signed with an\n" +
 			"x5c header carrying the chain. The leaf must certify the issuer's current signing key (get it with\n" +
 			"\"paspoort issuer key\", certify it with \"paspoort pki issue --key\") and name --url as a URI or\n" +
@@ -161,6 +163,7 @@ func newIssuerServeCommand() *cobra.Command {
 	f.BoolVar(&fc.RequireDPoP, "require-dpop", false, "refuse token requests without a DPoP proof: every access token DPoP-bound (HAIP)")
 	f.StringVar(&fc.ClientAttestationAnchors, "client-attestation-anchors", "", "PEM file of the wallet providers' trust anchors (client attestation, HAIP)")
 	f.BoolVar(&fc.RequireClientAttestation, "require-client-attestation", false, "refuse PAR and token requests without a wallet attestation (needs --client-attestation-anchors)")
+	f.BoolVar(&fc.RequireKeyAttestation, "require-key-attestation", false, "refuse credential requests without a key attestation (needs --client-attestation-anchors)")
 	f.StringVar(&fc.LogLevel, "log-level", "info", "debug, info, warn or error")
 	addStoreFlags(f, &fc.db, "issuer")
 	return cmd
@@ -200,6 +203,9 @@ func mergeIssuerConfig(fc *issuerFileConfig, file issuerFileConfig, cmd *cobra.C
 	}
 	if !cmd.Flags().Changed("require-client-attestation") && file.RequireClientAttestation {
 		fc.RequireClientAttestation = true
+	}
+	if !cmd.Flags().Changed("require-key-attestation") && file.RequireKeyAttestation {
+		fc.RequireKeyAttestation = true
 	}
 	set("client-attestation-anchors", &fc.ClientAttestationAnchors, file.ClientAttestationAnchors)
 	if !cmd.Flags().Changed("allow-loopback") && file.AllowLoopback {
@@ -245,7 +251,10 @@ func serveIssuer(cmd *cobra.Command, fc issuerFileConfig) (err error) {
 		URL: fc.URL, Name: fc.Name, Types: fc.Types, AdminToken: strings.TrimSpace(string(token)),
 		TxCodeLength: fc.TxCodeLength, MaxTxCodeAttempts: fc.MaxTxCodeAttempts, BatchSize: fc.BatchSize,
 		OfferTTL: fc.OfferTTL, CredentialTTL: fc.CredentialTTL, StatusListTTL: fc.StatusListTTL, AllowLoopback: fc.AllowLoopback,
-		RequireDPoP: fc.RequireDPoP, RequireClientAttestation: fc.RequireClientAttestation,
+		RequireDPoP: fc.RequireDPoP, RequireClientAttestation: fc.RequireClientAttestation, RequireKeyAttestation: fc.RequireKeyAttestation,
+	}
+	if fc.RequireKeyAttestation && fc.ClientAttestationAnchors == "" {
+		return usagef("--require-key-attestation needs --client-attestation-anchors (PEM, the wallet providers' trust anchors)")
 	}
 	if fc.RequireClientAttestation && fc.ClientAttestationAnchors == "" {
 		return usagef("--require-client-attestation needs --client-attestation-anchors (PEM, the wallet providers' trust anchors)")

@@ -84,6 +84,9 @@ func TestIssuerHAIPCLI(t *testing.T) {
 	// PEM, are refused before the issuer starts.
 	d2 := t.TempDir()
 	serveArgs := []string{"issuer", "serve", "--data", d2, "--listen", "127.0.0.1:0", "--url", "https://127.0.0.1:1", "--admin-token-file", filepath.Join(d2, "t"), "--allow-loopback"}
+	if _, errOut, code := cli(t, "", append(serveArgs, "--require-key-attestation")...); code == 0 || !strings.Contains(errOut, "--client-attestation-anchors") {
+		t.Fatalf("--require-key-attestation without anchors: exit %d: %s", code, errOut)
+	}
 	if _, errOut, code := cli(t, "", append(serveArgs, "--require-client-attestation")...); code == 0 || !strings.Contains(errOut, "--client-attestation-anchors") {
 		t.Fatalf("--require-client-attestation alone: %d %s", code, errOut)
 	}
