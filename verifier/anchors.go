@@ -152,3 +152,38 @@ func (p pinnedStatus) CheckCertifiedStatus(ctx context.Context, iss string, cert
 	}
 	return cs.CheckCertifiedStatus(ctx, iss, cert, ref)
 }
+
+// CertifiedAsListed is a TrustSource that trusts, beside every entry of
+// Source, the same issuers when an X.509 anchor certifies them: for every
+// entry whose ID is an https URL (HAIP: iss is one) and that names no
+// anchor itself, an entry for each of Anchors (anchor IDs, as in
+// TrustedIssuer.Anchor) with the same ID, types, kind and name. The list
+// (a consortium register, a trust file) still says who may issue what;
+// the anchor vouches that the certificate in a credential names that
+// issuer. An issuer's DID entry never gains an anchor entry: certified
+// credentials carry an https iss.
+type CertifiedAsListed struct {
+	Source  TrustSource
+	Anchors []string
+}
+
+// TrustList implements TrustSource.
+func (c CertifiedAsListed) TrustList(ctx context.Context) (*TrustList, error) {
+	tl, err := c.Source.TrustList(ctx)
+	if err != nil || tl == nil {
+		return tl, err
+	}
+	out := &TrustList{Issuers: append([]TrustedIssuer(nil), tl.Issuers...)}
+	for _, e := range tl.Issuers {
+		if e.Anchor != "" || !strings.HasPrefix(e.ID, "https://") {
+			continue
+		}
+		for _, a := range c.Anchors {
+			ce := e
+			ce.Anchor = a
+			ce.Types = append([]string(nil), e.Types...)
+			out.Issuers = append(out.Issuers, ce)
+		}
+	}
+	return out, nil
+}
