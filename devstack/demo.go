@@ -208,6 +208,11 @@ func (d *demo) history(ctx context.Context, before []wallet.Presentation) ([]wal
 // receive has the issuer with key create the offer, and Miranda's wallet
 // resolve it, redeem it with the tx_code and store what it receives.
 func (d *demo) receive(ctx context.Context, key string, req issuer.OfferRequest, want int) error {
+	if d.s.HAIP() {
+		// HAIP: the holder signs in at the issuer (authorization code
+		// flow); the offer's PIN is asked on the issuer's page.
+		req.Grant, req.TxCode = issuer.GrantAuthorizationCode, true
+	}
 	o, err := d.s.CreateOffer(ctx, key, req)
 	if err != nil {
 		return err
@@ -222,7 +227,12 @@ func (d *demo) receive(ctx context.Context, key string, req issuer.OfferRequest,
 		names = append(names, c.Name)
 	}
 	d.line(d.say("offered"), off.IssuerName, strings.Join(names, ", "))
-	got, err := d.w.Receive(ctx, off, wallet.ReceiveOptions{TxCode: o.TxCode, Copies: 2})
+	var got []*wallet.Credential
+	if off.Flow == wallet.FlowAuthorizationCode {
+		got, err = d.signIn(ctx, off, o.TxCode)
+	} else {
+		got, err = d.w.Receive(ctx, off, wallet.ReceiveOptions{TxCode: o.TxCode, Copies: 2})
+	}
 	if err != nil {
 		return fmt.Errorf("receive from %s: %w", key, err)
 	}
@@ -233,6 +243,24 @@ func (d *demo) receive(ctx context.Context, key string, req issuer.OfferRequest,
 		d.ok(d.say("stored"), typeName(c.VCT, d.lang), c.IssuerName, c.Copies)
 	}
 	return nil
+}
+
+// signIn receives an offer over the authorization code flow: the wallet
+// pushes its request, the holder signs in on the issuer's page with the
+// offer's PIN (SignIn stands in for her browser), and the wallet takes
+// the redirect back. The redirect URI is the wallet's loopback callback;
+// the stand-in browser hands its URL over instead of following it.
+func (d *demo) signIn(ctx context.Context, off *wallet.Offer, txCode string) ([]*wallet.Credential, error) {
+	az, err := d.w.StartAuthorization(ctx, off, "http://127.0.0.1:1/callback")
+	if err != nil {
+		return nil, err
+	}
+	d.line(d.say("signin"), off.IssuerName)
+	back, err := d.s.SignIn(ctx, az.URL, txCode, true)
+	if err != nil {
+		return nil, err
+	}
+	return d.w.FinishAuthorization(ctx, az, back, wallet.ReceiveOptions{Copies: 2})
 }
 
 // showPaspoort prints "my paspoort" with the status of every credential,

@@ -8,14 +8,21 @@ import (
 	"testing"
 
 	"github.com/loopbrug/paspoort/devstack"
+	"github.com/loopbrug/paspoort/wallet"
 )
 
 // startStack starts a stack on random ports in dir and stops it when the
 // test ends.
 func startStack(t *testing.T, dir string, serveWallet bool) *devstack.Stack {
 	t.Helper()
+	return startStackOn(t, dir, serveWallet, devstack.ProfileDID)
+}
+
+// startStackOn is startStack on a profile (devstack.ProfileHAIP, …).
+func startStackOn(t *testing.T, dir string, serveWallet bool, profile string) *devstack.Stack {
+	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
-	s, err := devstack.New(ctx, devstack.Options{Dir: dir, ServeWallet: serveWallet})
+	s, err := devstack.New(ctx, devstack.Options{Dir: dir, ServeWallet: serveWallet, Profile: profile})
 	if err != nil {
 		cancel()
 		t.Fatal(err)
@@ -122,5 +129,69 @@ func TestDemoWillem(t *testing.T) {
 	}
 	if strings.Contains(out.String(), "Miranda") {
 		t.Errorf("Willem's story names Miranda\n%s", out.String())
+	}
+}
+
+// Both stories on the HAIP profile: every credential received over the
+// authorization code flow (PAR, PKCE, DPoP, the holder signing in on the
+// issuer's page, a Wallet Attestation and a Key Attestation from the
+// wallet provider), signed with x5c under the development anchor; every
+// presentation to a verifier identified by x509_hash, over
+// direct_post.jwt, trusting the register's issuers as the anchor
+// certifies them. The outcomes are those of the DID profile.
+func TestDemoHAIP(t *testing.T) {
+	for _, tc := range []struct {
+		story string
+		want  []string
+	}{
+		{devstack.StoryMiranda, []string{
+			"zij meldt zich aan op de pagina van Assessment Centrum Loopbrug",
+			"gecontroleerd en bewaard: Werk- en denkniveau van Assessment Centrum Loopbrug",
+			"besluit van Hogeschool Domstad: AKKOORD",
+			"besluit van Stedelijk College Domstad: AKKOORD",
+			"Elke stap is gecontroleerd",
+		}},
+		{devstack.StoryWillem, []string{
+			"hij meldt zich aan op de pagina van SV Domstad",
+			"besluit van EVC Centrum Domstad: AKKOORD",
+			"besluit van Hogeschool Domstad: AKKOORD",
+			"het leerbudget al gebruikt is: niet meegeteld",
+			"Elke stap is gecontroleerd: Willem",
+		}},
+	} {
+		t.Run(tc.story, func(t *testing.T) {
+			s := startStackOn(t, t.TempDir(), false, devstack.ProfileHAIP)
+			var out bytes.Buffer
+			if err := devstack.RunStory(context.Background(), s, &out, "nl", tc.story); err != nil {
+				t.Fatalf("demo: %v\n%s", err, out.String())
+			}
+			for _, want := range tc.want {
+				if !strings.Contains(out.String(), want) {
+					t.Errorf("output lacks %q\n%s", want, out.String())
+				}
+			}
+			for _, v := range s.Verifiers {
+				if !strings.HasPrefix(v.Verifier.ClientID(), "x509_hash:") {
+					t.Errorf("verifier %s has client_id %s", v.Key, v.Verifier.ClientID())
+				}
+			}
+			if tc.story != devstack.StoryMiranda {
+				return
+			}
+			w, err := wallet.OpenDir(context.Background(), s.Wallet.Dir, []byte(s.Wallet.Passphrase), s.WalletOptions()...)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer w.Close()
+			cs := w.Credentials()
+			if len(cs) == 0 {
+				t.Fatal("Miranda's wallet is empty")
+			}
+			for _, c := range cs {
+				if len(c.AuthorityKeyIDs) == 0 {
+					t.Errorf("%s from %s was not received as certified by the anchor (no x5c chain)", c.Type, c.IssuerName)
+				}
+			}
+		})
 	}
 }

@@ -32,8 +32,15 @@
 //
 // Ports: from Options.BasePort (DefaultBasePort for `paspoort dev`), the
 // wallet API, the issuers and the verifiers in the order above, then the
-// web wallet, the issuer desks and the verifier desks (Ports in all); 0
-// picks random free ports (tests, `paspoort demo`).
+// web wallet, the issuer desks and the verifier desks, then the consortium
+// register and the wallet provider (Ports in all); 0 picks random free
+// ports (tests, `paspoort demo`).
+//
+// Options.Profile chooses the DID profile (the default) or the HAIP 1.0
+// profile on X.509 (haip.go): a development anchor in DATA/pki certifies
+// every issuer, verifier and the wallet provider; issuers take the
+// authorization code flow with PAR, PKCE and DPoP and require Wallet and
+// Key Attestations; verifiers are identified by x509_hash.
 //
 // Demo runs the story of Miranda against a running Stack and prints each
 // step; it returns nil only if every step verified.

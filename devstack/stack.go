@@ -18,6 +18,7 @@ import (
 
 	"golang.org/x/sync/errgroup"
 
+	"github.com/loopbrug/paspoort/credentials/oid4vp"
 	"github.com/loopbrug/paspoort/credentials/profile"
 	"github.com/loopbrug/paspoort/internal/jose"
 	"github.com/loopbrug/paspoort/internal/kv"
@@ -38,7 +39,7 @@ import (
 const DefaultBasePort = 8440
 
 // Ports is the number of ports the stack uses from its base port.
-const Ports = 25
+const Ports = 26
 
 // Options configure a Stack. Every default is written out in New.
 type Options struct {
@@ -58,6 +59,8 @@ type Options struct {
 	Logger *slog.Logger
 	// Now is the clock. Default: time.Now.
 	Now func() time.Time
+	// Profile is ProfileDID (the default) or ProfileHAIP.
+	Profile string
 }
 
 // Issuer is one demo issuer.
@@ -156,7 +159,10 @@ type Stack struct {
 	// Register is the consortium register every verifier and the wallet
 	// follow.
 	Register *Register
+	// Provider is the wallet provider (HAIP profile only; else nil).
+	Provider *WalletProvider
 
+	pki    *haipPKI
 	opts   Options
 	ca     *devCA
 	tr     *http.Transport
@@ -180,6 +186,13 @@ func New(ctx context.Context, opts Options) (_ *Stack, err error) {
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
+	switch opts.Profile {
+	case "":
+		opts.Profile = ProfileDID
+	case ProfileDID, ProfileHAIP:
+	default:
+		return nil, fmt.Errorf("devstack: profile %q: want %s or %s", opts.Profile, ProfileDID, ProfileHAIP)
+	}
 	if opts.BasePort, err = claimDir(opts.Dir, opts.BasePort); err != nil {
 		return nil, err
 	}
@@ -194,6 +207,11 @@ func New(ctx context.Context, opts Options) (_ *Stack, err error) {
 	}
 	if s.ca, err = loadOrCreateCA(filepath.Join(opts.Dir, "tls"), opts.Now()); err != nil {
 		return nil, err
+	}
+	if opts.Profile == ProfileHAIP {
+		if s.pki, err = loadOrCreatePKI(filepath.Join(opts.Dir, "pki"), opts.Now()); err != nil {
+			return nil, err
+		}
 	}
 	s.tr = s.ca.transport()
 	s.client = &http.Client{Transport: s.tr, Timeout: 60 * time.Second,
@@ -219,10 +237,10 @@ func New(ctx context.Context, opts Options) (_ *Stack, err error) {
 	if err != nil {
 		return nil, err
 	}
-	// The register's port is the last one, after the desks.
+	// The register's port and the wallet provider's come after the desks.
 	regAddr := "127.0.0.1:0"
 	if opts.BasePort != 0 {
-		regAddr = "127.0.0.1:" + strconv.Itoa(opts.BasePort+Ports-1)
+		regAddr = "127.0.0.1:" + strconv.Itoa(opts.BasePort+registerPort)
 	}
 	regLn, err := net.Listen("tcp", regAddr)
 	if err != nil {
@@ -257,6 +275,20 @@ func New(ctx context.Context, opts Options) (_ *Stack, err error) {
 	}
 	if err := s.signRegister(ctx); err != nil {
 		return nil, err
+	}
+	if s.pki != nil {
+		addr := "127.0.0.1:0"
+		if opts.BasePort != 0 {
+			addr = "127.0.0.1:" + strconv.Itoa(opts.BasePort+providerPort)
+		}
+		ln, err := net.Listen("tcp", addr)
+		if err != nil {
+			return nil, fmt.Errorf("devstack: listen on %s: %w", addr, err)
+		}
+		if err := s.openProvider(ln, serverTLS); err != nil {
+			ln.Close()
+			return nil, err
+		}
 	}
 	if err := s.serveRegister(serverTLS); err != nil {
 		return nil, err
@@ -297,10 +329,25 @@ func (s *Stack) openIssuer(ctx context.Context, is *Issuer, serverTLS *tls.Confi
 	if is.store, err = issuer.OpenBadgerStore(filepath.Join(dir, "db"), mk, log); err != nil {
 		return fmt.Errorf("devstack: issuer %s: %w", is.Key, err)
 	}
-	is.Issuer, err = issuer.New(ctx, is.store, issuer.Config{
+	cfg := issuer.Config{
 		URL: is.URL, Name: is.Name, Types: is.Types, AdminToken: is.AdminToken,
 		TLS: serverTLS.Clone(), AllowLoopback: true,
-	}, issuer.WithLogger(log), issuer.WithClock(s.opts.Now))
+	}
+	if s.pki != nil {
+		// HAIP: the issuer's current key certified under the anchor
+		// (x5c on every credential and status list), DPoP-bound tokens,
+		// Wallet Attestations and Key Attestations required.
+		key, err := issuer.CurrentKey(ctx, is.store, jose.ES256)
+		if err != nil {
+			return fmt.Errorf("devstack: issuer %s: %w", is.Key, err)
+		}
+		if cfg.X5CChain, err = s.pki.certifyKept(filepath.Join(dir, "x5c.pem"), key.Crypto(), is.URL); err != nil {
+			return err
+		}
+		cfg.RequireDPoP, cfg.ClientAttestationAnchors = true, s.pki.anchors
+		cfg.RequireClientAttestation, cfg.RequireKeyAttestation = true, true
+	}
+	is.Issuer, err = issuer.New(ctx, is.store, cfg, issuer.WithLogger(log), issuer.WithClock(s.opts.Now))
 	if err != nil {
 		return fmt.Errorf("devstack: issuer %s: %w", is.Key, err)
 	}
@@ -352,10 +399,21 @@ func (s *Stack) openVerifier(v *Verifier, serverTLS *tls.Config) error {
 	// a member names its entry in its requests.
 	v.Trust = &verifier.RegisterTrust{Fetcher: fetcher, Now: s.opts.Now,
 		Sources: []verifier.RegisterSource{{URL: s.Register.URL, Keys: []*jose.PublicKey{s.Register.Key}}}}
-	v.Verifier, err = verifier.New(store, verifier.Config{
+	cfg := verifier.Config{
 		BaseURL: v.URL, SigningKey: key, Profiles: ps, Catalogues: cs,
 		Trust: v.Trust, Registrations: v.Trust, AdminToken: v.AdminToken,
-	}, verifier.WithAllowLoopback(), verifier.WithFetcher(fetcher), verifier.WithLogger(log), verifier.WithClock(s.opts.Now))
+	}
+	if s.pki != nil {
+		// HAIP: identified by x509_hash of its certified key; issuers
+		// trusted as the register lists them when the anchor certifies
+		// them.
+		if cfg.X5CChain, err = s.pki.certifyKept(filepath.Join(dir, "x5c.pem"), key.Public().Crypto(), v.URL); err != nil {
+			return err
+		}
+		cfg.ClientIDPrefix, cfg.TrustAnchors = oid4vp.PrefixX509Hash, s.pki.anchors
+		cfg.Trust = verifier.CertifiedAsListed{Source: v.Trust, Anchors: []string{s.pki.anchorID()}}
+	}
+	v.Verifier, err = verifier.New(store, cfg, verifier.WithAllowLoopback(), verifier.WithFetcher(fetcher), verifier.WithLogger(log), verifier.WithClock(s.opts.Now))
 	if err != nil {
 		return fmt.Errorf("devstack: verifier %s: %w", v.Key, err)
 	}
@@ -404,8 +462,12 @@ func (s *Stack) openWallet(ctx context.Context) error {
 // loopback allowed, the transport that trusts the dev CA, the stack's
 // clock and logger.
 func (s *Stack) WalletOptions() []wallet.Option {
-	return []wallet.Option{wallet.WithAllowLoopback(), wallet.WithTransportUnsafe(s.tr),
+	o := []wallet.Option{wallet.WithAllowLoopback(), wallet.WithTransportUnsafe(s.tr),
 		wallet.WithClock(s.opts.Now), wallet.WithLogger(s.opts.Logger.With("service", "wallet"))}
+	if s.pki != nil {
+		o = append(o, wallet.WithIssuerAnchors(s.pki.anchors), wallet.WithVerifierAnchors(s.pki.anchors), wallet.WithWalletProvider(s.Provider.URL))
+	}
+	return o
 }
 
 // HTTPClient returns a client that trusts the dev CA, connects to loopback
@@ -460,6 +522,9 @@ func (s *Stack) HealthURLs() []string {
 	if s.Register != nil {
 		out = append(out, strings.TrimSuffix(s.Register.URL, "register.jwt")+"healthz")
 	}
+	if s.Provider != nil {
+		out = append(out, s.Provider.URL+"/healthz")
+	}
 	return out
 }
 
@@ -506,6 +571,9 @@ func (s *Stack) Run(ctx context.Context) error {
 	if w := s.Wallet; w.web != nil {
 		g.Go(func() error { return w.web.Serve(ctx, w.webLn) })
 	}
+	if wp := s.Provider; wp != nil {
+		g.Go(func() error { return wp.run(ctx) })
+	}
 	if w := s.Wallet; w.server != nil {
 		g.Go(func() error {
 			if err := w.server.Serve(ctx, w.ln); err != nil {
@@ -529,6 +597,9 @@ func (s *Stack) Close() error {
 	}
 	for _, ln := range s.deskListeners() {
 		_ = ln.Close()
+	}
+	if wp := s.Provider; wp != nil && wp.ln != nil {
+		_ = wp.ln.Close()
 	}
 	var closers []interface{ Close() error }
 	for _, is := range s.Issuers {

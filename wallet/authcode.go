@@ -86,6 +86,18 @@ func (w *Wallet) authenticate(ctx context.Context, a *access) error {
 	return nil
 }
 
+// authenticateIfRequired gets a Wallet Attestation when the server
+// accepts no unauthenticated client ("none" not among its token endpoint
+// auth methods, attest_jwt_client_auth among them), for a pre-authorized
+// flow that is otherwise anonymous (VCI §6.1: then no client_id at all).
+func (w *Wallet) authenticateIfRequired(ctx context.Context, a *access) error {
+	m := a.as.TokenEndpointAuthMethodsSupported
+	if !slices.Contains(m, attest.AuthMethod) || slices.Contains(m, "none") {
+		return nil
+	}
+	return w.authenticate(ctx, a)
+}
+
 // sign adds the DPoP proof (when the flow has a DPoP key) and the client
 // attestation headers (when it has one) to a request to the server.
 func (a *access) sign(req *http.Request, token string, now time.Time) error {

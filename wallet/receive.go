@@ -262,6 +262,9 @@ func (w *Wallet) receive(ctx context.Context, o *Offer, ro ReceiveOptions) ([]*C
 	if err != nil {
 		return nil, err
 	}
+	if err := w.authenticateIfRequired(ctx, a); err != nil {
+		return nil, err
+	}
 	if err := w.requestToken(ctx, o, a, tr.Form()); err != nil {
 		return nil, fmt.Errorf("token request: %w", grantError(err))
 	}

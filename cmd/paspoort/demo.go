@@ -18,7 +18,7 @@ import (
 // newDemoCommand returns "paspoort demo": the story of Miranda (or of
 // Willem), headless.
 func newDemoCommand() *cobra.Command {
-	var data, lang, story string
+	var data, lang, story, profile string
 	var basePort int
 	var verbose bool
 	cmd := &cobra.Command{
@@ -31,7 +31,10 @@ func newDemoCommand() *cobra.Command {
 			"learning plan and hired into a leerwerktraject.\n" +
 			"--story willem: Willem, on WW with no employer to vouch for him, has his years as a youth coach\n" +
 			"recognised through an EVC portfolio and an Ervaringscertificaat, gets a UWV training budget and is\n" +
-			"admitted to the PE teacher training on his evidence, starting right away.",
+			"admitted to the PE teacher training on his evidence, starting right away.\n\n" +
+			"--profile haip runs the story on X.509 (HAIP 1.0): she signs in at each issuer (authorization\n" +
+			"code flow with PAR, PKCE, DPoP, a Wallet Attestation and a Key Attestation), every credential\n" +
+			"carries an x5c chain, and every verifier is identified by x509_hash.",
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if lang != "nl" && lang != "en" {
@@ -39,6 +42,9 @@ func newDemoCommand() *cobra.Command {
 			}
 			if !slices.Contains(devstack.Stories, story) {
 				return usagef("--story: %s", strings.Join(devstack.Stories, " or "))
+			}
+			if !slices.Contains(devstack.Profiles, profile) {
+				return usagef("--profile: %s", strings.Join(devstack.Profiles, " or "))
 			}
 			if basePort != 0 && (basePort < 1024 || basePort > 65535-devstack.Ports) {
 				return usagef("--base-port: 1024 to %d, or 0 for random ports", 65535-devstack.Ports)
@@ -58,7 +64,7 @@ func newDemoCommand() *cobra.Command {
 			}
 			ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
 			defer stop()
-			s, err := devstack.New(ctx, devstack.Options{Dir: dir, BasePort: basePort, Logger: log})
+			s, err := devstack.New(ctx, devstack.Options{Dir: dir, BasePort: basePort, Logger: log, Profile: profile})
 			if err != nil {
 				return err
 			}
@@ -78,6 +84,7 @@ func newDemoCommand() *cobra.Command {
 	f.StringVar(&lang, "lang", "nl", "language of the story: nl (plain Dutch) or en")
 	f.StringVar(&story, "story", devstack.StoryMiranda, "the story: miranda (a conductor becomes a teacher) or willem (a youth coach on WW, through EVC, becomes a PE teacher)")
 	f.IntVar(&basePort, "base-port", 0, "first of the ports to use (default: random free ports)")
+	f.StringVar(&profile, "profile", devstack.ProfileDID, "did (DIDs) or haip (X.509: HAIP 1.0)")
 	f.BoolVar(&verbose, "verbose", false, "write the services' logs to standard error")
 	return cmd
 }

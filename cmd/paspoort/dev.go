@@ -5,6 +5,7 @@ import (
 	"io"
 	"log/slog"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -18,7 +19,7 @@ const defaultDevDir = "paspoort-dev"
 // newDevCommand returns "paspoort dev": every demo organisation as a
 // long-running service on this machine.
 func newDevCommand() *cobra.Command {
-	var data string
+	var data, profile string
 	var basePort int
 	var reset, verbose bool
 	cmd := &cobra.Command{
@@ -32,8 +33,13 @@ func newDevCommand() *cobra.Command {
 			"verifiers' desks; it prints every URL, the admin tokens and the wallet passphrase.\n" +
 			"The https certificates come from a development CA in DATA/tls/ca.pem (valid for loopback only).\n" +
 			"Stop with Ctrl-C (SIGINT) or SIGTERM; a restart on the same folder keeps everything, --reset\n" +
-			"starts clean. `paspoort demo` runs the same organisations through the story headless.",
-		Example: "  go run ./cmd/paspoort dev\n  go run ./cmd/paspoort dev --data /tmp/loopbrug --base-port 9440 --reset",
+			"starts clean. `paspoort demo` runs the same organisations through the story headless.\n\n" +
+			"--profile haip runs everything on X.509 instead of DIDs (the OpenID4VC High Assurance\n" +
+			"Interoperability Profile, which the European wallets speak): a development anchor in\n" +
+			"DATA/pki/anchor.pem certifies every issuer (x5c), verifier (x509_hash client id) and a wallet\n" +
+			"provider (the last port); issuers take the authorization code flow with PAR, PKCE and DPoP and\n" +
+			"require Wallet Attestations and Key Attestations.",
+		Example: "  go run ./cmd/paspoort dev\n  go run ./cmd/paspoort dev --data /tmp/loopbrug --base-port 9440 --reset\n  go run ./cmd/paspoort dev --profile haip --data /tmp/loopbrug-haip",
 		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if basePort < 1024 || basePort > 65535-devstack.Ports {
@@ -41,6 +47,9 @@ func newDevCommand() *cobra.Command {
 			}
 			if data == "" {
 				return usagef("--data must not be empty")
+			}
+			if !slices.Contains(devstack.Profiles, profile) {
+				return usagef("--profile: %s", strings.Join(devstack.Profiles, " or "))
 			}
 			if reset {
 				if err := devstack.Reset(data); err != nil {
@@ -53,7 +62,7 @@ func newDevCommand() *cobra.Command {
 			}
 			ctx, stop := signalContext(cmd.Context(), cmd.ErrOrStderr())
 			defer stop()
-			s, err := devstack.New(ctx, devstack.Options{Dir: data, BasePort: basePort, ServeWallet: true, Logger: log})
+			s, err := devstack.New(ctx, devstack.Options{Dir: data, BasePort: basePort, ServeWallet: true, Logger: log, Profile: profile})
 			if err != nil {
 				return err
 			}
@@ -67,7 +76,8 @@ func newDevCommand() *cobra.Command {
 	}
 	f := cmd.Flags()
 	f.StringVar(&data, "data", defaultDevDir, "data folder of every service and the wallet")
-	f.IntVar(&basePort, "base-port", devstack.DefaultBasePort, fmt.Sprintf("first of the %d ports: wallet API, 7 issuers, 4 verifiers, web wallet, 7 issuer desks, 4 verifier desks, consortium register", devstack.Ports))
+	f.IntVar(&basePort, "base-port", devstack.DefaultBasePort, fmt.Sprintf("first of the %d ports: wallet API, 7 issuers, 4 verifiers, web wallet, 7 issuer desks, 4 verifier desks, consortium register, wallet provider (haip)", devstack.Ports))
+	f.StringVar(&profile, "profile", devstack.ProfileDID, "did (DIDs, pre-authorized offers) or haip (X.509, authorization code flow with PAR, PKCE, DPoP and wallet attestation)")
 	f.BoolVar(&reset, "reset", false, "delete the data folder first (only a paspoort dev folder) and start clean")
 	f.BoolVar(&verbose, "verbose", false, "write the services' logs to standard error")
 	return cmd
@@ -112,6 +122,12 @@ func printDev(w io.Writer, s *devstack.Stack, data string) {
 	p("  %-44s the signed register; its members at %s", s.Register.URL, strings.TrimSuffix(s.Register.URL, "register.jwt"))
 	p("  %-44s the key to pin: paspoort wallet trust add URL --key FILE", s.Register.KeyFile)
 	p("")
+	if s.HAIP() {
+		p("HAIP profile (X.509)")
+		p("  %-44s the development anchor: give it as --trust-anchors, --issuer-anchors, --verifier-anchors, --client-attestation-anchors", s.AnchorFile())
+		p("  %-44s the wallet provider: give it as --wallet-provider", s.Provider.URL)
+		p("")
+	}
 	p("Health: %s", strings.Join(s.HealthURLs(), " "))
 	p("Dev CA (https certificates, loopback only): %s", s.CAFile)
 	p("")

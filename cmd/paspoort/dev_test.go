@@ -13,11 +13,13 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/loopbrug/paspoort/credentials/oid4vci"
 	"github.com/loopbrug/paspoort/devstack"
 )
 
@@ -182,7 +184,7 @@ func TestDevCommand(t *testing.T) {
 	token := r.field(t, `types: talent.*\n\s+admin token: (\S+)`)
 	pass := r.field(t, `passphrase: (\S+)`)
 	health := strings.Fields(r.field(t, `Health: (.*)`))
-	if len(health) != devstack.Ports {
+	if len(health) != devstack.Ports-1 { // the wallet provider runs with --profile haip only
 		t.Fatalf("health URLs: %v", health)
 	}
 	for _, u := range health {
@@ -260,4 +262,40 @@ func unlockWallet(t *testing.T, walletURL, pass string, want int) string {
 	}
 	_ = json.Unmarshal(b, &res)
 	return res.WalletID
+}
+
+// paspoort dev --profile haip: the HAIP section names the anchor file and
+// the wallet provider, every service (the provider too) answers its health
+// endpoint, and the issuers' authorization server metadata asks for DPoP,
+// PAR and wallet attestations.
+func TestDevCommandHAIP(t *testing.T) {
+	data := filepath.Join(t.TempDir(), "dev")
+	base := freeBasePort(t)
+	r := startDev(t, "--data", data, "--base-port", strconv.Itoa(base), "--profile", "haip")
+	hc := devClient(t, data)
+	anchor := r.field(t, `HAIP profile \(X\.509\)\n\s+(\S+anchor\.pem)`)
+	if _, err := os.Stat(anchor); err != nil {
+		t.Fatalf("anchor file: %v", err)
+	}
+	provider := r.field(t, `(https://127\.0\.0\.1:\d+)\s+the wallet provider`)
+	if provider != fmt.Sprintf("https://127.0.0.1:%d", base+devstack.Ports-1) {
+		t.Errorf("wallet provider at %s, want the last port", provider)
+	}
+	health := strings.Fields(r.field(t, `Health: (.*)`))
+	if len(health) != devstack.Ports {
+		t.Fatalf("health URLs: %v", health)
+	}
+	for _, u := range health {
+		if code, b := httpDo(t, hc, "GET", u, "", nil); code != http.StatusOK {
+			t.Errorf("GET %s: %d %s", u, code, b)
+		}
+	}
+	code, b := httpDo(t, hc, "GET", fmt.Sprintf("https://127.0.0.1:%d/.well-known/oauth-authorization-server", base+1), "", nil)
+	var as oid4vci.AuthorizationServerMetadata
+	if code != http.StatusOK || json.Unmarshal(b, &as) != nil {
+		t.Fatalf("AS metadata: %d %s", code, b)
+	}
+	if !as.RequirePushedAuthorizationRequests || len(as.DPoPSigningAlgValuesSupported) == 0 || !slices.Equal(as.TokenEndpointAuthMethodsSupported, []string{"attest_jwt_client_auth"}) {
+		t.Errorf("AS metadata of a HAIP issuer: %s", b)
+	}
 }

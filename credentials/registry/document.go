@@ -109,7 +109,9 @@ type Issuer struct {
 // Verifier is an admitted verifier.
 type Verifier struct {
 	// ClientID is the verifier's OpenID4VP client_id as it sends it:
-	// "decentralized_identifier:" followed by its DID.
+	// "decentralized_identifier:" followed by its DID, or, for a verifier
+	// identified by X.509 (HAIP), "x509_hash:" with its leaf's hash or
+	// "x509_san_dns:" with its DNS name.
 	ClientID string `json:"client_id"`
 	// Name is its name in Dutch and English.
 	Name Text         `json:"name"`
@@ -194,7 +196,8 @@ func decodeStrict(data []byte, v any) error {
 // languages, version from 1 with prev empty exactly for version 1, exp
 // after iat, at least one ES256 next key, issuer ids that are DIDs or
 // https URLs with known kinds and PPP types, verifier client_ids of the
-// decentralized_identifier form with known kinds and valid profile
+// decentralized_identifier, x509_hash or x509_san_dns form with known
+// kinds and valid profile
 // entries. Duplicated ids give ErrDuplicateMember, anything else
 // ErrMalformed.
 func (d *Document) Validate() error {
@@ -312,12 +315,17 @@ func validDID(s string) bool {
 	return true
 }
 
-// IsClientID reports whether s is a client_id a register accepts:
-// "decentralized_identifier:" followed by a DID, exactly as the verifier
-// sends it (OpenID4VP 1.0 §5.9.3).
+// IsClientID reports whether s is a client_id a register accepts, exactly
+// as the verifier sends it (OpenID4VP 1.0 §5.9.3): "decentralized_identifier:"
+// followed by a DID, or an X.509 client_id ("x509_hash:" and the leaf's
+// base64url SHA-256, "x509_san_dns:" and a DNS name). A redirect_uri
+// client_id authenticates nothing and is never a member.
 func IsClientID(s string) bool {
-	did, ok := strings.CutPrefix(s, oid4vp.PrefixDecentralizedIdentifier+":")
-	return ok && validDID(did)
+	if did, ok := strings.CutPrefix(s, oid4vp.PrefixDecentralizedIdentifier+":"); ok {
+		return validDID(did)
+	}
+	c, err := oid4vp.ParseClientID(s, oid4vp.URLPolicy{})
+	return err == nil && oid4vp.IsX509(c.Prefix)
 }
 
 func (is *Issuer) validate() error {

@@ -178,3 +178,21 @@ func TestNewProfileEntry(t *testing.T) {
 		t.Fatalf("a range without the profile's version: %v", err)
 	}
 }
+
+// TestIsClientIDX509: verifiers identified by X.509 (HAIP) are members by
+// their x509_hash or x509_san_dns client_id.
+func TestIsClientIDX509(t *testing.T) {
+	for s, want := range map[string]bool{
+		"decentralized_identifier:did:web:pabo.example.nl":       true,
+		"x509_hash:Uvo3HtuIxuhC92rShpgqcT3YXwrqRxWEviRiA0OZszk":  true,
+		"x509_san_dns:pabo.example.nl":                           true,
+		"x509_hash:Uvo3HtuIxuhC92rShpgqcT3YXwrqRxWEviRiA0OZszk=": false,
+		"x509_san_dns:127.0.0.1":                                 false,
+		"redirect_uri:https://pabo.example.nl/response":          false,
+		"did:web:pabo.example.nl":                                false,
+	} {
+		if got := registry.IsClientID(s); got != want {
+			t.Errorf("IsClientID(%q) = %v, want %v", s, got, want)
+		}
+	}
+}

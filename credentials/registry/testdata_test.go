@@ -119,6 +119,8 @@ func TestParseRefusesBadDocuments(t *testing.T) {
 		{"unknown issuer kind", `"kind": "assessor"`, `"kind": "beoordelaar"`, registry.ErrMalformed},
 		{"unknown PPP type", `"learning"`, `"diploma"`, registry.ErrMalformed},
 		{"bare DID client_id", `"decentralized_identifier:did:web:pabo.example.nl"`, `"did:web:pabo.example.nl"`, registry.ErrMalformed},
+		{"redirect_uri client_id", `"decentralized_identifier:did:web:pabo.example.nl"`, `"redirect_uri:https://pabo.example.nl/response"`, registry.ErrMalformed},
+		{"x509_hash client_id of another length", `"decentralized_identifier:did:web:pabo.example.nl"`, `"x509_hash:abc"`, registry.ErrMalformed},
 		{"bad range", `"1.x"`, `"~1"`, registry.ErrBadRange},
 		{"no English name", `"en": "Test consortium"`, `"en": ""`, registry.ErrMalformed},
 		{"private key", `"kty"`, `"d": "AAAA", "kty"`, credentials.ErrFormat},
