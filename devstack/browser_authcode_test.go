@@ -186,7 +186,7 @@ func TestBrowserReceiveBySigningIn(t *testing.T) {
 	do("unexpected answer", chromedp.Navigate(w+"/receive/callback?state=forged&code=x"), chromedp.WaitVisible(css("#error")), shot("07-wallet-unexpected"))
 	check("wallet-signin-gone")
 	do("english", chromedp.Navigate(w+"/receive/callback?lang=en"), chromedp.WaitVisible(css("#error")))
-	if got := text("#error"); !strings.Contains(got, "Unlock your paspoort") {
+	if got := text("#error") + " " + text("#next"); !strings.Contains(got, "Unlock your paspoort") {
 		t.Errorf("English: %q", got)
 	}
 }

@@ -48,28 +48,36 @@ type signin struct {
 // texts by init.
 var signinTexts = map[string]map[string]string{
 	"nl": {
-		"signin_intro":      "U logt hierna in bij %s, op de website van %s zelf. Heeft u een pincode gekregen? Die vult u daar in, niet hier. Daarna komt u vanzelf terug in uw paspoort.",
+		"signin_intro":      "Hierna gaat u naar de website van %s. Daar logt u in. Heeft u een pincode gekregen? Die vult u daar in, niet hier. Daarna komt u vanzelf terug in uw paspoort.",
 		"signin_accept":     "Verder naar %s",
 		"signin_go":         "U logt in bij %s op de website van %s. Kies de knop hieronder om verder te gaan.",
 		"signin_go_button":  "Ga naar %s",
 		"signin_back":       "U bent terug van %s.",
 		"signin_again":      "Plak de link van het aanbod opnieuw",
-		"e_signin_denied":   "U heeft het aanbod geweigerd op de website van %s. Er is niets opgeslagen. Wilt u het bewijs toch? Plak de link van het aanbod opnieuw bij Ontvangen, of vraag %s om een nieuw aanbod.",
-		"e_signin_mismatch": "Het antwoord dat terugkwam van %s hoort niet bij uw aanvraag. Er is niets opgeslagen. Begin opnieuw: plak de link van het aanbod bij Ontvangen.",
-		"e_signin_gone":     "Deze aanvraag is verlopen of al afgerond, of uw paspoort is intussen vergrendeld. Er is niets opgeslagen. Ontgrendel uw paspoort en plak de link van het aanbod opnieuw bij Ontvangen.",
-		"e_no_provider":     "%s vraagt een verklaring van de aanbieder van uw wallet. Die is niet ingesteld. Er is niets opgeslagen. Start de wallet met het adres van uw walletaanbieder (--wallet-provider) en probeer het opnieuw.",
+		"e_signin_denied":   "U heeft het aanbod geweigerd op de website van %s. Er is niets opgeslagen.",
+		"n_signin_denied":   "Wilt u het bewijs toch? Plak de link van het aanbod opnieuw bij Ontvangen, of vraag %s om een nieuw aanbod.",
+		"e_signin_mismatch": "Het antwoord dat terugkwam van %s hoort niet bij uw aanvraag. Er is niets opgeslagen.",
+		"n_signin_mismatch": "Begin opnieuw: plak de link van het aanbod bij Ontvangen.",
+		"e_signin_gone":     "Deze aanvraag is verlopen of al afgerond, of uw paspoort is intussen vergrendeld. Er is niets opgeslagen.",
+		"n_signin_gone":     "Ontgrendel uw paspoort en plak de link van het aanbod opnieuw bij Ontvangen.",
+		"e_no_provider":     "%s vraagt een verklaring van de aanbieder van uw wallet. Die is niet ingesteld. Er is niets opgeslagen.",
+		"n_no_provider":     "Start de wallet met het adres van uw walletaanbieder (--wallet-provider) en probeer het opnieuw.",
 	},
 	"en": {
-		"signin_intro":      "Next you sign in at %s, on the website of %s itself. Were you given a PIN? You enter it there, not here. Afterwards you come back to your paspoort by yourself.",
+		"signin_intro":      "Next you go to the website of %s and sign in there. Were you given a PIN? You enter it there, not here. Afterwards you come back to your paspoort by yourself.",
 		"signin_accept":     "Continue to %s",
 		"signin_go":         "You sign in at %s on the website of %s. Choose the button below to continue.",
 		"signin_go_button":  "Go to %s",
 		"signin_back":       "You are back from %s.",
 		"signin_again":      "Paste the offer's link again",
-		"e_signin_denied":   "You declined the offer on the website of %s. Nothing was kept. Do you want the evidence after all? Paste the offer's link again under Receive, or ask %s for a new offer.",
-		"e_signin_mismatch": "The answer that came back from %s does not belong to your request. Nothing was kept. Start again: paste the offer's link under Receive.",
-		"e_signin_gone":     "This request has expired or is already finished, or your paspoort was locked meanwhile. Nothing was kept. Unlock your paspoort and paste the offer's link again under Receive.",
-		"e_no_provider":     "%s asks for a statement from your wallet's provider, and none is set. Nothing was kept. Start the wallet with your wallet provider's URL (--wallet-provider) and try again.",
+		"e_signin_denied":   "You declined the offer on the website of %s. Nothing was kept.",
+		"n_signin_denied":   "Do you want the evidence after all? Paste the offer's link again under Receive, or ask %s for a new offer.",
+		"e_signin_mismatch": "The answer that came back from %s does not belong to your request. Nothing was kept.",
+		"n_signin_mismatch": "Start again: paste the offer's link under Receive.",
+		"e_signin_gone":     "This request has expired or is already finished, or your paspoort was locked meanwhile. Nothing was kept.",
+		"n_signin_gone":     "Unlock your paspoort and paste the offer's link again under Receive.",
+		"e_no_provider":     "%s asks for a statement from your wallet's provider, and none is set. Nothing was kept.",
+		"n_no_provider":     "Start the wallet with your wallet provider's URL (--wallet-provider) and try again.",
 	},
 }
 
@@ -119,8 +127,9 @@ func (d *Desk) startSignIn(c echo.Context, s *session, w *wallet.Wallet, id stri
 	az, err := w.StartAuthorization(c.Request().Context(), o, callbackURL(c))
 	if err != nil {
 		d.cfg.Logger.Info("sign-in not started", "class", className(err))
-		return d.render(c, http.StatusBadRequest, "message.html", s, map[string]any{"Error": receiveMessage(err, lang, org),
-			"Detail": err.Error(), "Again": "/receive?lang=" + lang})
+		data := map[string]any{"Again": "/receive?lang=" + lang}
+		failData(data, err, lang, org)
+		return d.render(c, http.StatusBadRequest, "message.html", s, data)
 	}
 	key := keep(d, d.signins, sid, &signin{az: az, org: org, lang: lang})
 	c.SetCookie(&http.Cookie{Name: signinCookie, Value: key, Path: callbackPath, MaxAge: int(pendingTTL.Seconds()),
@@ -162,11 +171,13 @@ func (d *Desk) signinCallback(c echo.Context) error {
 	if ok {
 		lang = p.v.lang
 	}
-	data := map[string]any{"Lang": lang, "Again": "/receive?lang=" + lang}
+	// Fixed: the page of an answer shows no language switch, which
+	// would send the same answer again.
+	data := map[string]any{"Lang": lang, "Again": "/receive?lang=" + lang, "Fixed": true}
 	sid := sessionID(c)
 	if !ok || s == nil || w == nil || sid != "" && sid != p.session {
 		d.cfg.Logger.Info("sign-in answer without a pending sign-in")
-		data["Error"] = texts[lang]["e_signin_gone"]
+		data["Error"], data["Next"] = texts[lang]["e_signin_gone"], texts[lang]["n_signin_gone"]
 		return d.render(c, http.StatusNotFound, "message.html", nil, data)
 	}
 	// Only a browser that carries the session cookie gets the menu.
@@ -180,7 +191,7 @@ func (d *Desk) signinCallback(c echo.Context) error {
 	got, err := w.FinishAuthorization(c.Request().Context(), p.v.az, callbackURL(c)+"?"+back.RawQuery, wallet.ReceiveOptions{})
 	if err != nil {
 		d.cfg.Logger.Info("sign-in answer refused", "class", className(err))
-		data["Error"], data["Detail"] = receiveMessage(err, lang, org), err.Error()
+		failData(data, err, lang, org)
 		return d.render(c, http.StatusBadRequest, "message.html", shown, data)
 	}
 	d.cfg.Logger.Info("received after sign-in", "count", len(got))
@@ -205,15 +216,33 @@ func (d *Desk) signinCallback(c echo.Context) error {
 	return d.render(c, http.StatusOK, "message.html", nil, data)
 }
 
-// signinMessage is the message of a failed sign-in, "" for other errors.
-func signinMessage(err error, t map[string]string, org string) string {
+// signinParts says what happened in a failed sign-in and what to do
+// next; "" for other errors.
+func signinParts(err error, t map[string]string, org string) (what, next string) {
 	switch {
 	case errors.Is(err, wallet.ErrAuthorizationDenied):
-		return fmt.Sprintf(t["e_signin_denied"], org, org)
+		return fmt.Sprintf(t["e_signin_denied"], org), fmt.Sprintf(t["n_signin_denied"], org)
 	case errors.Is(err, wallet.ErrAuthorizationResponse):
-		return fmt.Sprintf(t["e_signin_mismatch"], org)
+		return fmt.Sprintf(t["e_signin_mismatch"], org), t["n_signin_mismatch"]
 	case errors.Is(err, wallet.ErrNoWalletProvider):
-		return fmt.Sprintf(t["e_no_provider"], org)
+		return fmt.Sprintf(t["e_no_provider"], org), t["n_no_provider"]
+	}
+	return "", ""
+}
+
+// signinMessage is signinParts in one message.
+func signinMessage(err error, t map[string]string, org string) string {
+	if what, next := signinParts(err, t, org); what != "" {
+		return what + " " + next
 	}
 	return ""
+}
+
+// failData fills the message page of a failed receive: what happened,
+// what to do next, and the error's text behind "Technische details".
+func failData(data map[string]any, err error, lang, org string) {
+	data["Error"], data["Detail"] = receiveMessage(err, lang, org), err.Error()
+	if what, next := signinParts(err, texts[lang], org); what != "" {
+		data["Error"], data["Next"] = what, next
+	}
 }

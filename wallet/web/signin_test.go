@@ -293,6 +293,10 @@ func TestReceiveBySigningIn(t *testing.T) {
 			if code == http.StatusSeeOther && res.Header.Get("Location") != "/?lang="+tc.lang {
 				t.Errorf("Location %q", res.Header.Get("Location"))
 			}
+			// A language switch would send the same answer again.
+			if strings.Contains(body, `href="?lang=`) {
+				t.Errorf("the answer's page links to itself in another language:\n%s", body)
+			}
 			if plain := detailsRE.ReplaceAllString(body, ""); strings.Contains(plain, "wallet:") || strings.Contains(plain, "https://") {
 				t.Errorf("technical text outside Technische details:\n%s", body)
 			}
