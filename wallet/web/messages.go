@@ -22,6 +22,9 @@ func messageFor(err error, lang, org string) string {
 	if org == "" {
 		org = t["the_issuer"]
 	}
+	if m := signinMessage(err, t, org); m != "" {
+		return m
+	}
 	var te *wallet.TxCodeError
 	switch {
 	case errors.As(err, &te) && te.AttemptsLeft == 0:

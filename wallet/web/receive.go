@@ -37,6 +37,7 @@ func (d *Desk) resolveOffer(c echo.Context, s *session, w *wallet.Wallet) error 
 }
 
 func (d *Desk) renderOffer(c echo.Context, s *session, code int, id string, o *wallet.Offer, msg string) error {
+	c.Response().Header().Set("Content-Security-Policy", offerCSP(o))
 	return d.render(c, code, "offer.html", s, map[string]any{"ID": id, "Offer": o, "Org": orgName(o), "Error": msg})
 }
 
@@ -53,6 +54,9 @@ func (d *Desk) acceptOffer(c echo.Context, s *session, w *wallet.Wallet) error {
 	if c.FormValue("decline") != "" {
 		take(d, d.offers, sessionID(c), id, true)
 		return c.Redirect(http.StatusSeeOther, "/?lang="+lang)
+	}
+	if o.Flow == wallet.FlowAuthorizationCode {
+		return d.startSignIn(c, s, w, id, o)
 	}
 	got, err := w.Receive(c.Request().Context(), o, wallet.ReceiveOptions{TxCode: strings.TrimSpace(c.FormValue("tx_code"))})
 	var te *wallet.TxCodeError

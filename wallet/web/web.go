@@ -69,6 +69,7 @@ type Desk struct {
 	sessions map[string]*session
 	offers   map[string]*pending[*wallet.Offer]
 	requests map[string]*pending[*wallet.PresentationRequest]
+	signins  map[string]*pending[*signin]
 	backoff  wallet.UnlockBackoff
 }
 
@@ -108,7 +109,7 @@ func New(cfg Config) (*Desk, error) {
 		return nil, fmt.Errorf("wallet/web: templates: %w", err)
 	}
 	return &Desk{cfg: cfg, tmpl: t, sessions: map[string]*session{}, offers: map[string]*pending[*wallet.Offer]{},
-		requests: map[string]*pending[*wallet.PresentationRequest]{}}, nil
+		requests: map[string]*pending[*wallet.PresentationRequest]{}, signins: map[string]*pending[*signin]{}}, nil
 }
 
 // Handler returns the pages (and GET /healthz):
@@ -117,7 +118,9 @@ func New(cfg Config) (*Desk, error) {
 //	POST /unlock  POST /lock
 //	GET  /receive[?offer=]        paste an offer link (or arrive with it filled in)
 //	POST /receive                 → who offers what (and the PIN field)
-//	POST /receive/{id}            accept (PIN) or decline; a wrong PIN asks again
+//	POST /receive/{id}            accept (PIN) or decline; a wrong PIN asks again; an offer
+//	                              received by signing in goes on to the issuer's page (303)
+//	GET  /receive/callback        back from the issuer's page: receive, and show the outcome
 //	GET  /share[?request=]        paste a request link (or arrive with it filled in)
 //	POST /share                   → the consent screen
 //	POST /share/{id}              share what was chosen, or decline
@@ -152,6 +155,7 @@ func (d *Desk) Handler() http.Handler {
 	e.GET("/receive", d.session(d.receiveForm))
 	e.POST("/receive", d.session(d.resolveOffer))
 	e.POST("/receive/:id", d.session(d.acceptOffer))
+	e.GET(callbackPath, d.signinCallback)
 	e.GET("/share", d.session(d.shareForm))
 	e.POST("/share", d.session(d.readRequest))
 	e.POST("/share/:id", d.session(d.consent))
@@ -202,11 +206,13 @@ func (d *Desk) expireLocked() {
 	}
 	expirePending(d.offers, d.sessions, now)
 	expirePending(d.requests, d.sessions, now)
+	expirePending(d.signins, d.sessions, now)
 	if len(d.sessions) == 0 && d.w != nil {
 		_ = d.w.Close()
 		d.w = nil
 		clear(d.offers)
 		clear(d.requests)
+		clear(d.signins)
 	}
 }
 
@@ -227,7 +233,10 @@ func (d *Desk) session(h handler) echo.HandlerFunc {
 }
 
 func (d *Desk) render(c echo.Context, code int, name string, s *session, data map[string]any) error {
-	l := webguard.Lang(c)
+	l, _ := data["Lang"].(string)
+	if texts[l] == nil {
+		l = webguard.Lang(c)
+	}
 	data["Lang"], data["T"] = l, texts[l]
 	if s != nil {
 		data["CSRF"] = s.csrf
