@@ -2,10 +2,7 @@ package jose
 
 import (
 	"bytes"
-	"crypto"
-	"crypto/ecdsa"
 	"fmt"
-	"io"
 	"slices"
 	"strings"
 	"unsafe"
@@ -109,36 +106,32 @@ func Sign(key *PrivateKey, typ string, extra map[string]any, payload []byte) (st
 // build the header themselves for speed.
 func SignRaw(key *PrivateKey, header, payload []byte) (string, error) {
 	hl, pl := b64.EncodedLen(len(header)), b64.EncodedLen(len(payload))
-	buf := make([]byte, hl+1+pl, hl+1+pl+1+88)
+	// Room for the signature's encoding (86 bytes for ES256 and EdDSA)
+	// and, for ES256, the raw signature after it.
+	buf := make([]byte, hl+1+pl, hl+1+pl+1+b64.EncodedLen(es256SigLen)+es256SigLen)
 	b64.Encode(buf, header)
 	buf[hl] = '.'
 	b64.Encode(buf[hl+1:], payload)
-	sig, err := signers[key.Alg()].Sign(buf, cryptoKey(key))
+	if key.ec != nil {
+		// ES256 on crypto/ecdsa directly (es256.go): the raw signature is
+		// appended past the room for its encoding, then encoded into it.
+		enc := hl + 1 + pl + 1
+		end := enc + b64.EncodedLen(es256SigLen)
+		out, err := appendSignES256(buf[:end], key.ec, buf[:hl+1+pl])
+		if err != nil {
+			return "", fmt.Errorf("sign %s: %w", key.Alg(), err)
+		}
+		out[enc-1] = '.'
+		b64.Encode(out[enc:end], out[end:])
+		return unsafe.String(unsafe.SliceData(out), end), nil // out is not touched again
+	}
+	sig, err := signers[key.Alg()].Sign(buf, key.ed)
 	if err != nil {
 		return "", fmt.Errorf("sign %s: %w", key.Alg(), err)
 	}
 	buf = append(buf, '.')
 	buf = b64.AppendEncode(buf, sig)
 	return unsafe.String(unsafe.SliceData(buf), len(buf)), nil // buf is not touched again
-}
-
-// cryptoKey returns the key handed to jwx. An ECDSA key goes in wrapped as
-// a plain crypto.Signer: jwx then signs through it, keeping the same
-// *ecdsa.PrivateKey, whose precomputed form the standard library caches,
-// instead of copying it for every signature (which halves signing speed).
-func cryptoKey(k *PrivateKey) any {
-	if k.ec != nil {
-		return ecSigner{k.ec}
-	}
-	return k.ed
-}
-
-type ecSigner struct{ k *ecdsa.PrivateKey }
-
-func (s ecSigner) Public() crypto.PublicKey { return s.k.Public() }
-
-func (s ecSigner) Sign(r io.Reader, digest []byte, opts crypto.SignerOpts) ([]byte, error) {
-	return s.k.Sign(r, digest, opts)
 }
 
 // ParseCompact parses a compact JWS without verifying it. In order: the size
@@ -242,6 +235,12 @@ func (j *JWS) Verify(key *PublicKey, allowed []Alg) error {
 	}
 	// The signing input is read, never written: no copy of it is made.
 	input := unsafe.Slice(unsafe.StringData(j.signingInput), len(j.signingInput))
+	if key.alg == ES256 {
+		if !verifyES256(key.ec, input, j.Signature) {
+			return ErrBadSignature
+		}
+		return nil
+	}
 	if err := verifiers[key.alg].Verify(input, j.Signature, key.Crypto()); err != nil {
 		return ErrBadSignature
 	}
