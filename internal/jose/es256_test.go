@@ -6,6 +6,7 @@ import (
 	"crypto/elliptic"
 	"crypto/rand"
 	"math/big"
+	"reflect"
 	"testing"
 
 	"github.com/lestrrat-go/jwx/v2/jwa"
@@ -120,4 +121,28 @@ func FuzzES256MatchesJWX(f *testing.F) {
 			t.Fatalf("verifyES256 = %v, jwx = %v", got, want)
 		}
 	})
+}
+
+// TestECKeyFromMembersMatchesNewPublicKey checks that a P-256 key parsed
+// from its JWK, which keeps the received coordinates, is the key
+// NewPublicKey builds from the point.
+func TestECKeyFromMembersMatchesNewPublicKey(t *testing.T) {
+	for i := 0; i < 20; i++ {
+		k, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want, err := NewPublicKey(&k.PublicKey)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := PublicKeyFromMap(want.Map())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !reflect.DeepEqual(got.members, want.members) || got.thumb != want.thumb || got.kid != want.kid ||
+			got.alg != want.alg || !got.ec.Equal(want.ec) {
+			t.Fatalf("parsed key %+v, want %+v", got, want)
+		}
+	}
 }
