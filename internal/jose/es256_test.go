@@ -7,10 +7,13 @@ import (
 	"crypto/rand"
 	"math/big"
 	"reflect"
+	"strings"
 	"testing"
 
 	"github.com/lestrrat-go/jwx/v2/jwa"
 	"github.com/lestrrat-go/jwx/v2/jws"
+
+	"github.com/loopbrug/paspoort/internal/strictjson"
 )
 
 // jwxES256 returns the jwx signer and verifier that appendSignES256 and
@@ -143,6 +146,49 @@ func TestECKeyFromMembersMatchesNewPublicKey(t *testing.T) {
 		if !reflect.DeepEqual(got.members, want.members) || got.thumb != want.thumb || got.kid != want.kid ||
 			got.alg != want.alg || !got.ec.Equal(want.ec) {
 			t.Fatalf("parsed key %+v, want %+v", got, want)
+		}
+	}
+}
+
+// TestSignHeaderMatchesMarshal checks that the header Sign writes without
+// extra members is the one strictjson.Marshal writes for the same map.
+func TestSignHeaderMatchesMarshal(t *testing.T) {
+	ec, err := GenerateKey(ES256)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ed, err := GenerateKey(EdDSA)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, k := range []*PrivateKey{ec, ed, ec.WithKeyID(""), ec.WithKeyID(`did:web:x#"<&>\` + "\u2028")} {
+		for _, typ := range []string{"", "dc+sd-jwt", `a"b\c</script>` + "\x01"} {
+			tok, err := Sign(k, typ, nil, []byte(`{}`))
+			if err != nil {
+				t.Fatal(err)
+			}
+			h := map[string]any{"alg": string(k.Alg())}
+			if typ != "" {
+				h["typ"] = typ
+			}
+			if k.KeyID() != "" {
+				h["kid"] = k.KeyID()
+			}
+			want, err := strictjson.Marshal(h)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got, err := DecodeSegment(strings.Split(tok, ".")[0])
+			if err != nil || string(got) != string(want) {
+				t.Fatalf("header %s, want %s (%v)", got, want, err)
+			}
+			j, err := ParseCompact(tok)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := j.Verify(k.Public(), DefaultAlgs); err != nil {
+				t.Fatalf("own signature: %v", err)
+			}
 		}
 	}
 }
