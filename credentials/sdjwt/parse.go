@@ -44,6 +44,20 @@ type SDJWT struct {
 	// KB-JWT): the input of sd_hash, as received.
 	presented string
 	kb        string
+	holder    *jose.PublicKey // cnf.jwk, once parsed (HolderKey)
+}
+
+// HolderKey returns HolderKey(t.Payload), parsed once: a verifier that
+// checks cnf and then key binding parses the JWK one time.
+func (t *SDJWT) HolderKey() (*jose.PublicKey, error) {
+	if t.holder == nil {
+		k, err := HolderKey(t.Payload)
+		if err != nil {
+			return nil, err
+		}
+		t.holder = k
+	}
+	return t.holder, nil
 }
 
 // Presented returns the SD-JWT without its KB-JWT, as received: the string

@@ -143,7 +143,7 @@ func (t *SDJWT) VerifyKeyBinding(pol KeyBindingPolicy, algs []jose.Alg, now time
 	if pol.Audience == "" || pol.Nonce == "" {
 		return nil, nil, fmt.Errorf("%w: policy has no expected audience or nonce", ErrKeyBindingJWT)
 	}
-	holder, err := HolderKey(t.Payload)
+	holder, err := t.HolderKey()
 	if err != nil {
 		return nil, nil, err
 	}
