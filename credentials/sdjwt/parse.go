@@ -31,7 +31,8 @@ type Disclosure struct {
 
 // SDJWT is a parsed SD-JWT or SD-JWT+KB (RFC 9901 §4), not yet verified.
 type SDJWT struct {
-	// JWT is the Issuer-signed JWT.
+	// JWT is the Issuer-signed JWT. Its Payload backs the strings of
+	// Payload: read it, never write it.
 	JWT *jose.JWS
 	// Payload is the decoded payload of the Issuer-signed JWT (with its
 	// "_sd" arrays and digests), numbers as json.Number.
@@ -90,7 +91,8 @@ func Parse(s string) (*SDJWT, error) {
 		return nil, fmt.Errorf("%w: issuer-signed JWT: %w", ErrMalformed, err)
 	}
 	t.JWT = jwt
-	if err := jwt.DecodePayload(&t.Payload); err != nil {
+	// Payload's strings share JWT.Payload, which is never written.
+	if err := jwt.DecodePayloadShared(&t.Payload); err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrMalformed, err)
 	}
 	if t.Payload == nil {

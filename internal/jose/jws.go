@@ -308,6 +308,16 @@ func (j *JWS) CheckType(typ string) error {
 	return nil
 }
 
+// DecodePayloadShared is DecodePayload without the private copy: the
+// strings in v share j.Payload, which the caller must then never write.
+// For a JWS from ParseCompact, whose Payload nothing else holds.
+func (j *JWS) DecodePayloadShared(v any) error {
+	if err := strictjson.UnmarshalOwned(j.Payload, v); err != nil {
+		return fmt.Errorf("%w: payload: %w", ErrMalformed, err)
+	}
+	return nil
+}
+
 // DecodePayload decodes the payload strictly (see strictjson) into v.
 func (j *JWS) DecodePayload(v any) error {
 	// Decoded from a private copy, the payload's strings share one
