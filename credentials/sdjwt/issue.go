@@ -50,8 +50,9 @@ func Issue(key *jose.PrivateKey, claims map[string]any, opts IssueOptions) (stri
 		return "", fmt.Errorf("%w: decoys must be between 0 and %d", ErrBadPath, limits.MaxDigests/2)
 	}
 	b := &builder{mark: make(map[string]bool, len(opts.Disclose))}
+	var tokBuf [8]string // the tokens of one pointer at a time
 	for _, p := range opts.Disclose {
-		toks, err := SplitPointer(p)
+		toks, err := appendTokens(tokBuf[:0], p)
 		if err != nil {
 			return "", err
 		}
