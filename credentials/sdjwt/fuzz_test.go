@@ -3,6 +3,7 @@ package sdjwt_test
 import (
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -83,4 +84,43 @@ func FuzzDisclosure(f *testing.F) {
 			t.Fatalf("inconsistent disclosure %+v", d)
 		}
 	})
+}
+
+// FuzzSplitPointer checks SplitPointer against the strings.Split form it
+// replaced: the same tokens, and an error for the same pointers.
+func FuzzSplitPointer(f *testing.F) {
+	for _, p := range []string{"", "/", "//", "/a", "/a/b", "/a//b/", "a", "/~0/~1", "/~", "/~2", "/a~", "/x~01", "/é/0"} {
+		f.Add(p)
+	}
+	f.Fuzz(func(t *testing.T, p string) {
+		got, err := sdjwt.SplitPointer(p)
+		want, ok := splitPointerReference(p)
+		if (err == nil) != ok {
+			t.Fatalf("%q: err %v, reference ok %v", p, err, ok)
+		}
+		if err == nil && !slices.Equal(got, want) {
+			t.Fatalf("%q: got %q, want %q", p, got, want)
+		}
+	})
+}
+
+func splitPointerReference(p string) ([]string, bool) {
+	if p == "" {
+		return nil, true
+	}
+	if p[0] != '/' {
+		return nil, false
+	}
+	parts := strings.Split(p[1:], "/")
+	for i, t := range parts {
+		if strings.Contains(t, "~") {
+			for j := 0; j < len(t); j++ {
+				if t[j] == '~' && (j+1 == len(t) || (t[j+1] != '0' && t[j+1] != '1')) {
+					return nil, false
+				}
+			}
+			parts[i] = strings.ReplaceAll(strings.ReplaceAll(t, "~1", "/"), "~0", "~")
+		}
+	}
+	return parts, true
 }

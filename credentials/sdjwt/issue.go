@@ -9,6 +9,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"unsafe"
 
 	"github.com/loopbrug/paspoort/internal/jose"
 	"github.com/loopbrug/paspoort/internal/limits"
@@ -49,8 +50,9 @@ func Issue(key *jose.PrivateKey, claims map[string]any, opts IssueOptions) (stri
 		return "", fmt.Errorf("%w: decoys must be between 0 and %d", ErrBadPath, limits.MaxDigests/2)
 	}
 	b := &builder{mark: make(map[string]bool, len(opts.Disclose))}
+	var tokBuf [8]string // the tokens of one pointer at a time
 	for _, p := range opts.Disclose {
-		toks, err := SplitPointer(p)
+		toks, err := appendTokens(tokBuf[:0], p)
 		if err != nil {
 			return "", err
 		}
@@ -65,7 +67,10 @@ func Issue(key *jose.PrivateKey, claims map[string]any, opts IssueOptions) (stri
 	if len(b.mark) > limits.MaxDisclosures {
 		return "", fmt.Errorf("%w: more than %d disclosures", ErrTooLarge, limits.MaxDisclosures)
 	}
-	b.discs = make([]string, 0, len(b.mark))
+	// Every disclosure goes into one buffer, each followed by "~", and
+	// every digest into one arena: no string per disclosure.
+	b.tail = make([]byte, 0, 128*len(b.mark))
+	b.digests = &arena{buf: make([]byte, 0, 43*len(b.mark))}
 	b.salts = make([]byte, saltBytes*len(b.mark))
 	if _, err := rand.Read(b.salts); err != nil {
 		return "", fmt.Errorf("read salts: %w", err)
@@ -78,27 +83,22 @@ func Issue(key *jose.PrivateKey, claims map[string]any, opts IssueOptions) (stri
 		return "", err
 	}
 	payload["_sd_alg"] = "sha-256"
-	body, err := marshal(payload)
+	// About 48 bytes per digest and a few hundred for the plain claims:
+	// the buffer grows less often.
+	body, err := strictjson.Append(make([]byte, 0, 512+48*len(b.mark)), payload)
 	if err != nil {
 		return "", fmt.Errorf("encode payload: %w", err)
 	}
-	jwt, err := jose.Sign(key, opts.Typ, opts.Header, body)
+	// The JWT is signed into the output, which then takes the disclosures:
+	// room for a header of 256 bytes and the signature, or it grows.
+	out := make([]byte, 0, 256+base64.RawURLEncoding.EncodedLen(len(body))+1+86+64+1+len(b.tail))
+	out, err = jose.AppendSign(out, key, opts.Typ, opts.Header, body)
 	if err != nil {
 		return "", fmt.Errorf("sign issuer JWT: %w", err)
 	}
-	var sb strings.Builder
-	n := len(jwt) + 1
-	for _, d := range b.discs {
-		n += len(d) + 1
-	}
-	sb.Grow(n)
-	sb.WriteString(jwt)
-	sb.WriteByte('~')
-	for _, d := range b.discs {
-		sb.WriteString(d)
-		sb.WriteByte('~')
-	}
-	return sb.String(), nil
+	out = append(out, '~')
+	out = append(out, b.tail...)
+	return unsafe.String(unsafe.SliceData(out), len(out)), nil // out is not touched again
 }
 
 // resolve checks that the pointer names a claim in claims.
@@ -126,19 +126,19 @@ func resolve(claims map[string]any, toks []string, p string) error {
 }
 
 type builder struct {
-	mark  map[string]bool
-	salts []byte
-	next  int      // salts used
-	discs []string // encoded disclosures, in creation order
-	sds   [][]any  // the _sd arrays created, top level first, for decoys
-	objs  []map[string]any
-	json  []byte // scratch buffers for disclose
-	enc   []byte
-	ptr   []byte // scratch pointer for mark lookups
+	mark    map[string]bool
+	salts   []byte
+	next    int     // salts used
+	tail    []byte  // the encoded disclosures in creation order, each followed by "~"
+	digests *arena  // backs the digests
+	sds     [][]any // the _sd arrays created, top level first, for decoys
+	objs    []map[string]any
+	json    []byte // scratch buffer for disclose
+	ptr     []byte // scratch pointer for mark lookups
 }
 
 // disclose encodes the disclosure [salt, name, v] (or [salt, v] for an array
-// element, when element is true), appends it to b.discs and returns its
+// element, when element is true), appends it to b.tail and returns its
 // digest. It writes the JSON itself: the salt is base64url, which needs no
 // escaping, and name and v go through strictjson's encoder.
 func (b *builder) disclose(name string, element bool, v any) (any, error) {
@@ -156,12 +156,13 @@ func (b *builder) disclose(name string, element bool, v any) (any, error) {
 		return nil, fmt.Errorf("encode disclosure: %w", err)
 	}
 	b.json = append(j, ']')
-	b.enc = base64.RawURLEncoding.AppendEncode(b.enc[:0], b.json)
-	sum := sha256.Sum256(b.enc)
-	b.discs = append(b.discs, string(b.enc))
-	var dg [43]byte // base64url of 32 bytes, unpadded
-	base64.RawURLEncoding.Encode(dg[:], sum[:])
-	return string(dg[:]), nil
+	start := len(b.tail)
+	b.tail = base64.RawURLEncoding.AppendEncode(b.tail, b.json)
+	sum := sha256.Sum256(b.tail[start:])
+	b.tail = append(b.tail, '~')
+	dg := b.digests.take(43) // base64url of 32 bytes, unpadded
+	base64.RawURLEncoding.Encode(dg, sum[:])
+	return unsafe.String(&dg[0], len(dg)), nil
 }
 
 // value returns v as it goes into the payload or a disclosure. Objects and
@@ -303,6 +304,3 @@ func (b *builder) addDecoys(top map[string]any, n int) error {
 	}
 	return nil
 }
-
-// marshal encodes v as compact JSON without HTML escaping.
-func marshal(v any) ([]byte, error) { return strictjson.Marshal(v) }

@@ -31,7 +31,8 @@ type Disclosure struct {
 
 // SDJWT is a parsed SD-JWT or SD-JWT+KB (RFC 9901 §4), not yet verified.
 type SDJWT struct {
-	// JWT is the Issuer-signed JWT.
+	// JWT is the Issuer-signed JWT. Its Payload backs the strings of
+	// Payload: read it, never write it.
 	JWT *jose.JWS
 	// Payload is the decoded payload of the Issuer-signed JWT (with its
 	// "_sd" arrays and digests), numbers as json.Number.
@@ -44,6 +45,20 @@ type SDJWT struct {
 	// KB-JWT): the input of sd_hash, as received.
 	presented string
 	kb        string
+	holder    *jose.PublicKey // cnf.jwk, once parsed (HolderKey)
+}
+
+// HolderKey returns HolderKey(t.Payload), parsed once: a verifier that
+// checks cnf and then key binding parses the JWK one time.
+func (t *SDJWT) HolderKey() (*jose.PublicKey, error) {
+	if t.holder == nil {
+		k, err := HolderKey(t.Payload)
+		if err != nil {
+			return nil, err
+		}
+		t.holder = k
+	}
+	return t.holder, nil
 }
 
 // Presented returns the SD-JWT without its KB-JWT, as received: the string
@@ -76,7 +91,8 @@ func Parse(s string) (*SDJWT, error) {
 		return nil, fmt.Errorf("%w: issuer-signed JWT: %w", ErrMalformed, err)
 	}
 	t.JWT = jwt
-	if err := jwt.DecodePayload(&t.Payload); err != nil {
+	// Payload's strings share JWT.Payload, which is never written.
+	if err := jwt.DecodePayloadShared(&t.Payload); err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrMalformed, err)
 	}
 	if t.Payload == nil {

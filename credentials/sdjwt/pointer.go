@@ -16,25 +16,34 @@ func EscapePointerToken(s string) string {
 
 // SplitPointer splits a JSON Pointer into its unescaped reference tokens.
 // The empty pointer (the whole document) has no tokens.
-func SplitPointer(p string) ([]string, error) {
+func SplitPointer(p string) ([]string, error) { return appendTokens(nil, p) }
+
+// appendTokens is SplitPointer appending the tokens to dst, so that a caller
+// splitting many pointers can reuse one array.
+func appendTokens(dst []string, p string) ([]string, error) {
 	if p == "" {
-		return nil, nil
+		return dst, nil
 	}
 	if p[0] != '/' {
 		return nil, fmt.Errorf("%w: %q does not start with '/'", ErrBadPath, trunc(p))
 	}
-	parts := strings.Split(p[1:], "/")
-	for i, t := range parts {
+	rest := p[1:]
+	for {
+		t, after, more := strings.Cut(rest, "/")
 		if strings.Contains(t, "~") {
 			for j := 0; j < len(t); j++ {
 				if t[j] == '~' && (j+1 == len(t) || (t[j+1] != '0' && t[j+1] != '1')) {
 					return nil, fmt.Errorf("%w: bad escape in %q", ErrBadPath, trunc(p))
 				}
 			}
-			parts[i] = strings.ReplaceAll(strings.ReplaceAll(t, "~1", "/"), "~0", "~")
+			t = strings.ReplaceAll(strings.ReplaceAll(t, "~1", "/"), "~0", "~")
 		}
+		dst = append(dst, t)
+		if !more {
+			return dst, nil
+		}
+		rest = after
 	}
-	return parts, nil
 }
 
 // ParsePaths splits a comma-separated list of JSON Pointers (the CLI's

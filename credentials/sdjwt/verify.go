@@ -143,7 +143,7 @@ func (t *SDJWT) VerifyKeyBinding(pol KeyBindingPolicy, algs []jose.Alg, now time
 	if pol.Audience == "" || pol.Nonce == "" {
 		return nil, nil, fmt.Errorf("%w: policy has no expected audience or nonce", ErrKeyBindingJWT)
 	}
-	holder, err := HolderKey(t.Payload)
+	holder, err := t.HolderKey()
 	if err != nil {
 		return nil, nil, err
 	}
@@ -160,7 +160,7 @@ func (t *SDJWT) VerifyKeyBinding(pol KeyBindingPolicy, algs []jose.Alg, now time
 		return nil, nil, fmt.Errorf("%w: %w", ErrKeyBindingJWT, err)
 	}
 	var c map[string]any
-	if err := kb.DecodePayload(&c); err != nil || c == nil {
+	if err := kb.DecodePayloadShared(&c); err != nil || c == nil { // kb.Payload is never written
 		return nil, nil, fmt.Errorf("%w: payload is not a JSON object", ErrKeyBindingJWT)
 	}
 	aud, ok := c["aud"].(string)

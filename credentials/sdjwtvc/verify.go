@@ -226,7 +226,7 @@ func (v *Verifier) Verify(ctx context.Context, raw string, p Policy) (*Result, e
 		return nil, fmt.Errorf("%w: %q", ErrVCTNotAccepted, trunc(res.VCT))
 	}
 	if _, has := t.Payload["cnf"]; has || p.HolderKey != nil || p.KeyBinding.Required {
-		if res.HolderKey, err = sdjwt.HolderKey(t.Payload); err != nil {
+		if res.HolderKey, err = t.HolderKey(); err != nil {
 			return nil, err
 		}
 	}

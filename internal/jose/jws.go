@@ -2,10 +2,7 @@ package jose
 
 import (
 	"bytes"
-	"crypto"
-	"crypto/ecdsa"
 	"fmt"
-	"io"
 	"slices"
 	"strings"
 	"unsafe"
@@ -82,63 +79,98 @@ func init() {
 // (the key's ID, when not empty) and the members of extra, which may not
 // override those three.
 func Sign(key *PrivateKey, typ string, extra map[string]any, payload []byte) (string, error) {
-	h := make(map[string]any, len(extra)+3)
-	for n, v := range extra {
-		switch n {
-		case "alg", "typ", "kid":
-			return "", fmt.Errorf("%w: extra header may not set %q", ErrMalformed, n)
-		}
-		h[n] = v
-	}
-	h["alg"] = string(key.Alg())
-	if typ != "" {
-		h["typ"] = typ
-	}
-	if key.kid != "" {
-		h["kid"] = key.kid
-	}
-	hb, err := strictjson.Marshal(h)
+	buf, err := AppendSign(nil, key, typ, extra, payload)
 	if err != nil {
-		return "", fmt.Errorf("encode JOSE header: %w", err)
+		return "", err
 	}
-	return SignRaw(key, hb, payload)
+	return unsafe.String(unsafe.SliceData(buf), len(buf)), nil // buf is not touched again
+}
+
+// AppendSign appends the compact JWS that Sign returns to dst, so that a
+// caller building a longer string (an SD-JWT) needs no copy of it.
+func AppendSign(dst []byte, key *PrivateKey, typ string, extra map[string]any, payload []byte) ([]byte, error) {
+	var hb []byte
+	if len(extra) == 0 {
+		// The header strictjson.Marshal would write for the map of the
+		// three members: sorted, compact.
+		var hbuf [256]byte
+		hb = append(hbuf[:0], `{"alg":`...)
+		hb = strictjson.AppendString(hb, string(key.Alg()))
+		if key.kid != "" {
+			hb = append(hb, `,"kid":`...)
+			hb = strictjson.AppendString(hb, key.kid)
+		}
+		if typ != "" {
+			hb = append(hb, `,"typ":`...)
+			hb = strictjson.AppendString(hb, typ)
+		}
+		hb = append(hb, '}')
+	} else {
+		h := make(map[string]any, len(extra)+3)
+		for n, v := range extra {
+			switch n {
+			case "alg", "typ", "kid":
+				return dst, fmt.Errorf("%w: extra header may not set %q", ErrMalformed, n)
+			}
+			h[n] = v
+		}
+		h["alg"] = string(key.Alg())
+		if typ != "" {
+			h["typ"] = typ
+		}
+		if key.kid != "" {
+			h["kid"] = key.kid
+		}
+		var err error
+		if hb, err = strictjson.Marshal(h); err != nil {
+			return dst, fmt.Errorf("encode JOSE header: %w", err)
+		}
+	}
+	return appendSignRaw(dst, key, hb, payload)
 }
 
 // SignRaw signs with an already encoded header. The header's "alg" must be
 // the key's algorithm; it is not checked here, so callers use Sign unless they
 // build the header themselves for speed.
 func SignRaw(key *PrivateKey, header, payload []byte) (string, error) {
-	hl, pl := b64.EncodedLen(len(header)), b64.EncodedLen(len(payload))
-	buf := make([]byte, hl+1+pl, hl+1+pl+1+88)
-	b64.Encode(buf, header)
-	buf[hl] = '.'
-	b64.Encode(buf[hl+1:], payload)
-	sig, err := signers[key.Alg()].Sign(buf, cryptoKey(key))
+	buf, err := appendSignRaw(nil, key, header, payload)
 	if err != nil {
-		return "", fmt.Errorf("sign %s: %w", key.Alg(), err)
+		return "", err
 	}
-	buf = append(buf, '.')
-	buf = b64.AppendEncode(buf, sig)
 	return unsafe.String(unsafe.SliceData(buf), len(buf)), nil // buf is not touched again
 }
 
-// cryptoKey returns the key handed to jwx. An ECDSA key goes in wrapped as
-// a plain crypto.Signer: jwx then signs through it, keeping the same
-// *ecdsa.PrivateKey, whose precomputed form the standard library caches,
-// instead of copying it for every signature (which halves signing speed).
-func cryptoKey(k *PrivateKey) any {
-	if k.ec != nil {
-		return ecSigner{k.ec}
+// appendSignRaw appends the compact JWS of header and payload to dst.
+func appendSignRaw(dst []byte, key *PrivateKey, header, payload []byte) ([]byte, error) {
+	start := len(dst)
+	hl, pl := b64.EncodedLen(len(header)), b64.EncodedLen(len(payload))
+	// Room for the signature's encoding (86 bytes for ES256 and EdDSA)
+	// and, for ES256, the raw signature after it.
+	dst = slices.Grow(dst, hl+1+pl+1+b64.EncodedLen(es256SigLen)+es256SigLen)
+	dst = dst[:start+hl+1+pl]
+	b64.Encode(dst[start:], header)
+	dst[start+hl] = '.'
+	b64.Encode(dst[start+hl+1:], payload)
+	input := dst[start:]
+	if key.ec != nil {
+		// ES256 on crypto/ecdsa directly (es256.go): the raw signature is
+		// appended past the room for its encoding, then encoded into it.
+		enc := len(dst) + 1
+		end := enc + b64.EncodedLen(es256SigLen)
+		out, err := appendSignES256(dst[:end], key.ec, input)
+		if err != nil {
+			return dst[:start], fmt.Errorf("sign %s: %w", key.Alg(), err)
+		}
+		out[enc-1] = '.'
+		b64.Encode(out[enc:end], out[end:])
+		return out[:end], nil
 	}
-	return k.ed
-}
-
-type ecSigner struct{ k *ecdsa.PrivateKey }
-
-func (s ecSigner) Public() crypto.PublicKey { return s.k.Public() }
-
-func (s ecSigner) Sign(r io.Reader, digest []byte, opts crypto.SignerOpts) ([]byte, error) {
-	return s.k.Sign(r, digest, opts)
+	sig, err := signers[key.Alg()].Sign(input, key.ed)
+	if err != nil {
+		return dst[:start], fmt.Errorf("sign %s: %w", key.Alg(), err)
+	}
+	dst = append(dst, '.')
+	return b64.AppendEncode(dst, sig), nil
 }
 
 // ParseCompact parses a compact JWS without verifying it. In order: the size
@@ -242,6 +274,12 @@ func (j *JWS) Verify(key *PublicKey, allowed []Alg) error {
 	}
 	// The signing input is read, never written: no copy of it is made.
 	input := unsafe.Slice(unsafe.StringData(j.signingInput), len(j.signingInput))
+	if key.alg == ES256 {
+		if !verifyES256(key.ec, input, j.Signature) {
+			return ErrBadSignature
+		}
+		return nil
+	}
 	if err := verifiers[key.alg].Verify(input, j.Signature, key.Crypto()); err != nil {
 		return ErrBadSignature
 	}
@@ -266,6 +304,16 @@ func CheckAlg(alg Alg, allowed []Alg) error {
 func (j *JWS) CheckType(typ string) error {
 	if j.Header.Typ != typ {
 		return fmt.Errorf("%w: got %q, want %q", ErrWrongType, truncate(j.Header.Typ), typ)
+	}
+	return nil
+}
+
+// DecodePayloadShared is DecodePayload without the private copy: the
+// strings in v share j.Payload, which the caller must then never write.
+// For a JWS from ParseCompact, whose Payload nothing else holds.
+func (j *JWS) DecodePayloadShared(v any) error {
+	if err := strictjson.UnmarshalOwned(j.Payload, v); err != nil {
+		return fmt.Errorf("%w: payload: %w", ErrMalformed, err)
 	}
 	return nil
 }

@@ -225,6 +225,26 @@ func member(m map[string]any, name string, wantLen int) ([]byte, error) {
 	return b, nil
 }
 
+// memberInto is member for a coordinate of cap(dst) bytes, decoded into dst.
+func memberInto(dst []byte, m map[string]any, name string) ([]byte, error) {
+	v, ok := m[name]
+	if !ok {
+		return nil, fmt.Errorf("%w: missing %q", ErrInvalidKey, name)
+	}
+	s, ok := v.(string)
+	if !ok {
+		return nil, fmt.Errorf("%w: %q is not a string", ErrInvalidKey, name)
+	}
+	b, err := AppendDecodeSegment(dst, s)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %q: %w", ErrInvalidKey, name, err)
+	}
+	if len(b) != cap(dst) {
+		return nil, fmt.Errorf("%w: %q has %d bytes, want %d", ErrInvalidKey, name, len(b), cap(dst))
+	}
+	return b, nil
+}
+
 func stringMember(m map[string]any, name string) (string, bool, error) {
 	v, ok := m[name]
 	if !ok {
@@ -278,22 +298,27 @@ func keyFromMembers(m map[string]any) (*PublicKey, *PrivateKey, error) {
 	var priv *PrivateKey
 	switch want {
 	case ES256:
-		x, err := member(m, "x", 32)
-		if err != nil {
+		// The coordinates are decoded straight into the point. A
+		// coordinate longer than 32 bytes is decoded elsewhere and refused.
+		var point [65]byte
+		point[0] = 4
+		if _, err := memberInto(point[1:1:33], m, "x"); err != nil {
 			return nil, nil, err
 		}
-		y, err := member(m, "y", 32)
-		if err != nil {
+		if _, err := memberInto(point[33:33:65], m, "y"); err != nil {
 			return nil, nil, err
 		}
-		point := append(append([]byte{4}, x...), y...)
-		ecPub, err := ecdsa.ParseUncompressedPublicKey(elliptic.P256(), point)
+		ecPub, err := ecdsa.ParseUncompressedPublicKey(elliptic.P256(), point[:])
 		if err != nil {
 			return nil, nil, fmt.Errorf("%w: point not on P-256", ErrInvalidKey)
 		}
-		if pub, err = NewPublicKey(ecPub); err != nil {
-			return nil, nil, err
-		}
+		// NewPublicKey without encoding the point again: x and y decoded
+		// canonically (DecodeSegment), so they are their own encoding.
+		pub = &PublicKey{alg: ES256, ec: ecPub, members: map[string]any{
+			"kty": "EC", "crv": "P-256", "x": m["x"].(string), "y": m["y"].(string),
+		}}
+		pub.thumb = thumbprint(pub.members)
+		pub.kid = pub.thumb
 		if hasD {
 			d, err := member(m, "d", 32)
 			if err != nil {
