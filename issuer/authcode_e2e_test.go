@@ -101,7 +101,7 @@ func TestAuthorizationCodeFlowHAIP(t *testing.T) {
 		t.Fatalf("page: %d %v", page.Status, page.Header)
 	}
 	body := string(page.Body)
-	for _, want := range []string{`lang="nl"`, "Gegevens naar je wallet sturen", "Testbureau", "Vul de code in", `name="tx_code"`, "<details>"} {
+	for _, want := range []string{`lang="nl"`, "Gegevens naar uw wallet sturen", "Testbureau", "Vul de code in", `name="tx_code"`, "<details>"} {
 		if !strings.Contains(body, want) {
 			t.Fatalf("page lacks %q:\n%s", want, body)
 		}
