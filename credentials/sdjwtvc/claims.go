@@ -115,7 +115,9 @@ func Issue(key *jose.PrivateKey, c Credential) (string, error) {
 		if err != nil {
 			return "", err
 		}
-		if len(toks) > 0 && isNeverDisclosable(toks[0]) {
+		if len(toks) > 0 && (isNeverDisclosable(toks[0]) || toks[0] == "iat") {
+			// iat too: SD-JWT VC lets it be disclosable, HAIP 1.0 §7 does
+			// not, and paspoort issues it plain (rounded to the day).
 			return "", fmt.Errorf("%w: %q must not be selectively disclosable", sdjwt.ErrBadPath, p)
 		}
 	}

@@ -168,6 +168,7 @@ func TestIssueRefuses(t *testing.T) {
 		{"claims set cnf", func(c *sdjwtvc.Credential) { c.Claims["cnf"] = map[string]any{} }, sdjwt.ErrBadPath},
 		{"vct disclosable", func(c *sdjwtvc.Credential) { c.Disclose = []string{"/vct"} }, sdjwt.ErrBadPath},
 		{"status disclosable", func(c *sdjwtvc.Credential) { c.Disclose = []string{"/status"} }, sdjwt.ErrBadPath},
+		{"iat disclosable (HAIP 1.0 §7)", func(c *sdjwtvc.Credential) { c.Disclose = []string{"/iat"} }, sdjwt.ErrBadPath},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
