@@ -117,8 +117,39 @@ func noStore(c echo.Context) {
 	c.Response().Header().Set("Cache-Control", "no-store")
 }
 
+// getIssuerMetadata answers the metadata as JSON, or, when the wallet
+// asks for application/jwt and the issuer signs with an x5c chain, as
+// signed metadata (VCI §12.2.2, §12.2.3; HAIP 1.0 §4.1), valid for a day.
+// The Content-Type says which (VCI §12.2.2: the issuer MUST indicate it).
 func (is *Issuer) getIssuerMetadata(c echo.Context) error {
+	c.Response().Header().Add("Vary", "Accept")
+	if len(is.certificateChain()) > 0 && acceptsJWT(c.Request().Header.Values("Accept")) {
+		tok, err := oid4vci.SignMetadata(is.signingKey(), is.certificateChain(), is.Metadata(), is.now(), 24*time.Hour)
+		if err != nil {
+			return err
+		}
+		return c.Blob(http.StatusOK, oid4vci.MediaTypeJWT, []byte(tok))
+	}
 	return c.JSON(http.StatusOK, is.Metadata())
+}
+
+// acceptsJWT reports whether an Accept header names application/jwt with
+// a quality above 0.
+func acceptsJWT(values []string) bool {
+	for _, v := range values {
+		for _, part := range strings.Split(v, ",") {
+			mt, params, _ := strings.Cut(strings.TrimSpace(part), ";")
+			if !strings.EqualFold(strings.TrimSpace(mt), oid4vci.MediaTypeJWT) {
+				continue
+			}
+			q := strings.TrimSpace(params)
+			if q == "q=0" || q == "q=0.0" || q == "q=0.00" || q == "q=0.000" {
+				continue
+			}
+			return true
+		}
+	}
+	return false
 }
 
 func (is *Issuer) getASMetadata(c echo.Context) error {

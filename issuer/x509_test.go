@@ -5,7 +5,9 @@ import (
 	"context"
 	"crypto/x509"
 	"errors"
+	"io"
 	"net/http"
+	"strings"
 	"testing"
 	"time"
 
@@ -184,5 +186,58 @@ func TestIssuerX5CRefusesToStart(t *testing.T) {
 	if _, err := issuer.New(ctx, store, issuer.Config{URL: url, Name: map[string]string{"en": "Test"}, AdminToken: adminToken,
 		X5CChain: []*x509.Certificate{leaf(current.Crypto(), url, time.Time{})}}); err != nil {
 		t.Fatalf("New with the chain of its key: %v", err)
+	}
+}
+
+// TestSignedIssuerMetadata: an issuer with an x5c chain answers a wallet
+// that accepts application/jwt with signed metadata (VCI §12.2.3, HAIP 1.0
+// §4.1) that verifies under the anchor, and anyone else with JSON; an
+// issuer without a chain always answers JSON (the unsigned form is a MUST,
+// the signed one a MAY).
+func TestSignedIssuerMetadata(t *testing.T) {
+	a := devAuthority(t)
+	var cfg *issuer.Config
+	e := startIssuerWith(t, func(c *issuer.Config) { cfg = c }, certifyCurrentKey(t, a, &cfg))
+	plain := startIssuer(t, nil)
+	anchors, err := pki.NewAnchors(a.Cert)
+	if err != nil {
+		t.Fatal(err)
+	}
+	get := func(env *env, accept string) (string, []byte) {
+		req, _ := http.NewRequest(http.MethodGet, env.URL+oid4vci.WellKnownIssuer, nil)
+		if accept != "" {
+			req.Header.Set("Accept", accept)
+		}
+		res, err := env.Client.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer res.Body.Close()
+		b, _ := io.ReadAll(res.Body)
+		if res.StatusCode != http.StatusOK {
+			t.Fatalf("metadata: %d %s", res.StatusCode, b)
+		}
+		return res.Header.Get("Content-Type"), b
+	}
+	ct, b := get(e, "application/jwt, application/json;q=0.5")
+	if ct != oid4vci.MediaTypeJWT {
+		t.Fatalf("Content-Type %q for a wallet asking for application/jwt", ct)
+	}
+	md, err := oid4vci.VerifySignedMetadata(string(b), e.URL, anchors, []jose.Alg{jose.ES256}, e.Clock.Now())
+	if err != nil || md.CredentialEndpoint != e.URL+"/credential" {
+		t.Fatalf("signed metadata: %+v %v", md, err)
+	}
+	for name, tc := range map[string]struct {
+		env    *env
+		accept string
+	}{
+		"no Accept":              {e, ""},
+		"JSON asked":             {e, "application/json"},
+		"JWT refused with q=0":   {e, "application/jwt;q=0, application/json"},
+		"issuer without a chain": {plain, "application/jwt"},
+	} {
+		if ct, b := get(tc.env, tc.accept); !strings.HasPrefix(ct, "application/json") || b[0] != '{' {
+			t.Errorf("%s: Content-Type %q", name, ct)
+		}
 	}
 }
