@@ -206,3 +206,21 @@ func readSecret(flag, path string) ([]byte, error) {
 	}
 	return readFile(flag, path)
 }
+
+// writePublicJWK writes a public JWK, indented, to the new file out, or to
+// standard output when out is empty (for 'paspoort pki issue --key').
+func writePublicJWK(cmd *cobra.Command, k any, out string) error {
+	b, err := json.MarshalIndent(k, "", "  ")
+	if err != nil {
+		return err
+	}
+	b = append(b, '\n')
+	if out == "" {
+		_, err = cmd.OutOrStdout().Write(b)
+		return err
+	}
+	if err := refuseExisting("out", out); err != nil {
+		return err
+	}
+	return writeNew(out, b, 0o644)
+}

@@ -404,19 +404,7 @@ func newIssuerKeyCommand() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			b, err := json.MarshalIndent(k, "", "  ")
-			if err != nil {
-				return err
-			}
-			b = append(b, '\n')
-			if out == "" {
-				_, err = cmd.OutOrStdout().Write(b)
-				return err
-			}
-			if err := refuseExisting("out", out); err != nil {
-				return err
-			}
-			return writeNew(out, b, 0o644)
+			return writePublicJWK(cmd, k, out)
 		},
 	}
 	f := cmd.Flags()

@@ -346,19 +346,7 @@ func newVerifierKeyCommand() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			b, err := json.MarshalIndent(key.Public().WithKeyID(""), "", "  ")
-			if err != nil {
-				return err
-			}
-			b = append(b, '\n')
-			if out == "" {
-				_, err = cmd.OutOrStdout().Write(b)
-				return err
-			}
-			if err := refuseExisting("out", out); err != nil {
-				return err
-			}
-			return writeNew(out, b, 0o644)
+			return writePublicJWK(cmd, key.Public().WithKeyID(""), out)
 		},
 	}
 	f := cmd.Flags()
