@@ -258,7 +258,7 @@ func (is *Issuer) credential(ctx context.Context, a Access, body []byte) (*oid4v
 		return nil, "", fmt.Errorf("credential: stored claims: %w", err)
 	}
 	disclose := disclosable(t, claims)
-	key := is.signingKey()
+	key := is.headerKey()
 	iat := now.UTC().Truncate(24 * time.Hour) // rounded against correlation (VCI §15.4.1)
 	exp := iat.Add(is.cfg.CredentialTTL)
 	var out []oid4vci.IssuedCredential
@@ -269,8 +269,15 @@ func (is *Issuer) credential(ctx context.Context, a Access, body []byte) (*oid4v
 		if err != nil || !now.Before(tr.ExpiresAt) {
 			return fmt.Errorf("%w: unknown or expired access token", oid4vci.ErrInvalidToken)
 		}
-		if tr.Issued+len(keys) > is.cfg.BatchSize {
-			return fmt.Errorf("%w: this access token yields at most %d credentials", oid4vci.ErrCredentialRequestDenied, is.cfg.BatchSize)
+		// A batch per credential configuration the token covers: an offer
+		// naming several configurations is redeemed with one token (VCI
+		// §4.1.1), and batch_size bounds one request's proofs (§12.2.4).
+		covered := len(offer.Credentials)
+		if len(tr.ConfigurationIDs) > 0 {
+			covered = len(tr.ConfigurationIDs)
+		}
+		if limit := is.cfg.BatchSize * max(covered, 1); tr.Issued+len(keys) > limit {
+			return fmt.Errorf("%w: this access token yields at most %d credentials", oid4vci.ErrCredentialRequestDenied, limit)
 		}
 		for n, exp := range nonces {
 			fresh, err := tx.UseNonce(hashSecret(n), exp)

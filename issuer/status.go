@@ -198,7 +198,7 @@ func (is *Issuer) StatusListToken(ctx context.Context, list int) (string, error)
 	iat := now.Truncate(time.Second)
 	// With Config.X5CChain the list carries the chain too (HAIP 1.0 §7:
 	// relying parties take the list's key from its x5c).
-	tok, err := statuslist.SignTokenWithX5C(is.signingKey(), statuslist.Token{
+	tok, err := statuslist.SignTokenWithX5C(is.headerKey(), statuslist.Token{
 		Subject: is.statusURI(list), IssuedAt: iat, Expires: iat.Add(24 * time.Hour), TTL: is.cfg.StatusListTTL, List: l,
 	}, is.certificateChain())
 	if err != nil {

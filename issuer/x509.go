@@ -102,3 +102,16 @@ func CurrentKey(ctx context.Context, store Store, alg jose.Alg) (*jose.PublicKey
 
 // certificateChain returns the chain in x5c form, or nil.
 func (is *Issuer) certificateChain() []string { return is.x5c }
+
+// headerKey is the key that signs credentials and status list tokens. With
+// Config.X5CChain it has no "kid": the x5c header names the key (HAIP 1.0
+// §7.1), and the kid, a DID URL of the issuer's did:web, would put a DID
+// into a HAIP credential that relying parties without DIDs must read.
+// Without a chain it is the signing key with its DID URL.
+func (is *Issuer) headerKey() *jose.PrivateKey {
+	k := is.signingKey()
+	if len(is.x5c) > 0 {
+		return k.WithKeyID("")
+	}
+	return k
+}
