@@ -1,9 +1,14 @@
 package wallet_test
 
 import (
+	"errors"
 	"net/http"
+	"slices"
+	"strings"
 	"testing"
 
+	"github.com/loopbrug/paspoort/credentials"
+	"github.com/loopbrug/paspoort/credentials/pki"
 	"github.com/loopbrug/paspoort/credentials/statuslist"
 	"github.com/loopbrug/paspoort/wallet"
 )
@@ -77,4 +82,98 @@ func receiveHAIP(t *testing.T, w *wallet.Wallet, iss *haipIssuer) []*wallet.Cred
 		t.Fatalf("received %d credentials", len(got))
 	}
 	return got
+}
+
+// TestHAIPOnlyVerifier: paspoort's wallet presents the credential it
+// received from the HAIP-only issuer to a HAIP-only verifier (haipVerifier:
+// x509_hash, signed request object with x5c, direct_post.jwt, DCQL with
+// trusted_authorities aki), which decrypts and verifies it and answers with
+// a redirect_uri the wallet hands back; the history records the
+// presentation without a receipt (an X.509 verifier signs none). A wallet
+// that does not trust the verifier's anchor refuses the request and sends
+// nothing; once the issuer revokes the credential the wallet no longer
+// presents it.
+func TestHAIPOnlyVerifier(t *testing.T) {
+	anchors := newHAIPAnchors(t)
+	verifierAnchor, err := pki.NewDevAuthority(pki.AuthorityConfig{CommonName: "verifier anchor"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	iss := newHAIPIssuer(t, anchors)
+	provider := newWalletProvider(t, anchors.provider)
+	v := newHAIPVerifier(t, verifierAnchor, anchors.issuer)
+	opts := []wallet.Option{wallet.WithAllowLoopback(), wallet.WithTransportUnsafe(iss.srv.Client().Transport),
+		wallet.WithIssuerAnchors(anchorsOf(t, anchors.issuer)), wallet.WithWalletProvider(provider), wallet.WithStatusListMinEntries(0)}
+	dir := t.TempDir()
+	w := initWallet(t, dir, append(opts, wallet.WithVerifierAnchors(anchorsOf(t, verifierAnchor)))...)
+	defer func() { w.Close() }()
+	c := receiveHAIP(t, w, iss)[0]
+
+	for _, tt := range []struct {
+		name   string
+		anchor *pki.Authority // the wallet's verifier anchor; nil: none
+	}{
+		{"TRUST: verifier anchor not configured", nil},
+		{"TRUST: verifier chain to another anchor", anchors.issuer},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			more := []wallet.Option{}
+			if tt.anchor != nil {
+				more = append(more, wallet.WithVerifierAnchors(anchorsOf(t, tt.anchor)))
+			}
+			other := initWallet(t, t.TempDir(), append(opts, more...)...)
+			defer other.Close()
+			if _, err := other.ReadRequest(ctx, v.invocation()); !errors.Is(err, wallet.ErrVerifierUntrusted) || !errors.Is(err, credentials.ErrTrust) {
+				t.Fatalf("got %v, want ErrVerifierUntrusted", err)
+			}
+		})
+	}
+
+	pr, err := w.ReadRequest(ctx, v.invocation())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !pr.Satisfied || pr.ClientID != v.clientID || pr.ResponseMode != "direct_post.jwt" || pr.VerifierName != "Werkgever Zuid" ||
+		pr.Certificate == nil || len(pr.Queries) != 1 || len(pr.Queries[0].Options) != 1 || pr.Queries[0].Options[0].CredentialID != c.ID {
+		t.Fatalf("request %+v", pr)
+	}
+	res, err := w.Present(ctx, pr, nil)
+	if err != nil {
+		_, refused := v.outcomes()
+		t.Fatalf("%v (verifier refused: %v)", err, refused)
+	}
+	accepted, refused := v.outcomes()
+	if len(accepted) != 1 || len(refused) != 0 {
+		t.Fatalf("verifier accepted %d, refused %v", len(accepted), refused)
+	}
+	if got := accepted[0]; got.Issuer != iss.srv.URL || !slices.Equal(slices.Sorted(slices.Values(got.Disclosed)), []string{"/proficiency", "/skill"}) {
+		t.Fatalf("verified %+v", got)
+	}
+	if !strings.HasPrefix(res.RedirectURI, v.srv.URL+"/done#response_code=") {
+		t.Errorf("redirect_uri %q not handed back", res.RedirectURI)
+	}
+	if res.Decision != nil || res.DecisionNotKept != nil || res.DecisionRefused != "" {
+		t.Errorf("receipt: %+v", res)
+	}
+	h, err := w.History(ctx)
+	if err != nil || len(h) != 1 || h[0].Outcome != "sent" || h[0].Verifier != v.clientID || h[0].VerifierName != "Werkgever Zuid" ||
+		h[0].Decision != nil || len(h[0].Credentials) != 1 || h[0].Credentials[0].CredentialID != c.ID {
+		t.Fatalf("history %+v, %v", h, err)
+	}
+
+	// revoked at the issuer: the wallet's status check before presenting
+	// finds it through the certified list, and nothing is sent
+	iss.revoke(t, 0)
+	w.Close()
+	w = openWallet(t, dir, append(opts, wallet.WithVerifierAnchors(anchorsOf(t, verifierAnchor)))...)
+	pr, err = w.ReadRequest(ctx, v.invocation())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := w.Present(ctx, pr, nil); !errors.Is(err, wallet.ErrNoUsableCopy) {
+		t.Fatalf("revoked credential presented: %v", err)
+	}
+	if accepted, refused := v.outcomes(); len(accepted)+len(refused) != 1 {
+		t.Fatal("something was sent after revocation")
+	}
 }
