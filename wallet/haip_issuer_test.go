@@ -58,6 +58,10 @@ type haipIssuer struct {
 	next       int
 	nonceAsked map[string]int // endpoint → use_dpop_nonce answers
 	issued     int
+	// listKey and listX5C sign the status list: key and x5c unless a
+	// test makes the issuer sign it otherwise.
+	listKey *jose.PrivateKey
+	listX5C []string
 }
 
 type parRequest struct {
@@ -134,6 +138,7 @@ func newHAIPIssuer(t *testing.T, anchors haipAnchors) *haipIssuer {
 		t.Fatal(err)
 	}
 	i.x5c = pki.X5C([]*x509.Certificate{leaf})
+	i.listKey, i.listX5C = i.key, i.x5c
 	u := i.srv.URL
 
 	mux.HandleFunc("GET /.well-known/openid-credential-issuer", func(w http.ResponseWriter, r *http.Request) {
@@ -294,7 +299,7 @@ func newHAIPIssuer(t *testing.T, anchors haipAnchors) *haipIssuer {
 	})
 	mux.HandleFunc("GET /status/1", func(w http.ResponseWriter, r *http.Request) {
 		i.mu.Lock()
-		tok, err := statuslist.SignTokenWithX5C(i.key, statuslist.Token{Subject: u + "/status/1", IssuedAt: time.Now(), TTL: time.Hour, List: i.list}, i.x5c)
+		tok, err := statuslist.SignTokenWithX5C(i.listKey, statuslist.Token{Subject: u + "/status/1", IssuedAt: time.Now(), TTL: time.Hour, List: i.list}, i.listX5C)
 		i.mu.Unlock()
 		if err != nil {
 			w.WriteHeader(http.StatusInternalServerError)
@@ -340,6 +345,13 @@ func (i *haipIssuer) dpopProof(w http.ResponseWriter, r *http.Request, path, tok
 		writeJSONBody(w, http.StatusBadRequest, map[string]string{"error": "invalid_dpop_proof", "error_description": err.Error()})
 	}
 	return nil, false
+}
+
+// signListWith makes the issuer sign its status list with key and x5c.
+func (i *haipIssuer) signListWith(key *jose.PrivateKey, x5c []string) {
+	i.mu.Lock()
+	defer i.mu.Unlock()
+	i.listKey, i.listX5C = key, x5c
 }
 
 // revoke sets the status list entry of the idx-th credential issued to

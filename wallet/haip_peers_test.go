@@ -1,6 +1,7 @@
 package wallet_test
 
 import (
+	"crypto/x509"
 	"errors"
 	"net/http"
 	"slices"
@@ -10,6 +11,7 @@ import (
 	"github.com/loopbrug/paspoort/credentials"
 	"github.com/loopbrug/paspoort/credentials/pki"
 	"github.com/loopbrug/paspoort/credentials/statuslist"
+	"github.com/loopbrug/paspoort/internal/jose"
 	"github.com/loopbrug/paspoort/wallet"
 )
 
@@ -175,5 +177,55 @@ func TestHAIPOnlyVerifier(t *testing.T) {
 	}
 	if accepted, refused := v.outcomes(); len(accepted)+len(refused) != 1 {
 		t.Fatal("something was sent after revocation")
+	}
+}
+
+// TestHAIPStatusListTrust: the status list of a credential certified by
+// the wallet's issuer anchor counts only when its own x5c leads to that
+// same anchor and names the issuer (HAIP §7); otherwise the copy's status
+// is unknown (TRUST), never valid, even when the list is signed with the
+// issuer's own key.
+func TestHAIPStatusListTrust(t *testing.T) {
+	anchors := newHAIPAnchors(t)
+	iss := newHAIPIssuer(t, anchors)
+	provider := newWalletProvider(t, anchors.provider)
+	dir := t.TempDir()
+	opts := []wallet.Option{wallet.WithAllowLoopback(), wallet.WithTransportUnsafe(iss.srv.Client().Transport),
+		wallet.WithIssuerAnchors(anchorsOf(t, anchors.issuer)), wallet.WithWalletProvider(provider), wallet.WithStatusListMinEntries(0)}
+	w := initWallet(t, dir, opts...)
+	c := receiveHAIP(t, w, iss)[0]
+	w.Close()
+
+	leafUnder := func(a *pki.Authority, uri string) (*jose.PrivateKey, []string) {
+		k, _ := jose.GenerateKey(jose.ES256)
+		leaf, err := a.Issue(k.Signer().Public(), pki.LeafConfig{URIs: []string{uri}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return k, pki.X5C([]*x509.Certificate{leaf})
+	}
+	otherKey, otherX5C := leafUnder(anchors.provider, iss.srv.URL)
+	strangerKey, strangerX5C := leafUnder(anchors.issuer, "https://other-issuer.example")
+	for _, tt := range []struct {
+		name  string
+		key   *jose.PrivateKey
+		x5c   []string
+		want  wallet.Status
+		class error
+	}{
+		{"list under the same anchor", iss.key, iss.x5c, wallet.StatusValid, nil},
+		{"TRUST: list signed under another anchor", otherKey, otherX5C, wallet.StatusUnknown, credentials.ErrTrust},
+		{"TRUST: list without x5c, by the issuer's key", iss.key, nil, wallet.StatusUnknown, credentials.ErrTrust},
+		{"TRUST: list by a leaf of another issuer under the same anchor", strangerKey, strangerX5C, wallet.StatusUnknown, credentials.ErrTrust},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			iss.signListWith(tt.key, tt.x5c)
+			w := openWallet(t, dir, opts...) // a fresh list cache
+			defer w.Close()
+			r, err := w.CheckStatus(ctx, c, false)
+			if r.Status != tt.want || (tt.class == nil) != (err == nil) || (tt.class != nil && !errors.Is(err, tt.class)) {
+				t.Fatalf("status %+v, %v; want %s", r, err, tt.want)
+			}
+		})
 	}
 }
