@@ -229,3 +229,33 @@ func TestHAIPStatusListTrust(t *testing.T) {
 		})
 	}
 }
+
+// TestHAIPRevokedRightAfterReceipt: a credential the issuer revokes right
+// after the wallet received it is not presented in the same session: the
+// status list fetched while verifying it on receipt is not what the check
+// before presenting answers from (it would say valid for the list's ttl).
+func TestHAIPRevokedRightAfterReceipt(t *testing.T) {
+	anchors := newHAIPAnchors(t)
+	verifierAnchor, err := pki.NewDevAuthority(pki.AuthorityConfig{CommonName: "verifier anchor"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	iss := newHAIPIssuer(t, anchors)
+	v := newHAIPVerifier(t, verifierAnchor, anchors.issuer)
+	w := initWallet(t, t.TempDir(), wallet.WithAllowLoopback(), wallet.WithTransportUnsafe(iss.srv.Client().Transport),
+		wallet.WithIssuerAnchors(anchorsOf(t, anchors.issuer)), wallet.WithWalletProvider(newWalletProvider(t, anchors.provider)),
+		wallet.WithStatusListMinEntries(0), wallet.WithVerifierAnchors(anchorsOf(t, verifierAnchor)))
+	defer w.Close()
+	receiveHAIP(t, w, iss)
+	iss.revoke(t, 0)
+	pr, err := w.ReadRequest(ctx, v.invocation())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := w.Present(ctx, pr, nil); !errors.Is(err, wallet.ErrNoUsableCopy) || !errors.Is(err, credentials.ErrStatus) {
+		t.Fatalf("revoked credential: %v, want ErrNoUsableCopy", err)
+	}
+	if accepted, refused := v.outcomes(); len(accepted)+len(refused) != 0 {
+		t.Fatal("something was sent")
+	}
+}
