@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"slices"
 
+	"github.com/loopbrug/paspoort/credentials/sdjwt"
+	"github.com/loopbrug/paspoort/credentials/sdjwtvc"
 	"github.com/loopbrug/paspoort/credentials/statuslist"
 )
 
@@ -58,19 +60,34 @@ type StatusReport struct {
 // runs out, so copies on one list cost one fetch. With offline, status lists
 // are not fetched (StatusNotChecked). The error joins the reasons of every
 // StatusUnknown copy and is nil otherwise.
+//
+// A copy whose issuer signed it with an x5c chain that leads to one of the
+// wallet's issuer anchors (WithIssuerAnchors) is checked as on receipt: its
+// status list must carry its own x5c chain to that same anchor, naming the
+// same issuer (HAIP 1.0 §7; statuslist.Checker.CheckCertifiedStatus); a
+// key found through the issuer's JWT VC Issuer Metadata or DID does not
+// do, and a HAIP issuer need not publish either. A chain that no longer
+// validates (an expired leaf) makes the copy StatusUnknown.
 func (w *Wallet) CheckStatus(ctx context.Context, c *Credential, offline bool) (StatusReport, error) {
 	if !c.ExpiresAt.IsZero() && w.cfg.now().After(c.ExpiresAt) {
 		return StatusReport{Status: StatusExpired}, nil
 	}
 	r := StatusReport{Status: StatusNone, Copies: make([]Status, c.Copies)}
 	var errs []error
+	var certs []certification
+	if !offline && c.Status != nil {
+		var err error
+		if certs, err = w.certifications(ctx, c); err != nil {
+			errs = append(errs, err)
+		}
+	}
 	for i := range r.Copies {
 		st := StatusNone
 		if i < len(c.Status) && c.Status[i] != nil {
 			st = StatusNotChecked
 			if !offline {
 				var err error
-				st, err = w.copyStatus(ctx, c, i)
+				st, err = w.copyStatus(ctx, c, i, certs)
 				if err != nil {
 					errs = append(errs, fmt.Errorf("copy %d: %w", i, err))
 				}
@@ -183,8 +200,70 @@ func (w *Wallet) knownStatus(ctx context.Context, id string) ([]Status, error) {
 	return mergeStatus(c.LastStatus, r.Copies), nil
 }
 
-func (w *Wallet) copyStatus(ctx context.Context, c *Credential, i int) (Status, error) {
-	err := w.checker.CheckStatus(ctx, c.Issuer, *c.Status[i])
+// certification is how a stored copy's issuer key is certified: cert is
+// the x5c chain validated to an issuer anchor, nil when the copy carries no
+// x5c or the wallet has no issuer anchors (the key is then found as
+// before); err when its chain does not validate now.
+type certification struct {
+	cert *sdjwtvc.Certification
+	err  error
+}
+
+// certifications validates the x5c chain of every stored copy of c to the
+// wallet's issuer anchors at the wallet's time (sdjwtvc.X509Keys, as on
+// receipt); nil without issuer anchors. The error is that of reading the
+// copies: every copy is then StatusUnknown.
+func (w *Wallet) certifications(ctx context.Context, c *Credential) ([]certification, error) {
+	if w.cfg.issuerAnchors == nil {
+		return nil, nil
+	}
+	w.mu.RLock()
+	if w.closed {
+		w.mu.RUnlock()
+		return nil, ErrClosed
+	}
+	sec, _, err := w.secrets(ctx, c.ID)
+	w.mu.RUnlock()
+	if err != nil {
+		return nil, fmt.Errorf("read the copies of credential %s: %w", c.ID, err)
+	}
+	out := make([]certification, len(sec.Copies))
+	x := sdjwtvc.X509Keys{Anchors: w.cfg.issuerAnchors}
+	for i, cp := range sec.Copies {
+		t, err := sdjwt.Parse(cp.SDJWT)
+		if err != nil {
+			out[i].err = fmt.Errorf("%w: copy %d: %w", ErrCorrupt, i, err)
+			continue
+		}
+		_, cert, err := x.ResolveIssuerKeyFromHeader(ctx, c.Issuer, t.JWT.Header, w.cfg.now())
+		switch {
+		case errors.Is(err, sdjwtvc.ErrNotApplicable):
+		case err != nil:
+			if ce := certificateError(err); ce != nil {
+				err = ce
+			}
+			out[i].err = fmt.Errorf("issuer certificate: %w", err)
+		default:
+			out[i].cert = cert
+		}
+	}
+	return out, nil
+}
+
+// copyStatus checks the status list entry of copy i: through the certified
+// path when certs has a certification for it.
+func (w *Wallet) copyStatus(ctx context.Context, c *Credential, i int, certs []certification) (Status, error) {
+	var err error
+	switch {
+	case certs == nil && w.cfg.issuerAnchors != nil:
+		return StatusUnknown, fmt.Errorf("%w: the copies could not be read", ErrCorrupt)
+	case i < len(certs) && certs[i].err != nil:
+		return StatusUnknown, certs[i].err
+	case i < len(certs) && certs[i].cert != nil:
+		err = w.checker.CheckCertifiedStatus(ctx, c.Issuer, certs[i].cert, *c.Status[i])
+	default:
+		err = w.checker.CheckStatus(ctx, c.Issuer, *c.Status[i])
+	}
 	switch {
 	case err == nil:
 		return StatusValid, nil

@@ -422,12 +422,22 @@ func (w *Wallet) initNetwork() error {
 		w.keys = sdjwtvc.Chain{sdjwtvc.DIDKeys{Resolver: w.did}, &sdjwtvc.MetadataKeys{Fetcher: w.fetch}}
 	}
 	w.keys = issuerKeys(w.keys, w.cfg.issuerAnchors)
-	ch, err := statuslist.NewChecker(w.fetch, w.keys, statuslist.WithMinEntries(w.cfg.minEntries), statuslist.WithClock(w.cfg.now))
+	checker := func() (*statuslist.Checker, error) {
+		return statuslist.NewChecker(w.fetch, w.keys, statuslist.WithMinEntries(w.cfg.minEntries), statuslist.WithClock(w.cfg.now))
+	}
+	if w.checker, err = checker(); err != nil {
+		return err
+	}
+	// Receipt checks the status of a new credential with a checker of its
+	// own: a list fetched then is not what the holder's later checks
+	// ("my paspoort", before presenting) answer from, so that a revocation
+	// right after receipt is seen by the next of them rather than hidden
+	// for the list's ttl.
+	receipt, err := checker()
 	if err != nil {
 		return err
 	}
-	w.checker = ch
-	v, err := sdjwtvc.NewVerifier(w.keys, sdjwtvc.WithStatusChecker(ch), sdjwtvc.WithClock(w.cfg.now))
+	v, err := sdjwtvc.NewVerifier(w.keys, sdjwtvc.WithStatusChecker(receipt), sdjwtvc.WithClock(w.cfg.now))
 	if err != nil {
 		return err
 	}

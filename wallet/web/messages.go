@@ -39,6 +39,10 @@ func messageFor(err error, lang, org string) string {
 		return fmt.Sprintf(t["e_used"], org)
 	case errors.Is(err, wallet.ErrLoopbackRefused):
 		return t["e_loopback"]
+	case errors.Is(err, wallet.ErrIssuerCertificateExpired):
+		return fmt.Sprintf(t["e_issuer_cert_exp"], org, org)
+	case errors.Is(err, wallet.ErrIssuerCertificateUntrusted):
+		return fmt.Sprintf(t["e_issuer_cert"], org, org)
 	case errors.Is(err, wallet.ErrUntrustedCertificate):
 		return t["e_cert"]
 	case errors.Is(err, wallet.ErrIssuerUnreachable):

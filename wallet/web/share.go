@@ -226,7 +226,11 @@ func (d *Desk) consent(c echo.Context, s *session, w *wallet.Wallet) error {
 		d.cfg.Logger.Info("presentation failed", "class", className(err))
 		return d.fail(c, s, http.StatusBadRequest, shareMessage(err, lang), nil)
 	}
-	return d.render(c, http.StatusOK, "shared.html", s, map[string]any{"P": presentationView(res.Presentation, lang), "ReceiptBad": res.DecisionNotKept != nil})
+	// The verifier may ask to send the browser back to it (OpenID4VP §8.2:
+	// redirect_uri with a response_code; the wallet checked it is https):
+	// a button, so that the holder sees first what was shared.
+	return d.render(c, http.StatusOK, "shared.html", s, map[string]any{"P": presentationView(res.Presentation, lang), "ReceiptBad": res.DecisionNotKept != nil,
+		"Next": res.RedirectURI})
 }
 
 // sharedItem is what one presentation disclosed from one credential, in
