@@ -5,9 +5,11 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"mime"
 	"net/http"
 	"net/url"
 	"slices"
+	"strings"
 
 	"github.com/loopbrug/paspoort/credentials"
 	"github.com/loopbrug/paspoort/credentials/oid4vci"
@@ -126,11 +128,7 @@ func (w *Wallet) resolveOffer(ctx context.Context, offerURI string) (*Offer, err
 	if err != nil {
 		return nil, err
 	}
-	res, err := w.fetch.Get(ctx, mdURL, "application/json")
-	if err != nil {
-		return nil, fmt.Errorf("fetch issuer metadata: %w", err)
-	}
-	md, err := oid4vci.ParseIssuerMetadata(res.Body, co.CredentialIssuer)
+	md, err := w.issuerMetadata(ctx, mdURL, co.CredentialIssuer)
 	if err != nil {
 		return nil, err
 	}
@@ -168,7 +166,7 @@ func (w *Wallet) resolveOffer(ctx context.Context, offerURI string) (*Offer, err
 	if err != nil {
 		return nil, err
 	}
-	res, err = w.fetch.Get(ctx, asURL, "application/json")
+	res, err := w.fetch.Get(ctx, asURL, "application/json")
 	if err != nil {
 		return nil, fmt.Errorf("fetch authorization server metadata: %w", err)
 	}
@@ -181,6 +179,27 @@ func (w *Wallet) resolveOffer(ctx context.Context, offerURI string) (*Offer, err
 	}
 	o.as = asm
 	return o, nil
+}
+
+// issuerMetadata fetches Credential Issuer Metadata (VCI §12.2.2). With
+// issuer anchors the wallet also accepts signed metadata (§12.2.3; HAIP
+// §4.1: "Accept: application/jwt"), and uses it only when its x5c chain
+// validates to those anchors and names the issuer
+// (oid4vci.VerifySignedMetadata): an issuer that answers with signed
+// metadata the wallet cannot trust is refused, never read unsigned.
+func (w *Wallet) issuerMetadata(ctx context.Context, mdURL, issuer string) (*oid4vci.IssuerMetadata, error) {
+	accept := "application/json"
+	if w.cfg.issuerAnchors != nil {
+		accept = oid4vci.MediaTypeJWT + ", application/json;q=0.5"
+	}
+	res, err := w.fetch.Get(ctx, mdURL, accept)
+	if err != nil {
+		return nil, fmt.Errorf("fetch issuer metadata: %w", err)
+	}
+	if mt, _, _ := mime.ParseMediaType(res.Header.Get("Content-Type")); mt == oid4vci.MediaTypeJWT {
+		return oid4vci.VerifySignedMetadata(strings.TrimSpace(string(res.Body)), issuer, w.cfg.issuerAnchors, []jose.Alg{jose.ES256}, w.cfg.now())
+	}
+	return oid4vci.ParseIssuerMetadata(res.Body, issuer)
 }
 
 func sameOrigin(a, b string) bool {
