@@ -74,6 +74,7 @@ func (v *Verifier) Handler() http.Handler {
 		return c.Blob(http.StatusOK, "application/schema+json", profile.Schema())
 	})
 	e.GET("/request/:id", v.getRequestObject)
+	e.GET(PathDone, getDone)
 	e.POST("/request/:id", v.getRequestObject)
 	e.POST("/response", v.postResponse)
 	e.GET("/result/:id", func(c echo.Context) error {
@@ -282,4 +283,23 @@ func (v *Verifier) getReady(c echo.Context) error {
 		}
 	}
 	return c.String(http.StatusOK, "ready\n")
+}
+
+// PathDone is the page an X.509 verifier's redirect_uri names when the
+// transaction was made without one of its own (HAIP 1.0 §5).
+const PathDone = "/done"
+
+// donePage says, in plain Dutch and English, that the answer arrived and
+// what happens next; it shows nothing of the answer.
+const donePage = `<!doctype html><html lang="nl"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">` +
+	`<title>Ontvangen</title></head><body style="font-family:system-ui,sans-serif;max-width:34rem;margin:2rem auto;padding:0 1rem;line-height:1.5">` +
+	`<h1>Uw gegevens zijn ontvangen</h1><p>De organisatie die erom vroeg, heeft uw antwoord gekregen. Zij laat u weten wat het besluit is. U kunt dit venster sluiten.</p>` +
+	`<p lang="en">Your details were received. The organisation that asked will tell you its decision. You can close this window.</p></body></html>`
+
+func getDone(c echo.Context) error {
+	h := c.Response().Header()
+	h.Set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'")
+	h.Set("X-Content-Type-Options", "nosniff")
+	h.Set("Cache-Control", "no-store")
+	return c.HTML(http.StatusOK, donePage)
 }

@@ -179,10 +179,17 @@ func (v *Verifier) handleResponse(ctx context.Context, form url.Values) (*Respon
 	v.metrics.responses.WithLabelValues(string(d.Outcome)).Inc()
 	v.log.InfoContext(ctx, "decision", "transaction", tx.ID, "profile", p.ID, "outcome", string(d.Outcome), "rejected", len(d.Rejected))
 	out := &ResponseReply{Receipt: rc, TransactionID: tx.ID}
-	if code != "" {
+	switch {
+	case code != "":
 		if out.RedirectURI, err = oid4vp.RedirectWithResponseCode(tx.RedirectURI, code, v.urls); err != nil {
 			return nil, fmt.Errorf("redirect_uri: %w", err)
 		}
+	case oid4vp.IsX509(v.prefix):
+		// HAIP 1.0 §5: "The Verifier MUST return redirect_uri". A
+		// transaction made without one sends the holder's browser to the
+		// verifier's own page that says the answer arrived; it carries no
+		// response code, as nothing is to be fetched with it.
+		out.RedirectURI = strings.TrimSuffix(v.cfg.BaseURL, "/") + PathDone
 	}
 	return out, nil
 }

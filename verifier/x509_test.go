@@ -3,6 +3,7 @@ package verifier_test
 import (
 	"context"
 	"crypto/x509"
+	"encoding/json"
 	"errors"
 	"io"
 	"net/http"
@@ -111,11 +112,23 @@ func TestX509Verifier(t *testing.T) {
 		t.Fatal(err)
 	}
 	r = vr.Request
-	if code, body := w.post(r, w.vpToken(r, r.ClientID, r.Nonce, false), ""); code != http.StatusOK {
+	code, body := w.post(r, w.vpToken(r, r.ClientID, r.Nonce, false), "")
+	if code != http.StatusOK {
 		t.Fatalf("response: %d %s", code, body)
 	}
 	if d := e.result(req.TransactionID).Decision; d == nil || d.Outcome != profile.OutcomeAccepted {
 		t.Fatalf("decision %+v", d)
+	}
+	// HAIP 1.0 §5: the verifier returns a redirect_uri, here its own page
+	// as the transaction was made without one.
+	var reply struct {
+		RedirectURI string `json:"redirect_uri"`
+	}
+	if err := json.Unmarshal(body, &reply); err != nil || !strings.HasSuffix(reply.RedirectURI, verifier.PathDone) {
+		t.Fatalf("reply %s: no redirect_uri to the done page", body)
+	}
+	if code, page := e.do("GET", verifier.PathDone, "", nil, ""); code != http.StatusOK || !strings.Contains(string(page), "Uw gegevens zijn ontvangen") {
+		t.Fatalf("done page: %d %s", code, page)
 	}
 	// HAIP 1.0 §5: only direct_post.jwt is offered.
 	b := `{"profile":"` + profileTeacher + `","response_mode":"direct_post"}`
