@@ -40,7 +40,7 @@ func TestSignedIssuerMetadata(t *testing.T) {
 		want error
 	}{
 		{"signed under a trusted anchor", trusted, nil},
-		{"signed under another anchor", stranger, oid4vci.ErrSignedMetadata},
+		{"signed under another anchor", stranger, pki.ErrUntrusted},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			key, _ := jose.GenerateKey(jose.ES256)

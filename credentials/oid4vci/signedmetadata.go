@@ -60,7 +60,8 @@ func SignMetadata(key *jose.PrivateKey, x5c []string, md *IssuerMetadata, now ti
 // URI SAN equal to it, or a DNS SAN of its host, pki.MatchIssuer). Then
 // typ, the signature (algs), sub = issuer, iat not in the future, exp not
 // passed, and the metadata parameters as ParseIssuerMetadata checks them.
-// Trust failures are ErrSignedMetadata; bad metadata ErrInvalidMetadata.
+// Chain failures are pki's errors (ErrUntrusted, ErrExpired, …), other
+// trust failures ErrSignedMetadata, bad metadata ErrInvalidMetadata.
 func VerifySignedMetadata(raw, issuer string, anchors *pki.Anchors, algs []jose.Alg, now time.Time) (*IssuerMetadata, error) {
 	j, err := jose.ParseCompact(raw)
 	if err != nil {
@@ -79,7 +80,9 @@ func VerifySignedMetadata(raw, issuer string, anchors *pki.Anchors, algs []jose.
 	}
 	v, err := anchors.Verify(chain, now)
 	if err != nil {
-		return nil, fmt.Errorf("%w: %w", ErrSignedMetadata, err)
+		// pki's error keeps its own class: an expired leaf is CLAIM, an
+		// unknown anchor TRUST.
+		return nil, fmt.Errorf("signed issuer metadata: %w", err)
 	}
 	if err := pki.MatchIssuer(v.Leaf, issuer); err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrSignedMetadata, err)

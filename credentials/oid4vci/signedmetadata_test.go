@@ -63,7 +63,7 @@ func TestSignedMetadata(t *testing.T) {
 		want      error
 		wantClass error
 	}{
-		{"chain to another anchor", sign(chainOf(other, iss), md, now, time.Hour), oid4vci.ErrSignedMetadata, credentials.ErrTrust},
+		{"chain to another anchor", sign(chainOf(other, iss), md, now, time.Hour), pki.ErrUntrusted, credentials.ErrTrust},
 		{"leaf names another issuer", sign(chainOf(auth, "https://other.example"), md, now, time.Hour), oid4vci.ErrSignedMetadata, credentials.ErrTrust},
 		{"sub is another issuer", sign(chainOf(auth, iss), &otherMD, now, time.Hour), oid4vci.ErrSignedMetadata, credentials.ErrTrust},
 		{"expired", sign(chainOf(auth, iss), md, now.Add(-2*time.Hour), time.Hour), oid4vci.ErrSignedMetadata, credentials.ErrTrust},
