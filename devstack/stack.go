@@ -411,7 +411,7 @@ func (s *Stack) openVerifier(v *Verifier, serverTLS *tls.Config) error {
 			return err
 		}
 		cfg.ClientIDPrefix, cfg.TrustAnchors = oid4vp.PrefixX509Hash, s.pki.anchors
-		cfg.Trust = verifier.CertifiedAsListed{Source: v.Trust, Anchors: []string{s.pki.anchorID()}}
+		cfg.Trust = &verifier.CertifiedAsListed{Source: v.Trust, Anchors: []string{s.pki.anchorID()}}
 	}
 	v.Verifier, err = verifier.New(store, cfg, verifier.WithAllowLoopback(), verifier.WithFetcher(fetcher), verifier.WithLogger(log), verifier.WithClock(s.opts.Now))
 	if err != nil {

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/loopbrug/paspoort/credentials"
@@ -165,13 +166,25 @@ func (p pinnedStatus) CheckCertifiedStatus(ctx context.Context, iss string, cert
 type CertifiedAsListed struct {
 	Source  TrustSource
 	Anchors []string
+
+	// The list derived from the source's last list, rebuilt only when the
+	// source hands out another one (a register refresh): TrustList runs on
+	// every presentation.
+	mu       sync.Mutex
+	from     *TrustList
+	expanded *TrustList
 }
 
 // TrustList implements TrustSource.
-func (c CertifiedAsListed) TrustList(ctx context.Context) (*TrustList, error) {
+func (c *CertifiedAsListed) TrustList(ctx context.Context) (*TrustList, error) {
 	tl, err := c.Source.TrustList(ctx)
 	if err != nil || tl == nil {
 		return tl, err
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if tl == c.from {
+		return c.expanded, nil
 	}
 	out := &TrustList{Issuers: append([]TrustedIssuer(nil), tl.Issuers...)}
 	for _, e := range tl.Issuers {
@@ -185,5 +198,6 @@ func (c CertifiedAsListed) TrustList(ctx context.Context) (*TrustList, error) {
 			out.Issuers = append(out.Issuers, ce)
 		}
 	}
+	c.from, c.expanded = tl, out
 	return out, nil
 }

@@ -17,7 +17,8 @@ func TestCertifiedAsListed(t *testing.T) {
 		{ID: "https://school.example", Types: []string{"level"}, Kind: "school"},
 		{ID: "did:web:assessor.example", Types: []string{"skill"}},
 	}}}
-	tl, err := CertifiedAsListed{Source: src, Anchors: []string{"A1"}}.TrustList(context.Background())
+	c := &CertifiedAsListed{Source: src, Anchors: []string{"A1"}}
+	tl, err := c.TrustList(context.Background())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -41,5 +42,9 @@ func TestCertifiedAsListed(t *testing.T) {
 	}
 	if len(src.List.Issuers) != 2 {
 		t.Fatal("the source list was changed")
+	}
+	// The same source list gives the same derived list, built once.
+	if again, err := c.TrustList(context.Background()); err != nil || again != tl {
+		t.Fatalf("derived list rebuilt for the same source list: %v", err)
 	}
 }

@@ -154,7 +154,7 @@ func (a *access) takeNonce(res *safehttp.Response, err error) bool {
 // and client attestation, retrying once when the server asks for its DPoP
 // nonce.
 func (w *Wallet) postForm(ctx context.Context, a *access, u string, form url.Values, withDPoP bool) (*safehttp.Response, error) {
-	for try := 0; ; try++ {
+	return a.retryOnNonce(withDPoP, func() (*http.Request, error) {
 		req, err := http.NewRequestWithContext(ctx, http.MethodPost, u, strings.NewReader(form.Encode()))
 		if err != nil {
 			return nil, fmt.Errorf("%w: %v", credentials.ErrFormat, err)
@@ -175,8 +175,22 @@ func (w *Wallet) postForm(ctx context.Context, a *access, u string, form url.Val
 				return nil, err
 			}
 		}
-		res, err := w.fetch.DoOAuth(ctx, req)
-		if withDPoP && a.takeNonce(res, err) && try == 0 {
+		return req, nil
+	}, func(req *http.Request) (*safehttp.Response, error) { return w.fetch.DoOAuth(ctx, req) })
+}
+
+// retryOnNonce sends the request build makes and, when retry is set and
+// the server answers for want of its DPoP nonce (takeNonce), builds and
+// sends it once more, so that the new proof carries the nonce given. a may
+// be nil (no access token, no DPoP): then it sends once.
+func (a *access) retryOnNonce(retry bool, build func() (*http.Request, error), send func(*http.Request) (*safehttp.Response, error)) (*safehttp.Response, error) {
+	for try := 0; ; try++ {
+		req, err := build()
+		if err != nil {
+			return nil, err
+		}
+		res, err := send(req)
+		if retry && a != nil && a.takeNonce(res, err) && try == 0 {
 			continue
 		}
 		return res, err

@@ -406,7 +406,7 @@ func matchKey(cred string, keys []*jose.PrivateKey, used []bool) (*jose.PrivateK
 // a when given (Bearer, or DPoP with a fresh proof, RFC 9449 §7.1; a
 // use_dpop_nonce answer is retried once with the server's nonce, §9).
 func (w *Wallet) post(ctx context.Context, u string, a *access, body []byte) (*safehttp.Response, error) {
-	for try := 0; ; try++ {
+	return a.retryOnNonce(a != nil, func() (*http.Request, error) {
 		req, err := http.NewRequestWithContext(ctx, http.MethodPost, u, bytes.NewReader(body))
 		if err != nil {
 			return nil, fmt.Errorf("%w: %v", credentials.ErrFormat, err)
@@ -420,10 +420,6 @@ func (w *Wallet) post(ctx context.Context, u string, a *access, body []byte) (*s
 				return nil, err
 			}
 		}
-		res, err := w.fetch.Do(ctx, req)
-		if a != nil && a.takeNonce(res, err) && try == 0 {
-			continue
-		}
-		return res, err
-	}
+		return req, nil
+	}, func(req *http.Request) (*safehttp.Response, error) { return w.fetch.Do(ctx, req) })
 }

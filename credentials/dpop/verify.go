@@ -4,9 +4,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"crypto/subtle"
-	"encoding/json"
 	"fmt"
-	"math"
 	"time"
 
 	"github.com/loopbrug/paspoort/credentials"
@@ -184,7 +182,7 @@ func VerifyProof(raw string, p Policy) (*Proof, error) {
 		return nil, fail(credentials.ErrClaim, "htu is missing")
 	}
 	out.JTI = jti
-	iat, err := numericDate(c["iat"])
+	iat, err := jose.NumericDate(c["iat"])
 	if err != nil {
 		return nil, fail(credentials.ErrClaim, "iat: %v", err)
 	}
@@ -233,18 +231,4 @@ func VerifyProof(raw string, p Policy) (*Proof, error) {
 		return nil, fmt.Errorf("%w: %w", ErrInvalidProof, ErrKeyMismatch)
 	}
 	return out, nil
-}
-
-// numericDate reads a JSON number of seconds within 0..253402300799.
-func numericDate(v any) (time.Time, error) {
-	n, ok := v.(json.Number)
-	if !ok {
-		return time.Time{}, fmt.Errorf("not a number")
-	}
-	f, err := n.Float64()
-	if err != nil || math.IsNaN(f) || f < 0 || f > 253402300799 {
-		return time.Time{}, fmt.Errorf("out of range")
-	}
-	sec, frac := math.Modf(f)
-	return time.Unix(int64(sec), int64(frac*1e9)), nil
 }

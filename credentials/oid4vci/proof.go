@@ -2,9 +2,7 @@ package oid4vci
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
-	"math"
 	"strings"
 	"time"
 
@@ -229,7 +227,7 @@ func VerifyProof(raw string, p ProofPolicy) (*Proof, error) {
 	if aud, ok := c["aud"].(string); !ok || aud != p.Audience {
 		return nil, fmt.Errorf("%w: %w: aud is not the credential issuer %q", ErrInvalidProof, credentials.ErrClaim, trunc(p.Audience))
 	}
-	iat, err := numericDate(c["iat"])
+	iat, err := jose.NumericDate(c["iat"])
 	if err != nil {
 		return nil, fmt.Errorf("%w: %w: iat: %v", ErrInvalidProof, credentials.ErrClaim, err)
 	}
@@ -383,19 +381,4 @@ func keyHasDID(key *jose.PublicKey, subject, id string) bool {
 		return true
 	}
 	return false
-}
-
-// numericDate reads a JSON number of seconds, integer or not, within
-// 0..253402300799 (year 9999).
-func numericDate(v any) (time.Time, error) {
-	n, ok := v.(json.Number)
-	if !ok {
-		return time.Time{}, fmt.Errorf("not a number")
-	}
-	f, err := n.Float64()
-	if err != nil || math.IsNaN(f) || f < 0 || f > 253402300799 {
-		return time.Time{}, fmt.Errorf("out of range")
-	}
-	sec, frac := math.Modf(f)
-	return time.Unix(int64(sec), int64(frac*1e9)), nil
 }
