@@ -27,8 +27,23 @@ type Result struct {
 	Elapsed time.Duration
 	// P50 and P99 are latency percentiles of one flow.
 	P50, P99 time.Duration
+	// CPU is the CPU time (user and system) the whole process used in the
+	// timed phase: services and clients of a run in this process, or the
+	// clients alone against --target replicas. Zero where it cannot be
+	// read.
+	CPU time.Duration
 	// Err is the first failure, if any.
 	Err error
+}
+
+// CPUPerFlow returns the process's CPU time per flow, zero when unknown.
+// Unlike the rate, it hardly moves when other processes take the cores, so
+// it is the figure to compare two versions of the code by.
+func (r Result) CPUPerFlow() time.Duration {
+	if r.CPU <= 0 || r.Flows == 0 {
+		return 0
+	}
+	return r.CPU / time.Duration(r.Flows)
 }
 
 // PerSecond returns the successful flows per second, times per (the
@@ -76,6 +91,7 @@ func Run(ctx context.Context, l Load, flow func(ctx context.Context, i int) erro
 	if l.Timer != nil {
 		l.Timer.ResetTimer()
 	}
+	cpu0, cpuOK := processCPU()
 	start := time.Now()
 	each(n, l.Concurrency, func(i int) {
 		t0 := time.Now()
@@ -86,6 +102,9 @@ func Run(ctx context.Context, l Load, flow func(ctx context.Context, i int) erro
 		lat[i] = time.Since(t0)
 	})
 	r := Result{Flows: n, Failed: int(failed.Load()), Elapsed: time.Since(start)}
+	if cpu1, ok := processCPU(); ok && cpuOK {
+		r.CPU = time.Duration(cpu1 - cpu0)
+	}
 	if l.Timer != nil {
 		l.Timer.StopTimer()
 	}

@@ -2,7 +2,9 @@ package bench_test
 
 import (
 	"context"
+	"crypto/sha256"
 	"errors"
+	"runtime"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -171,5 +173,43 @@ func TestServices(t *testing.T) {
 				t.Fatalf("%d of %d flows failed (want %d flows), first: %v", r.Failed, r.Flows, tt.flows, r.Err)
 			}
 		})
+	}
+}
+
+// TestRunCPU: a run whose flows compute reports the process's CPU time,
+// and a run whose flows sleep as long far less per flow.
+func TestRunCPU(t *testing.T) {
+	if runtime.GOOS == "windows" || runtime.GOOS == "plan9" {
+		t.Skip("process CPU time is read on unix only")
+	}
+	data := make([]byte, 8<<20)
+	var took time.Duration
+	busy, err := bench.Run(context.Background(), bench.Load{Flows: 4, Concurrency: 1}, func(context.Context, int) error {
+		start := time.Now()
+		for range 4 {
+			sha256.Sum256(data)
+		}
+		took = max(took, time.Since(start))
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	idle, err := bench.Run(context.Background(), bench.Load{Flows: 4, Concurrency: 1}, func(context.Context, int) error {
+		time.Sleep(took)
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Hashing 32 MiB takes milliseconds of CPU however busy the machine.
+	if busy.CPUPerFlow() < time.Millisecond {
+		t.Errorf("hashing run: %v CPU per flow (CPU %v); want at least 1ms", busy.CPUPerFlow(), busy.CPU)
+	}
+	if idle.CPUPerFlow() >= busy.CPUPerFlow()/2 {
+		t.Errorf("sleeping run: %v CPU per flow, hashing run %v: the sleep should cost far less", idle.CPUPerFlow(), busy.CPUPerFlow())
+	}
+	if (bench.Result{}).CPUPerFlow() != 0 {
+		t.Error("an empty result has CPU per flow")
 	}
 }

@@ -201,6 +201,11 @@ func runBench(cmd *cobra.Command, cpuProfile string, tg *benchTargets, bench fun
 	}
 	ms := func(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
 	out["seconds"], out["p50_ms"], out["p99_ms"] = r.Elapsed.Seconds(), ms(r.P50), ms(r.P99)
+	if c := r.CPUPerFlow(); c > 0 {
+		// The process's CPU time per flow and the cores it kept busy:
+		// steadier than the rate on a shared machine.
+		out["cpu_ms_per_flow"], out["cpu_cores"] = ms(c), r.CPU.Seconds()/r.Elapsed.Seconds()
+	}
 	if werr := writeJSON(cmd, out); werr != nil {
 		return werr
 	}
