@@ -28,7 +28,8 @@ func newIssuerBenchCommand() *cobra.Command {
 			"create offers, then let C concurrent wallets each redeem an offer (token), get a c_nonce,\n" +
 			"sign --batch key proofs and receive that many SD-JWT VCs, until N credentials are issued.\n" +
 			"Prints credentials per second and the p50 and p99 latency of one whole issuance flow\n" +
-			"(token + nonce + credential request). Every acknowledged write is synced to disk.\n\n" +
+			"(token + nonce + credential request), and the CPU time this process spent per flow\n" +
+			"(cpu_ms_per_flow, issuer and wallets together). Every acknowledged write is synced to disk.\n\n" +
 			"--target URL (repeatable) loads issuer replicas that already run (issuer serve --store)\n" +
 			"instead: offers are made through their admin API (--admin-token-file, --ca-file), and each\n" +
 			"flow redeems its code at one target and gets its credential at the next. A flow that a\n" +
@@ -93,7 +94,8 @@ func newVerifierBenchCommand() *cobra.Command {
 			"response is decrypted, verified (signature, KB-JWT audience and nonce, sd_hash, times,\n" +
 			"trusted issuer), re-checked against the DCQL query, decided on, stored (the nonce spent\n" +
 			"and the decision synced to disk) and answered with a signed receipt.\n" +
-			"Prints presentations verified per second and the p50 and p99 latency of one response.\n\n" +
+			"Prints presentations verified per second, the p50 and p99 latency of one response, and\n" +
+			"the CPU time this process spent per response (cpu_ms_per_flow, verifier and clients together).\n\n" +
 			"--target URL (repeatable) loads verifier replicas that already run (verifier serve --store)\n" +
 			"instead: transactions for --profile are made through their admin API (--admin-token-file,\n" +
 			"--ca-file), answered with --credential (from an issuer they trust) and --holder-key, and each\n" +
