@@ -82,45 +82,35 @@ func TestWalletAuthorizationCodeFlow(t *testing.T) {
 		t.Fatalf("the code redeemed twice: %v", err)
 	}
 
-	t.Run("refused at the page", func(t *testing.T) {
-		off, txCode := offer(t)
-		az, err := w.StartAuthorization(ctx, off, redirect)
-		if err != nil {
-			t.Fatal(err)
-		}
-		back := browser(t, s, az.URL, txCode, "deny")
-		if _, err := w.FinishAuthorization(ctx, az, back, wallet.ReceiveOptions{}); !errors.Is(err, wallet.ErrAuthorizationDenied) {
-			t.Fatalf("err = %v", err)
-		}
-	})
-	t.Run("another state", func(t *testing.T) {
-		off, txCode := offer(t)
-		az, err := w.StartAuthorization(ctx, off, redirect)
-		if err != nil {
-			t.Fatal(err)
-		}
-		back := browser(t, s, az.URL, txCode, "allow")
-		u, _ := url.Parse(back)
-		q := u.Query()
-		q.Set("state", "forged")
-		u.RawQuery = q.Encode()
-		if _, err := w.FinishAuthorization(ctx, az, u.String(), wallet.ReceiveOptions{}); !errors.Is(err, wallet.ErrAuthorizationResponse) {
-			t.Fatalf("err = %v", err)
-		}
-	})
-	t.Run("another issuer in iss", func(t *testing.T) {
-		off, txCode := offer(t)
-		az, err := w.StartAuthorization(ctx, off, redirect)
-		if err != nil {
-			t.Fatal(err)
-		}
-		back := browser(t, s, az.URL, txCode, "allow")
-		u, _ := url.Parse(back)
-		q := u.Query()
-		q.Set("iss", s.Issuer(devstack.IssuerNS).URL)
-		u.RawQuery = q.Encode()
-		if _, err := w.FinishAuthorization(ctx, az, u.String(), wallet.ReceiveOptions{}); !errors.Is(err, wallet.ErrAuthorizationResponse) {
-			t.Fatalf("err = %v", err)
-		}
-	})
+	// Each row runs one more flow to the redirect and changes what comes
+	// back: the holder's answer at the page, or one parameter of the
+	// redirect.
+	for _, tt := range []struct {
+		name, decision string
+		param, value   string // a redirect parameter to replace, if any
+		want           error
+	}{
+		{name: "refused at the page", decision: "deny", want: wallet.ErrAuthorizationDenied},
+		{name: "another state", decision: "allow", param: "state", value: "forged", want: wallet.ErrAuthorizationResponse},
+		{name: "another issuer in iss", decision: "allow", param: "iss", value: s.Issuer(devstack.IssuerNS).URL, want: wallet.ErrAuthorizationResponse},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			off, txCode := offer(t)
+			az, err := w.StartAuthorization(ctx, off, redirect)
+			if err != nil {
+				t.Fatal(err)
+			}
+			back := browser(t, s, az.URL, txCode, tt.decision)
+			if tt.param != "" {
+				u, _ := url.Parse(back)
+				q := u.Query()
+				q.Set(tt.param, tt.value)
+				u.RawQuery = q.Encode()
+				back = u.String()
+			}
+			if _, err := w.FinishAuthorization(ctx, az, back, wallet.ReceiveOptions{}); !errors.Is(err, tt.want) {
+				t.Fatalf("err = %v", err)
+			}
+		})
+	}
 }

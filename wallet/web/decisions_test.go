@@ -100,6 +100,29 @@ var detailsRE = regexp.MustCompile(`(?s)<details>.*</details>`)
 func decisionDesk(t *testing.T) (string, string) {
 	t.Helper()
 	ctx := context.Background()
+	w, dir, opts, _ := skillWallet(t)
+	pr, err := w.ReadRequest(ctx, receiptVerifier(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := w.Present(ctx, pr, nil)
+	if err != nil {
+		t.Fatalf("present: %v", err)
+	}
+	if res.Decision == nil {
+		t.Fatalf("decision not kept: %v", res.DecisionNotKept)
+	}
+	id := res.Presentation.ID
+	w.Close()
+	return serveWallet(t, dir, opts).URL, id
+}
+
+// skillWallet makes a wallet in a new folder holding one skill credential
+// of a test issuer it trusts; it returns the wallet, its folder, the
+// options it was made with and the credential.
+func skillWallet(t *testing.T) (*wallet.Wallet, string, []wallet.Option, *wallet.Credential) {
+	t.Helper()
+	ctx := context.Background()
 	dir := t.TempDir()
 	ik, _ := jose.GenerateKey(jose.ES256)
 	const issuer = "https://assessor.example"
@@ -118,23 +141,17 @@ func decisionDesk(t *testing.T) (string, string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := w.Add(ctx, []wallet.Copy{{SDJWT: s, Key: hk}}, wallet.Meta{}); err != nil {
-		t.Fatal(err)
-	}
-	pr, err := w.ReadRequest(ctx, receiptVerifier(t))
+	c, err := w.Add(ctx, []wallet.Copy{{SDJWT: s, Key: hk}}, wallet.Meta{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	res, err := w.Present(ctx, pr, nil)
-	if err != nil {
-		t.Fatalf("present: %v", err)
-	}
-	if res.Decision == nil {
-		t.Fatalf("decision not kept: %v", res.DecisionNotKept)
-	}
-	id := res.Presentation.ID
-	w.Close()
+	return w, dir, opts, c
+}
 
+// serveWallet serves the web wallet over the store in dir, whose wallet
+// must be closed, until the test ends.
+func serveWallet(t *testing.T, dir string, opts []wallet.Option) *httptest.Server {
+	t.Helper()
 	store, err := wallet.OpenStore(dir, false, nil)
 	if err != nil {
 		t.Fatal(err)
@@ -147,7 +164,7 @@ func decisionDesk(t *testing.T) (string, string) {
 	srv := httptest.NewServer(d.Handler())
 	t.Cleanup(srv.Close)
 	t.Cleanup(d.Lock)
-	return srv.URL, id
+	return srv
 }
 
 // The "Besluiten" pages on a real wallet: the holder shares with a

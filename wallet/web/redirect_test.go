@@ -1,7 +1,6 @@
 package web_test
 
 import (
-	"context"
 	"encoding/json"
 	"io"
 	"net/http"
@@ -16,11 +15,7 @@ import (
 	"github.com/loopbrug/paspoort/credentials/dcql"
 	"github.com/loopbrug/paspoort/credentials/did"
 	"github.com/loopbrug/paspoort/credentials/oid4vp"
-	"github.com/loopbrug/paspoort/credentials/ppp"
-	"github.com/loopbrug/paspoort/credentials/sdjwtvc"
 	"github.com/loopbrug/paspoort/internal/jose"
-	"github.com/loopbrug/paspoort/wallet"
-	"github.com/loopbrug/paspoort/wallet/web"
 )
 
 // redirectVerifier is an OpenID4VP verifier (a did:jwk client, a signed
@@ -72,42 +67,9 @@ var shareActionRE = regexp.MustCompile(`action="/share/([^"]+)"`)
 // "shared" page (OpenID4VP §8.2: the wallet sends the holder back with the
 // response_code), naming the organisation.
 func TestSharedPageRedirect(t *testing.T) {
-	ctx := context.Background()
-	dir := t.TempDir()
-	ik, _ := jose.GenerateKey(jose.ES256)
-	const issuer = "https://assessor.example"
-	opts := []wallet.Option{wallet.WithKDFParams(wallet.KDFParams{Time: 1, MemoryKiB: wallet.MinKDFMemoryKiB, Threads: 1}),
-		wallet.WithIssuerKeys(sdjwtvc.StaticKeys{issuer: {ik.Public()}}), wallet.WithAllowLoopback()}
-	w, err := wallet.Init(ctx, dir, []byte(pass), opts...)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ty, _ := ppp.Lookup("skill")
-	var claims map[string]any
-	_ = json.Unmarshal(ty.Example(), &claims)
-	hk, _ := w.NewHolderKey()
-	s, err := sdjwtvc.Issue(ik, sdjwtvc.Credential{Issuer: issuer, VCT: ty.VCT, HolderKey: hk.Public(), Claims: claims,
-		IssuedAt: time.Now().Add(-time.Hour), Expires: time.Now().Add(24 * time.Hour)})
-	if err != nil {
-		t.Fatal(err)
-	}
-	c, err := w.Add(ctx, []wallet.Copy{{SDJWT: s, Key: hk}}, wallet.Meta{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	w, dir, opts, c := skillWallet(t)
 	w.Close()
-	store, err := wallet.OpenStore(dir, false, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { store.Close() })
-	d, err := web.New(web.Config{Store: store, WalletOptions: opts})
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := httptest.NewServer(d.Handler())
-	t.Cleanup(srv.Close)
-	t.Cleanup(d.Lock)
+	srv := serveWallet(t, dir, opts)
 
 	jar, _ := cookiejar.New(nil)
 	hc := &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
