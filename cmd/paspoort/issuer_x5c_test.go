@@ -15,22 +15,7 @@ import (
 // key refuses to start with TRUST, naming the commands that fix it.
 func TestIssuerX5CChainCommands(t *testing.T) {
 	tmp := t.TempDir()
-	anchor, data := filepath.Join(tmp, "pki"), filepath.Join(tmp, "issuer")
-	mustCLI(t, "", "pki", "init", "--dir", anchor)
-	keyFile := filepath.Join(tmp, "issuer-key.jwk")
-	mustCLI(t, "", "issuer", "key", "--data", data, "--out", keyFile)
-	b, err := os.ReadFile(keyFile)
-	if err != nil {
-		t.Fatal(err)
-	}
-	k, err := jose.ParsePublicKey(b)
-	if err != nil || strings.Contains(string(b), `"d"`) {
-		t.Fatalf("issuer key: %s %v", b, err)
-	}
-	again, err := jose.ParsePublicKey([]byte(mustCLI(t, "", "issuer", "key", "--data", data)))
-	if err != nil || !again.Equal(k) {
-		t.Fatalf("issuer key a second time: another key (%v)", err)
-	}
+	anchor, data, keyFile := keyForCertificate(t, tmp, "issuer")
 	const url = "https://127.0.0.1:8443"
 	mustCLI(t, "", "pki", "issue", "--dir", anchor, "--uri", url, "--key", keyFile, "--out", filepath.Join(tmp, "good"))
 	mustCLI(t, "", "pki", "issue", "--dir", anchor, "--uri", url, "--out", filepath.Join(tmp, "other"))
@@ -47,4 +32,31 @@ func TestIssuerX5CChainCommands(t *testing.T) {
 	if code == 0 || !strings.Contains(errOut, "--x5c-chain") {
 		t.Fatalf("serve with a JWK as chain: exit %d: %s", code, errOut)
 	}
+}
+
+// keyForCertificate makes a pki anchor in tmp/pki and a role ("issuer" or
+// "verifier") with data in tmp/role, and writes the public key the role
+// signs with, as "role key" prints it, to tmp/role-key.jwk. It checks
+// that the key file has no private part and that the command names the
+// same key every time. It returns the anchor's and the role's folders and
+// the key file.
+func keyForCertificate(t *testing.T, tmp, role string) (anchor, data, keyFile string) {
+	t.Helper()
+	anchor, data = filepath.Join(tmp, "pki"), filepath.Join(tmp, role)
+	mustCLI(t, "", "pki", "init", "--dir", anchor)
+	keyFile = filepath.Join(tmp, role+"-key.jwk")
+	mustCLI(t, "", role, "key", "--data", data, "--out", keyFile)
+	b, err := os.ReadFile(keyFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	k, err := jose.ParsePublicKey(b)
+	if err != nil || strings.Contains(string(b), `"d"`) {
+		t.Fatalf("%s key: %s %v", role, b, err)
+	}
+	again, err := jose.ParsePublicKey([]byte(mustCLI(t, "", role, "key", "--data", data)))
+	if err != nil || !again.Equal(k) {
+		t.Fatalf("%s key a second time: another key (%v)", role, err)
+	}
+	return anchor, data, keyFile
 }

@@ -1,12 +1,9 @@
 package main
 
 import (
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
-
-	"github.com/loopbrug/paspoort/internal/jose"
 )
 
 // TestVerifierX5CChainCommands: "verifier key" writes the public key the
@@ -17,22 +14,7 @@ import (
 // x509_san_dns, with a leaf that does not name --url's host.
 func TestVerifierX5CChainCommands(t *testing.T) {
 	tmp := t.TempDir()
-	anchor, data := filepath.Join(tmp, "pki"), filepath.Join(tmp, "verifier")
-	mustCLI(t, "", "pki", "init", "--dir", anchor)
-	keyFile := filepath.Join(tmp, "verifier-key.jwk")
-	mustCLI(t, "", "verifier", "key", "--data", data, "--out", keyFile)
-	b, err := os.ReadFile(keyFile)
-	if err != nil {
-		t.Fatal(err)
-	}
-	k, err := jose.ParsePublicKey(b)
-	if err != nil || strings.Contains(string(b), `"d"`) {
-		t.Fatalf("verifier key: %s %v", b, err)
-	}
-	again, err := jose.ParsePublicKey([]byte(mustCLI(t, "", "verifier", "key", "--data", data)))
-	if err != nil || !again.Equal(k) {
-		t.Fatalf("verifier key a second time: another key (%v)", err)
-	}
+	anchor, data, keyFile := keyForCertificate(t, tmp, "verifier")
 	mustCLI(t, "", "pki", "issue", "--dir", anchor, "--dns", "toelating.example", "--key", keyFile, "--out", filepath.Join(tmp, "good"))
 	mustCLI(t, "", "pki", "issue", "--dir", anchor, "--dns", "toelating.example", "--out", filepath.Join(tmp, "other"))
 	mustCLI(t, "", "pki", "issue", "--dir", anchor, "--dns", "elders.example", "--key", keyFile, "--out", filepath.Join(tmp, "elsewhere"))
